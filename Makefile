@@ -1,0 +1,34 @@
+# gtcode: the two setup commands live here (see README.md).
+#   make demo   create .venv, install gtcode, run it on data/sample/ and say where the outputs are
+#   make test   create .venv, install gtcode with its test dependencies, run the whole suite
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= out
+
+.PHONY: demo test install bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/gtcode run data/sample --cases data/sample/cases.csv --out $(OUT)
+
+test: install
+	bash scripts/test-setup.sh
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

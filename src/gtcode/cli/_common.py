@@ -1,0 +1,89 @@
+"""Shared pieces of the command line: consoles, the error handler, progress.
+
+Only ``gtcode.cli`` imports typer and rich. Commands parse arguments, call one
+library function, and render its result; a :class:`GtcodeError` from the
+library becomes ``Error: ...`` on stderr and exit code 1 (usage errors are 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gtcode.errors import GtcodeError
+
+#: Data goes to stdout; talk (progress, notes, errors) to stderr.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+StudyArg = Annotated[Path, typer.Argument(help="The study folder (holds gtcode.db).",
+                                          show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def fail(error: GtcodeError) -> typer.Exit:
+    """Print a domain error as one line on stderr and return the exit to raise."""
+    err.print(f"[bold red]Error:[/] {error.render()}", markup=True, highlight=False)
+    return typer.Exit(code=1)
+
+
+def handle_errors(func: F) -> F:
+    """Decorator for commands: turn library errors into a clean exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GtcodeError as error:
+            raise fail(error) from None
+        except KeyboardInterrupt:
+            err.print("Interrupted; nothing of this command was committed.")
+            raise typer.Exit(code=130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def note(message: str, *, quiet: bool = False) -> None:
+    """A message for the user on stderr (silenced by ``--quiet``)."""
+    if not quiet:
+        err.print(message, markup=True, highlight=False)
+
+
+@contextlib.contextmanager
+def progress(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """Yield a ``callback(task, done, total)`` that drives rich progress bars.
+
+    The library reports progress through such callbacks; bars are shown only
+    on a terminal and never with ``--quiet``.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield lambda task, done, total: None
+        return
+    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def callback(task: str, done: int, total: int) -> None:
+        if task not in tasks:
+            tasks[task] = bars.add_task(task, total=total or None)
+        bars.update(tasks[task], completed=done, total=total or None)
+
+    with bars:
+        yield callback
+
+
+def split_list(value: str | None) -> list[str]:
+    """Parse ``"a,b, c"`` (also full-width ``，``) into ``["a", "b", "c"]``."""
+    if not value:
+        return []
+    return [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]

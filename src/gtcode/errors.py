@@ -1,0 +1,125 @@
+"""gtcode's errors: one base class and a catalogue of coded messages.
+
+Every error the library raises for bad input or a refused operation is a
+:class:`GtcodeError` carrying a stable code (tests assert the code, not the
+wording), the file and the place in it, and a hint saying how to fix it. The
+CLI turns it into one line on stderr and exit code 1.
+
+Messages must never quote transcript text: transcripts are confidential.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Code -> what the family of errors means. Codes are stable; add, never reuse.
+CATALOGUE: dict[str, str] = {
+    # E1xx: reading transcripts and case files
+    "E101": "file not found or not readable",
+    "E102": "file type not supported",
+    "E103": "encoding could not be determined with confidence",
+    "E104": "file does not decode with the given or detected encoding",
+    "E105": "file is empty or holds only whitespace",
+    "E106": "file looks binary, not text",
+    "E107": "document (.docx/.xlsx) is corrupt or truncated",
+    "E108": "no speaker turns found",
+    "E109": "table transcript lacks a speaker or text column",
+    "E110": "file is too large",
+    "E111": "cases file problem (duplicate case, missing column, no match)",
+    "E112": "invalid option value",
+    # E2xx: the codebook
+    "E201": "codebook YAML does not parse",
+    "E202": "codebook is invalid",
+    "E203": "unknown built-in codebook",
+    # E3xx: the study store
+    "E301": "study folder missing or not a gtcode study",
+    "E302": "study already exists",
+    "E303": "source changed since import (use --replace)",
+    "E304": "study database is busy (another gtcode process is writing)",
+    "E305": "study database is newer than this gtcode",
+    "E306": "unknown case, source, code or segment",
+    "E307": "study database is corrupt",
+    # E4xx: coding sheets and review
+    "E401": "coding sheet is malformed",
+    "E402": "coding sheet names an unknown code",
+    "E403": "coding sheet names an unknown segment",
+    "E404": "coding sheet row text was changed",
+    "E405": "gold labels file is malformed",
+    # E5xx: REFI-QDA exchange
+    "E501": "REFI-QDA file is not a valid archive or XML",
+    "E502": "REFI-QDA archive is unsafe (path escape, bomb, entities)",
+    "E503": "REFI-QDA content is inconsistent (positions, references)",
+    "E504": "export failed validation against the REFI-QDA schema",
+    # E6xx: analysis
+    "E601": "not enough data for this analysis",
+    "E602": "reliability data is malformed",
+    "E603": "agreement below the required minimum",
+    # E7xx: output
+    "E701": "output file cannot be written",
+}
+
+
+class GtcodeError(Exception):
+    """A clear, coded domain error: what happened, where, and how to fix it.
+
+    Args:
+        code: a key of :data:`CATALOGUE`, e.g. ``"E103"``.
+        message: a full sentence saying what is wrong (never transcript text).
+        file: the file concerned, shown relative as given.
+        where: the place in the file: ``"line 42"``, ``"row 7"``,
+            ``"codes[3].rules.terms[0]"``.
+        hint: how to fix it, e.g. ``"pass --encoding gbk"``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        where: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        if code not in CATALOGUE:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.where = where
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """The one-line form the CLI prints after ``Error:``."""
+        place = ""
+        if self.file and self.where:
+            place = f"{self.file}:{self.where}: "
+        elif self.file:
+            place = f"{self.file}: "
+        elif self.where:
+            place = f"{self.where}: "
+        text = f"[{self.code}] {place}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ProblemList(GtcodeError):
+    """Many problems found at once (a codebook, a sheet): all are reported.
+
+    ``problems`` holds one rendered line per problem, each naming its place.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        problems: list[str],
+        *,
+        file: str | Path | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        message = f"{count} {noun}:\n  " + "\n  ".join(self.problems)
+        super().__init__(code, message, file=file, hint=hint)

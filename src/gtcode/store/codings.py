@@ -1,0 +1,112 @@
+"""Codings in the study database: reading them out and keeping them anchored."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gtcode.store.project import now_iso
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    """One coding with what exports need (the passage text included)."""
+
+    id: int
+    source: str
+    case: str | None
+    segment: int | None
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    code_id: str
+    origin: str
+    coder: str
+    status: str
+    text: str
+
+
+_CODING_SQL = (
+    "SELECT k.id, s.name, c.name, g.idx, k.start, k.end, g.speaker, g.role, k.code_id, "
+    "k.origin, k.coder, k.status, substr(s.text, k.start + 1, k.end - k.start) "
+    "FROM codings k JOIN sources s ON s.id = k.source_id "
+    "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id")
+
+
+def iter_codings(conn: sqlite3.Connection, *, include_rejected: bool = False,
+                 coder: str | None = None) -> Iterator[CodingRow]:
+    """Stream codings in source order (source, start, code, origin, coder)."""
+    where, args = [], []
+    if not include_rejected:
+        where.append("k.status != 'rejected'")
+    if coder:
+        where.append("k.coder = ?")
+        args.append(coder)
+    sql = _CODING_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY s.position, s.name, k.start, k.end, k.code_id, k.origin, k.coder"
+    for row in conn.execute(sql, args):
+        yield CodingRow(*row)
+
+
+def reanchor_codings(conn: sqlite3.Connection, source_id: int, old_text: str,
+                     new_text: str) -> tuple[int, int]:
+    """After a source's text was replaced, move its codings to the new text.
+
+    Machine codings (origin rule/model) are deleted: open coding recomputes
+    them. Human and imported codings are found again by their passage text,
+    nearest to the old position; each is re-linked to the segment that holds
+    it. A passage that no longer exists keeps its coding row (never dropped)
+    with no segment, and an ``orphaned`` entry in the decision log holding
+    its old offsets and text. Returns (re-anchored, orphaned).
+    """
+    conn.execute("DELETE FROM codings WHERE source_id = ? AND origin IN ('rule', 'model')",
+                 (source_id,))
+    rows = conn.execute("SELECT id, start, end, code_id, coder FROM codings "
+                        "WHERE source_id = ?", (source_id,)).fetchall()
+    moved = lost = 0
+    for coding_id, start, end, code_id, coder in rows:
+        passage = old_text[start:end]
+        new_start = _find_nearest(new_text, passage, start)
+        if new_start is None:
+            lost += 1
+            conn.execute("UPDATE codings SET segment_id = NULL, orphaned = 1, updated_at = ? "
+                         "WHERE id = ?",
+                         (now_iso(), coding_id))
+            conn.execute("INSERT INTO decisions(at, coder, action, code_id, via, details) "
+                         "VALUES (?, ?, 'orphaned', ?, 'import --replace', ?)",
+                         (now_iso(), coder, code_id, json.dumps(
+                             {"coding": coding_id, "start": start, "end": end,
+                              "passage": passage}, ensure_ascii=False)))
+            continue
+        new_end = new_start + len(passage)
+        segment = conn.execute("SELECT id FROM segments WHERE source_id = ? AND start <= ? "
+                               "AND end >= ? ORDER BY idx LIMIT 1",
+                               (source_id, new_start, new_end)).fetchone()
+        conn.execute("UPDATE OR IGNORE codings SET start = ?, end = ?, segment_id = ?, "
+                     "orphaned = 0, updated_at = ? WHERE id = ?",
+                     (new_start, new_end, segment[0] if segment else None, now_iso(), coding_id))
+        moved += 1
+    return moved, lost
+
+
+def _find_nearest(text: str, passage: str, near: int) -> int | None:
+    if not passage:
+        return None
+    best = None
+    position = text.find(passage)
+    while position != -1:
+        if best is None or abs(position - near) < abs(best - near):
+            best = position
+        position = text.find(passage, position + 1)
+    return best
+
+
+def orphaned_codings(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(source, code, coder) of codings whose passage was lost on --replace."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT s.name, k.code_id, k.coder FROM codings k JOIN sources s ON s.id = k.source_id "
+        "WHERE k.orphaned = 1 "
+        "ORDER BY s.name, k.code_id")]

@@ -1,0 +1,300 @@
+"""The study: a folder holding ``gtcode.db``, the codebook YAML and ``exports/``.
+
+This module opens and creates studies, runs migrations (backing the database
+up first), and gives every command exactly one write transaction. SQL lives
+in ``gtcode.store`` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gtcode import __version__
+from gtcode.errors import GtcodeError
+from gtcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+DB_NAME = "gtcode.db"
+CODEBOOK_NAME = "codebook.yaml"
+EXPORTS_DIR = "exports"
+BACKUPS_DIR = "backups"
+#: How long a writer waits for another gtcode process before giving up.
+BUSY_TIMEOUT_S = 15.0
+
+
+def now_iso() -> str:
+    """The current UTC time as ``2025-06-18T02:08:15Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` by write-to-temp-then-rename.
+
+    A reader (or a crash) sees either the old file or the new one, never half.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gtcode-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Text form of :func:`atomic_write_bytes` (no newline translation)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; rename it onto ``path`` on success.
+
+    For writers that need a file name (openpyxl, XlsxWriter, zipfile).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".gtcode-tmp",
+                               dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+class Study:
+    """An open study. Use :meth:`create` or :meth:`open`, then :meth:`write`.
+
+    Reads may run outside a transaction; every change goes through one
+    ``with study.write():`` block per command, so a killed process leaves
+    either all or none of that command's effect.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = Path(path)
+        self.conn = conn
+
+    # -- locations -------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.path / DB_NAME
+
+    @property
+    def codebook_path(self) -> Path:
+        return self.path / CODEBOOK_NAME
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.path / EXPORTS_DIR
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.path / BACKUPS_DIR
+
+    # -- lifecycle -------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, codebook_yaml: str | None = None) -> Study:
+        """Create a new study folder; refuse if one is already there (E302)."""
+        path = Path(path)
+        if (path / DB_NAME).exists():
+            raise GtcodeError("E302", "a study already exists here.", file=path,
+                              hint="choose another folder, or use `gtcode import` to add files")
+        if path.exists() and not path.is_dir():
+            raise GtcodeError("E302", "the path exists and is not a folder.", file=path)
+        path.mkdir(parents=True, exist_ok=True)
+        with atomic_output(path / DB_NAME) as tmp:
+            tmp.unlink()
+            conn = _connect(tmp)
+            try:
+                _migrate(conn)
+                with _transaction(conn, tmp):
+                    _set_meta(conn, "created_at", now_iso())
+                    _set_meta(conn, "created_by", f"gtcode {__version__}")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(str(tmp) + suffix).unlink()
+        if codebook_yaml is not None and not (path / CODEBOOK_NAME).exists():
+            atomic_write_text(path / CODEBOOK_NAME, codebook_yaml)
+        (path / EXPORTS_DIR).mkdir(exist_ok=True)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path) -> Study:
+        """Open an existing study, migrating it (after a backup) if it is older."""
+        path = Path(path)
+        db = path / DB_NAME
+        if not db.is_file():
+            raise GtcodeError("E301", "no gtcode study here (gtcode.db is missing).", file=path,
+                              hint="create one with `gtcode init STUDY` or `gtcode run`")
+        conn = _connect(db)
+        study = cls(path, conn)
+        try:
+            version = _schema_version(conn, db)
+            if version > SCHEMA_VERSION:
+                raise GtcodeError("E305", f"the study uses schema {version}, newer than this "
+                                  f"gtcode knows ({SCHEMA_VERSION}).", file=db,
+                                  hint="upgrade gtcode")
+            if version < SCHEMA_VERSION:
+                study.backup(f"before-migration-{version}-to-{SCHEMA_VERSION}")
+                _migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return study
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Study:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """The one write transaction of a command (BEGIN IMMEDIATE ... COMMIT)."""
+        with _transaction(self.conn, self.db_path):
+            yield self.conn
+
+    # -- metadata and backups -----------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a metadata value; call inside :meth:`write`."""
+        _set_meta(self.conn, key, value)
+
+    def backup(self, reason: str) -> Path:
+        """Copy the database to ``backups/gtcode-<time>-<reason>.db`` and return it."""
+        self.backups_dir.mkdir(exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.backups_dir / f"gtcode-{stamp}-{reason}.db"
+        with atomic_output(target) as tmp:
+            dest = sqlite3.connect(tmp)
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        return target
+
+    def backups(self) -> list[Path]:
+        if not self.backups_dir.is_dir():
+            return []
+        return sorted(self.backups_dir.glob("gtcode-*.db"))
+
+    def schema_version(self) -> int:
+        return _schema_version(self.conn, self.db_path)
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    except sqlite3.DatabaseError as exc:
+        raise _db_error(exc, db) from None
+    return conn
+
+
+def _db_error(exc: sqlite3.Error, db: Path) -> GtcodeError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return GtcodeError("E304", "another gtcode process is writing to this study and did not "
+                           f"finish within {BUSY_TIMEOUT_S:.0f} s; nothing was changed.", file=db,
+                           hint="wait for it to finish and run the command again")
+    return GtcodeError("E307", f"the study database cannot be used ({text}).", file=db,
+                       hint="restore the newest copy from the study's backups/ folder")
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection, db: Path) -> Iterator[sqlite3.Connection]:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise _db_error(exc, db) from None
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        conn.execute("ROLLBACK")
+        raise _db_error(exc, db) from None
+
+
+def _schema_version(conn: sqlite3.Connection, db: Path) -> int:
+    try:
+        has = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' "
+                           "AND name='schema_migrations'").fetchone()
+        if not has:
+            return 0
+        row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise _db_error(exc, db) from None
+    return int(row[0] or 0)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                 "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    for version, name, sql in MIGRATIONS:
+        if version in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations(version, name, applied_at) "
+                         "VALUES (?, ?, ?)", (version, name, now_iso()))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold inner semicolons)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

@@ -1,0 +1,192 @@
+"""The study database schema as numbered migrations.
+
+Each migration is applied once, inside one transaction, and recorded in
+``schema_migrations``. Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "initial",
+        """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE cases (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    position    INTEGER NOT NULL DEFAULT 0,
+    description TEXT
+);
+
+CREATE TABLE attributes (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    type     TEXT NOT NULL DEFAULT 'text'
+             CHECK (type IN ('text', 'integer', 'float', 'boolean', 'date')),
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE case_attributes (
+    case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id) ON DELETE CASCADE,
+    value        TEXT,
+    PRIMARY KEY (case_id, attribute_id)
+);
+
+CREATE TABLE sources (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    original_path TEXT,
+    kind          TEXT NOT NULL,
+    encoding      TEXT,
+    raw_hash      TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    metadata      TEXT NOT NULL DEFAULT '{}',
+    language      TEXT,
+    position      INTEGER NOT NULL DEFAULT 0,
+    case_id       INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+    imported_at   TEXT NOT NULL
+);
+
+CREATE TABLE segments (
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    start     INTEGER NOT NULL,
+    end       INTEGER NOT NULL,
+    speaker   TEXT,
+    role      TEXT CHECK (role IN ('interviewer', 'respondent', 'unknown')),
+    line      INTEGER,
+    kind      TEXT NOT NULL DEFAULT 'turn',
+    UNIQUE (source_id, idx),
+    CHECK (start <= end)
+);
+CREATE INDEX segments_source ON segments(source_id, start);
+
+CREATE TABLE codebooks (
+    hash      TEXT PRIMARY KEY,
+    name      TEXT,
+    version   TEXT,
+    path      TEXT,
+    loaded_at TEXT NOT NULL
+);
+
+CREATE TABLE codes (
+    id          TEXT PRIMARY KEY,
+    parent      TEXT,
+    level       TEXT,
+    name        TEXT NOT NULL,
+    name_en     TEXT,
+    color       TEXT,
+    description TEXT,
+    paradigm    TEXT,
+    position    INTEGER NOT NULL DEFAULT 0,
+    origin      TEXT NOT NULL DEFAULT 'codebook',
+    guid        TEXT
+);
+
+CREATE TABLE coders (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('rule', 'human', 'model', 'import')),
+    guid TEXT
+);
+
+CREATE TABLE codings (
+    id            INTEGER PRIMARY KEY,
+    source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    segment_id    INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL,
+    code_id       TEXT NOT NULL,
+    origin        TEXT NOT NULL CHECK (origin IN ('rule', 'human', 'model', 'import')),
+    coder         TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),
+    codebook_hash TEXT,
+    evidence      TEXT,
+    guid          TEXT,
+    orphaned      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    CHECK (start <= end)
+);
+CREATE INDEX codings_segment ON codings(segment_id);
+CREATE INDEX codings_source ON codings(source_id, start);
+CREATE INDEX codings_code ON codings(code_id);
+CREATE UNIQUE INDEX codings_unique
+    ON codings(source_id, start, end, code_id, origin, coder);
+
+-- The audit trail of coding decisions: append-only, enforced by triggers.
+CREATE TABLE decisions (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    coder      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    segment_id INTEGER,
+    code_id    TEXT,
+    via        TEXT,
+    details    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+
+CREATE TABLE memos (
+    id          INTEGER PRIMARY KEY,
+    target_type TEXT NOT NULL
+                CHECK (target_type IN ('study', 'code', 'case', 'source', 'segment')),
+    target      TEXT,
+    author      TEXT NOT NULL,
+    title       TEXT,
+    text        TEXT NOT NULL,
+    origin      TEXT NOT NULL DEFAULT 'cli',
+    guid        TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX memos_target ON memos(target_type, target);
+
+CREATE TABLE sets (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT,
+    guid        TEXT
+);
+
+CREATE TABLE set_members (
+    set_id      INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    member_type TEXT NOT NULL CHECK (member_type IN ('code', 'source', 'case')),
+    member      TEXT NOT NULL,
+    PRIMARY KEY (set_id, member_type, member)
+);
+
+CREATE TABLE candidates (
+    id          INTEGER PRIMARY KEY,
+    phrase      TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('invivo', 'proposed')),
+    proposed_by TEXT NOT NULL,
+    segment_id  INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+    score       REAL,
+    note        TEXT,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE storyline (
+    key        TEXT PRIMARY KEY,
+    text       TEXT NOT NULL,
+    author     TEXT,
+    edited     INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+""",
+    ),
+]
+
+#: The newest schema version this gtcode knows.
+SCHEMA_VERSION = MIGRATIONS[-1][0]
