@@ -110,3 +110,43 @@ def orphaned_codings(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         "SELECT s.name, k.code_id, k.coder FROM codings k JOIN sources s ON s.id = k.source_id "
         "WHERE k.orphaned = 1 "
         "ORDER BY s.name, k.code_id")]
+
+
+@dataclass(frozen=True)
+class EffectiveCoding:
+    """A coding that counts for analysis (see :func:`effective_codings`)."""
+
+    segment_id: int | None
+    source: str
+    case: str | None
+    segment: int | None
+    role: str | None
+    code_id: str
+    origin: str
+    coder: str
+    start: int
+    end: int
+
+
+def effective_codings(conn: sqlite3.Connection, *,
+                      coders: tuple[str, ...] | None = None) -> list[EffectiveCoding]:
+    """The codings analysis counts, human decisions outranking suggestions.
+
+    - human and imported codings with status ``accepted`` count;
+    - a rule or model suggestion counts unless a human rejected that code on
+      that segment (a ``rejected`` row with origin ``human``);
+    - ``coders`` restricts to those coders (rejections by anyone still apply).
+    Ordered by source, start, code.
+    """
+    sql = (
+        "SELECT k.segment_id, s.name, c.name, g.idx, g.role, k.code_id, k.origin, k.coder, "
+        "k.start, k.end FROM codings k JOIN sources s ON s.id = k.source_id "
+        "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id "
+        "WHERE (k.status = 'accepted') OR (k.status = 'suggested' AND NOT EXISTS ("
+        "  SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "
+        "  AND r.code_id = k.code_id AND r.origin = 'human' AND r.status = 'rejected')) "
+        "ORDER BY s.position, s.name, k.start, k.code_id, k.origin, k.coder")
+    rows = [EffectiveCoding(*r) for r in conn.execute(sql)]
+    if coders:
+        rows = [r for r in rows if r.coder in coders]
+    return rows
