@@ -1,0 +1,121 @@
+"""The study store: creation, migrations, transactions, backups, busy handling."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from gtcode.errors import GtcodeError
+from gtcode.store import project
+from gtcode.store.project import Study, atomic_output, atomic_write_text
+from gtcode.store.schema import SCHEMA_VERSION
+
+
+def test_create_records_migrations_and_pragmas(empty_study: Study) -> None:
+    conn = empty_study.conn
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert (empty_study.path / "exports").is_dir()
+
+
+def test_create_refuses_existing_study(empty_study: Study) -> None:
+    with pytest.raises(GtcodeError) as info:
+        Study.create(empty_study.path)
+    assert info.value.code == "E302"
+
+
+def test_open_missing_study_is_e301(tmp_path: Path) -> None:
+    with pytest.raises(GtcodeError) as info:
+        Study.open(tmp_path / "nothing")
+    assert info.value.code == "E301"
+
+
+def test_write_rolls_back_everything_on_error(empty_study: Study) -> None:
+    with pytest.raises(RuntimeError):
+        with empty_study.write() as conn:
+            conn.execute("INSERT INTO cases(name) VALUES ('S01')")
+            raise RuntimeError("boom")
+    assert empty_study.conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+
+
+def test_decisions_are_append_only(empty_study: Study) -> None:
+    with empty_study.write() as conn:
+        conn.execute("INSERT INTO decisions(at, coder, action) VALUES ('t', 'ann', 'accept')")
+    with pytest.raises(sqlite3.DatabaseError):
+        with empty_study.write() as conn:
+            conn.execute("UPDATE decisions SET coder = 'bob'")
+    with pytest.raises(sqlite3.DatabaseError):
+        with empty_study.write() as conn:
+            conn.execute("DELETE FROM decisions")
+    assert empty_study.conn.execute("SELECT coder FROM decisions").fetchone()[0] == "ann"
+
+
+def test_older_study_is_backed_up_then_migrated(tmp_path: Path, monkeypatch) -> None:
+    study = Study.create(tmp_path / "s")
+    study.close()
+    extra = (SCHEMA_VERSION + 1, "test-extra", "CREATE TABLE extra_test (x INTEGER);")
+    monkeypatch.setattr(project, "MIGRATIONS", [*project.MIGRATIONS, extra])
+    monkeypatch.setattr(project, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    reopened = Study.open(tmp_path / "s")
+    try:
+        assert reopened.schema_version() == SCHEMA_VERSION + 1
+        backups = reopened.backups()
+        assert len(backups) == 1 and "before-migration" in backups[0].name
+        old = sqlite3.connect(backups[0])
+        assert old.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == \
+            SCHEMA_VERSION
+        old.close()
+    finally:
+        reopened.close()
+
+
+def test_newer_study_is_refused(empty_study: Study) -> None:
+    with empty_study.write() as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES (999, 'future', 't')")
+    with pytest.raises(GtcodeError) as info:
+        Study.open(empty_study.path)
+    assert info.value.code == "E305"
+
+
+def test_second_writer_waits_then_fails_cleanly(empty_study: Study, monkeypatch) -> None:
+    other = project._connect(empty_study.db_path)
+    other.execute("PRAGMA busy_timeout=200")
+    release, locked = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        holder = project._connect(empty_study.db_path)
+        with project._transaction(holder, empty_study.db_path) as conn:
+            conn.execute("INSERT INTO cases(name) VALUES ('held')")
+            locked.set()
+            release.wait(5)
+        holder.close()
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    locked.wait(5)
+    with pytest.raises(GtcodeError) as info:
+        with project._transaction(other, empty_study.db_path) as conn:
+            conn.execute("INSERT INTO cases(name) VALUES ('second')")
+    release.set()
+    thread.join()
+    other.close()
+    assert info.value.code == "E304"
+    names = [r[0] for r in empty_study.conn.execute("SELECT name FROM cases")]
+    assert names == ["held"]
+
+
+def test_atomic_writes_leave_old_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    atomic_write_text(target, "old")
+    with pytest.raises(RuntimeError):
+        with atomic_output(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("killed")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
