@@ -1,0 +1,139 @@
+"""Gathering a study's results and assembling the report page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gtcode.codebook.model import Codebook
+from gtcode.coding import axial, selective
+from gtcode.coding.axial import CodedStudy
+from gtcode.errors import GtcodeError
+from gtcode.exports.report import analysis, data, sections
+from gtcode.exports.report.html import cards, note, page
+from gtcode.exports.report.i18n import check_lang, t
+from gtcode.store import sources as db
+from gtcode.store.project import Study, atomic_write_text
+
+
+@dataclass
+class Facts:
+    """Everything the report shows, read from the study once."""
+
+    study: Study
+    book: Codebook
+    corpus: data.Corpus
+    coded: CodedStudy
+    saturation: selective.Saturation
+
+
+def gather(study: Study, book: Codebook) -> Facts:
+    """Read the corpus, the coded study (axial coding's loader) and its saturation.
+
+    Saturation uses selective coding's defaults (hold out the last third,
+    1,000 seeded orders, Guest et al. base 4, run 2, 5%), as ``gtcode
+    selective`` reports them.
+    """
+    conn = study.conn
+    corpus = data.corpus_stats(db.list_sources(conn), db.iter_segments(conn),
+                               db.list_cases(conn), list(db.attribute_types(conn)))
+    coded = axial.load_coded_study(study, book)
+    return Facts(study, book, corpus, coded, selective.saturation(coded))
+
+
+def _corpus(f: Facts, lang: str) -> str:
+    return sections.corpus_section(f.corpus, lang)
+
+
+def _codebook(f: Facts, lang: str) -> str:
+    return sections.codebook_section(data.codebook_tree(f.coded), lang)
+
+
+def _heatmap(f: Facts, lang: str) -> str:
+    return sections.heatmap_section(data.case_matrix(f.coded, lang), lang)
+
+
+def _attributes(f: Facts, lang: str) -> str:
+    keep, _ = data.chart_attributes(f.coded)
+    return sections.attribute_section(
+        {name: data.attribute_matrix(f.coded, name, lang) for name in keep}, lang)
+
+
+def _network(f: Facts, lang: str) -> str:
+    return sections.network_section(data.category_network(f.coded, lang), lang)
+
+
+def _paradigm(f: Facts, lang: str) -> str:
+    return sections.paradigm_section(data.paradigm_data(f.coded, lang), lang)
+
+
+#: The report's sections in order: (anchor, heading key, renderer).
+SECTIONS: list[tuple[str, str, Callable[[Facts, str], str]]] = [
+    ("corpus", "sec_corpus", _corpus),
+    ("codebook", "sec_codebook", _codebook),
+    ("heatmap", "sec_heatmap", _heatmap),
+    ("attributes", "sec_attribute", _attributes),
+    ("network", "sec_network", _network),
+    ("paradigm", "sec_paradigm", _paradigm),
+    *analysis.SECTIONS,
+]
+
+
+def build_report(study: Study, codebook: Codebook, *, lang: str = "zh") -> str:
+    """The report of ``study`` as one self-contained HTML document.
+
+    Args:
+        study: an open study.
+        codebook: the study's codebook (``workspace.study_codebook``).
+        lang: ``"zh"`` or ``"en"``: headings, labels and code names.
+
+    Raises:
+        GtcodeError: E112 for an unknown language.
+    """
+    lang = check_lang(lang)
+    facts = gather(study, codebook)
+    parts = [(key, t(heading, lang), render(facts, lang)) for key, heading, render in SECTIONS]
+    return page(title=f"{t('title', lang)} · {study_name(study)}", subtitle=_subtitle(facts, lang),
+                lang=lang, summary=_summary(facts, lang), sections=parts)
+
+
+def study_name(study: Study) -> str:
+    """The study's folder name; for ``gtcode run``'s ``OUT/study``, the name of ``OUT``."""
+    path = study.path.resolve()
+    return path.parent.name if path.name == "study" and path.parent.name else path.name
+
+
+def _subtitle(f: Facts, lang: str) -> str:
+    name = f.book.name or ""
+    version = f" v{f.book.version}" if f.book.version else ""
+    return f"{t('codebook', lang)}: {name}{version}"
+
+
+def _summary(f: Facts, lang: str) -> str:
+    coded = {r.segment_id for r in f.coded.references}
+    items = [(t("cases", lang), len(f.corpus.cases)), (t("sources", lang), len(f.corpus.sources)),
+             (t("respondent_segments", lang), f.corpus.total("respondent_segments")),
+             (t("coded_segments", lang), len(coded))]
+    if f.corpus.total("han_chars"):
+        items.append((t("han_chars", lang), f"{f.corpus.total('han_chars'):,}"))
+    if f.corpus.total("latin_words"):
+        items.append((t("latin_words", lang), f"{f.corpus.total('latin_words'):,}"))
+    return cards(items) + ("" if coded else note(t("no_codings", lang)))
+
+
+def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "zh") -> Path:
+    """Write the report to ``path`` (temp file, then rename) and return the path.
+
+    Raises:
+        GtcodeError: E112 for an unknown language, E701 when the file cannot
+            be written.
+    """
+    text = build_report(study, codebook, lang=lang)
+    path = Path(path)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise GtcodeError("E701", f"the report cannot be written ({exc.strerror}).", file=path,
+                          hint="choose a folder you can write to with -o") from None
+    return path
