@@ -137,3 +137,14 @@ def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "z
         raise GtcodeError("E701", f"the report cannot be written ({exc.strerror}).", file=path,
                           hint="choose a folder you can write to with -o") from None
     return path
+
+
+def report_export(study: Study, book: Codebook, out: Path, progress=None) -> list[Path]:
+    """``gtcode run``'s export: ``OUT/report.html`` in the codebook's language."""
+    if progress:
+        progress("Writing the report", 0, 1)
+    lang = book.language if book.language in ("zh", "en") else "zh"
+    path = write_report(study, book, Path(out) / "report.html", lang=lang)
+    if progress:
+        progress("Writing the report", 1, 1)
+    return [path]

@@ -1,0 +1,46 @@
+"""``gtcode report``: the study report as one self-contained HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note
+from gtcode.exports.report import write_report
+from gtcode.exports.report.i18n import LANGS
+from gtcode.workspace import open_study, study_codebook
+
+OutputOpt = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="The HTML file to write [default: STUDY/exports/report.html].")]
+LangOpt = Annotated[Optional[str], typer.Option(
+    "--lang", help="Language of headings and code names: zh or en [default: the codebook's "
+    "language, else zh].")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_cmd)
+
+
+def report_language(lang: str | None, codebook_language: str | None) -> str:
+    """The language asked for, else the codebook's when the report speaks it, else zh."""
+    if lang:
+        return lang
+    return codebook_language if codebook_language in LANGS else "zh"
+
+
+@handle_errors
+def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
+               quiet: QuietOpt = False) -> None:
+    """Write the study report: corpus, codebook, heat maps, network, paradigm model,
+    saturation, hold-out test, agreement and quotes in one HTML file (no internet needed).
+
+    Example: gtcode report my-study -o report.html --lang en
+    """
+    with open_study(study) as opened:
+        book = study_codebook(opened)
+        target = output or opened.exports_dir / "report.html"
+        path = write_report(opened, book, target,
+                            lang=report_language(lang, book.language))
+    note(f"Report written to [bold]{path}[/]", quiet=quiet)
