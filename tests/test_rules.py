@@ -1,0 +1,142 @@
+"""The rule engine: word boundaries, vetoes, English word forms, overlaps, roll-up."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from open_coding_fixtures import BOOK_YAML, book
+
+from gtcode.coding.rollup import main_categories, main_category, roll_up, rolled_up_set
+from gtcode.coding.rules import RuleEngine, WordForms, evidence_json, suffix_stem
+from gtcode.transcripts.nlp import tokenize
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return RuleEngine(book(tmp_path), lemmas=None)
+
+
+def codes(engine, text):
+    return [m.code_id for m in engine.match(text)]
+
+
+def test_term_inside_a_word_counts(engine):
+    found = {m.code_id: m.hits for m in engine.match("他很懂人情世故，也会做人。")}
+    assert set(found) == {"favour.renqing", "favour.shigu"}
+    assert [(h.term, h.start, h.end, h.lang) for h in found["favour.renqing"]] == [
+        ("人情", 3, 5, "zh")]
+    assert [(h.term, h.start, h.end) for h in found["favour.shigu"]] == [("人情世故", 3, 7)]
+
+
+def test_term_across_a_word_boundary_does_not_count(engine):
+    assert codes(engine, "村里的老人情绪不太好") == []
+    assert engine.stats.boundary_rejected == 1
+
+
+def test_aligned_whole_word_and_edges(engine):
+    assert codes(engine, "人情") == ["favour.renqing"]
+    assert codes(engine, "欠的是人情。") == ["favour.renqing"]
+
+
+def test_not_term_vetoes_the_code_in_the_whole_segment(engine):
+    assert codes(engine, "这里很有人情味。后来也讲人情。") == []
+    assert engine.stats.vetoed == 1
+    assert codes(engine, "后来也讲人情。") == ["favour.renqing"]
+
+
+def test_boundary_any_accepts_cross_word_hits(tmp_path):
+    any_engine = RuleEngine(book(tmp_path), lemmas=None)
+    assert codes(any_engine, "拖欠债务") == ["economic.debt"]
+    aligned = RuleEngine(book(tmp_path, BOOK_YAML.replace("boundary: any",
+                                                          "boundary: aligned")), lemmas=None)
+    assert codes(aligned, "拖欠债务") == []
+
+
+def test_english_inflections_with_the_suffix_fallback(engine):
+    assert engine.forms.mode == "suffix-stripping"
+    for text in ("He was bribed.", "bribing them", "Bribes everywhere", "BRIBE"):
+        assert codes(engine, text) == ["economic.low_pay"], text
+    assert codes(engine, "bribery") == []
+    assert codes(engine, "a low salaries problem") == ["economic.low_pay"]
+    found = engine.match("They gave Red Envelopes and favours.")
+    assert [(h.term, h.start, h.end, h.lang) for h in found[0].hits] == [
+        ("red envelope", 10, 23, "en"), ("favour", 28, 35, "en")]
+
+
+def test_suffix_stem_known_answers():
+    cases = {"bribe": "brib", "bribes": "brib", "bribed": "brib", "bribing": "brib",
+             "briber": "brib", "policies": "policy", "taxes": "tax", "stopped": "stop",
+             "running": "run", "favours": "favour", "boss": "boss", "bosses": "boss",
+             "gift": "gift", "needs": "need", "needed": "need", "was": "was"}
+    assert {w: suffix_stem(w) for w in cases} == cases
+
+
+def test_lemma_table_is_used_when_given(tmp_path):
+    lemmas = {"bribes": "bribe", "bribed": "bribe", "favours": "favour", "envelopes": "envelope"}
+    engine = RuleEngine(book(tmp_path), lemmas=lemmas)
+    assert engine.forms.mode == "lemmas"
+    assert codes(engine, "he bribed us") == ["economic.low_pay"]
+    assert codes(engine, "bribing") == []  # not in this table: lemmas, not suffixes
+    assert WordForms(lemmas)("Favours") == "favour"
+
+
+def test_inside_word_ok_for_english_needs_a_word_start(tmp_path):
+    text = BOOK_YAML.replace("boundary: any", "boundary: any").replace(
+        "en: [low salary, bribe]\n", "en: [low salary, bribe]\n              boundary: inside-word-ok\n")
+    engine = RuleEngine(book(tmp_path, text), lemmas=None)
+    assert codes(engine, "bribery") == ["economic.low_pay"]
+    assert codes(engine, "abribe") == []
+
+
+def test_regex_rule_and_evidence(engine):
+    found = engine.match("月薪才三千，工资太低了")
+    assert [m.code_id for m in found] == ["economic.low_pay"]
+    assert [(h.term, h.start, h.end, h.lang) for h in found[0].hits] == [
+        ("月薪(才|只有)?[一二三四五两]千", 0, 5, "re"), ("工资太低", 6, 10, "zh")]
+
+
+def test_overlapping_terms_of_two_codes_and_of_one_code(engine):
+    found = {m.code_id: m.hits for m in engine.match("工资太低，送礼讲人情世故")}
+    assert set(found) == {"favour.renqing", "favour.shigu", "economic.low_pay"}
+    assert [h.term for h in found["favour.renqing"]] == ["送礼", "人情"]
+
+
+def test_trivially_aligned_hits_need_no_segmentation_and_windows_are_cached(tmp_path):
+    calls = []
+
+    def spy(text, lang):
+        calls.append(text)
+        return tokenize(text, lang)
+
+    engine = RuleEngine(book(tmp_path), tokenizer=spy, lemmas=None)
+    assert codes(engine, "人情。") == ["favour.renqing"]
+    assert calls == []
+    engine.match("讲人情的")
+    engine.match("讲人情的")
+    assert calls == ["讲人情的"]
+    assert engine.stats.window_checks == 2 and engine.stats.tokenizer_calls == 1
+
+
+def test_full_width_latin_is_folded(engine):
+    found = engine.match("他说ＢＲＩＢＥＳ。")
+    assert [(h.term, h.start, h.end) for h in found[0].hits] == [("bribe", 2, 8)]
+
+
+def test_evidence_json_shifts_offsets():
+    text = evidence_json([("人情", 3, 5, "zh"), ('a"b', 0, 3, "en")], offset=10)
+    assert json.loads(text) == [{"term": "人情", "start": 13, "end": 15, "lang": "zh"},
+                                {"term": 'a"b', "start": 10, "end": 13, "lang": "en"}]
+
+
+def test_roll_up(tmp_path):
+    cb = book(tmp_path)
+    assert roll_up(cb, "favour.renqing") == ["favour.renqing", "favour.exchange",
+                                             "social_favour", "core"]
+    assert roll_up(cb, "economic") == ["economic", "core"]
+    assert roll_up(cb, "nope") == ["nope"]
+    assert main_category(cb, "favour.shigu") == "social_favour"
+    assert main_category(cb, "core") is None
+    assert main_categories(cb) == ["social_favour", "economic"]
+    assert rolled_up_set(cb, ["economic.debt", "favour.shigu"]) == {
+        "economic.debt", "economic", "core", "favour.shigu", "favour.exchange", "social_favour"}
