@@ -1,0 +1,184 @@
+"""In-vivo candidates: salient phrases in the respondents' own words.
+
+Respondent turns (never the interviewer's) are segmented (jieba through
+spaCy's ``zh`` tokenizer for Chinese, spaCy's ``en`` tokenizer otherwise);
+stop words, fillers, punctuation and numbers break the token stream; the
+remaining runs give 1- to 3-grams (a Chinese single-character word or an
+English word under three letters is not a phrase on its own).
+
+Each phrase is weighted against the rest of the corpus with tf-idf over the
+respondent segments: ``tf x log((N + 1) / (df + 1))``, longer n-grams
+getting a quarter more per extra word. A phrase is a study-level candidate
+when it occurs at least ``min_count`` times, is not already a codebook term,
+and is not merely part of a longer candidate with the same occurrences.
+Each segment lists its ``per_segment`` best candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from gtcode.coding.rules import _CJK, Tokenizer
+
+INVIVO_CODER = "gtcode-invivo"
+
+ZH_STOP = frozenset("""
+的 了 是 在 我 你 他 她 它 我们 你们 他们 她们 咱们 这 那 这个 那个 这些 那些 就 也 都 还 又 很
+太 挺 吧 吗 呢 啊 呀 嘛 哦 嗯 呃 唉 哎 哈 和 与 跟 对 把 被 给 让 从 到 说 讲 就是 然后 所以
+因为 但是 可是 而且 其实 反正 那么 这么 怎么 什么 为什么 一个 一些 一下 一点 一样 时候 现在
+当时 以后 以前 之后 自己 大家 人家 东西 事情 觉得 知道 可能 应该 可以 还是 或者 如果 虽然
+已经 比较 非常 特别 真的 确实 基本 一直 一般 这样 那样 这种 那种 这边 那边 上 下 里 中 个
+们 着 过 得 地 等 吧 啦 咯 嗯嗯 对对 对对对 是的 好的 我们 就是说 那个时候 这个时候 的话 来说
+之类 什么的 一种 有些 有的 有点 有时候 那时候 这时候 去 来 会 要 能 想 做 看 用 多 少 再
+""".split())
+
+EN_STOP = frozenset("""
+a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers herself him himself his how i if in into is it its itself just
+me more most my myself no nor not now of off on once only or other our ours ourselves out over
+own same she should so some such than that the their theirs them themselves then there these
+they this those through to too under until up very was we were what when where which while who
+whom why will with would you your yours yourself yourselves yes yeah okay ok well oh um uh like
+know mean really think thing things get got go going said say says also just lot kind sort
+""".split())
+
+_JUNK = re.compile(r"^[\W\d_]+$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A study-level in-vivo candidate with where it occurs."""
+
+    phrase: str
+    count: int
+    segments: int
+    cases: tuple[str, ...]
+    score: float
+    where: tuple[str, ...]
+
+
+@dataclass
+class InvivoResult:
+    """Study-level candidates (best first) and each segment's best phrases."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    per_segment: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvivoSegment:
+    """What in-vivo extraction needs of a segment."""
+
+    id: int
+    key: str
+    case: str | None
+    text: str
+
+
+def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3) -> Counter[str]:
+    """Count the candidate phrases (1..max_n-grams of content tokens) in ``text``."""
+    lang = "zh" if _CJK.search(text) else "en"
+    stop = ZH_STOP if lang == "zh" else EN_STOP
+    run: list[str] = []
+    counts: Counter[str] = Counter()
+    for token, _start, _end in tokenize(text, lang):
+        word = token.strip().lower()
+        if not word or _JUNK.match(word) or word in stop:
+            _count_run(run, counts, lang, max_n)
+            run = []
+        else:
+            run.append(word)
+    _count_run(run, counts, lang, max_n)
+    return counts
+
+
+def _count_run(run: list[str], counts: Counter[str], lang: str, max_n: int) -> None:
+    joiner = "" if lang == "zh" else " "
+    for i in range(len(run)):
+        for n in range(1, max_n + 1):
+            if i + n > len(run):
+                break
+            if n == 1 and len(run[i]) < (2 if lang == "zh" else 3):
+                continue
+            phrase = joiner.join(run[i:i + n])
+            if lang == "zh" and len(phrase) > 8:
+                break
+            counts[phrase] += 1
+
+
+def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
+                   exclude: set[str] | frozenset[str] = frozenset(), min_count: int = 2,
+                   per_segment: int = 3, limit: int = 200,
+                   progress: Callable[[int], None] | None = None) -> InvivoResult:
+    """Find in-vivo candidates in respondent segments.
+
+    Args:
+        segments: respondent segments (the caller leaves interviewer turns out).
+        tokenize: ``tokenize(text, lang) -> [(token, start, end)]``.
+        exclude: phrases that are already codebook terms (lower case).
+        min_count: occurrences a phrase needs across the study.
+        per_segment: how many phrases each segment lists.
+        limit: how many study-level candidates to keep.
+        progress: called with the number of segments read so far.
+    """
+    per_seg: list[tuple[InvivoSegment, Counter[str]]] = []
+    df: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for number, segment in enumerate(segments, start=1):
+        counts = segment_phrases(segment.text, tokenize)
+        per_seg.append((segment, counts))
+        df.update(counts.keys())
+        total.update(counts)
+        if progress:
+            progress(number)
+    keep = _keep(total, df, exclude, min_count)
+    n = len(per_seg)
+    return _rank(per_seg, keep, df, n, per_segment, limit)
+
+
+def _keep(total: Counter[str], df: Counter[str], exclude, min_count: int) -> set[str]:
+    frequent = {p for p, c in total.items() if c >= min_count and p not in exclude}
+    subsumed = set()
+    for phrase in frequent:
+        size = len(phrase)
+        for i in range(size):
+            for j in range(i + 1, size + 1):
+                part = phrase[i:j]
+                if (j - i < size and part in frequent
+                        and total[phrase] >= total[part]):
+                    subsumed.add(part)
+    return frequent - subsumed
+
+
+def _weight(phrase: str, tf: int, df: int, n: int) -> float:
+    words = phrase.count(" ") + 1 if " " in phrase else max(1, len(phrase) // 2)
+    return tf * math.log((n + 1) / (df + 1)) * (1 + 0.25 * (min(words, 3) - 1))
+
+
+def _rank(per_seg, keep: set[str], df: Counter[str], n: int, top: int,
+          limit: int) -> InvivoResult:
+    result = InvivoResult()
+    score: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    cases: dict[str, set[str]] = {}
+    where: dict[str, list[str]] = {}
+    for segment, counts in per_seg:
+        weighted = sorted(((p, _weight(p, c, df[p], n)) for p, c in counts.items()
+                           if p in keep), key=lambda item: (-item[1], item[0]))
+        for phrase, weight in weighted:
+            score[phrase] += weight
+            count[phrase] += counts[phrase]
+            cases.setdefault(phrase, set()).add(segment.case or "")
+            where.setdefault(phrase, []).append(segment.key)
+        if weighted:
+            result.per_segment[segment.id] = [(p, round(w, 4)) for p, w in weighted[:top]]
+    ranked = sorted(score, key=lambda p: (-score[p], p))[:limit]
+    result.candidates = [Candidate(p, count[p], len(where[p]),
+                                   tuple(sorted(c for c in cases[p] if c)), round(score[p], 4),
+                                   tuple(where[p])) for p in ranked]
+    return result

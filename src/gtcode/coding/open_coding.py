@@ -1,0 +1,153 @@
+"""Open coding of a whole study: rule suggestions plus in-vivo candidates.
+
+``open_code`` streams the study one source at a time (memory does not grow
+with the corpus), codes each respondent segment with one
+:class:`~gtcode.coding.rules.RuleEngine`, and replaces the previous rule
+suggestions inside one transaction. Human and imported codings are never
+touched: a re-run cannot overwrite or drop a human decision.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from gtcode.coding.invivo import (INVIVO_CODER, InvivoResult, InvivoSegment, extract_invivo)
+from gtcode.coding.rules import RuleEngine, Tokenizer, _default_tokenizer, evidence_json
+from gtcode.store import open_coding as db
+from gtcode.store.project import Study
+
+Progress = Callable[[str, int, int], None]
+
+#: Roles coded by default: respondents, and turns whose speaker role is unknown.
+DEFAULT_ROLES = ("respondent", "unknown")
+
+
+@dataclass
+class OpenCodingReport:
+    """What a run of open coding did."""
+
+    sources: int = 0
+    segments: int = 0
+    characters: int = 0
+    codings: int = 0
+    removed: int = 0
+    by_code: Counter[str] = field(default_factory=Counter)
+    hits: int = 0
+    boundary_rejected: int = 0
+    vetoed: int = 0
+    window_checks: int = 0
+    tokenizer_calls: int = 0
+    word_forms: str = ""
+    codebook_hash: str = ""
+    invivo: InvivoResult | None = None
+
+    def summary(self) -> str:
+        """One line for ``gtcode run``."""
+        line = (f"open coding: {self.codings} rule suggestions of {len(self.by_code)} codes on "
+                f"{self.segments} segments")
+        if self.invivo is not None:
+            line += f", {len(self.invivo.candidates)} in-vivo candidates"
+        return line
+
+
+def open_code(study: Study, codebook, *, include_interviewer: bool = False,
+              invivo: bool = True, progress: Progress | None = None,
+              engine: RuleEngine | None = None,
+              tokenizer: Tokenizer | None = None) -> OpenCodingReport:
+    """Code every respondent segment with the codebook's rules; find in-vivo candidates.
+
+    Args:
+        study: an open study.
+        codebook: the study's codebook (``workspace.study_codebook``).
+        include_interviewer: code interviewer turns too.
+        invivo: also refresh the in-vivo candidates.
+        progress: ``progress(task, done, total)`` callback.
+        engine: a prebuilt engine (else one is built from ``codebook``).
+        tokenizer: the word segmenter (default :mod:`gtcode.transcripts.nlp`).
+
+    Returns:
+        counts, the engine's statistics and the in-vivo result.
+    """
+    engine = engine or RuleEngine(codebook, tokenizer=tokenizer)
+    roles = None if include_interviewer else DEFAULT_ROLES
+    report = OpenCodingReport(word_forms=engine.forms.mode, codebook_hash=engine.codebook_hash)
+    total = db.source_count(study.conn)
+    with study.write() as conn:
+        db.ensure_coder(conn, db.RULE_CODER, "rule")
+        report.removed = db.delete_rule_codings(conn)
+        for number, source in enumerate(db.iter_source_segments(conn, roles=roles), start=1):
+            db.insert_rule_codings(conn, _code_source(engine, source, report))
+            if progress:
+                progress("Rule coding", number, total)
+        if invivo:
+            report.invivo = _invivo(study, engine, tokenizer, progress)
+            store_invivo(conn, report.invivo)
+    _copy_stats(engine, report)
+    return report
+
+
+def _code_source(engine: RuleEngine, source: db.SourceSegments,
+                 report: OpenCodingReport) -> list[tuple]:
+    rows = []
+    text, codes, book_hash = source.text, engine.code_ids, engine.codebook_hash
+    report.sources += 1
+    for seg in source.segments:
+        report.segments += 1
+        report.characters += seg.end - seg.start
+        for index, hits in engine.scan(text[seg.start:seg.end]):
+            rows.append((source.id, seg.id, seg.start, seg.end, codes[index], book_hash,
+                         evidence_json(hits, seg.start)))
+            report.by_code[codes[index]] += 1
+    report.codings += len(rows)
+    return rows
+
+
+def _copy_stats(engine: RuleEngine, report: OpenCodingReport) -> None:
+    stats = engine.stats
+    report.hits, report.boundary_rejected, report.vetoed = (stats.hits, stats.boundary_rejected,
+                                                             stats.vetoed)
+    report.window_checks, report.tokenizer_calls = stats.window_checks, stats.tokenizer_calls
+
+
+def invivo_segments(study: Study, *, include_interviewer: bool = False
+                    ) -> Iterator[InvivoSegment]:
+    """Respondent segments as in-vivo extraction reads them, in study order."""
+    roles = None if include_interviewer else DEFAULT_ROLES
+    for source in db.iter_source_segments(study.conn, roles=roles):
+        for seg in source.segments:
+            yield InvivoSegment(seg.id, f"{source.name}#{seg.idx}", source.case,
+                                source.text[seg.start:seg.end])
+
+
+def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
+                progress: Progress | None = None, store: bool = True,
+                **options) -> InvivoResult:
+    """In-vivo candidates of the study (``gtcode open --invivo-only``).
+
+    With ``store`` the study's in-vivo candidates are replaced by these (one
+    transaction). ``options`` go to :func:`~gtcode.coding.invivo.extract_invivo`.
+    """
+    engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None)
+    result = _invivo(study, engine, tokenizer, progress, **options)
+    if store:
+        with study.write() as conn:
+            store_invivo(conn, result)
+    return result
+
+
+def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
+            progress: Progress | None, **options) -> InvivoResult:
+    tokenize = tokenizer or _default_tokenizer()
+    total = db.respondent_segment_count(study.conn, DEFAULT_ROLES)
+    tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
+    return extract_invivo(invivo_segments(study), tokenize=tokenize, exclude=engine.terms(),
+                          progress=tick, **options)
+
+
+def store_invivo(conn, result: InvivoResult) -> None:
+    """Replace the stored in-vivo candidates (one row per segment and phrase)."""
+    rows = [(phrase, segment_id, score) for segment_id, phrases in result.per_segment.items()
+            for phrase, score in phrases]
+    db.replace_invivo_candidates(conn, INVIVO_CODER, rows)

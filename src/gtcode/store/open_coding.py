@@ -1,0 +1,272 @@
+"""Queries for open coding, in-vivo candidates, review sheets and evaluation."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from gtcode.store.project import now_iso
+
+RULE_CODER = "gtcode-rules"
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """A segment without its text (slice it from the source text)."""
+
+    id: int
+    idx: int
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class SourceSegments:
+    """One source with its text and segments: the unit open coding streams."""
+
+    id: int
+    name: str
+    case: str | None
+    text: str
+    segments: list[SegmentInfo]
+
+
+def iter_source_segments(conn: sqlite3.Connection, *,
+                         roles: tuple[str, ...] | None = None) -> Iterator[SourceSegments]:
+    """Stream sources one at a time with their segments (memory: one source).
+
+    Segment text is sliced from the source text by the caller, which avoids
+    SQLite reading a long source row once per segment.
+    """
+    ids = [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
+    where, args = "", []
+    if roles:
+        where = f" AND role IN ({','.join('?' * len(roles))})"
+        args = list(roles)
+    for source_id in ids:
+        name, case, text = conn.execute(
+            "SELECT s.name, c.name, s.text FROM sources s LEFT JOIN cases c "
+            "ON c.id = s.case_id WHERE s.id = ?", (source_id,)).fetchone()
+        segments = [SegmentInfo(*r) for r in conn.execute(
+            "SELECT id, idx, start, end, speaker, role, line FROM segments "
+            f"WHERE source_id = ?{where} ORDER BY idx", [source_id, *args])]
+        yield SourceSegments(source_id, name, case, text, segments)
+
+
+def source_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
+
+
+def respondent_segment_count(conn: sqlite3.Connection, roles: tuple[str, ...]) -> int:
+    return int(conn.execute(f"SELECT COUNT(*) FROM segments WHERE role IN "
+                            f"({','.join('?' * len(roles))})", roles).fetchone()[0])
+
+
+def ensure_coder(conn: sqlite3.Connection, name: str, kind: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO coders(name, kind) VALUES (?, ?)", (name, kind))
+
+
+# -- rule codings --------------------------------------------------------------
+
+def delete_rule_codings(conn: sqlite3.Connection) -> int:
+    """Drop every rule suggestion (never a human or imported coding)."""
+    return conn.execute("DELETE FROM codings WHERE origin = 'rule'").rowcount
+
+
+def insert_rule_codings(conn: sqlite3.Connection,
+                        rows: Iterable[tuple[int, int, int, int, str, str, str]]) -> None:
+    """Insert rule suggestions: (source_id, segment_id, start, end, code, hash, evidence)."""
+    stamp = now_iso()
+    conn.executemany(
+        "INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, coder, status, "
+        "codebook_hash, evidence, created_at, updated_at) "
+        f"VALUES (?, ?, ?, ?, ?, 'rule', '{RULE_CODER}', 'suggested', ?, ?, ?, ?)",
+        [(*row, stamp, stamp) for row in rows])
+
+
+@dataclass(frozen=True)
+class SegmentCoding:
+    """A coding attached to a segment, as the review sheet needs it."""
+
+    id: int
+    segment_id: int
+    code_id: str
+    origin: str
+    coder: str
+    status: str
+    evidence: str | None
+
+
+def source_codings(conn: sqlite3.Connection, source_id: int) -> dict[int, list[SegmentCoding]]:
+    """Codings of one source grouped by segment id (ordered by code, origin, coder)."""
+    result: dict[int, list[SegmentCoding]] = {}
+    for row in conn.execute(
+            "SELECT id, segment_id, code_id, origin, coder, status, evidence FROM codings "
+            "WHERE source_id = ? AND segment_id IS NOT NULL "
+            "ORDER BY segment_id, code_id, origin, coder", (source_id,)):
+        result.setdefault(row[1], []).append(SegmentCoding(*row))
+    return result
+
+
+def segment_codings(conn: sqlite3.Connection, segment_id: int) -> list[SegmentCoding]:
+    return [SegmentCoding(*r) for r in conn.execute(
+        "SELECT id, segment_id, code_id, origin, coder, status, evidence FROM codings "
+        "WHERE segment_id = ? ORDER BY code_id, origin, coder", (segment_id,))]
+
+
+# -- human decisions -------------------------------------------------------------
+
+def insert_human_coding(conn: sqlite3.Connection, *, source_id: int, segment_id: int,
+                        start: int, end: int, code_id: str, coder: str, status: str,
+                        codebook_hash: str | None) -> None:
+    stamp = now_iso()
+    conn.execute(
+        "INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, coder, status, "
+        "codebook_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'human', ?, ?, ?, ?, ?) "
+        "ON CONFLICT(source_id, start, end, code_id, origin, coder) DO UPDATE SET "
+        "status = excluded.status, segment_id = excluded.segment_id, "
+        "updated_at = excluded.updated_at",
+        (source_id, segment_id, start, end, code_id, coder, status, codebook_hash, stamp, stamp))
+
+
+def delete_coding(conn: sqlite3.Connection, coding_id: int) -> None:
+    conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+
+def log_decision(conn: sqlite3.Connection, *, coder: str, action: str, segment_id: int | None,
+                 code_id: str | None, via: str, details: dict) -> None:
+    """Append one entry to the decision log (append-only)."""
+    conn.execute("INSERT INTO decisions(at, coder, action, segment_id, code_id, via, details) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (now_iso(), coder, action, segment_id, code_id, via,
+                  json.dumps(details, ensure_ascii=False, sort_keys=True)))
+
+
+def decisions(conn: sqlite3.Connection) -> list[tuple[str, str, int | None, str | None, str]]:
+    """(coder, action, segment_id, code_id, via) of every decision, oldest first."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT coder, action, segment_id, code_id, via FROM decisions ORDER BY id")]
+
+
+# -- segments by key ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KeyedSegment:
+    id: int
+    source_id: int
+    source: str
+    idx: int
+    start: int
+    end: int
+    line: int | None
+    text: str
+
+
+def find_segment(conn: sqlite3.Connection, source: str, idx: int) -> KeyedSegment | None:
+    """The segment ``idx`` of source ``source``, with its text."""
+    row = conn.execute(
+        "SELECT g.id, g.source_id, s.name, g.idx, g.start, g.end, g.line, "
+        "substr(s.text, g.start + 1, g.end - g.start) FROM segments g "
+        "JOIN sources s ON s.id = g.source_id WHERE s.name = ? AND g.idx = ?",
+        (source, idx)).fetchone()
+    return KeyedSegment(*row) if row else None
+
+
+def segment_lines(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[int, str | None]]:
+    """(source name, line) -> (segment id, role), for gold labels given by line."""
+    return {(name, line): (sid, role) for sid, name, line, role in conn.execute(
+        "SELECT g.id, s.name, g.line, g.role FROM segments g JOIN sources s "
+        "ON s.id = g.source_id WHERE g.line IS NOT NULL")}
+
+
+def source_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM sources ORDER BY position, name")]
+
+
+# -- memos and candidates ------------------------------------------------------------
+
+def sheet_memo(conn: sqlite3.Connection, target: str, author: str) -> tuple[int, str] | None:
+    """The memo a coder wrote on a segment through a sheet: (id, text)."""
+    row = conn.execute("SELECT id, text FROM memos WHERE target_type = 'segment' AND target = ? "
+                       "AND author = ? AND origin = 'sheet' ORDER BY id LIMIT 1",
+                       (target, author)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def upsert_sheet_memo(conn: sqlite3.Connection, target: str, author: str, text: str) -> None:
+    stamp = now_iso()
+    existing = sheet_memo(conn, target, author)
+    if existing:
+        conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                     (text, stamp, existing[0]))
+    else:
+        conn.execute("INSERT INTO memos(target_type, target, author, text, origin, created_at, "
+                     "updated_at) VALUES ('segment', ?, ?, ?, 'sheet', ?, ?)",
+                     (target, author, text, stamp, stamp))
+
+
+def has_candidate(conn: sqlite3.Connection, phrase: str, kind: str, proposed_by: str,
+                  segment_id: int | None) -> bool:
+    return conn.execute("SELECT 1 FROM candidates WHERE phrase = ? AND kind = ? AND "
+                        "proposed_by = ? AND segment_id IS ?",
+                        (phrase, kind, proposed_by, segment_id)).fetchone() is not None
+
+
+def add_candidate(conn: sqlite3.Connection, phrase: str, kind: str, proposed_by: str,
+                  segment_id: int | None, score: float | None = None,
+                  note: str | None = None) -> None:
+    conn.execute("INSERT INTO candidates(phrase, kind, proposed_by, segment_id, score, note, "
+                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (phrase, kind, proposed_by, segment_id, score, note, now_iso()))
+
+
+def replace_invivo_candidates(conn: sqlite3.Connection, proposed_by: str,
+                              rows: Iterable[tuple[str, int, float]]) -> None:
+    """Replace the in-vivo candidates: (phrase, segment_id, score) rows."""
+    conn.execute("DELETE FROM candidates WHERE kind = 'invivo' AND proposed_by = ?",
+                 (proposed_by,))
+    stamp = now_iso()
+    conn.executemany("INSERT INTO candidates(phrase, kind, proposed_by, segment_id, score, "
+                     "created_at) VALUES (?, 'invivo', ?, ?, ?, ?)",
+                     [(p, proposed_by, s, round(score, 6), stamp) for p, s, score in rows])
+
+
+def list_candidates(conn: sqlite3.Connection, kind: str
+                    ) -> list[tuple[str, str, str | None, int | None, str | None, float | None]]:
+    """(phrase, proposed_by, source, segment idx, case, score) of candidates of ``kind``."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT k.phrase, k.proposed_by, s.name, g.idx, c.name, k.score FROM candidates k "
+        "LEFT JOIN segments g ON g.id = k.segment_id LEFT JOIN sources s ON s.id = g.source_id "
+        "LEFT JOIN cases c ON c.id = s.case_id WHERE k.kind = ? "
+        "ORDER BY s.position, s.name, g.idx, k.score DESC, k.phrase", (kind,))]
+
+
+def source_sheet_memos(conn: sqlite3.Connection, source: str, author: str) -> dict[int, str]:
+    """Segment idx -> the memo ``author`` wrote on it through a sheet (one source)."""
+    result: dict[int, str] = {}
+    prefix = source + "#"
+    for target, text in conn.execute(
+            "SELECT target, text FROM memos WHERE target_type = 'segment' AND origin = 'sheet' "
+            "AND author = ? AND substr(target, 1, ?) = ? ORDER BY id",
+            (author, len(prefix), prefix)):
+        idx = target[len(prefix):]
+        if idx.isdigit():
+            result.setdefault(int(idx), text)
+    return result
+
+
+def source_proposals(conn: sqlite3.Connection, source_id: int,
+                     proposed_by: str) -> dict[int, list[str]]:
+    """Segment id -> the concepts ``proposed_by`` proposed on it (one source)."""
+    result: dict[int, list[str]] = {}
+    for segment_id, phrase in conn.execute(
+            "SELECT k.segment_id, k.phrase FROM candidates k JOIN segments g "
+            "ON g.id = k.segment_id WHERE g.source_id = ? AND k.kind = 'proposed' "
+            "AND k.proposed_by = ? ORDER BY k.id", (source_id, proposed_by)):
+        result.setdefault(segment_id, []).append(phrase)
+    return result

@@ -1,0 +1,105 @@
+"""Open coding over a study: what is stored, and that human decisions survive re-runs."""
+
+from __future__ import annotations
+
+import json
+
+from open_coding_fixtures import make_study
+
+from gtcode.coding.open_coding import open_code
+from gtcode.store import open_coding as db
+from gtcode.store.codings import effective_codings
+
+TURNS = {
+    "S01.txt": [("interviewer", "你们送礼吗？讲人情吗？"),
+                ("respondent", "逢年过节都要送礼，讲人情世故。"),
+                ("respondent", "月薪才三千，工资太低。"),
+                ("respondent", "老人情绪不好。")],
+    "S02.txt": [("interviewer", "收入怎么样？"), ("respondent", "欠债很多，工资低。")],
+}
+
+
+def rows(study):
+    return study.conn.execute(
+        "SELECT s.name, g.idx, k.code_id, k.start, k.end, k.origin, k.coder, k.status, "
+        "k.codebook_hash, k.evidence FROM codings k JOIN segments g ON g.id = k.segment_id "
+        "JOIN sources s ON s.id = k.source_id ORDER BY s.name, g.idx, k.code_id").fetchall()
+
+
+def test_rule_codings_are_stored_with_evidence(tmp_path):
+    study, book = make_study(tmp_path, TURNS)
+    report = open_code(study, book, invivo=False)
+    stored = rows(study)
+    assert [(r[0], r[1], r[2]) for r in stored] == [
+        ("S01.txt", 2, "favour.renqing"), ("S01.txt", 2, "favour.shigu"),
+        ("S01.txt", 3, "economic.low_pay"),
+        ("S02.txt", 2, "economic.debt"), ("S02.txt", 2, "economic.low_pay")]
+    assert {r[5:9] for r in stored} == {("rule", "gtcode-rules", "suggested", book.hash)}
+    text = study.conn.execute("SELECT text FROM sources WHERE name = 'S01.txt'").fetchone()[0]
+    name, idx, code, start, end, *_rest, evidence = stored[0]
+    segment = study.conn.execute("SELECT start, end FROM segments WHERE idx = 2 AND "
+                                 "source_id = 1").fetchone()
+    assert (start, end) == segment
+    hits = json.loads(evidence)
+    assert [h["term"] for h in hits] == ["送礼", "人情"]
+    assert all(text[h["start"]:h["end"]] == h["term"] for h in hits)
+    assert report.codings == 5 and report.segments == 4 and report.sources == 2
+    assert report.by_code == {"favour.renqing": 1, "favour.shigu": 1, "economic.low_pay": 2,
+                              "economic.debt": 1}
+    assert report.boundary_rejected == 1
+    assert "5 rule suggestions" in report.summary()
+
+
+def test_interviewer_turns_only_on_request(tmp_path):
+    study, book = make_study(tmp_path, TURNS)
+    open_code(study, book, invivo=False, include_interviewer=True)
+    assert ("S01.txt", 1, "favour.renqing") in [(r[0], r[1], r[2]) for r in rows(study)]
+
+
+def test_rerun_replaces_suggestions_and_keeps_human_decisions(tmp_path):
+    study, book = make_study(tmp_path, TURNS)
+    open_code(study, book, invivo=False)
+    seg = db.find_segment(study.conn, "S01.txt", 2)
+    with study.write() as conn:
+        db.insert_human_coding(conn, source_id=seg.source_id, segment_id=seg.id,
+                               start=seg.start, end=seg.end, code_id="favour.shigu",
+                               coder="li", status="rejected", codebook_hash=book.hash)
+        db.insert_human_coding(conn, source_id=seg.source_id, segment_id=seg.id,
+                               start=seg.start, end=seg.end, code_id="economic.debt",
+                               coder="li", status="accepted", codebook_hash=book.hash)
+    report = open_code(study, book, invivo=False)
+    assert report.removed == 5 and report.codings == 5
+    humans = study.conn.execute("SELECT code_id, status FROM codings WHERE origin = 'human' "
+                                "ORDER BY code_id").fetchall()
+    assert humans == [("economic.debt", "accepted"), ("favour.shigu", "rejected")]
+    effective = {(c.segment_id, c.code_id) for c in effective_codings(study.conn)}
+    assert (seg.id, "favour.shigu") not in effective
+    assert (seg.id, "economic.debt") in effective and (seg.id, "favour.renqing") in effective
+    assert len(rows(study)) == 7
+
+
+def test_codebook_change_is_picked_up(tmp_path):
+    study, book = make_study(tmp_path, TURNS)
+    open_code(study, book, invivo=False)
+    (tmp_path / "b").mkdir()
+    _, other = make_study(tmp_path / "b", TURNS, text=(tmp_path / "book.yaml").read_text(
+        encoding="utf-8").replace("zh: [欠债]", "zh: [收入]"))
+    open_code(study, other, invivo=False)
+    found = {(r[0], r[1], r[2]) for r in rows(study)}
+    assert ("S02.txt", 2, "economic.debt") not in found
+    assert {r[8] for r in rows(study)} == {other.hash}
+
+
+def test_open_stores_invivo_candidates(tmp_path):
+    turns = {"S01.txt": [("respondent", "圈子文化很厉害，不进圈子文化就办不成事。")],
+             "S02.txt": [("respondent", "我们那里也是圈子文化。"),
+                         ("interviewer", "项目审批项目审批项目审批")]}
+    study, book = make_study(tmp_path, turns)
+    report = open_code(study, book)
+    phrases = [c.phrase for c in report.invivo.candidates]
+    assert phrases[0] == "圈子文化"
+    assert not any("审批" in p for p in phrases)
+    stored = db.list_candidates(study.conn, "invivo")
+    assert {(r[0], r[2]) for r in stored} >= {("圈子文化", "S01.txt"), ("圈子文化", "S02.txt")}
+    open_code(study, book)
+    assert len(db.list_candidates(study.conn, "invivo")) == len(stored)
