@@ -1,0 +1,430 @@
+"""Validating a codebook: every problem at once, each with its YAML path and line.
+
+Checking runs in two passes. First each code is validated alone with the
+strict pydantic model (unknown keys, wrong levels, empty terms, regexes that
+do not compile, ...), so one bad code does not hide the others. Then the
+codes that passed are checked against each other: duplicate ids, unknown
+parents, cycles, levels out of order, more than one core. Duplicate terms
+across codes and other doubtful but usable things are warnings.
+
+Each problem renders as ``file:line yaml.path: message``, e.g.
+``codebooks/x.yaml:42 codes[3].rules.terms.zh[0]: empty term``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from gtcode.codebook.builtin import display_name, resolve_ref
+from gtcode.codebook.model import Code, Codebook, CodebookMeta, Rules
+from gtcode.codebook.yaml_io import CodebookDocument, Loc, format_path, to_plain
+from gtcode.errors import ProblemList
+
+#: Which levels a code of each level may have as its parent.
+ALLOWED_PARENTS: dict[str, tuple[str, ...]] = {
+    "core": (),
+    "category": ("core",),
+    "subcategory": ("category",),
+    "concept": ("subcategory", "category"),
+}
+_PARENT_WORDS = {"core": "the core has no parent",
+                 "category": "a category's parent must be the core",
+                 "subcategory": "a subcategory's parent must be a category",
+                 "concept": "a concept's parent must be a subcategory or category"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: where it is, what it is, and whether it stops loading."""
+
+    path: Loc
+    message: str
+    kind: str
+    severity: str = "error"
+    related: Loc | None = None
+    line: int | None = None
+    related_line: int | None = None
+
+    def render(self, file: str | None = None) -> str:
+        """``file:line path: message`` (parts that are unknown are left out)."""
+        place = ":".join(str(p) for p in (file, self.line) if p is not None)
+        where = format_path(self.path)
+        message = self.message
+        if self.related_line is not None:
+            message += f" (see line {self.related_line})"
+        elif self.related is not None and self.line is None:
+            message += f" (see {format_path(self.related)})"
+        head = " ".join(part for part in (place, where) if part)
+        return f"{head}: {message}" if head else message
+
+
+# -- pass 1: each piece alone -------------------------------------------------------
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _model_at(loc: Loc) -> list[str]:
+    """The keys allowed at the mapping that holds the last part of ``loc``."""
+    parent = loc[:-1]
+    if not parent:
+        return [*_allowed_keys(CodebookMeta), "codes"]
+    if parent[-1] == "rules":
+        return _allowed_keys(Rules)
+    return [*_allowed_keys(Code), "children"]
+
+
+def _friendly(error: dict[str, Any], loc: Loc) -> tuple[str, str]:
+    """A (kind, message) pair for one pydantic error, in the codebook's words."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    key = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        allowed = _model_at(loc)
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+        return "unknown-key", f"unknown key '{key}' ({hint})"
+    if kind == "missing":
+        return "missing-key", f"required key '{key}' is missing"
+    if kind == "literal_error":
+        return "bad-value", f"'{value}' is not allowed here; use one of {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return "bad-value", _pattern_message(key, value)
+    if kind == "value_error":
+        text = str(ctx.get("error", error["msg"]))
+        return _value_kind(text), text
+    if kind == "string_too_short":
+        return "empty-value", f"'{key}' must not be empty"
+    return "bad-value", error["msg"][0].lower() + error["msg"][1:]
+
+
+def _value_kind(text: str) -> str:
+    if text.startswith("empty term") or text.startswith("term has"):
+        return "empty-term"
+    if text.startswith("regex") or text.startswith("empty regex"):
+        return "bad-regex"
+    return "bad-value"
+
+
+def _pattern_message(key: str, value: Any) -> str:
+    if key == "color":
+        return f"'{value}' is not a colour; write #RRGGBB, e.g. #1F77B4"
+    if key in ("id", "parent"):
+        return (f"'{value}' is not a valid code id (lowercase letters, digits and _, "
+                "parts joined by . or -, e.g. resource.approval_blocked)")
+    return f"'{value}' is not a language code such as zh or en"
+
+
+def _pydantic_problems(exc: ValidationError, prefix: Loc) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = (*prefix, *(part for part in error["loc"] if part != "[key]"))
+        kind, message = _friendly(error, loc)
+        problems.append(Problem(loc, message, kind))
+    return problems
+
+
+@dataclass
+class _Collected:
+    entries: list[tuple[Loc, Code]]
+    problems: list[Problem]
+    raw_ids: list[tuple[Loc, str]]
+
+
+def _collect_codes(codes: Any, loc: Loc, parent: str | None, out: _Collected) -> None:
+    if not isinstance(codes, list):
+        out.problems.append(Problem(loc, "must be a list of codes", "bad-value"))
+        return
+    for index, raw in enumerate(codes):
+        _collect_code(raw, (*loc, index), parent, out)
+
+
+def _collect_code(raw: Any, loc: Loc, parent: str | None, out: _Collected) -> None:
+    if not isinstance(raw, dict):
+        out.problems.append(Problem(loc, "a code must be a mapping (id: ..., name: ...)",
+                                    "bad-value"))
+        return
+    fields = {key: value for key, value in raw.items() if key != "children"}
+    raw_id = fields.get("id") if isinstance(fields.get("id"), str) else None
+    if raw_id:
+        out.raw_ids.append((loc, raw_id))
+    try:
+        code = Code.model_validate(to_plain(fields))
+    except ValidationError as exc:
+        out.problems.extend(_pydantic_problems(exc, loc))
+        code = None
+    if code is not None and parent is not None:
+        if code.parent is not None and code.parent != parent:
+            out.problems.append(Problem((*loc, "parent"), f"parent '{code.parent}' contradicts "
+                                        f"its place under '{parent}' (leave parent out when "
+                                        "nesting)", "nesting"))
+        code = code.model_copy(update={"parent": parent})
+    if code is not None:
+        out.entries.append((loc, code))
+    if "children" in raw:
+        _collect_codes(raw["children"], (*loc, "children"), raw_id, out)
+
+
+def _collect(data: Any) -> tuple[CodebookMeta | None, _Collected]:
+    out = _Collected([], [], [])
+    if not isinstance(data, dict):
+        what = "empty" if data is None else "not a mapping"
+        out.problems.append(Problem((), f"the file is {what}; it needs name, version and codes",
+                                    "bad-value"))
+        return None, out
+    meta = None
+    try:
+        meta = CodebookMeta.model_validate(to_plain({k: v for k, v in data.items()
+                                                     if k != "codes"}))
+    except ValidationError as exc:
+        out.problems.extend(_pydantic_problems(exc, ()))
+    if "codes" not in data:
+        out.problems.append(Problem(("codes",), "required key 'codes' is missing",
+                                    "missing-key"))
+    else:
+        _collect_codes(data["codes"], ("codes",), None, out)
+    return meta, out
+
+
+# -- pass 2: codes against each other ------------------------------------------------
+
+
+def cross_check(entries: Sequence[tuple[Loc, Code]],
+                ids: Sequence[tuple[Loc, str]] | None = None
+                ) -> tuple[list[Problem], list[Problem]]:
+    """Check codes against each other.
+
+    Args:
+        entries: ``(path, code)`` pairs in document order, ``parent`` resolved.
+        ids: ``(path, id)`` of every code written, valid or not (default: the
+            entries'); duplicates are found among them, and a parent naming
+            a code that failed its own checks is not reported again.
+
+    Returns:
+        ``(problems, warnings)``, each a list of :class:`Problem`.
+    """
+    if ids is None:
+        ids = [(loc, code.id) for loc, code in entries]
+    problems = _duplicate_ids(ids)
+    codes = {code.id: code for _, code in reversed(entries)}
+    in_cycle = _cycles(entries, codes, problems)
+    known = {code_id for _, code_id in ids}
+    problems.extend(_parent_problems(entries, codes, known, in_cycle))
+    problems.extend(_core_problems(entries))
+    return problems, _warnings(entries)
+
+
+def _duplicate_ids(ids: Sequence[tuple[Loc, str]]) -> list[Problem]:
+    problems = []
+    first: dict[str, Loc] = {}
+    for loc, code_id in ids:
+        if code_id in first:
+            problems.append(Problem((*loc, "id"), f"duplicate id '{code_id}'", "duplicate-id",
+                                    related=(*first[code_id], "id")))
+        else:
+            first[code_id] = loc
+    return problems
+
+
+def _cycles(entries: Sequence[tuple[Loc, Code]], codes: dict[str, Code],
+            problems: list[Problem]) -> set[str]:
+    members: set[str] = set()
+    for loc, code in entries:
+        chain = [code.id]
+        current = code.parent
+        while current in codes and current not in chain:
+            chain.append(current)
+            current = codes[current].parent
+        if current == code.id and code.id not in members:
+            members.update(chain)
+            loop = " -> ".join([*chain, code.id])
+            problems.append(Problem((*loc, "parent"), f"cycle in parents: {loop}", "cycle"))
+    return members
+
+
+def _parent_problems(entries: Sequence[tuple[Loc, Code]], codes: dict[str, Code],
+                     known: set[str], in_cycle: set[str]) -> list[Problem]:
+    problems = []
+    core = next((c for _, c in entries if c.level == "core"), None)
+    has_categories = any(c.level == "category" for _, c in entries)
+    for loc, code in entries:
+        if code.id in in_cycle:
+            continue
+        if code.parent is None:
+            message = _missing_parent(code, core, has_categories)
+            if message:
+                problems.append(Problem((*loc, "level"), message, "level-order"))
+        elif code.parent not in codes:
+            if code.parent not in known:
+                close = difflib.get_close_matches(code.parent, list(codes), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(Problem((*loc, "parent"), f"unknown parent '{code.parent}'"
+                                        + hint, "unknown-parent"))
+        elif codes[code.parent].level not in ALLOWED_PARENTS[code.level]:
+            parent = codes[code.parent]
+            problems.append(Problem((*loc, "level"), f"{_PARENT_WORDS[code.level]}, but "
+                                    f"'{parent.id}' is a {parent.level}", "level-order"))
+    return problems
+
+
+def _missing_parent(code: Code, core: Code | None, has_categories: bool) -> str | None:
+    if code.level == "category" and core is not None:
+        return f"a category's parent must be the core '{core.id}'"
+    if code.level == "subcategory" and has_categories:
+        return "a subcategory needs a parent category"
+    if code.level == "concept" and has_categories:
+        return "a concept needs a parent (a subcategory or category)"
+    return None
+
+
+def _core_problems(entries: Sequence[tuple[Loc, Code]]) -> list[Problem]:
+    cores = [(loc, code) for loc, code in entries if code.level == "core"]
+    return [Problem((*loc, "level"), f"a codebook has at most one core; '{cores[0][1].id}' "
+                    "is the core already", "two-cores", related=(*cores[0][0], "level"))
+            for loc, _ in cores[1:]]
+
+
+def _warnings(entries: Sequence[tuple[Loc, Code]]) -> list[Problem]:
+    found: list[Problem] = []
+    seen: dict[tuple[str, str], tuple[str, Loc]] = {}
+    for loc, code in entries:
+        if code.paradigm and code.level in ("core", "concept"):
+            found.append(Problem((*loc, "paradigm"), "paradigm roles belong to categories and "
+                                 "subcategories", "paradigm-level", "warning"))
+        if code.rules is not None:
+            found.extend(_rule_warnings(loc, code, seen))
+    found.extend(_sibling_names(entries))
+    return found
+
+
+def _rule_warnings(loc: Loc, code: Code, seen: dict[tuple[str, str], tuple[str, Loc]]
+                   ) -> list[Problem]:
+    rules = code.rules
+    found = []
+    if not rules.all_terms() and not rules.regex:
+        found.append(Problem((*loc, "rules"), "rules have no terms and no regex: they match "
+                             "nothing", "empty-rules", "warning"))
+    for lang, terms in rules.terms.items():
+        vetoes = {t.casefold() for t in rules.not_.get(lang, [])}
+        for index, term in enumerate(terms):
+            here = (*loc, "rules", "terms", lang, index)
+            norm = (lang, term.casefold())
+            if term.casefold() in vetoes:
+                found.append(Problem(here, f"term '{term}' is also a not-term of this code, so "
+                                     "it never matches", "vetoed-term", "warning"))
+            if norm in seen:
+                other, other_loc = seen[norm]
+                where = "repeated in this code" if other == code.id else \
+                    f"also a term of '{other}'"
+                found.append(Problem(here, f"term '{term}' is {where}", "duplicate-term",
+                                     "warning", related=other_loc))
+            else:
+                seen[norm] = (code.id, here)
+    return found
+
+
+def _sibling_names(entries: Sequence[tuple[Loc, Code]]) -> list[Problem]:
+    found = []
+    names: dict[tuple[str | None, str], Loc] = {}
+    for loc, code in entries:
+        key = (code.parent, code.name)
+        if key in names:
+            found.append(Problem((*loc, "name"), f"another code under the same parent is also "
+                                 f"named '{code.name}'", "duplicate-name", "warning",
+                                 related=(*names[key], "name")))
+        else:
+            names[key] = loc
+    return found
+
+
+# -- putting it together -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of checking one document."""
+
+    codebook: Codebook | None
+    problems: list[Problem]
+    warnings: list[Problem]
+    file: str | None
+
+    def lines(self, items: Sequence[Problem]) -> list[str]:
+        """Rendered ``file:line path: message`` lines."""
+        return [item.render(self.file) for item in items]
+
+
+def check_document(doc: CodebookDocument, file: str | None = None) -> Report:
+    """Check a parsed document; never raises for content problems."""
+    meta, collected = _collect(doc.data)
+    problems = list(collected.problems)
+    warnings: list[Problem] = []
+    if meta is not None or collected.entries:
+        cross, warnings = cross_check(collected.entries, collected.raw_ids)
+        problems.extend(cross)
+    problems = _locate(doc, problems)
+    warnings = _locate(doc, warnings)
+    book = None
+    if not problems and meta is not None:
+        book = Codebook(**dict(meta), codes=[code for _, code in collected.entries])
+    return Report(book, problems, warnings, file)
+
+
+def _locate(doc: CodebookDocument, items: list[Problem]) -> list[Problem]:
+    located = [dataclasses.replace(
+        p, line=doc.line_of(p.path),
+        related_line=doc.line_of(p.related) if p.related is not None else None)
+        for p in items]
+    return sorted(located, key=lambda p: (p.line or 0, format_path(p.path)))
+
+
+def codebook_from_document(doc: CodebookDocument, file: str | None = None) -> Codebook:
+    """Validate a document and return its :class:`Codebook`.
+
+    Raises:
+        ProblemList: E202 listing every problem, each ``file:line path: message``.
+    """
+    file = file if file is not None else (str(doc.path) if doc.path else None)
+    report = check_document(doc, file)
+    if report.codebook is None:
+        raise ProblemList("E202", report.lines(report.problems), file=file,
+                          hint="fix the lines named; `gtcode codebook validate` rechecks")
+    return report.codebook._with_origin(doc.path, report.lines(report.warnings))
+
+
+def validate_file(path: str | Path) -> tuple[Codebook | None, list[str], list[str]]:
+    """Check a codebook file (or built-in name) for the ``validate`` command.
+
+    Returns:
+        ``(codebook or None, problem lines, warning lines)``.
+
+    Raises:
+        GtcodeError: E101 (unreadable), E201 (YAML does not parse), E203
+            (unknown built-in name); content problems are returned, not raised.
+    """
+    resolved = resolve_ref(path)
+    file = display_name(path, resolved)
+    doc = CodebookDocument.load(resolved, display=file)
+    report = check_document(doc, file)
+    book = report.codebook
+    if book is not None:
+        book._with_origin(resolved, report.lines(report.warnings))
+    return book, report.lines(report.problems), report.lines(report.warnings)
+
+
+def load_codebook(ref: str | Path) -> Codebook:
+    """Load a codebook by built-in name (``"six-pressures"``) or path.
+
+    Raises:
+        GtcodeError: E101, E201, E202 (a :class:`ProblemList`), E203.
+    """
+    resolved = resolve_ref(ref)
+    file = display_name(ref, resolved)
+    return codebook_from_document(CodebookDocument.load(resolved, display=file), file)
