@@ -1,0 +1,108 @@
+"""Open coding commands: ``open`` (rule suggestions, in-vivo candidates) and ``evaluate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out, progress, split_list
+from gtcode.coding.evaluate import Evaluation, evaluate
+from gtcode.coding.invivo import InvivoResult
+from gtcode.coding.open_coding import find_invivo, open_code
+from gtcode.coding.rollup import main_category
+from gtcode.workspace import open_study, study_codebook
+
+
+def register(app: typer.Typer) -> None:
+    app.command("open")(open_cmd)
+    app.command("evaluate")(evaluate_cmd)
+
+
+@handle_errors
+def open_cmd(
+    study: StudyArg,
+    include_interviewer: Annotated[bool, typer.Option(
+        "--include-interviewer", help="Code interviewer turns too.")] = False,
+    invivo_only: Annotated[bool, typer.Option(
+        "--invivo-only", help="Only find and list in-vivo candidates (no rule coding).")] = False,
+    top: Annotated[int, typer.Option("--top", help="How many in-vivo candidates to list.")] = 20,
+    quiet: QuietOpt = False,
+) -> None:
+    """Suggest codes from the codebook's rules and list in-vivo candidates.
+
+    Rule suggestions are replaced on every run; human decisions are never touched.
+
+    Example: gtcode open my-study
+    """
+    with open_study(study) as opened:
+        book = study_codebook(opened)
+        with progress(quiet) as tick:
+            if invivo_only:
+                _show_invivo(find_invivo(opened, book, progress=tick), top)
+                return
+            report = open_code(opened, book, include_interviewer=include_interviewer,
+                               progress=tick)
+        table = Table("code", "category", "segments", title="Rule suggestions")
+        for code, count in sorted(report.by_code.items()):
+            table.add_row(code, main_category(book, code) or "", str(count))
+        out.print(table)
+        if report.invivo is not None:
+            _show_invivo(report.invivo, top)
+        note(f"{report.summary()}; {report.boundary_rejected} hits off word boundaries, "
+             f"{report.vetoed} vetoed by `not` terms; English word forms: {report.word_forms}.",
+             quiet=quiet)
+
+
+def _show_invivo(result: InvivoResult, top: int) -> None:
+    table = Table("phrase", "count", "segments", "cases", "score", title="In-vivo candidates")
+    for cand in result.candidates[:top]:
+        table.add_row(cand.phrase, str(cand.count), str(cand.segments), ", ".join(cand.cases),
+                      f"{cand.score:.2f}")
+    out.print(table)
+
+
+@handle_errors
+def evaluate_cmd(
+    study: StudyArg,
+    gold: Annotated[Path, typer.Argument(help="Gold labels csv: file,line,codes.",
+                                         show_default=False)],
+    files: Annotated[Optional[str], typer.Option(
+        "--files", help="Score only these source files, comma separated.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Compare the study's codings with gold labels at main-category level.
+
+    Prints precision, recall, F1 and Cohen's kappa per main category and macro averages.
+
+    Example: gtcode evaluate out/study data/sample/labels.csv --files S07.txt,S09.txt
+    """
+    with open_study(study) as opened:
+        result = evaluate(opened, study_codebook(opened), gold, files=split_list(files) or None)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    _show_evaluation(result)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _show_evaluation(result: Evaluation) -> None:
+    table = Table("category", "TP", "FP", "FN", "TN", "precision", "recall", "F1", "kappa",
+                  title=f"{result.units} gold segments in {len(result.files)} files")
+    for s in result.categories:
+        table.add_row(s.category, str(s.tp), str(s.fp), str(s.fn), str(s.tn), _fmt(s.precision),
+                      _fmt(s.recall), _fmt(s.f1), _fmt(s.kappa))
+    m = result.macro
+    table.add_row("macro", "", "", "", "", _fmt(m["precision"]), _fmt(m["recall"]),
+                  _fmt(m["f1"]), _fmt(m["kappa"]), style="bold")
+    out.print(table)
+    if result.unmatched:
+        note(f"{len(result.unmatched)} gold row(s) match no segment, e.g. row "
+             f"{result.unmatched[0][0]} ({result.unmatched[0][1]} line "
+             f"{result.unmatched[0][2]}).")

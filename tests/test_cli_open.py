@@ -1,0 +1,79 @@
+"""CLI: gtcode open, evaluate, sheet export/apply (exit codes and error codes)."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from open_coding_fixtures import make_study
+from typer.testing import CliRunner
+
+from gtcode.cli import app
+from gtcode.coding.sheet_io import SHEET_NAME
+
+runner = CliRunner()
+TURNS = {"S01.txt": [("interviewer", "你们送礼吗？"),
+                     ("respondent", "逢年过节都要送礼，讲人情世故。圈子文化。"),
+                     ("respondent", "工资太低。圈子文化。")]}
+
+
+def study_dir(tmp_path):
+    study, _book = make_study(tmp_path, TURNS)
+    study.close()
+    return tmp_path / "study"
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_open_and_invivo_only(tmp_path):
+    folder = study_dir(tmp_path)
+    result = invoke("open", folder, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "favour.renqing" in result.stdout and "social_favour" in result.stdout
+    assert "圈子文化" in result.stdout
+    result = invoke("open", folder, "--invivo-only", "--top", "5")
+    assert result.exit_code == 0 and "圈子文化" in result.stdout
+    assert "Rule suggestions" not in result.stdout
+
+
+def test_open_on_a_missing_study(tmp_path):
+    result = invoke("open", tmp_path / "nope")
+    assert result.exit_code == 1 and "[E301]" in result.stderr
+
+
+def test_sheet_round_trip_and_refusal(tmp_path):
+    folder = study_dir(tmp_path)
+    assert invoke("open", folder, "-q").exit_code == 0
+    sheet_path = tmp_path / "sheet.xlsx"
+    result = invoke("sheet", "export", folder, "-o", sheet_path, "--coder", "li")
+    assert result.exit_code == 0, result.output and sheet_path.is_file()
+    result = invoke("sheet", "apply", folder, sheet_path, "--coder", "li")
+    assert result.exit_code == 0, result.output
+    assert "3 accepted" in result.stderr
+    wb = openpyxl.load_workbook(sheet_path)
+    wb[SHEET_NAME]["I3"] = "made.up"
+    wb.save(sheet_path)
+    result = invoke("sheet", "apply", folder, sheet_path, "--coder", "li")
+    assert result.exit_code == 1 and "[E402]" in result.stderr and "row 3" in result.stderr
+    result = invoke("sheet", "export", folder, "-o", tmp_path / "sheet.txt")
+    assert result.exit_code == 1 and "[E102]" in result.stderr
+    result = invoke("sheet", "apply", folder, sheet_path)
+    assert result.exit_code == 2
+
+
+def test_evaluate_table_and_json(tmp_path):
+    folder = study_dir(tmp_path)
+    invoke("open", folder, "-q")
+    gold = tmp_path / "gold.csv"
+    gold.write_text("file,line,codes\nS01.txt,2,social_favour\nS01.txt,3,economic\n",
+                    encoding="utf-8")
+    result = invoke("evaluate", folder, gold)
+    assert result.exit_code == 0 and "macro" in result.stdout
+    result = invoke("evaluate", folder, gold, "--json", "--files", "S01.txt")
+    data = json.loads(result.stdout)
+    assert data["units"] == 2 and data["macro"]["f1"] == 1.0
+    gold.write_text("file,line,codes\nS01.txt,9,economic\n", encoding="utf-8")
+    result = invoke("evaluate", folder, gold)
+    assert result.exit_code == 1 and "[E405]" in result.stderr
