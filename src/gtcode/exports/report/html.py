@@ -136,7 +136,7 @@ nav.toc{background:var(--soft);border:1px solid var(--line);border-radius:8px;
 padding:4px 18px 10px;margin:18px 0}nav.toc h2{border:0;margin:8px 0 0;font-size:16px}
 nav.toc ol{columns:2;margin:6px 0;padding-left:22px}a{color:var(--accent)}
 figure{margin:12px 0 18px}.chart-box{overflow-x:auto}
-.chart-box.scroll{max-height:640px;overflow:auto;border:1px solid var(--line);border-radius:6px}
+.chart-box.scroll{max-height:640px;overflow:auto;width:fit-content;max-width:100%;border:1px solid var(--line);border-radius:6px}
 svg.chart{max-width:100%;height:auto;display:block}
 .chart-box.scroll svg.chart{max-width:none}
 svg.chart text{font-family:inherit}svg.chart text:not([fill]){fill:var(--ink)}
