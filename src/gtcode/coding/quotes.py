@@ -1,0 +1,140 @@
+"""Representative quotes (代表性语句): chosen by a documented rule, overridable.
+
+The rule (:data:`RULE`), for a code or a pair of codes:
+
+1. Candidates are the counted segments coded with the code or any code
+   beneath it (for a pair: coded under both).
+2. Segments a human coder accepted come first; then those holding the most
+   distinct rule-evidence terms of the code's subtree; then the shortest;
+   then collection order.
+3. One segment per case before any case repeats; at most ``limit``.
+4. Overrides the researcher stored (``gtcode selective STUDY --quote
+   resource=S03.txt#12``) come first, in the order given, and count toward
+   the limit.
+5. A segment longer than ``max_chars`` is cut to the sentence(s) holding the
+   most evidence terms, marked with …… where text was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gtcode.coding.axial import CodedStudy
+
+RULE = ("Representative quotes: segments coded under the category (for a relation: under both "
+        "categories); human-accepted codings first, then most distinct rule-evidence terms, then "
+        "shortest, then collection order; one per case before a case repeats; overrides set "
+        "with `gtcode selective --quote` come first; long turns are cut to the sentences with "
+        "the most evidence terms (……).")
+RULE_ZH = ("代表性语句的选取规则：取编码于该范畴（关系则为两范畴同时编码）的受访者片段；人工确认的编码优先，"
+           "其次为命中规则证据词最多者，再次为较短者，最后按访谈顺序；每名受访者先取一句，再重复；"
+           "研究者用 `gtcode selective --quote` 指定的语句优先；过长的话轮截取证据词最集中的句子（以“……”标示删节）。")
+DEFAULT_LIMIT = 2
+MAX_CHARS = 120
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;…]*[”’\"']?|\n+")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote with where it comes from."""
+
+    case: str
+    source: str
+    segment: int
+    segment_id: int
+    text: str
+    terms: tuple[str, ...]
+    human: bool
+    override: bool = False
+
+    def cite(self, lang: str = "zh") -> str:
+        """``“…”（S03）`` in Chinese, ``"…" (S03)`` in English."""
+        if lang == "en":
+            return f"\u201c{self.text}\u201d ({self.case})"
+        return f"\u201c{self.text}\u201d（{self.case}）"
+
+
+def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAULT_LIMIT,
+                  overrides: Sequence[int] = (), max_chars: int = MAX_CHARS) -> list[Quote]:
+    """Representative quotes for one code (``[code]``) or a pair (``[a, b]``), by :data:`RULE`."""
+    subtrees = [set(data.hierarchy.below(c)) if c in data.hierarchy.nodes else {c}
+                for c in codes]
+    found = _candidates(data, subtrees)
+    chosen = [_quote(data, seg_id, found.get(seg_id), subtrees, max_chars, override=True)
+              for seg_id in overrides if seg_id in data.texts]
+    taken = {q.segment_id for q in chosen}
+    ranked = sorted((s for s in found if s not in taken),
+                    key=lambda s: (not found[s][0], -len(found[s][1]),
+                                   len(data.texts.get(s, "")), s))
+    for repeat in (False, True):
+        cases = {q.case for q in chosen}
+        for seg_id in ranked:
+            if len(chosen) >= limit:
+                return chosen
+            quote = _quote(data, seg_id, found[seg_id], subtrees, max_chars)
+            if seg_id not in taken and (repeat or quote.case not in cases):
+                chosen.append(quote)
+                taken.add(seg_id)
+                cases.add(quote.case)
+    return chosen[:max(limit, len(overrides))]
+
+
+def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> dict[int, tuple[bool, set[str]]]:
+    """segment id -> (human-accepted, evidence terms) for segments coded under every subtree."""
+    hits: dict[int, list[bool]] = {}
+    human: dict[int, bool] = {}
+    terms: dict[int, set[str]] = {}
+    for ref in data.references:
+        for i, subtree in enumerate(subtrees):
+            if ref.code in subtree:
+                hits.setdefault(ref.segment_id, [False] * len(subtrees))[i] = True
+                human[ref.segment_id] = human.get(ref.segment_id, False) or ref.human
+                terms.setdefault(ref.segment_id, set()).update(
+                    data.evidence.get((ref.segment_id, ref.code), ()))
+    return {s: (human[s], terms[s]) for s, flags in hits.items() if all(flags)}
+
+
+def _quote(data: CodedStudy, seg_id: int, found: tuple[bool, set[str]] | None,
+           subtrees: list[set[str]], max_chars: int, *, override: bool = False) -> Quote:
+    seg = data.segment(seg_id)
+    human, terms = found if found else (False, set())
+    if not terms:
+        terms = {t for (s, code), ts in data.evidence.items() if s == seg_id
+                 and any(code in sub for sub in subtrees) for t in ts}
+    text = excerpt(data.texts.get(seg_id, ""), sorted(terms), max_chars)
+    return Quote(seg.case, seg.source, seg.idx, seg_id, text, tuple(sorted(terms)), human,
+                 override)
+
+
+def excerpt(text: str, terms: Iterable[str], max_chars: int = MAX_CHARS) -> str:
+    """``text`` (whitespace tidied), cut to its most term-dense sentences when too long."""
+    text = re.sub(r"\s*\n\s*", " ", text.strip())
+    if len(text) <= max_chars:
+        return text
+    sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    terms = [t for t in terms if t]
+    score = [sum(1 for t in terms if t.lower() in s.lower()) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: (score[i], -i)) if sentences else 0
+    lo = hi = best
+    length = len(sentences[best]) if sentences else 0
+    while hi + 1 < len(sentences) and length + len(sentences[hi + 1]) <= max_chars:
+        hi += 1
+        length += len(sentences[hi])
+    while lo > 0 and length + len(sentences[lo - 1]) <= max_chars:
+        lo -= 1
+        length += len(sentences[lo])
+    body = "".join(sentences[lo:hi + 1]).strip() if sentences else text
+    if len(body) > max_chars:
+        body = _window(body, terms, max_chars)
+    prefix = "……" if not text.startswith(body) else ""
+    suffix = "……" if not text.endswith(body) else ""
+    return f"{prefix}{body}{suffix}"
+
+
+def _window(text: str, terms: list[str], max_chars: int) -> str:
+    positions = [text.lower().find(t.lower()) for t in terms]
+    first = min((p for p in positions if p >= 0), default=0)
+    start = max(0, min(first - max_chars // 3, len(text) - max_chars))
+    return text[start:start + max_chars]

@@ -1,0 +1,228 @@
+"""``tables.docx``: the grounded-theory tables as a Word document, ready to paste.
+
+One heading and one table per table, captioned ``表1 开放式编码示例`` (or
+``Table 1 …`` in English) above the table and notes (``注：``) below it. The
+tables use the bordered ``Table Grid`` style, a header row that repeats on
+each page, repeated leading cells merged (主范畴 spanning its 副范畴), and a
+Chinese font set through ``w:eastAsia`` (宋体 body, 黑体 headings) next to
+Times New Roman. The Word document shows each table's paper columns only;
+the workbook has the rest. Dates inside the file are fixed and the zip is
+rewritten with fixed timestamps, so two runs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from gtcode.coding.paper_tables import Table
+from gtcode.store.memos import MemoRow
+from gtcode.store.project import atomic_write_bytes
+
+LATIN_FONT = "Times New Roman"
+BODY_FONT_ZH, HEADING_FONT_ZH = "宋体", "黑体"
+TEXT_WIDTH_CM = 16.0
+FIXED_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def set_font(run_or_style, latin: str = LATIN_FONT, east_asia: str = BODY_FONT_ZH,
+             size: float | None = None, bold: bool | None = None) -> None:
+    """Set Latin and East Asian fonts (``w:eastAsia``) on a run or a style."""
+    font = run_or_style.font
+    font.name = latin
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    element = run_or_style.element
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def new_document(title: str) -> Document:
+    """An A4 document with Chinese-aware fonts and a title."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    set_font(doc.styles["Normal"], size=10.5)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        set_font(doc.styles[name], east_asia=HEADING_FONT_ZH)
+    doc.add_heading(title, level=1)
+    props = doc.core_properties
+    props.author, props.title = "gtcode", title
+    props.created = props.modified = FIXED_TIME.replace(tzinfo=None)
+    props.last_modified_by, props.revision = "gtcode", 1
+    return doc
+
+
+def caption_text(number: int, caption: str, lang: str) -> str:
+    return f"Table {number} {caption}" if lang == "en" else f"表{number} {caption}"
+
+
+def write_tables_docx(path: Path, tables: Iterable[Table], *, lang: str = "zh",
+                      title: str | None = None) -> Path:
+    """Write the tables meant for the paper (``Table.docx``) to ``path``."""
+    doc = new_document(title or ("Grounded-theory tables" if lang == "en" else "扎根理论编码表"))
+    number = 0
+    for table in tables:
+        if not table.docx:
+            continue
+        doc.add_heading(table.sheet, level=2)
+        if table.text is not None:
+            doc.add_paragraph(table.text)
+            _notes(doc, table.notes, lang)
+            continue
+        number += 1
+        _caption(doc, caption_text(number, table.caption, lang))
+        _table(doc, table)
+        _notes(doc, table.notes, lang)
+    _save(doc, Path(path))
+    return Path(path)
+
+
+def _caption(doc, text: str) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(paragraph.add_run(text), east_asia=HEADING_FONT_ZH, bold=True, size=10.5)
+
+
+def _notes(doc, notes: list[str], lang: str) -> None:
+    for note in notes:
+        paragraph = doc.add_paragraph()
+        set_font(paragraph.add_run(("Note: " if lang == "en" else "注：") + note), size=9)
+
+
+def _table(doc, table: Table) -> None:
+    headers = table.paper_headers
+    width = len(headers)
+    grid = doc.add_table(rows=1, cols=width)
+    grid.style = doc.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(grid.rows[0].cells, headers):
+        _fill(cell, header, bold=True)
+    _repeat_header(grid.rows[0])
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for col in range(width):
+            _fill(cells[col], _shown(row[col], table.kinds[col]))
+    _merge(grid, table, width)
+    for col, cm in enumerate(_widths(table, width)):
+        for row in grid.rows:
+            row.cells[col].width = Cm(cm)
+
+
+def _fill(cell, text: str, *, bold: bool = False) -> None:
+    lines = str(text).split("\n")
+    paragraph = cell.paragraphs[0]
+    for i, line in enumerate(lines):
+        if i:
+            paragraph = cell.add_paragraph()
+        set_font(paragraph.add_run(line), size=9, bold=bold or None)
+
+
+def _shown(value: object, kind: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if kind == "pct" and isinstance(value, (int, float)):
+        return f"{value:.1f}%"
+    if kind == "float" and isinstance(value, (int, float)):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _repeat_header(row) -> None:
+    props = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    props.append(flag)
+
+
+def _merge(grid, table: Table, width: int) -> None:
+    """Merge runs of equal cells in the first ``table.merge`` columns."""
+    for col in range(min(table.merge, width)):
+        start = 0
+        values = [row[col] for row in table.rows] + [object()]
+        for i in range(1, len(values)):
+            if values[i] != values[start]:
+                if i - start > 1:
+                    top = grid.cell(start + 1, col)
+                    merged = top.merge(grid.cell(i, col))
+                    _fill_merged(merged, str(values[start]))
+                start = i
+
+
+def _fill_merged(cell, text: str) -> None:
+    for paragraph in cell.paragraphs[1:]:
+        paragraph._element.getparent().remove(paragraph._element)
+    for run in cell.paragraphs[0].runs[1:]:
+        run._element.getparent().remove(run._element)
+    cell.paragraphs[0].runs[0].text = text
+
+
+def _widths(table: Table, width: int) -> list[float]:
+    """Column widths in cm, shared out by content length (narrow columns at least 1.6 cm)."""
+    weights = []
+    for col in range(width):
+        texts = [table.headers[col], *(_shown(r[col], table.kinds[col]) for r in table.rows)]
+        longest = max(max((len(line) for line in t.split("\n")), default=0) for t in texts)
+        weights.append(min(max(longest, 4), 40))
+    total = sum(weights) or 1
+    return [max(1.6, TEXT_WIDTH_CM * w / total) for w in weights]
+
+
+def write_memos_docx(path: Path, memos: Iterable[MemoRow]) -> Path:
+    """Memos as a Word document: a heading per memo, target, author and date, then text."""
+    doc = new_document("备忘录 Memos")
+    for memo in memos:
+        target = "study" if memo.target_type == "study" else f"{memo.target_type}:{memo.target}"
+        doc.add_heading(f"{memo.id}. {memo.title or target}", level=2)
+        meta = doc.add_paragraph()
+        set_font(meta.add_run(f"{target} · {memo.author} · {memo.created_at}"), size=9)
+        for line in memo.text.split("\n"):
+            doc.add_paragraph(line)
+    _save(doc, Path(path))
+    return Path(path)
+
+
+def _save(doc, path: Path) -> None:
+    """Save with fixed zip timestamps (reproducible bytes), temp file then rename."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename != "[Content_Types].xml"):
+            clone = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            clone.compress_type = zipfile.ZIP_DEFLATED
+            clone.external_attr = 0o600 << 16
+            dst.writestr(clone, src.read(info.filename))
+    atomic_write_bytes(path, fixed.getvalue())
+
+
+def export_docx(study, book, out: Path, progress=None, *, lang: str | None = None,
+                options=None) -> list[Path]:
+    """Write ``out/tables.docx`` from the study (the tables meant for the paper)."""
+    from gtcode.coding.matrix_tables import build_tables
+    from gtcode.coding.selective import SaturationOptions
+
+    tables = build_tables(study, book, lang=lang, options=options or SaturationOptions())
+    target = Path(out) / "tables.docx" if Path(out).suffix != ".docx" else Path(out)
+    return [write_tables_docx(target, tables.tables, lang=tables.lang)]

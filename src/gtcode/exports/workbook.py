@@ -1,0 +1,120 @@
+"""``gtcode.xlsx``: every table of axial and selective coding, one sheet each.
+
+Written with XlsxWriter: the header row frozen and bold with borders, long
+text wrapped, column widths from the content (a CJK character counts as two),
+numbers as numbers with a format per column kind, percentages as numbers
+shown with ``%``. Text that a spreadsheet could run as a formula is written
+as an explicit string (see :mod:`gtcode.exports.safe_cells`). The file's
+dates come from the study (its creation time), so two runs give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+
+import xlsxwriter
+
+from gtcode.coding.paper_tables import Table
+from gtcode.store.project import atomic_output
+
+MIN_WIDTH, MAX_WIDTH = 6, 60
+#: Fixed file date when the study gives none (keeps the bytes reproducible).
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in spreadsheet columns: wide (CJK) characters count as two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(table: Table) -> list[int]:
+    """A width per column: the longest line of header or cell, clamped."""
+    widths = []
+    for i, header in enumerate(table.headers):
+        longest = display_width(header) + 2
+        for row in table.rows:
+            value = row[i] if i < len(row) else ""
+            text = f"{value:.2f}" if isinstance(value, float) else str(value)
+            longest = max(longest, *(display_width(line) + 1 for line in text.split("\n")))
+        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, longest)))
+    return widths
+
+
+def write_workbook(path: Path, tables: list[Table], *, created: datetime | None = None) -> Path:
+    """Write ``tables`` to ``path`` (temp file, then rename), one sheet each."""
+    with atomic_output(Path(path)) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                              "strings_to_urls": False,
+                                              "strings_to_numbers": False})
+        book.set_properties({"title": "gtcode", "author": "gtcode",
+                             "created": (created or EPOCH).replace(tzinfo=None)})
+        formats = _formats(book)
+        for table in tables:
+            _write_sheet(book.add_worksheet(table.sheet), table, formats)
+        book.close()
+    return Path(path)
+
+
+def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
+    base = {"valign": "top", "border": 1, "font_name": "Microsoft YaHei", "font_size": 10}
+    return {
+        "header": book.add_format({**base, "bold": True, "bg_color": "#E7E6E6",
+                                   "text_wrap": True}),
+        "text": book.add_format({**base, "text_wrap": True}),
+        "int": book.add_format({**base, "num_format": "0"}),
+        "float": book.add_format({**base, "num_format": "0.000"}),
+        "pct": book.add_format({**base, "num_format": "0.0\"%\""}),
+        "note": book.add_format({"italic": True, "text_wrap": False, "font_size": 9,
+                                 "font_color": "#595959"}),
+    }
+
+
+def _write_sheet(sheet, table: Table, formats: dict[str, object]) -> None:
+    for col, header in enumerate(table.headers):
+        sheet.write_string(0, col, header, formats["header"])
+    for r, row in enumerate(table.rows, start=1):
+        for col, value in enumerate(row):
+            _write_cell(sheet, r, col, value, table.kinds[col], formats)
+    for col, width in enumerate(column_widths(table)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 1 if table.key.startswith(("matrix", "cooc")) else 0)
+    if table.rows:
+        sheet.autofilter(0, 0, len(table.rows), len(table.headers) - 1)
+    for i, note in enumerate(table.notes):
+        sheet.write_string(len(table.rows) + 2 + i, 0, note, formats["note"])
+
+
+def _write_cell(sheet, row: int, col: int, value: object, kind: str,
+                formats: dict[str, object]) -> None:
+    if isinstance(value, bool) or value is None:
+        sheet.write_string(row, col, "" if value is None else str(value), formats["text"])
+    elif isinstance(value, (int, float)):
+        fmt = formats[kind] if kind in ("int", "float", "pct") else formats["text"]
+        sheet.write_number(row, col, value, fmt)
+    else:
+        # the xlsx form of safe_cells' guard: write_string stores a string cell, never a
+        # formula, so text such as "=1+1" stays text (only numbers use write_number)
+        sheet.write_string(row, col, str(value), formats["text"])
+
+
+def study_time(study) -> datetime:
+    """The study's creation time (stored in it), for reproducible file dates."""
+    stamp = study.meta("created_at")
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return EPOCH
+
+
+def export_workbook(study, book, out: Path, progress=None, *, lang: str | None = None,
+                    options=None) -> list[Path]:
+    """Write ``out/gtcode.xlsx`` from the study (every table, one sheet each)."""
+    from gtcode.coding.matrix_tables import build_tables
+    from gtcode.coding.selective import SaturationOptions
+
+    tables = build_tables(study, book, lang=lang, options=options or SaturationOptions())
+    target = Path(out) / "gtcode.xlsx" if Path(out).suffix != ".xlsx" else Path(out)
+    return [write_workbook(target, tables.tables, created=study_time(study))]
