@@ -102,20 +102,32 @@ def test_overlapping_terms_of_two_codes_and_of_one_code(engine):
     assert [h.term for h in found["favour.renqing"]] == ["送礼", "人情"]
 
 
-def test_trivially_aligned_hits_need_no_segmentation_and_windows_are_cached(tmp_path):
+def spy_engine(tmp_path, **options):
     calls = []
 
     def spy(text, lang):
         calls.append(text)
         return tokenize(text, lang)
 
-    engine = RuleEngine(book(tmp_path), tokenizer=spy, lemmas=None)
+    return RuleEngine(book(tmp_path), tokenizer=spy, lemmas=None, **options), calls
+
+
+def test_segmentation_only_where_a_dictionary_word_crosses_an_edge(tmp_path):
+    engine, calls = spy_engine(tmp_path)
     assert codes(engine, "人情。") == ["favour.renqing"]
-    assert calls == []
-    engine.match("讲人情的")
-    engine.match("讲人情的")
-    assert calls == ["讲人情的"]
+    assert codes(engine, "讲人情的") == ["favour.renqing"]
+    assert calls == []  # no dictionary word crosses an edge of these hits
+    assert codes(engine, "村里老人情绪大") == []
+    assert codes(engine, "村里老人情绪大") == []
+    assert calls == ["村里老人情绪大"]  # 老人 crosses the left edge; the window is cached
     assert engine.stats.window_checks == 2 and engine.stats.tokenizer_calls == 1
+
+
+def test_without_a_lexicon_every_inner_hit_is_segmented(tmp_path):
+    engine, calls = spy_engine(tmp_path, lexicon=None)
+    assert codes(engine, "讲人情的") == ["favour.renqing"]
+    assert codes(engine, "他说老人情绪") == []
+    assert calls == ["讲人情的", "他说老人情绪"]
 
 
 def test_full_width_latin_is_folded(engine):

@@ -15,11 +15,15 @@ Boundary policies (``rules.boundary``)
 ``aligned`` (the default)
     Chinese and other CJK terms: the hit must not straddle a word boundary.
     It may be one word or a run of whole words, or lie inside one word:
-    人情 counts inside 人情世故, but not across 老人|情绪. Only hits whose
-    neighbours are both CJK characters need a decision; for those, a small
-    window (the CJK run around the hit, at most :data:`WINDOW` characters
-    each side) is segmented with jieba (through spaCy's ``zh`` tokenizer in
-    :mod:`gtcode.transcripts.nlp`), and decisions are cached by window.
+    人情 counts inside 人情世故, but not across 老人|情绪. A hit with a
+    non-CJK character (punctuation, space, Latin) or the segment's edge on
+    each side is aligned at once. Otherwise jieba's dictionary is asked
+    whether any word crosses an edge of the hit (老人 crosses the left edge
+    of 人情 in 老人情绪); only then is a small window (the CJK run around the
+    hit, at most :data:`WINDOW` characters each side) segmented with jieba
+    (:func:`gtcode.transcripts.nlp.tokenize`, the words of spaCy's ``zh``
+    jieba segmenter) to see whether the segmenter chooses that word.
+    Decisions are cached by window.
     Other terms (English): whole words only, matched case-insensitively on
     word forms, so ``bribe`` also matches ``bribes``, ``bribed``,
     ``bribing``. Word forms are lemmas from ``spacy-lookups-data`` when it
@@ -37,13 +41,15 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import ahocorasick
 
 #: Characters of CJK context taken on each side of a hit for segmentation.
 WINDOW = 6
+#: Longest dictionary word considered when looking for words across a hit's edge.
+MAX_WORD = 8
 #: Bound on the boundary-decision cache (cleared when full: memory stays flat).
 CACHE_SIZE = 200_000
 POLICIES = ("aligned", "inside-word-ok", "any")
@@ -190,6 +196,17 @@ def _default_tokenizer() -> Tokenizer:
     return tokenize
 
 
+def _default_lexicon() -> Mapping[str, int] | None:
+    """jieba's prefix dictionary (word -> frequency, 0 for mere prefixes), via nlp.py."""
+    from gtcode.transcripts import nlp
+
+    public = getattr(nlp, "zh_lexicon", None)
+    if public is not None:
+        return public()
+    private = getattr(nlp, "_jieba", None)  # until nlp.py offers zh_lexicon()
+    return private().dt.FREQ if private is not None else None
+
+
 def _iter_rules(code) -> tuple[dict, dict, str, list[str]]:
     rules = getattr(code, "rules", None)
     if rules is None:
@@ -232,12 +249,14 @@ class RuleEngine:
     """
 
     def __init__(self, codebook, *, tokenizer: Tokenizer | None = None,
-                 lemmas: dict[str, str] | None | str = "auto") -> None:
+                 lemmas: dict[str, str] | None | str = "auto",
+                 lexicon: Mapping[str, int] | None | str = "auto") -> None:
         self.codebook_hash: str = codebook.hash
         self.code_ids: list[str] = [code.id for code in codebook.codes]
         self.forms = WordForms(load_lemma_table() if lemmas == "auto" else lemmas)
         self.stats = EngineStats()
         self._tokenize = tokenizer
+        self._lexicon = lexicon
         self._cache: dict[tuple[str, int, int], bool] = {}
         self._chars = ahocorasick.Automaton()
         self._words = ahocorasick.Automaton()
@@ -360,6 +379,10 @@ class RuleEngine:
         right = end == n or not (_is_cjk(text[end - 1]) and _is_cjk(text[end]))
         if left and right:
             return True
+        if self._lexicon == "auto":
+            self._lexicon = _default_lexicon()
+        if self._lexicon is not None and not self._straddled(text, start, end, left, right):
+            return True
         self.stats.window_checks += 1
         lo, floor = start, max(0, start - WINDOW)
         while lo > floor and _is_cjk(text[lo - 1]):
@@ -375,6 +398,34 @@ class RuleEngine:
                 self._cache.clear()
             self._cache[key] = verdict
         return verdict
+
+    def _straddled(self, text: str, start: int, end: int, left: bool, right: bool) -> bool:
+        """True when some dictionary word crosses an edge of the hit.
+
+        Only then can the segmenter cut across the hit, so only then is the
+        window segmented. Uses the prefix property of jieba's dictionary
+        (every prefix of a word is a key) to stop early.
+        """
+        lexicon, n = self._lexicon, len(text)
+        if not left:
+            for a in range(start - 1, max(-1, start - MAX_WORD), -1):
+                if not _is_cjk(text[a]):
+                    break
+                for b in range(start + 1, min(end, a + MAX_WORD + 1)):
+                    frequency = lexicon.get(text[a:b])
+                    if frequency is None:
+                        break
+                    if frequency > 0:
+                        return True
+        if not right:
+            for a in range(start + 1, end):
+                for b in range(a + 1, min(n, a + MAX_WORD) + 1):
+                    frequency = lexicon.get(text[a:b])
+                    if frequency is None or (b > end and not _is_cjk(text[b - 1])):
+                        break
+                    if frequency > 0 and b > end:
+                        return True
+        return False
 
     def _decide(self, window: str, start: int, end: int) -> bool:
         """False when a word of ``window`` straddles an edge of the hit."""
