@@ -121,18 +121,11 @@ def test_paradigm(coded) -> None:
     assert roles["strategy"] == [] and list(roles) == list(data.axial.PARADIGM_ORDER)
 
 
-def test_agreement_units_are_shared_sources() -> None:
-    row = lambda coder, source, seg, code, status: SimpleNamespace(  # noqa: E731
-        origin="human", coder=coder, source=source, segment=seg, code_id=code, status=status,
-        role="respondent")
-    rows = [row("ann", "A", 1, "x", "accepted"), row("ben", "A", 1, "x", "accepted"),
-            row("ben", "A", 2, "y", "rejected"), row("ann", "B", 1, "x", "accepted")]
-    decisions = agreement.human_decisions(rows)
-    assert decisions == {"ann": {("A", 1): {"x"}, ("B", 1): {"x"}},
-                         "ben": {("A", 1): {"x"}, ("A", 2): set()}}
-    units, codings = agreement.units_and_codings(decisions, [("A", 1), ("A", 2), ("B", 1)])
-    assert units == [("A", 1), ("A", 2)]
-    assert codings == {"ann": {("A", 1): {"x"}}, "ben": {("A", 1): {"x"}, ("A", 2): set()}}
+def test_human_coders_for_agreement() -> None:
+    kinds = {"gtcode-rules": "rule", "ann": "human", "nv": "import"}
+    origins = {"gtcode-rules": {"rule"}, "ann": {"human"}, "ben": {"human"}, "m": {"model"}}
+    assert agreement.human_coders(kinds, origins) == ["ann", "ben", "nv"]
+    assert agreement.human_coders({}, {"gtcode-rules": {"rule"}}) == []
 
 
 # -- the chart toolkit -------------------------------------------------------------
@@ -155,7 +148,7 @@ def test_heatmap_grows_with_rows_and_escapes() -> None:
     big = svg.heatmap([f"r{i}" for i in range(300)], ["<x>"], [[1]] * 300, label="t",
                       legend="n")
     height = lambda s: float(s.split('height="')[1].split('"')[0])  # noqa: E731
-    assert height(big) - height(small) == pytest.approx(299 * 24)
+    assert height(big) - height(small) == pytest.approx(299 * 26)  # one row per label
     assert "&lt;x&gt;" in small and "<x>" not in small
     assert big.count('class="cell"') == 300
 
@@ -166,3 +159,12 @@ def test_line_chart_band_and_marker() -> None:
                            marker=(2, "here"))
     assert chart.count("<polygon") == 1 and chart.count("<polyline") == 1
     assert ">here</text>" in chart and ">band</text>" in chart
+
+
+def test_numeric_attributes_with_many_values_are_not_charted(coded) -> None:
+    cases = [f"K{i}" for i in range(10)]
+    coded.cases = cases
+    coded.attributes = {c: {"age": str(30 + i), "band": "old" if i % 2 else "young"}
+                        for i, c in enumerate(cases)}
+    coded.attribute_types = {"age": "integer", "band": "text"}
+    assert data.chart_attributes(coded) == (["band"], ["age"])

@@ -166,3 +166,25 @@ def test_unknown_lang_is_an_error(small) -> None:
     with pytest.raises(GtcodeError) as info:
         build_report(study, book, lang="fr")
     assert info.value.code == "E112"
+
+
+def test_cli_report(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gtcode.cli import app
+    from gtcode.workspace import init_study
+
+    init_study(tmp_path / "s").close()  # an empty study: the report still renders
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", str(tmp_path / "s"), "-o", str(tmp_path / "r.html"),
+                                 "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No codings yet." in page
+    assert re.findall(r'class="chart ([a-z]+)"', page) == ["paradigm"]  # from the codebook
+    result = runner.invoke(app, ["report", str(tmp_path / "s")])
+    assert result.exit_code == 0 and (tmp_path / "s" / "exports" / "report.html").is_file()
+    result = runner.invoke(app, ["report", str(tmp_path / "s"), "--lang", "fr"])
+    assert result.exit_code == 1 and "[E112]" in result.stderr
+    result = runner.invoke(app, ["report", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "[E301]" in result.stderr

@@ -33,8 +33,11 @@ def report_language(lang: str | None, codebook_language: str | None) -> str:
 @handle_errors
 def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
                quiet: QuietOpt = False) -> None:
-    """Write the study report: corpus, codebook, heat maps, network, paradigm model,
-    saturation, hold-out test, agreement and quotes in one HTML file (no internet needed).
+    """Write the study report: one self-contained HTML page of the whole study.
+
+    Corpus, codebook tree, heat maps, co-occurrence network, paradigm model,
+    saturation, hold-out test, agreement, the three GT tables and quotes;
+    opens from disk, needs no internet, prints to PDF.
 
     Example: gtcode report my-study -o report.html --lang en
     """

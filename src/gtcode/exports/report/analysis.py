@@ -113,25 +113,27 @@ def _ok(passed: bool) -> str:
 
 def agreement_section(f: Facts, lang: str) -> str:
     """Per-code agreement of the study's human coders, or a note that there is none."""
-    report = agree.study_agreement(f.study)
-    if report is None:
+    result = agree.study_agreement(f.study)
+    if result is None or result.per_code is None:
         return note(t("no_agreement", lang))
-    names = f.coded.hierarchy.label
-    parts = [note(t("agree_units", lang, coders=_list(report.coders, lang), n=report.n_units)),
+    report = result.per_code
+    names = lambda code: f.coded.hierarchy.label(code, lang) if code in \
+        f.coded.hierarchy.nodes else result.code_labels.get(code, code)  # noqa: E731
+    parts = [note(t("agree_units", lang, coders=_list(result.coders, lang), n=result.n_units)),
              _overall(report, lang)]
     shown = [r for r in report.codes if r.n_used]
-    bars = [svg.Bar(names(r.code, lang), max(r.krippendorff_alpha, 0.0)
-                    if r.alpha_defined else 0.0, _fmt(r.krippendorff_alpha, r.alpha_defined))
-            for r in shown]
+    bars = [svg.Bar(names(r.code), max(r.krippendorff_alpha, 0.0) if r.alpha_defined else 0.0,
+                    _fmt(r.krippendorff_alpha, r.alpha_defined)) for r in shown]
     if bars:
         parts.append(figure(svg.hbar(bars, label=t("sec_agreement", lang), vmax=1.0),
-                            t("alpha", lang), tall=len(bars) > 28))
-    rows = [[names(r.code, lang), r.n_used, f"{r.percent_agreement:.0%}",
+                            t("alpha_caption", lang), tall=len(bars) > 28))
+    rows = [[names(r.code), r.n_used, f"{r.percent_agreement:.0%}",
              _fmt(r.kappa, r.kappa_defined), _fmt(r.krippendorff_alpha, r.alpha_defined)]
             for r in report.codes]
     parts.append(details(t("show_table", lang), table(
         [t("code", lang), t("units_used", lang), t("pct_agree", lang), t("kappa", lang),
          t("alpha", lang)], rows, numeric=(1, 2, 3, 4))))
+    parts.extend(note(n) for n in result.notes)
     return "".join(parts)
 
 
@@ -185,8 +187,37 @@ def _quotes(quotes, lang: str) -> str:
                    f"#{q.segment}</cite></blockquote>" for q in quotes)
 
 
-def _placeholder(f: Facts, lang: str) -> str:
-    return note(t("not_available", lang))
+# -- the grounded-theory tables ----------------------------------------------------------
+
+#: The three tables of a grounded-theory paper (keys of ``paper_tables``), in order.
+GT_TABLES = ("open", "axial", "selective")
+
+
+def tables_section(f: Facts, lang: str) -> str:
+    """Open, axial and selective coding tables as the paper prints them, and the storyline."""
+    by_key = {table.key: table for table in f.tables.tables}
+    parts = []
+    for number, key in enumerate((k for k in GT_TABLES if k in by_key), start=1):
+        parts.append(paper_table(by_key[key], number))
+    story = by_key.get("storyline")
+    if story is not None and story.text:
+        parts.append(f"<h3>{esc(story.caption)}</h3><p>{_lines(story.text)}</p>")
+        parts.extend(note(n) for n in story.notes)
+    return "".join(parts) or note(t("not_available", lang))
+
+
+def paper_table(gt, number: int) -> str:
+    """One ``paper_tables.Table``: its caption, the columns a paper prints, its notes."""
+    width = len(gt.paper_headers)
+    right = [i for i, kind in enumerate(gt.kinds[:width]) if kind in ("int", "float", "pct")]
+    rows = [[Raw(_lines(v)) for v in row[:width]] for row in gt.rows]
+    return (f"<h3>{number}. {esc(gt.caption)}</h3>"
+            + table(gt.paper_headers, rows, numeric=right)
+            + "".join(note(n) for n in gt.notes))
+
+
+def _lines(value: object) -> str:
+    return "<br>".join(esc(line) for line in str("" if value is None else value).split("\n"))
 
 
 #: (anchor, heading key, renderer) of the analytic sections, in report order.
@@ -194,7 +225,7 @@ SECTIONS: list[tuple[str, str, Callable[[Facts, str], str]]] = [
     ("saturation", "sec_saturation", saturation_section),
     ("holdout", "sec_holdout", holdout_section),
     ("agreement", "sec_agreement", agreement_section),
-    ("tables", "sec_tables", _placeholder),
+    ("tables", "sec_tables", tables_section),
     ("categories", "sec_categories", categories_section),
 ]
 

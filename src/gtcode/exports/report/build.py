@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gtcode.codebook.model import Codebook
-from gtcode.coding import axial, selective
 from gtcode.coding.axial import CodedStudy
+from gtcode.coding.matrix_tables import TableSet, build_tables
+from gtcode.coding.selective import Saturation
 from gtcode.errors import GtcodeError
 from gtcode.exports.report import analysis, data, sections
 from gtcode.exports.report.html import cards, note, page
@@ -24,22 +25,30 @@ class Facts:
     study: Study
     book: Codebook
     corpus: data.Corpus
-    coded: CodedStudy
-    saturation: selective.Saturation
+    tables: TableSet
+
+    @property
+    def coded(self) -> CodedStudy:
+        """The coded study as axial coding loaded it."""
+        return self.tables.data
+
+    @property
+    def saturation(self) -> Saturation:
+        """Selective coding's saturation results (curve, band, Guest et al., hold-out)."""
+        return self.tables.result.saturation
 
 
-def gather(study: Study, book: Codebook) -> Facts:
-    """Read the corpus, the coded study (axial coding's loader) and its saturation.
+def gather(study: Study, book: Codebook, lang: str) -> Facts:
+    """Read the corpus, and every table the workbook holds (``build_tables``).
 
-    Saturation uses selective coding's defaults (hold out the last third,
-    1,000 seeded orders, Guest et al. base 4, run 2, 5%), as ``gtcode
-    selective`` reports them.
+    ``build_tables`` loads the coded study once and runs selective coding
+    with its defaults (hold out the last third, 1,000 seeded orders, Guest et
+    al. base 4, run 2, 5%), so the report and ``gtcode.xlsx`` agree.
     """
     conn = study.conn
     corpus = data.corpus_stats(db.list_sources(conn), db.iter_segments(conn),
                                db.list_cases(conn), list(db.attribute_types(conn)))
-    coded = axial.load_coded_study(study, book)
-    return Facts(study, book, corpus, coded, selective.saturation(coded))
+    return Facts(study, book, corpus, build_tables(study, book, lang=lang))
 
 
 def _corpus(f: Facts, lang: str) -> str:
@@ -55,9 +64,9 @@ def _heatmap(f: Facts, lang: str) -> str:
 
 
 def _attributes(f: Facts, lang: str) -> str:
-    keep, _ = data.chart_attributes(f.coded)
+    keep, skip = data.chart_attributes(f.coded)
     return sections.attribute_section(
-        {name: data.attribute_matrix(f.coded, name, lang) for name in keep}, lang)
+        {name: data.attribute_matrix(f.coded, name, lang) for name in keep}, lang, skipped=skip)
 
 
 def _network(f: Facts, lang: str) -> str:
@@ -92,7 +101,7 @@ def build_report(study: Study, codebook: Codebook, *, lang: str = "zh") -> str:
         GtcodeError: E112 for an unknown language.
     """
     lang = check_lang(lang)
-    facts = gather(study, codebook)
+    facts = gather(study, codebook, lang)
     parts = [(key, t(heading, lang), render(facts, lang)) for key, heading, render in SECTIONS]
     return page(title=f"{t('title', lang)} · {study_name(study)}", subtitle=_subtitle(facts, lang),
                 lang=lang, summary=_summary(facts, lang), sections=parts)

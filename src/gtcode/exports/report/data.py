@@ -226,17 +226,21 @@ def attribute_matrix(data: CodedStudy, attribute: str, lang: str) -> Matrix:
                   tuple(cells), 1.0)
 
 
-def chart_attributes(data: CodedStudy, *, max_groups: int = 12) -> tuple[list[str], list[str]]:
+def chart_attributes(data: CodedStudy, *, max_groups: int = 12,
+                     max_numeric: int = 6) -> tuple[list[str], list[str]]:
     """Attributes worth a heat map, and those left out.
 
-    An attribute is charted when it splits the cases into 2 to ``max_groups``
-    groups with, on average, more than one case per group (an identifier or
-    an amount that differs for every case says nothing as a group).
+    An attribute is charted when it splits the cases into at least 2 groups
+    and fewer groups than cases (an identifier says nothing as a group): at
+    most ``max_groups`` for text, at most ``max_numeric`` distinct values for
+    numbers (an age or an amount that differs for nearly every case is left
+    out rather than binned by a rule the researcher did not choose).
     """
     keep, skip = [], []
-    for name in data.attribute_types:
+    for name, kind in data.attribute_types.items():
         groups = {(data.attributes.get(c, {}).get(name) or "") for c in data.cases}
-        if 2 <= len(groups) <= max_groups and len(groups) < len(data.cases):
+        limit = max_numeric if kind in ("integer", "float") else max_groups
+        if 2 <= len(groups) <= limit and len(groups) < len(data.cases):
             keep.append(name)
         else:
             skip.append(name)

@@ -148,6 +148,10 @@ table.data{border-collapse:collapse;font-size:13.5px;min-width:40%}
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:4px 10px;
 text-align:left;vertical-align:top}table.data th{background:var(--soft);font-weight:600}
 table.data td.num,table.data th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.data td:first-child{min-width:5.5em}
+.barcell{display:flex;align-items:center;justify-content:flex-end;gap:6px}
+.barcell .mini{display:inline-block;height:9px;background:#9ecae1;
+border-radius:2px;flex:0 0 auto}
 tr.off{display:none}.pager{font-size:13px;color:var(--muted);margin:-6px 0 12px}
 .pager button{font:inherit;margin-right:6px;padding:1px 10px;border:1px solid var(--line);
 background:#fff;border-radius:4px;cursor:pointer}

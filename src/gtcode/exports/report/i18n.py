@@ -68,6 +68,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "in brackets)."),
     "legend_segments": ("段落数", "segments"),
     "legend_share": ("案例比例", "share of cases"),
+    "attr_skipped": ("未作图的属性（组数过多或每组仅一个案例）：{names}。",
+                     "Attributes not charted (too many groups, or one case per group): "
+                     "{names}."),
     "no_attributes": ("研究中没有案例属性。", "The study has no case attributes."),
     "no_codings": ("尚无编码。", "No codings yet."),
     "group": ("组", "Group"),
@@ -128,10 +131,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "new_subcats": ("新副范畴", "New subcategories"),
     "new_cats": ("新主范畴", "New main categories"),
     "new_relations": ("新关系", "New relations"),
-    "agree_units": ("编码者：{coders}；比较单位为 {n} 个受访者段落（每个编码按出现/未出现计）。",
-                    "Coders: {coders}; {n} respondent segments compared (each code as "
-                    "present/absent)."),
+    "agree_units": ("编码者：{coders}；比较单位为 {n} 个段落（每个编码按出现/未出现计，"
+                    "只计编码者看过的段落）。",
+                    "Coders: {coders}; {n} segments compared (each code as present/absent, "
+                    "only segments each coder looked at)."),
     "units_used": ("使用单位", "Units used"),
+    "alpha_caption": ("各编码的 Krippendorff α（出现/未出现）；0.80 以上通常视为可靠。",
+                      "Krippendorff's α per code (present/absent); 0.80 or more is usually "
+                      "taken as reliable."),
     "pooled": ("合并", "pooled"),
     "unweighted_mean": ("未加权平均", "unweighted mean"),
     "weighted_mean": ("加权平均", "weighted mean"),

@@ -7,6 +7,8 @@ scrolling boxes; long tables are paged by the page script.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gtcode.exports.report import svg, svg_graph
 from gtcode.exports.report.data import Corpus, Matrix, Network, TreeRow, top_columns
 from gtcode.exports.report.html import Raw, details, esc, figure, note, table
@@ -46,16 +48,20 @@ def codebook_section(rows: list[TreeRow], lang: str) -> str:
     heads = [t("code", lang), t("level", lang), t("direct", lang), t("rolled", lang),
              t("in_cases", lang)]
     body = []
+    top = max((r.segments for r in rows if r.level != "core"), default=0) or 1
     for row in rows:
         name = row.name_en if lang == "en" and row.name_en else row.name
         pad = 1.2 * row.depth
         label = (f'<span class="lvl-{esc(row.level)}" style="padding-left:{pad:.1f}em">'
                  f'{esc(name)}</span> <span class="badge">{esc(row.id)}</span>')
-        body.append([Raw(label), level_name(row.level, lang), row.direct, row.segments,
+        bar = (f'<span class="mini" style="width:{60 * row.segments / top:.0f}px"></span>'
+               if row.level != "core" and row.segments else "")
+        body.append([Raw(label), level_name(row.level, lang), row.direct,
+                     Raw(f'<span class="barcell">{bar}<span>{row.segments}</span></span>'),
                      row.cases])
     unused = [r for r in rows if r.segments == 0]
     parts = [note(t("tree_note", lang)),
-             table(heads, body, numeric=(2, 3, 4), page_size=60, cls="tree")]
+             table(heads, body, numeric=(2, 3, 4), cls="tree")]
     if unused:
         names = "、".join(r.name for r in unused) if lang == "zh" else ", ".join(
             (r.name_en or r.name) for r in unused)
@@ -88,11 +94,14 @@ def heatmap_section(matrix: Matrix, lang: str) -> str:
         row_head=t("case", lang))
 
 
-def attribute_section(matrices: dict[str, Matrix], lang: str) -> str:
+def attribute_section(matrices: dict[str, Matrix], lang: str, *,
+                      skipped: Sequence[str] = ()) -> str:
     """One heat map per case attribute (share of cases mentioning each category)."""
-    if not matrices:
+    if not matrices and not skipped:
         return note(t("no_attributes", lang))
     parts = [note(t("attr_note", lang))]
+    if skipped:
+        parts.append(note(t("attr_skipped", lang, names=", ".join(skipped))))
     for name, matrix in matrices.items():
         parts.append(f"<h3>{esc(name)}</h3>")
         parts.append(heatmap_block(matrix, lang, legend=t("legend_share", lang),

@@ -94,7 +94,7 @@ def label_column(labels: Sequence[str], limit: float = 220) -> float:
 
 def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[float]], *,
             label: str, legend: str, cells: Sequence[Sequence[str]] | None = None,
-            vmax: float | None = None, cell_w: float = 46, cell_h: float = 24) -> str:
+            vmax: float | None = None, cell_w: float = 52, cell_h: float = 26) -> str:
     """A rows x columns heat map with value labels and a colour legend.
 
     Args:

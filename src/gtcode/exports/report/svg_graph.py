@@ -65,7 +65,7 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge],
         x, y = fit(node.id)
         radius = 6 + 20 * math.sqrt(max(node.size, 0) / big)
         parts.append(f'<circle class="node" cx="{num(x)}" cy="{num(y)}" r="{num(radius)}" '
-                     f'fill="{node.colour}" fill-opacity="0.85" stroke="#ffffff">'
+                     f'fill="{node.colour}" stroke="#ffffff" stroke-width="2">'
                      f"<title>{esc(node.label)}: {esc(_short(node.size))}</title></circle>")
         parts.append(text(x, y + radius + 14, clip(node.label, 150), anchor="middle",
                           cls="halo", full=node.label))
