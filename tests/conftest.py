@@ -18,3 +18,16 @@ def empty_study(tmp_path: Path) -> Study:
     study = Study.create(tmp_path / "study")
     yield study
     study.close()
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory):
+    """``gtcode run data/sample --cases data/sample/cases.csv`` once per session.
+
+    Returns the pipeline's ``RunReport``: ``.study`` is OUT/study, ``.outputs``
+    the files written under OUT (report.html among them). Treat it as read-only.
+    """
+    from gtcode.pipeline import run
+
+    out = tmp_path_factory.mktemp("sample-run")
+    return run([SAMPLE], out, cases=SAMPLE / "cases.csv")
