@@ -35,12 +35,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gtcode.codebook import Code, Codebook
+from gtcode.codebook import Code, Codebook, dump_codebook
 from gtcode.store import open_coding as oc
 from gtcode.store import sources as src
+from gtcode.store.codes import CodeRow, sync_codebook_codes
 from gtcode.store.project import Study
 from gtcode.transcripts.model import Document, Segment
-from gtcode.workspace import _sync
 
 CODES = [
     Code(id="core", name="压力驱动型腐败", name_en="Pressure-driven corruption", level="core"),
@@ -111,8 +111,13 @@ def build_study(path: Path, interviews=INTERVIEWS) -> tuple[Study, Codebook]:
     """Create the study in ``path`` with sources, segments, cases, codings."""
     book = codebook()
     study = Study.create(Path(path))
+    dump_codebook(book, study.codebook_path)
     with study.write():
-        _sync(study, book)
+        rows = [CodeRow(c.id, c.parent, c.level, c.name, c.name_en, c.color, c.definition,
+                        c.paradigm, i, "codebook") for i, c in enumerate(book.codes, start=1)]
+        sync_codebook_codes(study.conn, rows, codebook_hash=book.hash, name=book.name,
+                            version=book.version, path=None)
+        study.set_meta("codebook_hash", book.hash)
         ids = src.set_attribute_types(study.conn, {"level": "text"})
         oc.ensure_coder(study.conn, "gtcode-rules", "rule")
         oc.ensure_coder(study.conn, "ana", "human")

@@ -1,0 +1,146 @@
+"""Selective coding on the hand-built study: reach, centrality, storyline, quotes, hold-out."""
+
+import pytest
+from axial_study import build_study
+
+from gtcode.coding import selective as sel
+from gtcode.coding.axial import load_coded_study
+from gtcode.coding.quotes import choose_quotes, excerpt
+from gtcode.errors import GtcodeError
+from gtcode.store.analysis import storyline_rows
+
+FAST = sel.SaturationOptions(permutations=50)
+
+
+@pytest.fixture
+def study(tmp_path):
+    study, book = build_study(tmp_path / "s")
+    yield study, book
+    study.close()
+
+
+def test_reach_and_centrality(study):
+    data = load_coded_study(*study)
+    reach = {r.id: r for r in sel.category_reach(data)}
+    res, act, fav = reach["res"], reach["act"], reach["fav"]
+    assert (res.cases, res.share, res.segments, res.degree) == (3, 0.75, 4, 2)
+    assert res.centrality == pytest.approx(2 / 3)
+    assert res.strength == pytest.approx(1 / 6 + 1 / 5)  # Jaccard with fav and act
+    assert act.strength == pytest.approx(1 / 5 + 1 / 3)
+    # the chain fav - res - act - eco: res and act lie on 2 of the 3 other pairs' paths
+    assert res.betweenness == pytest.approx(2 / 3) and act.betweenness == pytest.approx(2 / 3)
+    assert fav.betweenness == 0.0
+    assert res.core_tie == "因果条件" and reach["eco"].core_tie == "维度（构成）"
+    assert act.core_tie == "现象"
+    assert sel.category_reach(data, "en")[0].core_tie == "causal condition"
+
+
+def test_representative_quotes_follow_the_rule(study):
+    data = load_coded_study(*study)
+    # human-accepted first (S1#4 with 2 terms, then S3#2), one per case, then the others
+    quotes = choose_quotes(data, ["res"], limit=4)
+    assert [(q.case, q.segment) for q in quotes] == [("S1", 4), ("S3", 2), ("S2", 2),
+                                                     ("S1", 2)]
+    assert quotes[0].human and quotes[0].terms == ("红包", "送礼")
+    assert quotes[0].cite() == "\u201c过年要送礼，包红包。\u201d（S1）"
+    assert quotes[0].cite("en") == "\u201c过年要送礼，包红包。\u201d (S1)"
+    pair = choose_quotes(data, ["res", "act"], limit=3)
+    assert [(q.case, q.segment) for q in pair] == [("S2", 2)]
+    assert choose_quotes(data, ["fav", "eco"]) == []
+
+
+def test_quote_overrides_come_first(study):
+    s, book = study
+    sel.set_quotes(s, book, "res", ["S2.txt#2"], "ana")
+    data = load_coded_study(s, book)
+    quotes = choose_quotes(data, ["res"], limit=2, overrides=data.overrides["res"])
+    assert [(q.case, q.segment, q.override) for q in quotes] == [("S2", 2, True),
+                                                                 ("S1", 4, False)]
+    line = sel.storyline(data, storyline_rows(s.conn))
+    core_res = next(x for x in line.structures if x.key == "core:res")
+    assert core_res.quotes[0].segment_id == quotes[0].segment_id
+    for target, refs in (("nothing", ["S2.txt#2"]), ("res", ["S2.txt#1"]),
+                         ("res", ["S9.txt#1"])):
+        with pytest.raises(GtcodeError) as info:
+            sel.set_quotes(s, book, target, refs, "ana")
+        assert info.value.code == "E306"
+
+
+def test_excerpt_cuts_long_turns_at_sentences():
+    text = "我们那边情况复杂。" * 5 + "为了跑项目只好送礼。" + "后来就出事了。" * 5
+    short = excerpt(text, ["跑项目", "送礼"], max_chars=30)
+    assert "为了跑项目只好送礼。" in short and short.startswith("……") and short.endswith("……")
+    assert len(short) <= 34
+    assert excerpt("很短。", ["短"]) == "很短。"
+
+
+def test_storyline_structures_and_generated_text(study):
+    data = load_coded_study(*study)
+    line = sel.storyline(data, {})
+    keys = [s.key for s in line.structures]
+    assert keys == ["core:res", "core:fav", "core:eco", "core:act", "paradigm:res>act",
+                    "paradigm:fav>act"]
+    core_res = line.structures[0]
+    assert core_res.label == "资源压力 → 压力驱动型腐败"
+    assert core_res.meaning == ("资源压力是压力驱动型腐败的因果条件：为办成事而向上争取资源的压力。"
+                                "该范畴见于4名受访者中的3名（75%），共4个片段。")
+    assert line.structures[4].meaning == "资源压力（因果条件）导致腐败行为（现象）。"
+    assert "压力驱动型腐败" in line.text and not line.edited
+    english = sel.storyline(data, {}, lang="en")
+    assert english.structures[0].label == "Resource pressure → Pressure-driven corruption"
+
+
+def test_cooccurring_pairs_become_structures(study, monkeypatch):
+    monkeypatch.setattr(sel, "MIN_PAIR_SEGMENTS", 1)
+    data = load_coded_study(*study)
+    pairs = [s for s in sel.storyline(data, {}).structures if s.kind == "cooccurrence"]
+    # strongest Jaccard first: eco-act 1/3, then res-fav 1/6
+    assert [s.key for s in pairs] == ["pair:eco+act", "pair:res+fav"]
+    assert "Jaccard = 0.33" in pairs[0].meaning
+    assert [q.case for q in pairs[0].quotes] == ["S4"]
+
+
+def test_edited_texts_survive_later_runs(study):
+    s, book = study
+    sel.run_selective(s, book, options=FAST)
+    stored = storyline_rows(s.conn)
+    assert not stored["core:res"].edited and stored["storyline"].author == "gtcode"
+    sel.edit_storyline(s, book, "core:res", "资源压力驱使村干部送礼跑项目。", "ana")
+    sel.edit_storyline(s, book, "storyline", "我的故事线。", "ana")
+    result = sel.run_selective(s, book, options=FAST)
+    core_res = next(x for x in result.storyline.structures if x.key == "core:res")
+    assert core_res.meaning == "资源压力驱使村干部送礼跑项目。" and core_res.edited
+    assert result.storyline.text == "我的故事线。" and result.storyline.edited
+    stored = storyline_rows(s.conn)
+    assert stored["core:res"].edited and stored["core:res"].author == "ana"
+    assert not stored["core:fav"].edited
+    for key, text, code in (("core:nothing", "x", "E306"), ("core:res", "  ", "E112")):
+        with pytest.raises(GtcodeError) as info:
+            sel.edit_storyline(s, book, key, text, "ana")
+        assert info.value.code == code
+
+
+def test_holdout_and_curve_on_the_study(study):
+    data = load_coded_study(*study)
+    default = sel.saturation(data, FAST)
+    # one third of 4 cases = 1: S4, whose turn codes debt with taking money (new relation)
+    assert default.holdout.held == ("S4",)
+    assert default.holdout.interviews[0].new_relations == (("act", "eco"),)
+    assert not default.holdout.passed
+    s3 = sel.saturation(data, sel.SaturationOptions(holdout_cases=("S3",), permutations=50))
+    assert s3.holdout.passed and s3.holdout.interviews[0].new_concepts == ()
+    two = sel.saturation(data, sel.SaturationOptions(holdout=2, permutations=50))
+    s3_item, s4_item = two.holdout.interviews
+    assert s3_item.passed and not s4_item.passed
+    curve = default.curve
+    assert curve.counts == (4, 2, 0, 0) and curve.cumulative == (4, 6, 6, 6)
+    assert curve.new[1] == ("act.take", "res.approval.blocked")
+    assert not curve.guest.reached and curve.guest.reason  # 4 interviews < base 4 + run 2
+    assert curve.band.median[-1] == 6.0
+
+
+def test_run_summary_line(study):
+    result = sel.run_selective(*study, options=FAST)
+    assert sel.selective_summary(result) == (
+        "selective coding: 4 main categories, 6 relation structures; hold-out test failed "
+        "(S4 held out); Guest et al. (base 4, run 2, ≤5%): saturation not reached")

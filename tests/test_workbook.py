@@ -1,0 +1,104 @@
+"""gtcode.xlsx read back with openpyxl: sheets, headings, values, formats, determinism."""
+
+import openpyxl
+import pytest
+from axial_study import build_study
+
+from gtcode.coding import memos
+from gtcode.coding.matrix_tables import build_tables
+from gtcode.coding.selective import SaturationOptions, run_selective
+from gtcode.exports.workbook import display_width, export_workbook, write_workbook
+
+FAST = SaturationOptions(permutations=30)
+SHEETS_ZH = ["开放式编码", "主轴编码", "范式模型", "选择性编码", "故事线", "主范畴分析", "饱和度检验",
+             "Guest饱和度", "新概念曲线", "矩阵-参考点", "矩阵-覆盖", "矩阵-字符数", "矩阵-字数",
+             "矩阵-行百分比", "矩阵-列百分比", "矩阵-level", "共现-片段", "共现-片段Jaccard",
+             "共现-个案", "共现-个案Jaccard", "范畴关系", "备忘录", "说明"]
+
+
+@pytest.fixture
+def study(tmp_path):
+    study, book = build_study(tmp_path / "s")
+    run_selective(study, book, options=FAST)
+    yield study, book
+    study.close()
+
+
+def _rows(sheet):
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def test_sheets_headings_and_values(study, tmp_path):
+    s, book = study
+    (path,) = export_workbook(s, book, tmp_path, options=FAST)
+    assert path.name == "gtcode.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == SHEETS_ZH
+    open_rows = _rows(wb["开放式编码"])
+    assert open_rows[0] == ["原始语句（受访者编号）", "初始概念", "副范畴", "主范畴", "受访者数",
+                            "参考点数", "备忘录"]
+    assert open_rows[1][:6] == ["\u201c年年都要跑项目。\u201d（S3）", "a1 跑项目", "争取资金", "资源压力",
+                                2, 3]
+    axial = _rows(wb["主轴编码"])
+    assert axial[0][:4] == ["主范畴", "副范畴", "初始概念", "范畴内涵"]
+    assert axial[1][:4] == ["资源压力", "A1 争取资金", "a1 跑项目；a2 送礼", "向上级争取项目和资金。"]
+    matrix = _rows(wb["矩阵-参考点"])
+    assert matrix[0] == ["受访者编号", "资源压力", "人情压力", "经济压力", "腐败行为", "合计", "备忘录"]
+    assert matrix[1][:6] == ["S1", 2, 1, 1, 0, 4]
+    assert matrix[5][:6] == ["合计", 4, 3, 2, 2, 11]
+    pct = wb["矩阵-行百分比"]
+    assert pct["B2"].value == 50 and pct["B2"].number_format == '0.0"%"'
+    held = _rows(wb["饱和度检验"])
+    assert held[0] == ["预留样本编号", "新提取概念", "归入的既有范畴", "是否形成新范畴/新关系"]
+    assert held[1] == ["S4", "无", "—", "是（新关系：腐败行为—经济压力）"]
+    assert held[2][0] == "检验结论" and held[2][3] == "未通过"
+    co = _rows(wb["共现-片段Jaccard"])
+    assert co[1][2] == pytest.approx(1 / 6)
+    sheet = wb["开放式编码"]
+    assert sheet.freeze_panes == "A2"
+    assert wb["矩阵-参考点"].freeze_panes == "B2"
+    assert sheet["A1"].font.b and sheet["A2"].alignment.wrap_text
+    assert sheet.column_dimensions["A"].width >= 20
+
+
+def test_formula_like_text_stays_text(study, tmp_path):
+    s, book = study
+    memos.add_memo(s, "study", "=HYPERLINK(\"x\")", author="ana")
+    (path,) = export_workbook(s, book, tmp_path, options=FAST)
+    cell = openpyxl.load_workbook(path)["备忘录"]["D2"]
+    assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"
+
+
+def test_english_headings(study, tmp_path):
+    s, book = study
+    (path,) = export_workbook(s, book, tmp_path / "en.xlsx", lang="en", options=FAST)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:4] == ["Open coding", "Axial coding", "Paradigm model",
+                                 "Selective coding"]
+    assert _rows(wb["Selective coding"])[0][:3] == ["Relation structure",
+                                                    "Meaning of the relation",
+                                                    "Representative quotes"]
+    assert _rows(wb["Axial coding"])[1][0] == "Resource pressure"
+
+
+def test_two_runs_give_the_same_bytes(study, tmp_path):
+    s, book = study
+    a = export_workbook(s, book, tmp_path / "a.xlsx", options=FAST)[0].read_bytes()
+    b = export_workbook(s, book, tmp_path / "b.xlsx", options=FAST)[0].read_bytes()
+    assert a == b
+
+
+def test_sheet_names_are_made_valid_and_unique(study, tmp_path):
+    s, book = study
+    tables = build_tables(s, book, options=FAST).tables
+    tables[0].sheet, tables[1].sheet = "a/b:c" + "x" * 40, "A/B:C" + "x" * 40
+    from gtcode.coding.matrix_tables import _unique_sheets
+    _unique_sheets(tables)
+    assert tables[0].sheet == ("a_b_c" + "x" * 40)[:31]
+    assert tables[1].sheet.endswith("~2") and len(tables[1].sheet) == 31
+    write_workbook(tmp_path / "w.xlsx", tables)
+    assert openpyxl.load_workbook(tmp_path / "w.xlsx").sheetnames[0] == tables[0].sheet
+
+
+def test_display_width():
+    assert display_width("abc") == 3 and display_width("资源") == 4
