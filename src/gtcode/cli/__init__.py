@@ -15,6 +15,8 @@ from gtcode import __version__
 
 _COMMAND_MODULES = [
     "gtcode.cli.study",
+    "gtcode.cli.axial",
+    "gtcode.cli.memo",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,227 @@
+"""Axial and selective coding commands: ``axial`` and ``selective``."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out, split_list
+from gtcode.coding import axial as ax
+from gtcode.coding.cooccurrence import MEASURES
+from gtcode.coding.selective import (SaturationOptions, SelectiveResult, edit_storyline,
+                                     run_selective, selective_summary, set_quotes)
+from gtcode.errors import GtcodeError
+from gtcode.exports.network import build_graph, write_graphml, write_png
+from gtcode.workspace import open_study, study_codebook
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of names and texts: zh or en.")]
+AuthorOpt = Annotated[Optional[str], typer.Option(
+    "--author", help="Who wrote an edited text or chose a quote (default: your user name).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("axial")(axial_cmd)
+    app.command("selective")(selective_cmd)
+
+
+def check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise GtcodeError("E112", f"unknown language {lang!r}.", hint="use --lang zh or en")
+    return lang
+
+
+def default_author(author: str | None) -> str:
+    if author:
+        return author
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "researcher"
+
+
+@handle_errors
+def axial_cmd(
+    study: StudyArg,
+    level: Annotated[str, typer.Option("--level", help="Columns: category, subcategory or "
+                                       "concept.")] = "category",
+    cell: Annotated[str, typer.Option("--cell", help="Matrix cells: references, presence, "
+                                      "characters or words.")] = "references",
+    by: Annotated[Optional[str], typer.Option("--by", help="Rows by this case attribute "
+                                              "(e.g. position) instead of by case.")] = None,
+    percent: Annotated[Optional[str], typer.Option("--percent", help="Show row or column "
+                                                   "percentages.")] = None,
+    unit: Annotated[str, typer.Option("--unit", help="Co-occurrence within a segment or a "
+                                      "case.")] = "segment",
+    measure: Annotated[str, typer.Option("--measure", help="Co-occurrence measure: "
+                                         + ", ".join(MEASURES) + ".")] = "count",
+    network: Annotated[Optional[Path], typer.Option("--network", help="Write network.graphml "
+                                                    "and network.png to this folder.")] = None,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """Roll concepts up, and print the code × case matrix, co-occurrence and relations.
+
+    Example: gtcode axial my-study --by position --cell presence
+    """
+    check_lang(lang)
+    if percent not in (None, "row", "column"):
+        raise GtcodeError("E112", f"unknown percentage {percent!r}.", hint="use row or column")
+    if measure not in MEASURES:
+        raise GtcodeError("E112", f"unknown measure {measure!r}.",
+                          hint="use one of " + ", ".join(MEASURES))
+    with open_study(study) as opened:
+        book = study_codebook(opened)
+        data = ax.load_coded_study(opened, book)
+        frame = ax.study_matrix(data, level=level, cell=cell, by=by)
+        if percent:
+            frame = ax.percentages(frame, percent)
+        _show_frame(data, frame, f"{level} × {'case' if by is None else by} ({cell}"
+                    f"{', ' + percent + ' %' if percent else ''})", lang, percent is not None)
+        co = ax.cooccurrence(data, unit=unit, level=level)
+        _show_cooccurrence(data, co, measure, unit, lang)
+        _show_relations(data, lang)
+        if network is not None:
+            from gtcode.coding.selective import category_reach
+            graph = build_graph(data, category_reach(data, lang), lang)
+            for path in (write_graphml(graph, network / "network.graphml"),
+                         write_png(graph, network / "network.png")):
+                note(f"Wrote {path}", quiet=quiet)
+        note(ax.axial_summary(data), quiet=quiet)
+
+
+def _show_frame(data, frame, title: str, lang: str, floats: bool) -> None:
+    table = Table("", *(data.hierarchy.label(c, lang) for c in frame.columns), title=title)
+    for index, values in zip(frame.index, frame.to_numpy().tolist()):
+        table.add_row(str(index), *(f"{v:.1f}" if floats else str(int(v)) for v in values))
+    out.print(table)
+
+
+def _show_cooccurrence(data, co, measure: str, unit: str, lang: str) -> None:
+    names = [data.hierarchy.label(c, lang) for c in co.codes]
+    table = Table("", *names, title=f"co-occurrence within {unit}s ({measure}; N = {co.n})")
+    for name, row in zip(names, co.matrix(measure)):
+        table.add_row(name, *(f"{v:.3f}" if measure != "count" else str(int(v)) for v in row))
+    out.print(table)
+
+
+def _show_relations(data, lang: str) -> None:
+    table = Table("A", "B", "basis", "relation", "segments", "Jaccard", "cases",
+                  title="candidate relations")
+    for r in ax.relations(data):
+        table.add_row(data.hierarchy.label(r.source, lang), data.hierarchy.label(r.target, lang),
+                      r.kind, r.label, str(r.segments), f"{r.jaccard:.3f}", str(r.cases))
+    out.print(table)
+
+
+@handle_errors
+def selective_cmd(
+    study: StudyArg,
+    holdout: Annotated[Optional[int], typer.Option(
+        "--holdout", help="Hold out the last K interviews (default: one third).")] = None,
+    holdout_cases: Annotated[Optional[str], typer.Option(
+        "--holdout-cases", help="Hold out these cases, comma separated (e.g. S09,S10).")] = None,
+    holdout_random: Annotated[bool, typer.Option(
+        "--holdout-random", help="Draw the K held-out interviews at random (with --seed).")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for random choices.")] = 0,
+    permutations: Annotated[int, typer.Option(
+        "--permutations", help="Random orders for the new-concept band.")] = 1000,
+    base: Annotated[int, typer.Option("--base", help="Guest et al. base size.")] = 4,
+    run: Annotated[int, typer.Option("--run", help="Guest et al. run length.")] = 2,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Guest et al. new-information threshold (0.05 = 5%).")] = 0.05,
+    edit: Annotated[Optional[str], typer.Option(
+        "--edit", help="Key of a relation structure (or 'storyline') to rewrite.")] = None,
+    text: Annotated[Optional[str], typer.Option("--text", help="The new text for --edit.")
+    ] = None,
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--from-file", help="Read the new text for --edit from this UTF-8 file.")] = None,
+    quote: Annotated[Optional[list[str]], typer.Option(
+        "--quote", help="Choose a quote: CODE_OR_KEY=SOURCE#N (repeatable).")] = None,
+    author: AuthorOpt = None,
+    lang: LangOpt = "zh",
+    quiet: QuietOpt = False,
+) -> None:
+    """Reach and centrality of main categories, the storyline, and both saturation checks.
+
+    Example: gtcode selective my-study --holdout 4 --seed 1
+    """
+    check_lang(lang)
+    options = _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations,
+                                  base, run, threshold)
+    with open_study(study) as opened:
+        book = study_codebook(opened)
+        if edit:
+            edit_storyline(opened, book, edit, _edit_text(text, from_file),
+                           default_author(author))
+            note(f"Stored your text for {edit}; later runs keep it.", quiet=quiet)
+        for target, refs in _quotes(quote or []).items():
+            set_quotes(opened, book, target, refs, default_author(author))
+            note(f"Quotes for {target}: {', '.join(refs)}", quiet=quiet)
+        result = run_selective(opened, book, lang=lang, options=options)
+    _show_selective(result, lang)
+    note(selective_summary(result), quiet=quiet)
+
+
+def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations, base, run,
+                        threshold) -> SaturationOptions:
+    if holdout is not None and holdout_cases:
+        raise GtcodeError("E112", "give either --holdout K or --holdout-cases, not both.")
+    if holdout_random and holdout_cases:
+        raise GtcodeError("E112", "--holdout-random draws K cases; it cannot be combined with "
+                          "--holdout-cases.")
+    return SaturationOptions(holdout=holdout, holdout_cases=tuple(split_list(holdout_cases)),
+                             holdout_random=holdout_random, seed=seed,
+                             permutations=permutations, base=base, run=run, threshold=threshold)
+
+
+def _edit_text(text: str | None, from_file: Path | None) -> str:
+    if text is not None and from_file is not None:
+        raise GtcodeError("E112", "give --text or --from-file, not both.")
+    if from_file is not None:
+        try:
+            return from_file.read_text(encoding="utf-8-sig")
+        except OSError:
+            raise GtcodeError("E101", "the text file cannot be read.", file=from_file) from None
+    if text is None:
+        raise GtcodeError("E112", "--edit needs --text or --from-file.")
+    return text
+
+
+def _quotes(specs: list[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for spec in specs:
+        target, sep, ref = spec.rpartition("=")
+        if not sep or not target.strip() or "#" not in ref:
+            raise GtcodeError("E112", f"cannot read --quote {spec!r}.",
+                              hint="write CODE=SOURCE#N, e.g. resource=S03.txt#12")
+        grouped.setdefault(target.strip(), []).append(ref.strip())
+    return grouped
+
+
+def _show_selective(result: SelectiveResult, lang: str) -> None:
+    data_table = Table("main category", "cases", "share", "references", "degree", "strength",
+                       "tie to core", title="main categories")
+    for r in result.reach:
+        data_table.add_row(r.id, str(r.cases), f"{r.share:.0%}", str(r.segments), str(r.degree),
+                           f"{r.strength:.3f}", r.core_tie or "")
+    out.print(data_table)
+    structures = Table("key", "structure", "edited", "meaning", title="relation structures")
+    for s in result.storyline.structures:
+        structures.add_row(s.key, s.label, "yes" if s.edited else "", s.meaning)
+    out.print(structures)
+    out.print(result.storyline.text)
+    held = result.saturation.holdout
+    if held is not None:
+        table = Table("held out", "new concepts", "new categories / relations", "passed",
+                      title=f"hold-out test: {'passed' if held.passed else 'failed'}")
+        for item in held.interviews:
+            novel = [*item.new_categories, *item.new_subcategories, *item.unplaced,
+                     *(f"{a}–{b}" for a, b in item.new_relations)]
+            table.add_row(item.case, ", ".join(n.concept for n in item.new_concepts),
+                          ", ".join(novel), "yes" if item.passed else "no")
+        out.print(table)

@@ -1,0 +1,119 @@
+"""Memo commands: ``memo add``, ``memo list``, ``memo show``, ``memo export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.table import Table
+
+from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out
+from gtcode.cli.axial import default_author
+from gtcode.coding import memos as lib
+from gtcode.errors import GtcodeError
+from gtcode.workspace import open_study, study_codebook
+
+memo_app = typer.Typer(help="Memos on codes, categories, cases, sources and segments.",
+                       no_args_is_help=True)
+
+OnOpt = Annotated[Optional[str], typer.Option(
+    "--on", help="What the memo is about: study, code:ID, case:NAME, source:FILE or "
+    "segment:FILE#N.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(memo_app, name="memo")
+
+
+@memo_app.command("add")
+@handle_errors
+def add_cmd(
+    study: StudyArg,
+    on: OnOpt = None,
+    text: Annotated[Optional[str], typer.Option("--text", help="The memo text.")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Read the text from this "
+                                                 "UTF-8 file.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="A short title.")] = None,
+    author: Annotated[Optional[str], typer.Option("--author", help="Who wrote it (default: "
+                                                  "your user name).")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a memo (from --text, --file, or your $EDITOR when neither is given).
+
+    Example: gtcode memo add my-study --on code:resource --text "Mostly village heads."
+    """
+    if on is None:
+        raise GtcodeError("E112", "say what the memo is about with --on.",
+                          hint="e.g. --on code:resource or --on segment:S01.txt#12")
+    body = _memo_text(text, file)
+    with open_study(study) as opened:
+        book = study_codebook(opened)
+        memo = lib.add_memo(opened, on, body, author=default_author(author), title=title,
+                            known_codes=[c.id for c in book.codes])
+    note(f"Memo {memo.id} on {lib.target_label(memo)} saved.", quiet=quiet)
+
+
+def _memo_text(text: str | None, file: Path | None) -> str:
+    if text is not None and file is not None:
+        raise GtcodeError("E112", "give --text or --file, not both.")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8-sig")
+        except OSError:
+            raise GtcodeError("E101", "the memo file cannot be read.", file=file) from None
+    if text is not None:
+        return text
+    written = click.edit("\n# Write the memo above. Lines starting with # are ignored.\n")
+    if written is None:
+        raise GtcodeError("E112", "the editor closed without saving; no memo was written.")
+    return "\n".join(line for line in written.splitlines() if not line.startswith("#"))
+
+
+@memo_app.command("list")
+@handle_errors
+def list_cmd(study: StudyArg, on: OnOpt = None) -> None:
+    """List memos (all, or those on one target).
+
+    Example: gtcode memo list my-study --on code:resource
+    """
+    with open_study(study) as opened:
+        memos = lib.list_memos(opened, on)
+    table = Table("id", "on", "title", "author", "created (UTC)", "text", title="memos")
+    for memo in memos:
+        first = memo.text.splitlines()[0] if memo.text else ""
+        table.add_row(str(memo.id), lib.target_label(memo), memo.title or "", memo.author,
+                      memo.created_at, first[:60] + ("…" if len(first) > 60 else ""))
+    out.print(table)
+
+
+@memo_app.command("show")
+@handle_errors
+def show_cmd(study: StudyArg, memo_id: Annotated[int, typer.Argument(
+        help="The memo's id (see memo list).", show_default=False)]) -> None:
+    """Print one memo in full.
+
+    Example: gtcode memo show my-study 3
+    """
+    with open_study(study) as opened:
+        memo = lib.get_memo(opened, memo_id)
+    out.print(f"Memo {memo.id} on {lib.target_label(memo)}", highlight=False)
+    if memo.title:
+        out.print(memo.title, markup=False)
+    out.print(f"{memo.author} · {memo.created_at} · {memo.origin}", markup=False)
+    out.print(memo.text, markup=False)
+
+
+@memo_app.command("export")
+@handle_errors
+def export_cmd(study: StudyArg, output: Annotated[Path, typer.Option(
+        "-o", "--output", help="memos.md, memos.docx or memos.csv.")],
+        quiet: QuietOpt = False) -> None:
+    """Export every memo to Markdown, Word or csv.
+
+    Example: gtcode memo export my-study -o memos.docx
+    """
+    with open_study(study) as opened:
+        count = lib.export_memos(opened, output)
+    note(f"Wrote {count} memo(s) to {output}", quiet=quiet)

@@ -1,0 +1,129 @@
+"""The axial, selective and memo commands through typer's CliRunner."""
+
+import pytest
+from axial_study import build_study
+from typer.testing import CliRunner
+
+from gtcode.cli import app
+from gtcode.store.analysis import storyline_rows
+from gtcode.store.project import Study
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def study_dir(tmp_path):
+    study, _ = build_study(tmp_path / "s")
+    study.close()
+    return tmp_path / "s"
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_axial_prints_matrix_cooccurrence_and_relations(study_dir, tmp_path):
+    result = _run("axial", study_dir, "--network", tmp_path / "net")
+    assert result.exit_code == 0, result.output
+    assert "资源压力" in result.stdout and "candidate relations" in result.stdout
+    assert "3 category pairs co-occur" in result.stderr
+    assert (tmp_path / "net" / "network.graphml").exists()
+    assert (tmp_path / "net" / "network.png").read_bytes()[:4] == b"\x89PNG"
+    by = _run("axial", study_dir, "--by", "level", "--percent", "row", "--measure", "jaccard",
+              "--lang", "en")
+    assert by.exit_code == 0 and "Resource" in by.stdout and "村级" in by.stdout
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--by", "crime"], "[E306]"), (["--cell", "bytes"], "[E112]"),
+    (["--measure", "cosine"], "[E112]"), (["--percent", "cell"], "[E112]"),
+    (["--lang", "fr"], "[E112]")])
+def test_axial_errors(study_dir, args, code):
+    result = _run("axial", study_dir, *args)
+    assert result.exit_code == 1 and code in result.stderr
+
+
+def test_axial_needs_a_study(tmp_path):
+    result = _run("axial", tmp_path / "none")
+    assert result.exit_code == 1 and "[E301]" in result.stderr
+
+
+def test_selective_holdout_edit_and_quote(study_dir):
+    passed = _run("selective", study_dir, "--holdout-cases", "S3", "--permutations", "20")
+    assert passed.exit_code == 0, passed.output
+    assert "hold-out test: passed" in passed.stdout
+    assert "hold-out test passed (S3 held out)" in passed.stderr
+    failed = _run("selective", study_dir, "--holdout", "1", "--permutations", "20")
+    assert "hold-out test: failed" in failed.stdout
+    edited = _run("selective", study_dir, "--edit", "core:res", "--text", "我的解释。",
+                  "--author", "ana", "--quote", "res=S2.txt#2", "--permutations", "20")
+    assert edited.exit_code == 0, edited.output
+    again = _run("selective", study_dir, "--permutations", "20")
+    assert again.exit_code == 0 and "我的解释。" in again.stdout
+    with Study.open(study_dir) as study:
+        rows = storyline_rows(study.conn)
+    assert rows["core:res"].edited and rows["core:res"].author == "ana"
+    assert rows["quote:res"].text == "S2.txt#2"
+
+
+def test_selective_edit_from_file(study_dir, tmp_path):
+    text = tmp_path / "story.txt"
+    text.write_text("故事线：资源与人情交织。\n", encoding="utf-8")
+    result = _run("selective", study_dir, "--edit", "storyline", "--from-file", text,
+                  "--permutations", "20")
+    assert result.exit_code == 0 and "故事线：资源与人情交织。" in result.stdout
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--holdout", "1", "--holdout-cases", "S2"], "[E112]"),
+    (["--holdout-cases", "S9"], "[E306]"),
+    (["--holdout", "4"], "[E601]"),
+    (["--edit", "core:res"], "[E112]"),
+    (["--edit", "core:nothing", "--text", "x"], "[E306]"),
+    (["--quote", "res"], "[E112]"),
+    (["--quote", "res=S1.txt#1"], "[E306]"),
+    (["--base", "0"], "[E112]")])
+def test_selective_errors(study_dir, args, code):
+    result = _run("selective", study_dir, "--permutations", "20", *args)
+    assert result.exit_code == 1 and code in result.stderr, result.output
+
+
+def test_memo_commands(study_dir, tmp_path):
+    added = _run("memo", "add", study_dir, "--on", "code:res", "--text", "项目制。",
+                 "--title", "资源", "--author", "ana")
+    assert added.exit_code == 0 and "Memo 1 on code:res" in added.stderr
+    note = tmp_path / "note.md"
+    note.write_text("来自文件的备忘。", encoding="utf-8")
+    assert _run("memo", "add", study_dir, "--on", "segment:S1.txt#4", "--file", note,
+                "--author", "ben").exit_code == 0
+    listed = _run("memo", "list", study_dir)
+    assert listed.exit_code == 0 and "code:res" in listed.stdout and "ben" in listed.stdout
+    only = _run("memo", "list", study_dir, "--on", "segment:S1.txt#4")
+    assert "code:res" not in only.stdout
+    shown = _run("memo", "show", study_dir, "1")
+    assert shown.exit_code == 0 and "项目制。" in shown.stdout and "ana" in shown.stdout
+    exported = _run("memo", "export", study_dir, "-o", tmp_path / "m.md")
+    assert exported.exit_code == 0
+    assert "来自文件的备忘。" in (tmp_path / "m.md").read_text(encoding="utf-8")
+
+
+def test_memo_editor(study_dir, monkeypatch):
+    monkeypatch.setattr("click.edit", lambda text: "编辑器里写的。\n# ignored\n")
+    result = _run("memo", "add", study_dir, "--on", "case:S2", "--author", "ana")
+    assert result.exit_code == 0
+    assert "编辑器里写的。" in _run("memo", "show", study_dir, "1").stdout
+    monkeypatch.setattr("click.edit", lambda text: None)
+    closed = _run("memo", "add", study_dir, "--on", "case:S2")
+    assert closed.exit_code == 1 and "[E112]" in closed.stderr
+
+
+@pytest.mark.parametrize("args, code", [
+    (["add", "--on", "case:S9", "--text", "x"], "[E306]"),
+    (["add", "--on", "theme:x", "--text", "x"], "[E112]"),
+    (["add", "--text", "x"], "[E112]"),
+    (["show", "7"], "[E306]"),
+    (["export", "-o", "m.pdf"], "[E112]")])
+def test_memo_errors(study_dir, args, code):
+    command, rest = args[0], args[1:]
+    result = _run("memo", command, study_dir, *rest)
+    assert result.exit_code == 1 and code in result.stderr, result.output
