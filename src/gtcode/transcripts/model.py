@@ -8,12 +8,17 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Turn:
-    """A speaker turn known before segmentation (table transcripts)."""
+    """A speaker turn known before segmentation (table transcripts).
+
+    ``start``/``end`` cover the utterance in :attr:`Document.text`; ``line`` is
+    the 1-based line it is rendered on; ``time`` is the row's time cell, if any.
+    """
 
     speaker: str
     start: int
     end: int
     line: int
+    time: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,286 @@
+"""Case attribute sheets (.csv/.xlsx) in NVivo's classification-sheet layout.
+
+The first column names the case, whatever its header (often empty, or the
+classification's name); every other column is an attribute, except an
+optional file column (``file``/``文件``/``filename``/``source`` …) that links a
+case to a transcript when case names differ from file names. Attribute types
+(integer, float, boolean, date, text) are inferred from the values.
+
+Values are kept as canonical text (``56``, ``38.5``, ``true``, ``2023-05-12``)
+because that is how the study stores them; :meth:`CaseRow.typed` gives Python
+values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gtcode.errors import GtcodeError, ProblemList
+from gtcode.transcripts.readers import DEFAULT_MAX_BYTES, read_rows
+
+FILE_HEADERS = ("file", "文件", "文件名", "filename", "source", "sourcefile", "transcript",
+                "来源", "源文件", "文档", "document", "file name", "source name")
+TYPES = ("integer", "float", "boolean", "date", "text")
+
+_TRUE = {"true", "yes", "y", "t", "是", "有", "对"}
+_FALSE = {"false", "no", "n", "f", "否", "无", "沒有", "没有", "不"}
+_INTEGER = re.compile(r"[+-]?(?:0|[1-9]\d*)")
+_FLOAT = re.compile(r"[+-]?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                   r"(?:[ T]00:00(?::00)?)?")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case: its name, the sheet row it came from, its file link and attributes."""
+
+    name: str
+    row: int
+    file: str | None
+    attributes: dict[str, str | None]
+    types: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def typed(self) -> dict[str, object]:
+        """Attribute values as ``int``, ``float``, ``bool``, ``datetime.date`` or ``str``."""
+        return {k: convert(v, self.types.get(k, "text")) for k, v in self.attributes.items()}
+
+
+@dataclass(frozen=True)
+class CaseTable:
+    """A read case sheet: rows in sheet order and the attribute types in column order."""
+
+    file: str
+    case_header: str
+    file_header: str | None
+    attribute_types: dict[str, str]
+    rows: tuple[CaseRow, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """Case names in sheet order."""
+        return [r.name for r in self.rows]
+
+
+class CaseMatch(dict):
+    """``source name → case name``, plus what matched nothing (for warnings).
+
+    A plain ``dict`` for callers that only want the mapping; ``unmatched_cases``
+    and ``unmatched_sources`` list the leftovers, ``warnings`` says so in words.
+    """
+
+    def __init__(self, mapping: dict[str, str], unmatched_cases: list[str],
+                 unmatched_sources: list[str]) -> None:
+        super().__init__(mapping)
+        self.unmatched_cases = unmatched_cases
+        self.unmatched_sources = unmatched_sources
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return dict(self)
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if self.unmatched_cases:
+            out.append(f"{len(self.unmatched_cases)} case(s) match no source: "
+                       + _few(self.unmatched_cases))
+        if self.unmatched_sources:
+            out.append(f"{len(self.unmatched_sources)} source(s) match no case: "
+                       + _few(self.unmatched_sources))
+        return out
+
+
+def read_cases(path: str | Path, *, encoding: str | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> CaseTable:
+    """Read a case sheet (.csv in any supported encoding, or .xlsx, first sheet).
+
+    Raises:
+        GtcodeError: E101/E102/E103/E104/E107 from reading; E111 (all problems
+            at once, each naming its row) for duplicate or empty case names,
+            duplicate or missing column headers, or a sheet without rows.
+    """
+    file = str(path)
+    try:
+        table = read_rows(path, encoding=encoding, max_bytes=max_bytes)
+    except GtcodeError as exc:
+        if exc.code != "E105":
+            raise
+        table = None
+    if table is None or len(table.rows) < 2:
+        raise GtcodeError("E111", "the case sheet has no case rows.", file=file,
+                          hint="put the case names in the first column under a header row")
+    header_row, header = table.rows[0]
+    width = max(len(cells) for _, cells in table.rows)
+    header = header + [""] * (width - len(header))
+    columns = _attribute_columns(header, table.rows[1:])
+    problems = _header_problems(header, columns, header_row) + _name_problems(table.rows[1:])
+    if problems:
+        raise ProblemList("E111", problems, file=file,
+                          hint="give each case one row with a unique name in the first column")
+    return _build(file, header, columns, table.rows[1:])
+
+
+def _attribute_columns(header: list[str], rows: list[tuple[int, list[str]]]) -> list[int]:
+    """Columns after the first that have a header or any value."""
+    used = []
+    for col in range(1, len(header)):
+        if header[col].strip() or any(col < len(cells) and cells[col].strip()
+                                      for _, cells in rows):
+            used.append(col)
+    return used
+
+
+def _header_problems(header: list[str], columns: list[int], header_row: int) -> list[str]:
+    problems, seen = [], {}
+    for col in columns:
+        name = header[col].strip()
+        if not name:
+            problems.append(f"row {header_row}: column {col + 1} has values but no header")
+        elif name.casefold() in seen:
+            problems.append(f"row {header_row}: column header {name!r} appears twice "
+                            f"(columns {seen[name.casefold()] + 1} and {col + 1})")
+        else:
+            seen[name.casefold()] = col
+    return problems
+
+
+def _name_problems(rows: list[tuple[int, list[str]]]) -> list[str]:
+    problems, first_row = [], {}
+    for number, cells in rows:
+        name = cells[0].strip() if cells else ""
+        if not name:
+            problems.append(f"row {number}: the case name (first column) is empty")
+        elif name in first_row:
+            problems.append(f"row {number}: case {name!r} already appears in row "
+                            f"{first_row[name]}")
+        else:
+            first_row[name] = number
+    return problems
+
+
+def _build(file: str, header: list[str], columns: list[int],
+           rows: list[tuple[int, list[str]]]) -> CaseTable:
+    file_col = next((c for c in columns if _header_key(header[c]) in _FILE_KEYS), None)
+    attrs = [c for c in columns if c != file_col]
+    cell = lambda cells, c: cells[c].strip() if c < len(cells) else ""  # noqa: E731
+    types = {header[c].strip(): infer_type([cell(cells, c) for _, cells in rows])
+             for c in attrs}
+    out = []
+    for number, cells in rows:
+        values = {header[c].strip(): canonical(cell(cells, c), types[header[c].strip()])
+                  for c in attrs}
+        link = cell(cells, file_col) if file_col is not None else ""
+        out.append(CaseRow(cells[0].strip(), number, link or None, values, types))
+    return CaseTable(file, header[0].strip(), header[file_col].strip() if file_col else None,
+                     types, tuple(out))
+
+
+def _header_key(text: str) -> str:
+    return " ".join(text.casefold().replace("_", " ").split())
+
+
+_FILE_KEYS = {_header_key(h) for h in FILE_HEADERS} | {h.replace(" ", "") for h in FILE_HEADERS}
+
+
+# -- types -------------------------------------------------------------------------
+
+def infer_type(values: list[str]) -> str:
+    """The narrowest of integer, float, boolean, date, text that fits every non-empty value."""
+    present = [v for v in values if v]
+    if not present:
+        return "text"
+    for kind in ("integer", "float", "boolean", "date"):
+        if all(_fits(v, kind) for v in present):
+            return kind
+    return "text"
+
+
+def _fits(value: str, kind: str) -> bool:
+    if kind == "integer":
+        return bool(_INTEGER.fullmatch(value))
+    if kind == "float":
+        return bool(_FLOAT.fullmatch(value))
+    if kind == "boolean":
+        return value.casefold() in _TRUE | _FALSE
+    return _parse_date(value) is not None
+
+
+def _parse_date(value: str) -> dt.date | None:
+    match = _DATE.fullmatch(value)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def canonical(value: str, kind: str) -> str | None:
+    """The stored text of a value: ``None`` when empty, ISO dates, ``true``/``false``."""
+    if not value:
+        return None
+    if kind == "boolean":
+        return "true" if value.casefold() in _TRUE else "false"
+    if kind == "date":
+        return _parse_date(value).isoformat()
+    if kind == "integer":
+        return str(int(value))
+    return value
+
+
+def convert(value: str | None, kind: str) -> object:
+    """A canonical value as a Python object of its attribute's type."""
+    if value is None:
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "boolean":
+        return value == "true"
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+# -- matching cases to sources --------------------------------------------------------
+
+def match_cases(table: CaseTable, source_names: list[str]) -> CaseMatch:
+    """Match sources to cases: by the file column (with or without extension), else by stem.
+
+    Args:
+        table: a sheet from :func:`read_cases`.
+        source_names: source (file) names such as ``S01.txt``.
+
+    Returns:
+        ``source name → case name`` with the unmatched cases and sources.
+
+    Raises:
+        GtcodeError: E111 when no source matches any case.
+    """
+    by_name = {s: s for s in source_names}
+    by_stem: dict[str, str] = {}
+    for s in source_names:
+        by_stem.setdefault(Path(s).stem, s)
+    mapping: dict[str, str] = {}
+    for row in table.rows:
+        key = row.file or row.name
+        source = by_name.get(key) or by_stem.get(key) or by_stem.get(Path(key).stem)
+        if source and source not in mapping:
+            mapping[source] = row.name
+    if source_names and not mapping:
+        raise GtcodeError(
+            "E111", f"no case matches any source (cases: {_few(table.names)}; sources: "
+                    f"{_few(list(source_names))}).", file=table.file,
+            hint="name cases after the files (S01 for S01.txt) or add a file column")
+    matched_cases = set(mapping.values())
+    return CaseMatch(mapping, [n for n in table.names if n not in matched_cases],
+                     [s for s in source_names if s not in mapping])
+
+
+def _few(names: list[str], count: int = 3) -> str:
+    shown = ", ".join(names[:count])
+    return shown + (f" and {len(names) - count} more" if len(names) > count else "")

@@ -1,0 +1,119 @@
+"""Tokens, sentences and language: the only module in gtcode that imports spaCy or jieba.
+
+Pipelines are built lazily on first use and cached for the process; nothing
+is downloaded (blank pipelines only). jieba's dictionary loads once (about a
+second, cached by jieba in the temp folder) and its start-up log is silenced.
+
+Speed: :func:`tokenize` on Chinese calls ``jieba.tokenize`` directly. It gives
+the same words as spaCy's jieba segmenter (both run ``jieba.cut`` with HMM;
+a test checks they agree) without building a spaCy ``Doc``. Measured on
+20-character windows of Chinese prose: about 40 µs per window against 55–85 µs
+through ``zh_nlp().make_doc`` (1.4–1.9× faster); English 60-character windows
+take about 25 µs; long Chinese text runs at about 1 MB/s. First use costs
+about 0.6 s (jieba's dictionary) plus about 0.5 s for the spaCy pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+from gtcode.errors import GtcodeError
+
+LANGUAGES = ("zh", "en")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN = re.compile(r"[A-Za-z]")
+#: Share of CJK among letters above which a text counts as Chinese. An English
+#: word is about five letters to a Chinese word's one or two characters.
+ZH_SHARE = 0.2
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def zh_nlp() -> Any:
+    """A blank Chinese spaCy pipeline with the jieba segmenter and a sentencizer."""
+    _jieba()
+    import spacy
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def en_nlp() -> Any:
+    """A blank English spaCy pipeline with a sentencizer."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def detect_language(text: str) -> str:
+    """``"zh"`` when CJK characters make up at least :data:`ZH_SHARE` of the letters.
+
+    Text without letters counts as Chinese (gtcode is Chinese first).
+    """
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    if cjk + latin == 0:
+        return "zh"
+    return "zh" if cjk / (cjk + latin) >= ZH_SHARE else "en"
+
+
+def _resolve(text: str, lang: str | None) -> str:
+    if lang in (None, "auto"):
+        return detect_language(text)
+    if lang not in LANGUAGES:
+        raise GtcodeError("E112", f"unknown language {lang!r}.",
+                          hint="use one of: auto, " + ", ".join(LANGUAGES))
+    return lang
+
+
+def tokenize(text: str, lang: str | None = "zh") -> list[tuple[str, int, int]]:
+    """Words of ``text`` as ``(token, start, end)`` code-point offsets, whitespace dropped.
+
+    Args:
+        text: any text; a short window around a term hit is the common case.
+        lang: ``"zh"``, ``"en"``, or ``"auto"``/``None`` to detect.
+
+    Returns:
+        Tokens in order; ``text[start:end] == token`` for each.
+    """
+    lang = _resolve(text, lang)
+    if lang == "zh":
+        return [(w, s, e) for w, s, e in _jieba().tokenize(text) if not w.isspace()]
+    doc = en_nlp().make_doc(text)
+    return [(t.text, t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+
+
+def sentences(text: str, lang: str | None = "zh") -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text``, trimmed of surrounding whitespace.
+
+    Args:
+        text: a paragraph or a turn.
+        lang: ``"zh"``, ``"en"``, or ``"auto"``/``None`` to detect.
+    """
+    lang = _resolve(text, lang)
+    nlp = zh_nlp() if lang == "zh" else en_nlp()
+    spans = []
+    for sent in nlp(text).sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
