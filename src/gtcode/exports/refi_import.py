@@ -1,0 +1,560 @@
+"""Importing a REFI-QDA project (.qdpx, or a bare .qde) as a new gtcode study.
+
+Everything is read, checked and converted in memory first; the study is then
+built in a temporary folder next to the target and renamed into place at
+the very end, so any error leaves nothing behind.
+
+Mapping: Users become coders (kind ``import``); codes become the study's
+codebook YAML (see :mod:`gtcode.exports.refi_codes`), stored with origin
+``import`` and their GUIDs; each Coding becomes a coding with origin
+``import``, status ``accepted``, coder = the user's name (or GUID), its span
+converted to code points and linked to the segment holding it (sources are
+segmented by speaker turn, or by paragraph when no turn is found); Cases,
+Variables and values become cases and typed attributes (file variables of a
+source outside any case become a case of that source); Notes become memos on
+what references them; Sets keep their code and source members.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from gtcode.errors import GtcodeError
+from gtcode.exports.positions import IMPORT_UNITS, UNITS, MappedText, Unit
+from gtcode.exports.refi_codes import CodePlan, plan_codes
+from gtcode.exports.refi_common import CODEBOOK_NOTE_NAME, Limits, norm_guid
+from gtcode.exports.refi_read import (Container, RNote, RProject, RSource, read_project_xml)
+from gtcode.store.project import DB_NAME, now_iso
+
+Progress = Callable[[str, int, int], None]
+_TYPES = {"text": "text", "integer": "integer", "float": "float", "boolean": "boolean",
+          "date": "date", "datetime": "text"}
+_GOOD_EDGE = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\u2000-\u206f"
+                        r"!-/:-@\[-`{-~]")
+
+
+@dataclass
+class ImportReport:
+    """What an import brought in, and how positions were read."""
+
+    study: Path
+    origin: str
+    positions: str
+    positions_how: str
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Text:
+    """A source ready to store: its name, normalised text and mapping."""
+
+    source: RSource
+    name: str
+    mapped: MappedText
+    raw_hash: str
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, selection
+
+
+def decode_text(data: bytes, *, file: Path, where: str) -> str:
+    """Source bytes as text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GtcodeError("E501", "the source text is not UTF-8 (REFI-QDA requires UTF-8).",
+                          file=file, where=where) from None
+
+
+def _unique_name(name: str, used: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in used:
+        stem, dot, ext = name.rpartition(".")
+        candidate = f"{stem} ({number}).{ext}" if dot and stem else f"{name} ({number})"
+        number += 1
+    used.add(candidate)
+    return candidate
+
+
+def _load_texts(project: RProject, box: Container, file: Path,
+                warnings: list[str]) -> list[_Text]:
+    texts: list[_Text] = []
+    used: set[str] = set()
+    for source in project.sources:
+        data = source.content.encode("utf-8") if source.content is not None else (
+            box.read_ref(source.path) if source.path else None)
+        label = source.name or source.path or source.guid
+        if data is None:
+            lost = len(source.selections) + len(source.codings)
+            warnings.append(f"source {label!r}: its text file is missing; skipped with "
+                            f"{lost} selection(s).")
+            continue
+        raw = decode_text(data, file=file, where=f"source {label!r}")
+        base = source.name or (PurePosixPath(source.path.split("://")[-1]).name
+                               if source.path else source.guid)
+        texts.append(_Text(source, _unique_name(base.strip() or source.guid, used),
+                           MappedText(raw), hashlib.sha256(data).hexdigest()))
+    return texts
+
+
+def _note_text(note: RNote, box: Container, file: Path) -> str:
+    if note.content is not None:
+        return note.content
+    data = box.read_ref(note.path) if note.path else None
+    if data is None:
+        return ""
+    return MappedText(decode_text(data, file=file, where=f"note {note.guid}")).text
+
+
+# -- choosing the position unit ------------------------------------------------------------
+
+def _origin_unit(project: RProject) -> str | None:
+    origin = project.origin.lower()
+    if origin.startswith("gtcode"):
+        found = re.search(r"\(positions=([\w-]+)\)", project.description or "")
+        return found.group(1) if found and found.group(1) in UNITS else "codepoints"
+    if "nvivo" in origin:
+        return "nvivo"
+    if "atlas" in origin:
+        return "atlas"
+    return None
+
+
+def _score(texts: list[_Text], which: Unit) -> float | None:
+    """How well ``which`` puts selections on word and line edges (None: out of range)."""
+    score = 0.0
+    for item in texts:
+        text = item.mapped.text
+        for sel in item.source.selections:
+            for position, is_end in ((sel.start, False), (sel.end, True)):
+                found = item.mapped.to_index(position, which, is_end=is_end)
+                if found is None:
+                    return None
+                index, aligned = found
+                if not aligned:
+                    score -= 10
+                elif index in (0, len(text)) or _GOOD_EDGE.match(text[index - 1]) or (
+                        _GOOD_EDGE.match(text[index]) if index < len(text) else True):
+                    score += 1
+    return score
+
+
+def choose_unit(texts: list[_Text], project: RProject, forced: str) -> tuple[Unit, str]:
+    """The unit to read positions in, and how it was chosen."""
+    if forced not in IMPORT_UNITS:
+        raise GtcodeError("E112", f"unknown position unit {forced!r}.",
+                          hint="use --positions " + ", ".join(IMPORT_UNITS))
+    if forced != "auto":
+        return UNITS[forced], "given with --positions"
+    preferred = _origin_unit(project)
+    first = UNITS[preferred or "codepoints"]
+    candidates = [first, *[u for u in UNITS.values() if u is not first]]
+    if not any(t.mapped.differs(first, u) for t in texts for u in candidates):
+        return first, "from the origin" if preferred else "no difference (no emoji, no CRLF)"
+    if preferred and _score(texts, first) is not None:
+        return first, f"from the origin {project.origin!r}"
+    scores = {u.name: _score(texts, u) for u in candidates}
+    valid = [u for u in candidates if scores[u.name] is not None]
+    if not valid:
+        return first, "none fits"
+    best = max(valid, key=lambda u: scores[u.name])  # max keeps the first of equals
+    return best, "detected from word and line boundaries"
+
+
+def map_spans(texts: list[_Text], which: Unit, file: Path, warnings: list[str]) -> None:
+    """Convert every selection to code points of the normalised text (E503 if outside)."""
+    snapped = 0
+    for item in texts:
+        for sel in item.source.selections:
+            start = item.mapped.to_index(sel.start, which, is_end=False)
+            end = item.mapped.to_index(sel.end, which, is_end=True)
+            if start is None or end is None or start[0] > end[0]:
+                raise GtcodeError("E503", f"the selection's positions ({sel.start}-{sel.end}) "
+                                  f"lie outside its source, which is "
+                                  f"{item.mapped.length(which)} {which.name} units long.",
+                                  file=file, where=f"selection {sel.guid}",
+                                  hint="try --positions nvivo, codepoints or atlas")
+            snapped += (not start[1]) + (not end[1])
+            item.spans.append((start[0], end[0], sel.guid))
+    if snapped:
+        warnings.append(f"{snapped} selection boundaries fell inside a character and were "
+                        "widened to whole characters.")
+
+
+# -- planning: everything in memory before the first write ---------------------------------------
+
+@dataclass
+class _Plan:
+    file: Path
+    project: RProject
+    texts: list[_Text]
+    codes: CodePlan
+    coders: dict[str, str] = field(default_factory=dict)  # normalised user GUID -> name
+    coder_guids: dict[str, str] = field(default_factory=dict)  # name -> GUID as written
+    codings: list[tuple] = field(default_factory=list)
+    attributes: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> type, guid
+    cases: list[tuple] = field(default_factory=list)  # name, description, guid, values, sources
+    memos: list[tuple] = field(default_factory=list)
+    sets: list[tuple] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unit: str = "codepoints"
+    how: str = ""
+
+
+def _plan_coders(plan: _Plan) -> None:
+    used: set[str] = set()
+    for guid, name in plan.project.users.items():
+        label = _unique_name((name or "").strip() or guid, used)
+        plan.coders[norm_guid(guid)] = label
+        plan.coder_guids[label] = guid
+
+
+def _coder(plan: _Plan, *guids: str | None) -> str:
+    for guid in (*guids, plan.project.creating_user):
+        if guid:
+            return plan.coders.get(norm_guid(guid), guid)
+    if len(plan.coders) == 1:
+        return next(iter(plan.coders.values()))
+    return "unknown"
+
+
+def _plan_codings(plan: _Plan) -> None:
+    for item in plan.texts:
+        spans = {guid: (start, end) for start, end, guid in item.spans}
+        whole = [(None, 0, len(item.mapped.text), c) for c in item.source.codings]
+        coded = [(sel, *spans[sel.guid], c) for sel in item.source.selections
+                 for c in sel.codings]
+        for sel, start, end, coding in coded + whole:
+            code_id = plan.codes.ids.get(norm_guid(coding.code))
+            if code_id is None:
+                raise GtcodeError("E503", f"a coding refers to the unknown code "
+                                  f"{coding.code!r}.", file=plan.file,
+                                  where=f"coding {coding.guid}")
+            coder = _coder(plan, coding.user, sel.user if sel else None, item.source.user)
+            created = coding.created or (sel.created if sel else None)
+            plan.codings.append((item.name, start, end, code_id, coder, coding.guid or None,
+                                 created))
+
+
+def _plan_cases(plan: _Plan) -> None:
+    sources = {norm_guid(t.source.guid): t.name for t in plan.texts}
+    variables: dict[str, str] = {}
+    used: set[str] = set()
+    for guid, name, kind in plan.project.variables:
+        label = _unique_name(name.strip() or guid, used)
+        variables[norm_guid(guid)] = label
+        plan.attributes[label] = (_TYPES.get(kind.lower(), "text"), guid)
+    values_of = lambda values: {variables[norm_guid(v.variable)]: v.value  # noqa: E731
+                                for v in values if norm_guid(v.variable) in variables}
+    names: set[str] = set()
+    members: set[str] = set()
+    for case in plan.project.cases:
+        held = [sources[norm_guid(g)] for g in case.sources if norm_guid(g) in sources]
+        held = [s for s in held if s not in members]
+        members.update(held)
+        plan.cases.append((_unique_name((case.name or "").strip() or case.guid, names),
+                           case.description, case.guid, values_of(case.values), held))
+    for item in plan.texts:
+        if item.name in members or not (item.source.values or not plan.project.cases):
+            continue
+        name = PurePosixPath(item.name).stem or item.name
+        plan.cases.append((name, None, None, values_of(item.source.values), [item.name]))
+
+
+def _note_targets(plan: _Plan) -> dict[str, list[tuple[str, object]]]:
+    project = plan.project
+    targets: dict[str, list[tuple[str, object]]] = {}
+    add = lambda note, target: targets.setdefault(norm_guid(note), []).append(target)  # noqa
+    for code_guid, notes in project.code_notes.items():
+        for note in notes:
+            add(note, ("code", plan.codes.ids.get(norm_guid(code_guid))))
+    for item in plan.texts:
+        spans = {guid: (start, end) for start, end, guid in item.spans}
+        for note in item.source.notes:
+            add(note, ("source", item.name))
+        for sel in item.source.selections:
+            for note in [*sel.notes, *(n for c in sel.codings for n in c.notes)]:
+                add(note, ("span", (item.name, *spans[sel.guid])))
+    for note in project.project_notes:
+        add(note, ("study", None))
+    _link_targets(plan, add)
+    return targets
+
+
+def _link_targets(plan: _Plan, add: Callable[[str, tuple[str, object]], None]) -> None:
+    cases = {norm_guid(c[2]): c[0] for c in plan.cases if c[2]}
+    codes = plan.codes.ids
+    sources = {norm_guid(t.source.guid): t.name for t in plan.texts}
+    notes = {norm_guid(n.guid) for n in plan.project.notes}
+    for origin, target in plan.project.links:
+        note, other = (origin, target) if norm_guid(origin) in notes else (target, origin)
+        key = norm_guid(other)
+        if norm_guid(note) not in notes:
+            continue
+        if key in cases:
+            add(note, ("case", cases[key]))
+        elif key in codes:
+            add(note, ("code", codes[key]))
+        elif key in sources:
+            add(note, ("source", sources[key]))
+
+
+def _plan_memos(plan: _Plan, box: Container) -> None:
+    targets = _note_targets(plan)
+    gtcode = plan.project.origin.lower().startswith("gtcode")
+    for note in plan.project.notes:
+        if gtcode and note.name == CODEBOOK_NOTE_NAME:
+            continue
+        title = note.name
+        if gtcode and title and re.fullmatch(r"Memo \d+", title):
+            title = None  # gtcode names untitled memos "Memo <id>" on export
+        text = _note_text(note, box, plan.file)
+        author = _coder(plan, note.user) if note.user else "import"
+        for kind, target in targets.get(norm_guid(note.guid), [("study", None)]):
+            if kind == "code" and target is None:
+                kind = "study"
+            plan.memos.append((kind, target, author, title, text, note.guid,
+                               note.created, note.modified))
+
+
+def _plan_sets(plan: _Plan) -> None:
+    sources = {norm_guid(t.source.guid): t.name for t in plan.texts}
+    used: set[str] = set()
+    dropped = 0
+    for row in plan.project.sets:
+        members = []
+        for kind, guid in row.members:
+            key = norm_guid(guid)
+            if kind == "code" and key in plan.codes.ids:
+                members.append(("code", plan.codes.ids[key]))
+            elif kind == "source" and key in sources:
+                members.append(("source", sources[key]))
+            else:
+                dropped += 1
+        plan.sets.append((_unique_name(row.name.strip() or row.guid, used), row.description,
+                          row.guid, members))
+    if dropped:
+        plan.warnings.append(f"{dropped} set member(s) (notes, or unknown items) left out.")
+
+
+def read_plan(path: Path, box: Container, positions: str) -> _Plan:
+    """Read, check and convert a whole project without writing anything."""
+    project = read_project_xml(box.project_root(), path)
+    warnings: list[str] = [f"{s} skipped (only text sources are imported)."
+                           for s in project.skipped_sources]
+    texts = _load_texts(project, box, path, warnings)
+    which, how = choose_unit(texts, project, positions)
+    map_spans(texts, which, path, warnings)
+    embedded = next((n for n in project.notes if n.name == CODEBOOK_NOTE_NAME
+                     and project.origin.lower().startswith("gtcode")), None)
+    codes = plan_codes(project.codes, name=project.name,
+                       description=f"Imported from {path.name} ({project.origin or 'unknown'})",
+                       embedded_yaml=_note_text(embedded, box, path) if embedded else None)
+    plan = _Plan(path, project, texts, codes, warnings=warnings, unit=which.name, how=how)
+    for step in (_plan_coders, _plan_codings, _plan_cases):
+        step(plan)
+    _plan_memos(plan, box)
+    _plan_sets(plan)
+    return plan
+
+
+# -- writing the study -----------------------------------------------------------------------------
+
+def _segment(item: _Text, file: Path):  # noqa: ANN202 - Segmentation
+    from gtcode.transcripts.model import Document, Segmentation
+    from gtcode.transcripts.segment import segment_document
+
+    doc = Document(item.name, Path(file.name), "txt", item.mapped.text, "utf-8", item.raw_hash)
+    if not item.mapped.text.strip():
+        return doc, Segmentation(())
+    try:
+        return doc, segment_document(doc, mode="turn")
+    except GtcodeError as error:
+        if error.code != "E108":
+            raise
+        return doc, segment_document(doc, mode="paragraph")
+
+
+def _store_codes(study, book, plan: _Plan) -> None:  # noqa: ANN001
+    from gtcode.store.codes import CodeRow, sync_codebook_codes
+    from gtcode.workspace import description_of
+
+    rows = [CodeRow(c.id, c.parent, c.level, c.name, c.name_en, c.color, description_of(c),
+                    c.paradigm, i, "import", plan.codes.guids.get(c.id))
+            for i, c in enumerate(book.codes, start=1)]
+    sync_codebook_codes(study.conn, rows, codebook_hash=book.hash, name=book.name,
+                        version=str(book.version) if book.version is not None else None,
+                        path=study.codebook_path.name)
+    study.set_meta("codebook_hash", book.hash)
+    study.set_meta("codebook_origin", f"import:{plan.file.name}")
+
+
+def _store_sources(conn, plan: _Plan, parsed: list) -> dict[str, tuple[int, list]]:  # noqa: ANN001
+    from gtcode.store import sources as db
+    from gtcode.store.refi import segment_spans
+    from gtcode.transcripts.nlp import detect_language
+
+    stored: dict[str, tuple[int, list]] = {}
+    for item, (doc, seg) in zip(plan.texts, parsed):
+        source_id = db.insert_source(conn, doc, hashlib.sha256(
+            doc.text.encode("utf-8")).hexdigest(), metadata=dict(seg.metadata),
+            language=detect_language(doc.text), case_id=None)
+        db.replace_segments(conn, source_id, seg.segments)
+        stored[item.name] = (source_id, segment_spans(conn, source_id))
+    return stored
+
+
+def _segment_at(spans: list, start: int, end: int) -> tuple[int, int] | None:
+    """(id, idx) of the segment holding ``[start, end)`` (spans sorted by start)."""
+    i = bisect_right([s[2] for s in spans], start) - 1
+    if i >= 0 and spans[i][3] >= end:
+        return spans[i][0], spans[i][1]
+    return None
+
+
+def _store_codings(conn, plan: _Plan, stored: dict) -> int:  # noqa: ANN001
+    from gtcode.store.refi import insert_codings
+
+    now = now_iso()
+    rows = []
+    for name, start, end, code_id, coder, guid, created in plan.codings:
+        source_id, spans = stored[name]
+        segment = _segment_at(spans, start, end)
+        rows.append((source_id, segment[0] if segment else None, start, end, code_id, "import",
+                     coder, "accepted", guid, created or now, created or now))
+    return insert_codings(conn, rows)
+
+
+def _store_cases(conn, plan: _Plan, stored: dict) -> None:  # noqa: ANN001
+    from gtcode.store import sources as db
+    from gtcode.store.refi import set_case_description
+
+    ids = db.set_attribute_types(conn, {n: t for n, (t, _g) in plan.attributes.items()})
+    for name, description, _guid, values, sources in plan.cases:
+        case_id = db.ensure_case(conn, name)
+        if description:
+            set_case_description(conn, case_id, description)
+        for attribute, value in values.items():
+            db.set_case_attribute(conn, case_id, ids[attribute], value)
+        for source in sources:
+            db.assign_case(conn, stored[source][0], case_id)
+
+
+def _store_memos_sets(conn, plan: _Plan, stored: dict) -> None:  # noqa: ANN001
+    from gtcode.store.refi import insert_memos, insert_set
+
+    now = now_iso()
+    rows = []
+    for kind, target, author, title, text, guid, created, modified in plan.memos:
+        if kind == "span":
+            name, start, end = target
+            segment = _segment_at(stored[name][1], start, end)
+            kind, target = ("segment", f"{name}#{segment[1]}") if segment else ("source", name)
+        rows.append((kind, target, author, title, text, "import", guid, created or now,
+                     modified or created or now))
+    insert_memos(conn, rows)
+    for name, description, guid, members in plan.sets:
+        insert_set(conn, name, description, guid, members)
+
+
+def _refi_meta(plan: _Plan) -> dict:
+    return {"origin": plan.project.origin, "file": plan.file.name, "positions": plan.unit,
+            "source": {t.name: t.source.guid for t in plan.texts},
+            "case": {c[0]: c[2] for c in plan.cases if c[2]},
+            "variable": {n: g for n, (_t, g) in plan.attributes.items()},
+            "user": dict(plan.coder_guids),
+            "code_parent": plan.codes.real_parents, "codable": plan.codes.codable}
+
+
+def _write_study(plan: _Plan, folder: Path) -> int:
+    """Create the study in ``folder`` (a fresh temporary one); return codings stored."""
+    from gtcode.codebook import load_codebook
+    from gtcode.store.project import Study, atomic_write_text
+    from gtcode.store.refi import insert_coders, set_refi_meta
+
+    parsed = [_segment(item, plan.file) for item in plan.texts]
+    study = Study.create(folder)
+    try:
+        atomic_write_text(study.codebook_path, plan.codes.yaml_text)
+        book = load_codebook(study.codebook_path)
+        with study.write() as conn:
+            _store_codes(study, book, plan)
+            stored = _store_sources(conn, plan, parsed)
+            count = _store_codings(conn, plan, stored)
+            _store_cases(conn, plan, stored)
+            _store_memos_sets(conn, plan, stored)
+            coders = {c[4] for c in plan.codings} | set(plan.coder_guids)
+            insert_coders(conn, [(n, "import", plan.coder_guids.get(n)) for n in sorted(coders)])
+            set_refi_meta(conn, _refi_meta(plan))
+    finally:
+        study.close()
+    return count
+
+
+def _check_target(target: Path) -> None:
+    if (target / DB_NAME).exists() or (target.exists() and (
+            not target.is_dir() or any(target.iterdir()))):
+        raise GtcodeError("E302", "the study folder already exists and is not empty.",
+                          file=target, hint="import into a new folder")
+
+
+def import_project(path: Path, study_dir: Path, *, positions: str = "auto",
+                   limits: Limits = Limits()) -> ImportReport:
+    """Create the study ``study_dir`` from a REFI-QDA project.
+
+    Args:
+        path: a .qdpx (any suffix, e.g. .zip) or a bare .qde with its
+            ``sources``/``Sources`` folder beside it.
+        study_dir: the new study folder (must not exist, or be empty).
+        positions: ``auto`` (from the origin, else detected), ``nvivo``,
+            ``codepoints`` or ``atlas``.
+        limits: bounds on the archive (entries, sizes, compression ratio).
+
+    Raises:
+        GtcodeError: E101 (unreadable), E302 (target exists), E501 (not a
+            REFI-QDA file), E502 (unsafe), E503 (inconsistent); nothing is
+            written on any error.
+    """
+    path, target = Path(path), Path(study_dir)
+    _check_target(target)
+    if not path.is_file():
+        raise GtcodeError("E101", "file not found.", file=path)
+    box = Container(path, limits)
+    try:
+        plan = read_plan(path, box, positions)
+    finally:
+        box.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = target.parent / f".{target.name}.gtcode-import-{secrets.token_hex(4)}"
+    try:
+        stored = _write_study(plan, folder)
+        if target.exists():
+            target.rmdir()
+        os.rename(folder, target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return _report(plan, target, stored)
+
+
+def _report(plan: _Plan, target: Path, stored: int) -> ImportReport:
+    warnings = list(plan.warnings)
+    if stored < len(plan.codings):
+        warnings.append(f"{len(plan.codings) - stored} duplicate coding(s) (same span, code "
+                        "and coder) were stored once.")
+    counts = {"sources": len(plan.texts), "codes": len(plan.codes.ids),
+              "selections": sum(len(t.source.selections) for t in plan.texts),
+              "codings": stored, "cases": len(plan.cases), "variables": len(plan.attributes),
+              "memos": len(plan.memos), "sets": len(plan.sets), "coders": len(plan.coder_guids)}
+    return ImportReport(target, plan.project.origin, plan.unit, plan.how, counts, warnings)

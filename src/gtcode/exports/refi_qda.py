@@ -1,0 +1,84 @@
+"""REFI-QDA exchange with NVivo, ATLAS.ti, MAXQDA and QualCoder: the public API.
+
+- :func:`export_qdpx` / :func:`export_qdc`: a study as a project archive or a
+  codebook (validated against the REFI-QDA XSD, byte-identical across runs);
+- :func:`import_project`: a new study from a .qdpx (or a bare .qde beside its
+  ``sources`` folder), refusing hostile archives;
+- :func:`qdc_to_codebook_yaml`: a .qdc as gtcode codebook YAML text.
+
+Positions: gtcode counts code points; ``positions="nvivo"`` writes UTF-16
+code units (what NVivo for Windows writes and reads), ``"codepoints"`` the
+standard's unit. On import the unit comes from ``--positions``, else from the
+project's origin, else from which unit puts selections on word and line
+boundaries (see :mod:`gtcode.exports.positions`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gtcode.errors import GtcodeError
+from gtcode.exports.positions import EXPORT_UNITS, IMPORT_UNITS
+from gtcode.exports.refi_codes import plan_codes
+from gtcode.exports.refi_common import Archive, Limits, parse_xml
+from gtcode.exports.refi_export import ExportReport, export_qdc, export_qdpx
+from gtcode.exports.refi_import import ImportReport, import_project
+from gtcode.exports.refi_read import read_codebook_xml
+
+__all__ = ["EXPORT_UNITS", "IMPORT_UNITS", "ExportReport", "ImportReport", "Limits",
+           "export_qdc", "export_qdpx", "import_project", "qdc_to_codebook_yaml"]
+
+#: A .qdc larger than this is refused (codebooks are small).
+MAX_QDC_BYTES = 64 * 1024 ** 2
+
+
+def _qdc_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise GtcodeError("E101", "file not found.", file=path)
+    if path.stat().st_size > MAX_QDC_BYTES:
+        raise GtcodeError("E502", f"the codebook file is larger than {MAX_QDC_BYTES} bytes; "
+                          "refused.", file=path)
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):  # a codebook inside a zip (rare, but seen)
+        archive = Archive(path)
+        try:
+            names = [n for n in archive.entries if n.lower().endswith(".qdc")]
+            if len(names) != 1:
+                raise GtcodeError("E501", "the archive does not hold exactly one .qdc.",
+                                  file=path)
+            data = archive.read(names[0])
+        finally:
+            archive.close()
+    return data
+
+
+def qdc_to_codebook_yaml(path: Path) -> str:
+    """A REFI-QDA codebook (.qdc) as gtcode codebook YAML text, validated.
+
+    Reads the namespaces ``urn:QDA-XML:codebook:1.0``, ``0:4`` and ``1:0``.
+    Ids are slugs of the code names (hash slugs for Chinese names), levels
+    follow the tree (see :mod:`gtcode.exports.refi_codes`), descriptions
+    become definitions.
+
+    Raises:
+        GtcodeError: E101 (missing), E501 (not a codebook), E502 (unsafe XML).
+    """
+    path = Path(path)
+    project = read_codebook_xml(parse_xml(_qdc_bytes(path), file=path), path)
+    if not project.codes:
+        raise GtcodeError("E501", "the codebook holds no codes.", file=path)
+    plan = plan_codes(project.codes, name=path.stem,
+                      description=f"Imported from {path.name} ({project.origin or 'unknown'})")
+    return plan.yaml_text
+
+
+# -- `gtcode run` exports (see gtcode.pipeline.EXPORTS) ------------------------------------
+
+def run_export_qdpx(study, book, out: Path, progress=None) -> list[Path]:  # noqa: ANN001
+    """``OUT/project.qdpx`` (positions in NVivo's UTF-16 units)."""
+    return [export_qdpx(study, Path(out) / "project.qdpx").path]
+
+
+def run_export_qdc(study, book, out: Path, progress=None) -> list[Path]:  # noqa: ANN001
+    """``OUT/codebook.qdc``."""
+    return [export_qdc(study, Path(out) / "codebook.qdc").path]
