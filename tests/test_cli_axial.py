@@ -127,3 +127,19 @@ def test_memo_errors(study_dir, args, code):
     command, rest = args[0], args[1:]
     result = _run("memo", command, study_dir, *rest)
     assert result.exit_code == 1 and code in result.stderr, result.output
+
+
+def test_export_xlsx_and_docx_use_the_last_selective_options(study_dir, tmp_path):
+    import docx
+    import openpyxl
+
+    assert _run("selective", study_dir, "--holdout-cases", "S3",
+                "--permutations", "20").exit_code == 0
+    xlsx = _run("export", study_dir, "--to", "xlsx")
+    assert xlsx.exit_code == 0, xlsx.output
+    book = openpyxl.load_workbook(study_dir / "exports" / "gtcode.xlsx")
+    held = book["饱和度检验"]
+    assert held["A2"].value == "S3" and held["D3"].value == "通过"
+    out = tmp_path / "paper.docx"
+    assert _run("export", study_dir, "--to", "docx", "-o", out).exit_code == 0
+    assert docx.Document(out).paragraphs[0].text == "扎根理论编码表"

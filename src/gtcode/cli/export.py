@@ -82,6 +82,24 @@ def _matrix(study: Study, path: Path, options: ExportOptions) -> str:
             f"{options.level} codes ({options.cell}).")
 
 
+def _xlsx(study: Study, path: Path, options: ExportOptions) -> str:
+    from gtcode.exports.workbook import export_workbook
+    from gtcode.workspace import study_codebook
+
+    (written,) = export_workbook(study, study_codebook(study), path,
+                                 lang=getattr(options, "lang", None))
+    return f"Wrote {written}: grounded-theory tables and matrices, one sheet each."
+
+
+def _docx(study: Study, path: Path, options: ExportOptions) -> str:
+    from gtcode.exports.docx_tables import export_docx
+    from gtcode.workspace import study_codebook
+
+    (written,) = export_docx(study, study_codebook(study), path,
+                             lang=getattr(options, "lang", None))
+    return f"Wrote {written}: the tables for the paper, one Word table each."
+
+
 def _with_warnings(summary: str, warnings: list[str]) -> str:
     return "\n".join([summary, *(f"[yellow]Warning:[/] {w}" for w in warnings)])
 
@@ -94,6 +112,9 @@ EXPORTERS: dict[str, Exporter] = {
     "classification": Exporter(_classification, ".xlsx",
                                "NVivo classification sheet of case attributes (.xlsx/.csv)"),
     "matrix": Exporter(_matrix, ".xlsx", "matrix coding: cases or attribute values × codes"),
+    "xlsx": Exporter(_xlsx, ".xlsx", "gtcode.xlsx: every grounded-theory table, one sheet each"),
+    "docx": Exporter(_docx, ".docx", "tables.docx: the paper's tables (open, axial, selective, "
+                     "saturation, matrices)"),
 }
 
 
@@ -104,7 +125,8 @@ def register(app: typer.Typer) -> None:
 def default_path(study: Study, name: str) -> Path:
     """``STUDY/exports/<study name>.<suffix>`` (``matrix`` and ``csv`` named by kind)."""
     stem = {"csv": "codings", "classification": "classification", "matrix": "matrix",
-            "qdc": "codebook"}.get(name, study.path.resolve().name or "project")
+            "qdc": "codebook", "xlsx": "gtcode", "docx": "tables"}.get(
+                name, study.path.resolve().name or "project")
     return study.exports_dir / f"{stem}{EXPORTERS[name].suffix}"
 
 

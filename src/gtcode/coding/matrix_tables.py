@@ -19,7 +19,8 @@ from gtcode.coding.axial import (CodedStudy, cooccurrence, load_coded_study, per
 from gtcode.coding.memos import list_memos, target_label
 from gtcode.coding.paper_tables import Context, Table, t
 from gtcode.coding.quotes import DEFAULT_LIMIT
-from gtcode.coding.selective import LINK_NAMES, SaturationOptions, SelectiveResult, selective
+from gtcode.coding.selective import (LINK_NAMES, SaturationOptions, SelectiveResult, selective,
+                                     stored_options)
 from gtcode.store.analysis import storyline_rows
 from gtcode.store.project import Study
 
@@ -179,14 +180,16 @@ class TableSet:
 
 
 def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
-                 options: SaturationOptions = SaturationOptions(),
+                 options: SaturationOptions | None = None,
                  quote_limit: int = DEFAULT_LIMIT) -> TableSet:
     """Read the study once and build every table (headings in ``lang``: zh or en).
 
-    ``lang`` defaults to the codebook's language. Nothing is written; run
-    selective coding first to store the storyline texts.
+    ``lang`` defaults to the codebook's language; ``options`` to those of the
+    last ``gtcode selective`` run. Nothing is written; run selective coding
+    first to store the storyline texts.
     """
     lang = "en" if (lang or book.language or "zh").startswith("en") else "zh"
+    options = options or stored_options(study)
     data = load_coded_study(study, book)
     result = selective(data, storyline_rows(study.conn), lang=lang, options=options,
                        quote_limit=quote_limit)

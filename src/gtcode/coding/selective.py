@@ -361,6 +361,27 @@ def structure_keys(line: Storyline) -> Sequence[str]:
 
 # -- the study-level entry points (read, compute, write the storyline) -----------------
 
+OPTIONS_META = "selective_options"
+
+
+def stored_options(study: Study) -> SaturationOptions:
+    """The saturation options of the last ``gtcode selective`` run (defaults if none).
+
+    Exports use them, so the workbook shows the hold-out the researcher chose.
+    """
+    import json
+
+    raw = study.meta(OPTIONS_META)
+    if not raw:
+        return SaturationOptions()
+    try:
+        values = json.loads(raw)
+        values["holdout_cases"] = tuple(values.get("holdout_cases", ()))
+        return SaturationOptions(**values)
+    except (TypeError, ValueError):
+        return SaturationOptions()
+
+
 def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
                   options: SaturationOptions = SaturationOptions(),
                   quote_limit: int = DEFAULT_LIMIT) -> SelectiveResult:
@@ -379,7 +400,17 @@ def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
         for key, text in texts.items():
             db.put_generated(study.conn, key, text)
         db.delete_generated(study.conn, stale)
+        study.set_meta(OPTIONS_META, _options_json(options))
     return result
+
+
+def _options_json(options: SaturationOptions) -> str:
+    import dataclasses
+    import json
+
+    values = dataclasses.asdict(options)
+    values["holdout_cases"] = list(options.holdout_cases)
+    return json.dumps(values, sort_keys=True)
 
 
 def edit_storyline(study: Study, book: Codebook, key: str, text: str, author: str) -> None:

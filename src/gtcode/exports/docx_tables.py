@@ -221,8 +221,7 @@ def export_docx(study, book, out: Path, progress=None, *, lang: str | None = Non
                 options=None) -> list[Path]:
     """Write ``out/tables.docx`` from the study (the tables meant for the paper)."""
     from gtcode.coding.matrix_tables import build_tables
-    from gtcode.coding.selective import SaturationOptions
 
-    tables = build_tables(study, book, lang=lang, options=options or SaturationOptions())
+    tables = build_tables(study, book, lang=lang, options=options)
     target = Path(out) / "tables.docx" if Path(out).suffix != ".docx" else Path(out)
     return [write_tables_docx(target, tables.tables, lang=tables.lang)]

@@ -113,8 +113,7 @@ def export_workbook(study, book, out: Path, progress=None, *, lang: str | None =
                     options=None) -> list[Path]:
     """Write ``out/gtcode.xlsx`` from the study (every table, one sheet each)."""
     from gtcode.coding.matrix_tables import build_tables
-    from gtcode.coding.selective import SaturationOptions
 
-    tables = build_tables(study, book, lang=lang, options=options or SaturationOptions())
+    tables = build_tables(study, book, lang=lang, options=options)
     target = Path(out) / "gtcode.xlsx" if Path(out).suffix != ".xlsx" else Path(out)
     return [write_workbook(target, tables.tables, created=study_time(study))]
