@@ -1,0 +1,87 @@
+"""Write docs/cli.md from the command line itself, so the reference never drifts.
+
+Usage: python scripts/gen_cli_docs.py [--check]
+With --check, exit 1 when docs/cli.md is out of date (the test suite runs this).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import typer.main
+
+from gtcode.cli import app
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+HEADER = """# Command reference (命令参考)
+
+Generated from the command line by `python scripts/gen_cli_docs.py`; do not edit by hand.
+Every command also answers `-h`/`--help`. Exit codes: 0 success, 1 a clear error (bad input,
+refused operation; the message names the file and the place), 2 wrong usage.
+
+"""
+
+
+def _commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+    found = []
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            found.append((path, command))
+            found.extend(_commands(command, path))
+        else:
+            found.append((path, command))
+    return found
+
+
+def _usage(path: str, command: click.Command) -> str:
+    ctx = click.Context(command, info_name=path)
+    pieces = command.collect_usage_pieces(ctx)
+    return f"{path} {' '.join(pieces)}".strip()
+
+
+def _section(path: str, command: click.Command) -> str:
+    lines = [f"## `{path}`", "", (command.help or "").strip(), "", "```", _usage(path, command),
+             "```", ""]
+    params = [p for p in command.params if not getattr(p, "hidden", False)]
+    if params:
+        lines += ["| argument / option | help |", "|---|---|"]
+        for param in params:
+            if isinstance(param, click.Option):
+                names = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
+            else:
+                names = f"`{param.human_readable_name}`"
+            help_text = (getattr(param, "help", None) or "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {names} | {help_text} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render() -> str:
+    root = typer.main.get_command(app)
+    parts = [HEADER]
+    for path, command in _commands(root, "gtcode"):
+        parts.append(_section(path, command))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
+            print("docs/cli.md is out of date: run python scripts/gen_cli_docs.py")
+            return 1
+        return 0
+    DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {DOC.relative_to(DOC.parents[1])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

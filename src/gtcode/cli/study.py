@@ -1,0 +1,181 @@
+"""Study commands: ``init``, ``import``, ``status`` and the one-shot ``run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from gtcode.cli._common import (QuietOpt, StudyArg, err, handle_errors, note, out, progress,
+                                split_list)
+from gtcode.errors import GtcodeError
+from gtcode.importer import ImportOptions, ImportReport, import_files
+from gtcode.pipeline import run as run_pipeline
+from gtcode.store import sources as db
+from gtcode.store.codings import orphaned_codings
+from gtcode.workspace import DEFAULT_CODEBOOK, init_study, open_study
+
+FilesArg = Annotated[list[Path], typer.Argument(
+    help="Transcripts (.txt .md .docx, or .csv/.xlsx with one turn per row) or folders of them.",
+    show_default=False)]
+CasesOpt = Annotated[Optional[Path], typer.Option(
+    "--cases", help="Case attributes (.csv/.xlsx, NVivo classification-sheet layout).")]
+CodebookOpt = Annotated[str, typer.Option(
+    "--codebook", help="A built-in codebook name or a path to a codebook YAML.")]
+EncodingOpt = Annotated[Optional[str], typer.Option(
+    "--encoding", help="Read every file with this encoding (e.g. gb18030, big5, utf-16).")]
+T2sOpt = Annotated[bool, typer.Option("--t2s", help="Convert traditional to simplified "
+                                      "Chinese (offsets stay 1:1).")]
+SegmentOpt = Annotated[str, typer.Option("--segment",
+                                         help="Segment by speaker 'turn', 'paragraph' or "
+                                         "'sentence'.")]
+InterviewerOpt = Annotated[Optional[str], typer.Option(
+    "--interviewer-labels", help="Speaker labels of the interviewer, comma separated "
+    "(e.g. 问,Q,I); overrides inference.")]
+RespondentOpt = Annotated[Optional[str], typer.Option(
+    "--respondent-labels", help="Speaker labels of respondents, comma separated.")]
+ReplaceOpt = Annotated[bool, typer.Option(
+    "--replace", help="Re-import files that changed (machine codings are recomputed, human "
+    "codings re-anchored; a backup is kept).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_cmd)
+    app.command("import")(import_cmd)
+    app.command("status")(status_cmd)
+    app.command("run")(run_cmd)
+
+
+def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | None,
+             respondent: str | None, replace: bool = False) -> ImportOptions:
+    if segment not in ("turn", "paragraph", "sentence"):
+        raise GtcodeError("E112", f"unknown segmentation {segment!r}.",
+                          hint="use --segment turn, paragraph or sentence")
+    return ImportOptions(encoding=encoding, t2s=t2s, segment_mode=segment,
+                         interviewer_labels=tuple(split_list(interviewer)),
+                         respondent_labels=tuple(split_list(respondent)), replace=replace)
+
+
+FromOpt = Annotated[Optional[Path], typer.Option(
+    "--from", help="Create the study from a REFI-QDA project (.qdpx, or a .qde beside its "
+    "sources folder) made by NVivo, ATLAS.ti, MAXQDA or QualCoder.")]
+PositionsOpt = Annotated[str, typer.Option(
+    "--positions", help="With --from: how the project counts positions (auto, nvivo, "
+    "codepoints, atlas).")]
+
+
+@handle_errors
+def init_cmd(study: StudyArg, codebook: CodebookOpt = DEFAULT_CODEBOOK,
+             from_: FromOpt = None, positions: PositionsOpt = "auto",
+             quiet: QuietOpt = False) -> None:
+    """Create a new, empty study folder with a copy of the codebook.
+
+    Example: gtcode init my-study --codebook six-pressures
+    """
+    if from_ is not None:
+        from gtcode.cli.export import show_refi_import
+        from gtcode.exports.refi_qda import import_project
+
+        show_refi_import(import_project(from_, study, positions=positions), quiet)
+        return
+    created = init_study(study, codebook)
+    created.close()
+    note(f"Created study [bold]{study}[/] with codebook {codebook}.", quiet=quiet)
+
+
+@handle_errors
+def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
+               encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
+               interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
+               replace: ReplaceOpt = False, quiet: QuietOpt = False) -> None:
+    """Import transcripts and/or case attributes into a study.
+
+    Example: gtcode import my-study data/sample --cases data/sample/cases.csv
+    """
+    if not files and not cases:
+        raise typer.BadParameter("give transcripts to import, or --cases")
+    options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace)
+    with open_study(study) as opened, progress(quiet) as callback:
+        report = import_files(opened, files or [], options=options, cases=cases,
+                              progress=callback)
+    _show_import(report, quiet)
+
+
+def _show_import(report: ImportReport, quiet: bool) -> None:
+    note(f"Imported {len(report.added)} new, {len(report.replaced)} replaced, "
+         f"{len(report.unchanged)} unchanged source(s); {report.segments} segments.", quiet=quiet)
+    if report.backup:
+        note(f"Backup kept at {report.backup}", quiet=quiet)
+    if report.reanchored or report.orphaned:
+        note(f"Re-anchored {report.reanchored} human/imported coding(s); "
+             f"{report.orphaned} could not be re-anchored (kept, see `gtcode status`).",
+             quiet=quiet)
+    for warning in report.warnings:
+        note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
+
+
+@handle_errors
+def status_cmd(study: StudyArg) -> None:
+    """Show sources, cases, segments and codings per stage.
+
+    Example: gtcode status my-study
+    """
+    with open_study(study) as opened:
+        conn = opened.conn
+        counts = db.counts(conn)
+        table = Table(title=f"gtcode study {study}")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for key in ("sources", "cases", "segments", "respondent_segments", "characters",
+                    "memos", "decisions"):
+            table.add_row(key.replace("_", " "), str(counts[key]))
+        out.print(table)
+        codings = Table(title="codings by origin, coder and status")
+        for column in ("origin", "coder", "status"):
+            codings.add_column(column)
+        codings.add_column("count", justify="right")
+        for origin, coder, state, count in db.coding_counts(conn):
+            codings.add_row(origin, coder, state, str(count))
+        out.print(codings)
+        _status_extras(opened)
+
+
+def _status_extras(opened) -> None:
+    lost = orphaned_codings(opened.conn)
+    if lost:
+        out.print(f"{len(lost)} coding(s) lost their passage on --replace and are kept "
+                  "unanchored:")
+        for source, code, coder in lost[:20]:
+            out.print(f"  {source}  {code}  ({coder})")
+    backups = opened.backups()
+    if backups:
+        out.print(f"Backups ({len(backups)}), newest: {backups[-1]}")
+    out.print(f"Codebook: {opened.codebook_path.name} (hash {str(opened.meta('codebook_hash'))[:12]})")
+
+
+@handle_errors
+def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
+                "--out", help="Output folder: the study goes to OUT/study, exports to OUT/.")],
+            cases: CasesOpt = None, codebook: CodebookOpt = DEFAULT_CODEBOOK,
+            encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
+            interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
+            replace: ReplaceOpt = False, quiet: QuietOpt = False) -> None:
+    """Run every stage on transcripts and write every export, in one go.
+
+    Example: gtcode run data/sample --cases data/sample/cases.csv --out out
+    """
+    options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace)
+    with progress(quiet) as callback:
+        report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
+                              progress=callback)
+    _show_import(report.imported, quiet)
+    for line in report.stages:
+        note(line, quiet=quiet)
+    note(f"Study: {report.study}", quiet=quiet)
+    note("Outputs:", quiet=quiet)
+    for path in report.outputs:
+        note(f"  {path}", quiet=quiet)
+    if not quiet:
+        err.print()

@@ -1,0 +1,38 @@
+"""``codings.csv`` and ``segments.csv``: the plain tables every study can write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gtcode.exports.csvio import write_csv
+from gtcode.store.codes import main_category_map
+from gtcode.store.codings import iter_codings
+from gtcode.store.project import Study
+from gtcode.store.sources import iter_segments
+
+CODINGS_HEADER = ("source", "case", "segment", "start", "end", "speaker", "role", "code",
+                  "category", "origin", "coder", "text")
+SEGMENTS_HEADER = ("source", "case", "segment", "start", "end", "speaker", "role", "text")
+
+
+def write_codings_csv(study: Study, path: Path, *, coder: str | None = None) -> int:
+    """Write one row per coding (rejected suggestions left out); return the row count.
+
+    ``segment`` is the 1-based index of the segment in its source (empty for
+    a coding that spans no single segment), ``start``/``end`` the coded
+    passage's code-point offsets, ``category`` the main category the code
+    rolls up to, ``text`` the coded passage itself.
+    """
+    categories = main_category_map(study.conn)
+    rows = ((c.source, c.case or "", c.segment if c.segment is not None else "", c.start, c.end,
+             c.speaker or "", c.role or "", c.code_id, categories.get(c.code_id) or "", c.origin,
+             c.coder, c.text)
+            for c in iter_codings(study.conn, coder=coder))
+    return write_csv(path, CODINGS_HEADER, rows)
+
+
+def write_segments_csv(study: Study, path: Path) -> int:
+    """Write one row per segment with its text; return the row count."""
+    rows = ((s.source, s.case or "", s.idx, s.start, s.end, s.speaker or "", s.role, s.text)
+            for s in iter_segments(study.conn))
+    return write_csv(path, SEGMENTS_HEADER, rows)

@@ -1,0 +1,194 @@
+"""Bring transcripts and case sheets into a study.
+
+Everything is read, decoded and segmented before the first write, so a bad
+file leaves the study exactly as it was; then all changes are made in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gtcode.errors import GtcodeError
+from gtcode.store import sources as db
+from gtcode.store.codings import reanchor_codings
+from gtcode.store.project import Study
+from gtcode.transcripts.cases import CaseTable, match_cases, read_cases
+from gtcode.transcripts.model import Document, Segmentation
+from gtcode.transcripts.nlp import detect_language
+from gtcode.transcripts.readers import read_transcript
+from gtcode.transcripts.segment import segment_document
+
+Progress = Callable[[str, int, int], None]
+
+#: Files a folder expands to (tables must be named one by one).
+FOLDER_EXTENSIONS = (".txt", ".md", ".docx")
+_SKIP_NAMES = {"readme", "license", "licence", "changelog"}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How transcripts are read and segmented."""
+
+    encoding: str | None = None
+    t2s: bool = False
+    segment_mode: str = "turn"
+    interviewer_labels: tuple[str, ...] = ()
+    respondent_labels: tuple[str, ...] = ()
+    replace: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the CLI to show."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    segments: int = 0
+    cases_updated: int = 0
+    reanchored: int = 0
+    orphaned: int = 0
+    backup: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into the transcripts they hold; keep files as given.
+
+    A folder contributes its .txt, .md and .docx files (not README or LICENSE),
+    sorted by name; .csv/.xlsx turn tables must be named explicitly.
+    """
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.is_file() and p.suffix.lower() in FOLDER_EXTENSIONS
+                                and p.stem.lower() not in _SKIP_NAMES
+                                and not p.name.startswith((".", "~$"))))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise GtcodeError("E101", "file not found.", file=path,
+                              hint="check the path; folders are expanded to their transcripts")
+    names = [f.name for f in files]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise GtcodeError("E101", f"two inputs share the file name {duplicates[0]!r}; sources "
+                          "are named by file name.", hint="rename one of them")
+    return files
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_all(files: Sequence[Path], options: ImportOptions,
+             progress: Progress | None = None) -> list[tuple[Document, Segmentation]]:
+    """Read and segment every file; raise on the first bad one, before any write."""
+    parsed = []
+    for number, path in enumerate(files, start=1):
+        doc = read_transcript(path, encoding=options.encoding, t2s=options.t2s)
+        seg = segment_document(doc, mode=options.segment_mode,
+                               interviewer_labels=options.interviewer_labels or None,
+                               respondent_labels=options.respondent_labels or None)
+        parsed.append((doc, seg))
+        if progress:
+            progress("Reading transcripts", number, len(files))
+    return parsed
+
+
+def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions = ImportOptions(),
+                 cases: Path | None = None, progress: Progress | None = None) -> ImportReport:
+    """Import transcripts (and optionally a case sheet) into ``study``.
+
+    Re-importing an unchanged file is a no-op. A changed file is refused
+    (E303) unless ``options.replace``; then the study is backed up, machine
+    codings of that source are dropped (to be recomputed by open coding) and
+    human or imported codings are re-anchored by their text, or kept and
+    reported when their passage is gone.
+    """
+    files = expand_inputs(paths)
+    parsed = read_all(files, options, progress)
+    case_table = read_cases(cases) if cases else None
+    report = ImportReport()
+    plan = _plan(study, parsed, options, report)
+    if report.replaced:
+        report.backup = study.backup("before-replace")
+    with study.write() as conn:
+        for doc, seg, existing in plan:
+            _store_source(conn, doc, seg, existing, report)
+        _assign_cases(conn, [d.name for d, _ in parsed], case_table, cases, report)
+    return report
+
+
+def _plan(study: Study, parsed: list[tuple[Document, Segmentation]], options: ImportOptions,
+          report: ImportReport) -> list[tuple[Document, Segmentation, db.SourceRow | None]]:
+    """Decide per file: add, skip (unchanged), replace, or refuse (E303)."""
+    plan = []
+    for doc, seg in parsed:
+        existing = db.get_source(study.conn, doc.name)
+        if existing is None:
+            plan.append((doc, seg, None))
+            report.added.append(doc.name)
+        elif existing.raw_hash == doc.raw_hash or existing.content_hash == content_hash(doc.text):
+            report.unchanged.append(doc.name)
+        elif not options.replace:
+            raise GtcodeError("E303", "this file has changed since it was imported; nothing was "
+                              "imported.", file=doc.path,
+                              hint="pass --replace to re-import it (machine codings are "
+                              "recomputed, human codings re-anchored; a backup is kept)")
+        else:
+            plan.append((doc, seg, existing))
+            report.replaced.append(doc.name)
+    return plan
+
+
+def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow | None,
+                  report: ImportReport) -> None:
+    metadata = dict(seg.metadata)
+    language = detect_language(doc.text)
+    chash = content_hash(doc.text)
+    if existing is None:
+        source_id = db.insert_source(conn, doc, chash, metadata=metadata, language=language,
+                                     case_id=None)
+    else:
+        source_id = existing.id
+        db.update_source(conn, source_id, doc, chash, metadata=metadata, language=language)
+    db.replace_segments(conn, source_id, seg.segments)
+    report.segments += len(seg.segments)
+    if existing is not None:
+        moved, lost = reanchor_codings(conn, source_id, existing.text, doc.text)
+        report.reanchored += moved
+        report.orphaned += lost
+        if lost:
+            report.warnings.append(f"{doc.name}: {lost} human or imported coding(s) could not be "
+                                   "re-anchored; they are kept and listed by `gtcode status`.")
+
+
+def _assign_cases(conn, names: list[str], table: CaseTable | None, cases_path: Path | None,
+                  report: ImportReport) -> None:
+    """One case per source by default (the file stem); the case sheet overrides."""
+    mapping: dict[str, str] = {}
+    if table is not None:
+        all_sources = [s.name for s in db.list_sources(conn)]
+        match = match_cases(table, all_sources)
+        mapping = dict(match.mapping)
+        for warning in match.warnings:
+            report.warnings.append(warning)
+        types = dict(table.attribute_types)
+        ids = db.set_attribute_types(conn, types)
+        for row in table.rows:
+            case_id = db.ensure_case(conn, row.name)
+            for attr, value in row.attributes.items():
+                db.set_case_attribute(conn, case_id, ids[attr], value)
+            report.cases_updated += 1
+    for source in db.list_sources(conn):
+        if source.name in mapping:
+            db.assign_case(conn, source.id, db.ensure_case(conn, mapping[source.name]))
+        elif source.case is None and source.name in names:
+            db.assign_case(conn, source.id, db.ensure_case(conn, Path(source.name).stem))
+

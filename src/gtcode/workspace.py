@@ -1,0 +1,66 @@
+"""Creating studies and keeping a study's code snapshot in step with its codebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gtcode.codebook import Codebook, load_codebook
+from gtcode.store.codes import CodeRow, sync_codebook_codes
+from gtcode.store.project import Study
+
+DEFAULT_CODEBOOK = "six-pressures"
+
+
+def init_study(path: Path, codebook: str | Path = DEFAULT_CODEBOOK) -> Study:
+    """Create a study folder with its database and a copy of the codebook YAML.
+
+    The codebook is validated first, so a bad one creates nothing.
+    """
+    book = load_codebook(codebook)
+    yaml_text = Path(book.source_path).read_text(encoding="utf-8")
+    study = Study.create(Path(path), codebook_yaml=yaml_text)
+    with study.write():
+        study.set_meta("codebook_origin", str(codebook))
+        _sync(study, load_codebook(study.codebook_path))
+    return study
+
+
+def open_study(path: Path) -> Study:
+    """Open an existing study (E301 when there is none)."""
+    return Study.open(Path(path))
+
+
+def study_codebook(study: Study) -> Codebook:
+    """Load the study's codebook YAML and bring the code snapshot up to date.
+
+    Raises the codebook's validation errors (E201/E202) naming the study's
+    ``codebook.yaml`` and the line, so an edit that broke it is found at once.
+    """
+    book = load_codebook(study.codebook_path)
+    if study.meta("codebook_hash") != book.hash:
+        with study.write():
+            _sync(study, book)
+    return book
+
+
+def description_of(code) -> str:
+    """A code's description for exports: definition, then include/exclude guidance."""
+    parts = []
+    if code.definition:
+        parts.append(code.definition.strip())
+    if code.include:
+        parts.append("Include / 适用: " + code.include.strip())
+    if code.exclude:
+        parts.append("Exclude / 不适用: " + code.exclude.strip())
+    return "\n".join(parts)
+
+
+def _sync(study: Study, book: Codebook) -> None:
+    rows = [CodeRow(id=c.id, parent=c.parent, level=c.level, name=c.name, name_en=c.name_en,
+                    color=c.color, description=description_of(c), paradigm=c.paradigm,
+                    position=i, origin="codebook")
+            for i, c in enumerate(book.codes, start=1)]
+    sync_codebook_codes(study.conn, rows, codebook_hash=book.hash, name=book.name,
+                        version=str(book.version) if book.version is not None else None,
+                        path=str(study.codebook_path.name))
+    study.set_meta("codebook_hash", book.hash)
