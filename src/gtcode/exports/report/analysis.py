@@ -171,7 +171,8 @@ def categories_section(f: Facts, lang: str) -> str:
         for level in ("subcategory", "concept"):
             names = [c.label(lang) for c in below if c.level == level]
             if names:
-                body.append(f"<p><b>{esc(level_name(level, lang))}</b>: "
+                heading = level_name(level, lang)
+                body.append(f"<p><b>{esc(heading[:1].upper() + heading[1:])}</b>: "
                             f"{esc(_list(names, lang))}</p>")
         quotes = choose_quotes(f.coded, [node.id], limit=QUOTES_PER_CATEGORY,
                                overrides=f.coded.overrides.get(node.id, ()))

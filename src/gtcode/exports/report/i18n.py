@@ -66,6 +66,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "attr_note": ("单元格为该组中提及该主范畴的案例比例（括号内为案例数）。",
                   "Each cell: share of the group's cases in which the category occurs (cases "
                   "in brackets)."),
+    "heat_axes": ("行：{rows}；列：主范畴。", "Rows: {rows}; columns: main categories."),
     "legend_segments": ("段落数", "segments"),
     "legend_share": ("案例比例", "share of cases"),
     "attr_skipped": ("未作图的属性（组数过多或每组仅一个案例）：{names}。",
@@ -90,6 +91,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "par_intervening": ("中介条件", "Intervening conditions"),
     "par_strategy": ("行动/互动策略", "Action/interaction strategies"),
     "par_consequence": ("结果", "Consequences"),
+    "paradigm_note": ("Strauss 与 Corbin 的范式模型；各范畴的角色取自编码手册的 paradigm 字段。",
+                      "Strauss and Corbin's paradigm model; each category's role is the "
+                      "codebook's paradigm field."),
     "paradigm_none": ("编码手册中没有标注范式角色的范畴。",
                       "No category in the codebook has a paradigm role."),
     # saturation

@@ -70,14 +70,16 @@ def codebook_section(rows: list[TreeRow], lang: str) -> str:
 
 
 def heatmap_block(matrix: Matrix, lang: str, *, legend: str, caption: str,
-                  row_head: str) -> str:
+                  row_head: str, share: bool = False) -> str:
     """A heat map (top columns only when there are many) and its full data table."""
     if not matrix.row_ids or not matrix.col_ids:
         return note(t("no_codings", lang))
     shown = top_columns(matrix, MAX_HEAT_COLUMNS)
     chart = svg.heatmap(shown.row_labels, shown.col_labels, shown.values, cells=shown.cells,
-                        vmax=matrix.vmax, label=caption, legend=legend)
-    parts = [figure(chart, caption, tall=len(shown.row_ids) > TALL_ROWS)]
+                        vmax=matrix.vmax, label=caption, legend=legend,
+                        high_label="100%" if share else None)
+    axes = t("heat_axes", lang, rows=row_head)
+    parts = [figure(chart, axes, tall=len(shown.row_ids) > TALL_ROWS)]
     if len(shown.col_ids) < len(matrix.col_ids):
         parts.append(note(t("top_n_note", lang, n=len(shown.col_ids))))
     heads = [row_head, *matrix.col_labels]
@@ -106,7 +108,7 @@ def attribute_section(matrices: dict[str, Matrix], lang: str, *,
         parts.append(f"<h3>{esc(name)}</h3>")
         parts.append(heatmap_block(matrix, lang, legend=t("legend_share", lang),
                                    caption=f"{t('sec_attribute', lang)}: {name}",
-                                   row_head=name))
+                                   row_head=name, share=True))
     return "".join(parts)
 
 
@@ -121,7 +123,7 @@ def network_section(net: Network, lang: str) -> str:
     edges = [svg_graph.Edge(a, b, n, f"{names[a]} – {names[b]}: {n} (Jaccard {j:.2f})")
              for a, b, n, j in net.edges]
     chart = svg_graph.network(nodes, edges, net.positions, label=t("sec_network", lang))
-    parts = [note(t("network_note", lang)), figure(chart, t("sec_network", lang))]
+    parts = [note(t("network_note", lang)), figure(chart)]
     if net.left_out:
         parts.append(note(t("top_n_note", lang, n=len(net.nodes))))
     rows = [[f"{names[a]} – {names[b]}", n, f"{j:.2f}"]
@@ -137,4 +139,4 @@ def paradigm_section(roles: dict[str, list[str]], lang: str) -> str:
         return note(t("paradigm_none", lang))
     shown = {role: (t(f"par_{role}", lang), names) for role, names in roles.items()}
     chart = svg_graph.paradigm(shown, label=t("sec_paradigm", lang))
-    return figure(chart, t("sec_paradigm", lang))
+    return note(t("paradigm_note", lang)) + figure(chart)

@@ -94,7 +94,8 @@ def label_column(labels: Sequence[str], limit: float = 220) -> float:
 
 def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[float]], *,
             label: str, legend: str, cells: Sequence[Sequence[str]] | None = None,
-            vmax: float | None = None, cell_w: float = 52, cell_h: float = 26) -> str:
+            vmax: float | None = None, high_label: str | None = None, cell_w: float = 52,
+            cell_h: float = 26) -> str:
     """A rows x columns heat map with value labels and a colour legend.
 
     Args:
@@ -104,6 +105,7 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
         legend: what the colour measures (under the legend bar).
         cells: text shown in each cell (defaults to the value); cells widen to fit it.
         vmax: value of the darkest colour (defaults to the largest value).
+        high_label: how the legend writes ``vmax`` (e.g. ``100%``).
     """
     if cells:
         widest = max((text_width(c, 11) for row in cells for c in row), default=0)
@@ -126,7 +128,7 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
         for j, value in enumerate(values[i]):
             parts.append(_cell(left + cell_w * j, y, cell_w, cell_h, value, high,
                                cells[i][j] if cells else _short(value)))
-    parts.append(_legend(left, top + body_h + 14, high, legend))
+    parts.append(_legend(left, top + body_h + 14, high_label or _short(high), legend))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -145,7 +147,7 @@ def _cell(x: float, y: float, w: float, h: float, value: float, high: float, lab
                     extra=f' fill="{ink}"') if shown else ""))
 
 
-def _legend(x: float, y: float, high: float, caption: str) -> str:
+def _legend(x: float, y: float, high: str, caption: str) -> str:
     stops = "".join(f'<stop offset="{k / 4:.2f}" stop-color="{colour(k / 4)}"/>'
                     for k in range(5))
     return ('<g class="legend"><defs><linearGradient id="heat-scale">' + stops
@@ -153,7 +155,7 @@ def _legend(x: float, y: float, high: float, caption: str) -> str:
             f'<rect x="{num(x)}" y="{num(y)}" width="160" height="10" fill="url(#heat-scale)" '
             f'stroke="{GRID}"/>'
             + text(x, y + 24, "0", size=11, cls="muted")
-            + text(x + 160, y + 24, _short(high), anchor="end", size=11, cls="muted")
+            + text(x + 160, y + 24, high, anchor="end", size=11, cls="muted")
             + text(x + 172, y + 9, caption, size=11, cls="muted") + "</g>")
 
 
