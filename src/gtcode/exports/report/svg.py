@@ -245,18 +245,9 @@ def line_chart(xs: Sequence[float], series: Sequence[Series], *, label: str, x_l
     def sy(y: float) -> float:
         return top + plot_h - y / y_ticks[-1] * plot_h
 
-    parts = [open_svg(width, height, label, "line")]
-    parts.append(_axes(x_ticks, y_ticks, sx, sy, left, top, plot_w, plot_h))
-    if band:
-        upper = [f"{num(sx(x))},{num(sy(y))}" for x, y in zip(xs, band[1])]
-        lower = [f"{num(sx(x))},{num(sy(y))}" for x, y in zip(xs, band[0])][::-1]
-        parts.append(f'<polygon class="band" points="{" ".join(upper + lower)}" '
-                     f'fill="{BAND}" fill-opacity="0.45" stroke="none"/>')
-    for s in series:
-        points = " ".join(f"{num(sx(x))},{num(sy(y))}" for x, y in zip(xs, s.ys))
-        dash = ' stroke-dasharray="5 4"' if s.dashed else ""
-        parts.append(f'<polyline class="series" points="{points}" fill="none" '
-                     f'stroke="{s.colour}" stroke-width="2"{dash}/>')
+    parts = [open_svg(width, height, label, "line"),
+             _axes(x_ticks, y_ticks, sx, sy, left, top, plot_w, plot_h),
+             _lines(xs, series, band, sx, sy)]
     if marker:
         mx = sx(marker[0])
         parts.append(f'<line x1="{num(mx)}" y1="{top}" x2="{num(mx)}" y2="{num(top + plot_h)}" '
@@ -268,6 +259,22 @@ def line_chart(xs: Sequence[float], series: Sequence[Series], *, label: str, x_l
     parts.append(_line_legend(series, band_label if band else "", left, height - 26))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _lines(xs, series: Sequence[Series], band, sx, sy) -> str:
+    """The shaded band (if any) under the series' polylines."""
+    out = []
+    if band:
+        upper = [f"{num(sx(x))},{num(sy(y))}" for x, y in zip(xs, band[1])]
+        lower = [f"{num(sx(x))},{num(sy(y))}" for x, y in zip(xs, band[0])][::-1]
+        out.append(f'<polygon class="band" points="{" ".join(upper + lower)}" '
+                   f'fill="{BAND}" fill-opacity="0.45" stroke="none"/>')
+    for s in series:
+        points = " ".join(f"{num(sx(x))},{num(sy(y))}" for x, y in zip(xs, s.ys))
+        dash = ' stroke-dasharray="5 4"' if s.dashed else ""
+        out.append(f'<polyline class="series" points="{points}" fill="none" '
+                   f'stroke="{s.colour}" stroke-width="2"{dash}/>')
+    return "".join(out)
 
 
 def _axes(x_ticks, y_ticks, sx, sy, left, top, plot_w, plot_h) -> str:
