@@ -18,6 +18,7 @@ _COMMAND_MODULES = [
     "gtcode.cli.agree",
     "gtcode.cli.axial",
     "gtcode.cli.memo",
+    "gtcode.cli.report",
 ]
 
 app = typer.Typer(
