@@ -1,0 +1,109 @@
+"""``gtcode export`` and ``gtcode init --from`` through the command line."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+
+import pytest
+from refi_helpers import build_study, make_zip
+from typer.testing import CliRunner
+
+from gtcode.cli import app
+from gtcode.exports.refi_common import schema_errors
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def study_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli-export")
+    build_study(tmp).close()
+    return tmp / "study"
+
+
+def gtcode(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_export_qdpx_and_init_from_it(study_dir, tmp_path):
+    out = tmp_path / "p.qdpx"
+    result = gtcode("export", study_dir, "--to", "qdpx", "-o", out, "--positions", "codepoints")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        assert schema_errors(archive.read("project.qde"), "project") == []
+    result = gtcode("init", tmp_path / "back", "--from", out)
+    assert result.exit_code == 0, result.output
+    assert "8 codings" in result.output and "codepoints" in result.output
+    result = gtcode("export", tmp_path / "back", "--to", "csv", "-o", tmp_path / "back.csv")
+    assert result.exit_code == 0, result.output
+    original = gtcode("export", study_dir, "--to", "csv", "-o", tmp_path / "orig.csv")
+    assert original.exit_code == 0
+    back, orig = _rows(tmp_path / "back.csv"), _rows(tmp_path / "orig.csv")
+    # codings.csv lists the rule suggestion a human rejected; exchange leaves it out
+    rejected = [r for r in orig if r[0] == "S02.txt" and r[7] == "resource.funding.gap"
+                and r[9] == "gtcode-rules"]
+    assert len(rejected) == 1
+    assert back == [r for r in orig if r not in rejected]
+    assert len(back) == 8
+
+
+def _rows(path):
+    """codings.csv rows without the origin column (import vs human/rule)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][9] == "origin"
+    return sorted(r[:9] + r[10:] for r in rows[1:])
+
+
+@pytest.mark.parametrize(("to", "name", "check"), [
+    ("qdc", "b.qdc", b"urn:QDA-XML:codebook:1.0"),
+    ("classification", "c.csv", "Person,年龄".encode()),
+    ("matrix", "m.csv", "case,资源压力,人情压力".encode()),
+])
+def test_other_formats(study_dir, tmp_path, to, name, check):
+    result = gtcode("export", study_dir, "--to", to, "-o", tmp_path / name)
+    assert result.exit_code == 0, result.output
+    assert check in (tmp_path / name).read_bytes()
+
+
+def test_matrix_options(study_dir, tmp_path):
+    result = gtcode("export", study_dir, "--to", "matrix", "--rows", "性别", "--cell", "words",
+                    "--level", "concept", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("性别,") and lines[1].startswith("女,")
+
+
+def test_default_output_goes_to_the_exports_folder(study_dir):
+    result = gtcode("export", study_dir, "--to", "qdc")
+    assert result.exit_code == 0, result.output
+    assert (study_dir / "exports" / "codebook.qdc").is_file()
+
+
+def test_unknown_format_and_options(study_dir, tmp_path):
+    result = gtcode("export", study_dir, "--to", "pdf")
+    assert result.exit_code == 1 and "[E112]" in result.output
+    result = gtcode("export", study_dir, "--to", "qdpx", "--positions", "bytes",
+                    "-o", tmp_path / "x.qdpx")
+    assert result.exit_code == 1 and "[E112]" in result.output
+    result = gtcode("export", tmp_path / "nothing", "--to", "qdpx")
+    assert result.exit_code == 1 and "[E301]" in result.output
+
+
+def test_init_from_a_hostile_archive(tmp_path):
+    path = make_zip(tmp_path / "evil.qdpx", {"project.qde": b"<Project/>", "../x.txt": b"x"})
+    result = gtcode("init", tmp_path / "s", "--from", path)
+    assert result.exit_code == 1 and "[E502]" in result.output
+    assert not (tmp_path / "s").exists()
+    result = gtcode("init", tmp_path / "s", "--from", path, "--positions", "bytes")
+    assert result.exit_code == 1
+
+
+def test_run_writes_the_exchange_files(sample_run):
+    out = sample_run.study.parent
+    for name in ("project.qdpx", "codebook.qdc", "classification.xlsx"):
+        assert out / name in sample_run.outputs and (out / name).is_file()
+    with zipfile.ZipFile(out / "project.qdpx") as archive:
+        assert schema_errors(archive.read("project.qde"), "project") == []
+    assert schema_errors((out / "codebook.qdc").read_bytes(), "codebook") == []
