@@ -19,6 +19,7 @@ _COMMAND_MODULES = [
     "gtcode.cli.axial",
     "gtcode.cli.memo",
     "gtcode.cli.report",
+    "gtcode.cli.export",
 ]
 
 app = typer.Typer(
