@@ -52,6 +52,7 @@ def test_human_coders_see_only_segments_they_decided(study):
     assert sets(units, "ben") == {"S01#2": {"res.a", "res.b"}, "S01#3": set(),
                                   "S02#1": {"res.b"}, "S02#2": {"eco.a"}}
     assert units.n_pairable() == 3
+    assert any("ann 4, ben 4 of 5 respondent segments" in n for n in units.notes)
     info = units.units[0]
     assert (info.source, info.case, info.speaker, info.start, info.end) == \
         ("S01", "C1", "答", 10, 20)
@@ -63,6 +64,7 @@ def test_all_units_counts_every_respondent_segment(study):
         {"S01#2", "S01#3", "S01#4", "S02#1", "S02#2"}
     assert units.codings["ann"]["S02#2"] == frozenset()
     assert units.n_pairable() == 5
+    assert not any("recorded decision" in n for n in units.notes)
 
 
 def test_rule_coder_sees_every_respondent_segment(study):

@@ -328,3 +328,11 @@ def test_sheet_mode(tmp_path):
     assert got == pytest.approx((7 / 9, 0.5, 38 / 72))  # as the study: same decisions
     single = agree(ann)
     assert single.exit_code == 2 and "sheet" in single.stderr
+
+
+def test_study_rich_output(study_dir):
+    result = agree(study_dir, "--coders", "ann,ben")
+    assert result.exit_code == 0
+    for text in ("Per code", "res.b 争资金", "pooled", "unweighted_mean", "0.5278"):
+        assert text in result.stdout
+    assert "recorded decision" in result.stderr and "recorded decision" not in result.stdout

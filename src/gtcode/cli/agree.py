@@ -217,22 +217,22 @@ def _overall(result: AgreeResult) -> Table:
 def _per_code(result: AgreeResult) -> Table:
     rows = result.to_dict()["per_code"]
     table = Table(title="Per code 按编码")
-    columns = ["code 编码", "units 单元", "used 使用", "disputes 分歧", "percent 一致率",
-               "kappa", "alpha"]
     if result.nvivo is not None:
-        columns = ["code 编码", "sources 来源", "characters 字符", "percent 一致率",
-                   "kappa (pooled)", "kappa (mean)"]
-    for column in columns:
-        table.add_column(column, justify="left" if column.startswith("code") else "right")
+        columns = ["code 编码", "sources", "chars", "%agree", "kappa", "mean kappa"]
+    else:
+        columns = ["code 编码", "used", "disputes", "%agree", "kappa", "alpha"]
+    table.add_column(columns[0], overflow="fold", ratio=1)
+    for column in columns[1:]:
+        table.add_column(column, justify="right", no_wrap=True)
     for row in rows:
         if result.nvivo is not None:
             table.add_row(row["name"], str(row["n_sources"]), str(row["characters"]),
                           _fmt(row["percent_agreement"]), _fmt(row["kappa"]),
                           _fmt(row["unweighted_kappa"]))
         else:
-            table.add_row(row["name"], str(row["n_units"]), str(row["n_used"]),
-                          str(row["n_disagreements"]), _fmt(row["percent_agreement"]),
-                          _fmt(row["kappa"]), _fmt(row["krippendorff_alpha"]))
+            table.add_row(row["name"], str(row["n_used"]), str(row["n_disagreements"]),
+                          _fmt(row["percent_agreement"]), _fmt(row["kappa"]),
+                          _fmt(row["krippendorff_alpha"]))
     return table
 
 

@@ -198,7 +198,20 @@ def load_study_codings(study: Study, coders: Sequence[str], *, level: str = "con
         result.seen[coder.name] = _seen(coder, mine, decided[coder.name], index, all_units)
         result.seen[coder.name] |= set(result.present[coder.name])
     _skip_notes(result, skipped, level)
+    if not all_units:
+        _seen_note(result, len(index.role_ids()))
     return result
+
+
+def _seen_note(result: StudyCodings, n_role: int) -> None:
+    humans = [c.name for c in result.coders if c.kind == "human"]
+    if humans:
+        counts = ", ".join(f"{name} {len(result.seen[name])}" for name in humans)
+        result.notes.append(
+            f"human coders count as having seen only segments with a recorded decision "
+            f"({counts} of {n_role} respondent segments); a segment a coder read and left "
+            "without any code, where nothing was suggested, leaves no trace. If every coder "
+            "read every segment, use --all-units, or compare the filled sheets themselves.")
 
 
 def _collect(result: StudyCodings, coder: StudyCoder, rows: list[db.CoderCoding],

@@ -53,12 +53,17 @@ def source_lengths(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def source_slices(conn: sqlite3.Connection, spans: list[tuple[str, int, int]]) -> list[str]:
-    """The text of each ``(source, start, end)`` span, in the order given."""
+    """The text of each ``(source, start, end)`` span, in the order given.
+
+    Each source's text is read once (spans of one source are usually together).
+    """
     out = []
+    name, text = None, ""
     for source, start, end in spans:
-        row = conn.execute("SELECT substr(text, ? + 1, ? - ?) FROM sources WHERE name = ?",
-                           (start, end, start, source)).fetchone()
-        out.append(row[0] if row else "")
+        if source != name:
+            row = conn.execute("SELECT text FROM sources WHERE name = ?", (source,)).fetchone()
+            name, text = source, (row[0] if row else "")
+        out.append(text[start:end])
     return out
 
 
