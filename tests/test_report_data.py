@@ -168,3 +168,14 @@ def test_numeric_attributes_with_many_values_are_not_charted(coded) -> None:
                         for i, c in enumerate(cases)}
     coded.attribute_types = {"age": "integer", "band": "text"}
     assert data.chart_attributes(coded) == (["band"], ["age"])
+
+
+def test_wide_or_tall_charts_scroll_instead_of_shrinking() -> None:
+    from gtcode.exports.report.html import figure
+
+    narrow = svg.heatmap(["a"], ["b"], [[1]], label="t", legend="n")
+    wide = svg.heatmap(["a"], [f"c{i}" for i in range(40)], [[1] * 40], label="t", legend="n",
+                       cells=[["100% (150/150)"] * 40])
+    assert 'class="chart-box"' in figure(narrow)
+    assert 'class="chart-box scroll"' in figure(wide)
+    assert 'class="chart-box scroll"' in figure(narrow, tall=True)

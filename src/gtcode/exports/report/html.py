@@ -8,6 +8,7 @@ pages, and before printing every page and every folded part is opened.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -59,9 +60,16 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *,
             f"</thead><tbody>{body}</tbody></table></div>")
 
 
+#: Widest chart (px) shown shrunk to the page; a wider one scrolls sideways instead,
+#: so that its labels keep their size.
+PAGE_WIDTH = 1060
+
+
 def figure(svg: str, caption: str = "", *, tall: bool = False) -> str:
-    """A chart in a figure; a ``tall`` chart scrolls inside a box on screen."""
-    box = "chart-box scroll" if tall else "chart-box"
+    """A chart in a figure; a ``tall`` or too wide chart scrolls inside a box on screen."""
+    match = re.search(r'width="([0-9.]+)"', svg)
+    wide = bool(match) and float(match.group(1)) > PAGE_WIDTH
+    box = "chart-box scroll" if tall or wide else "chart-box"
     note = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return f'<figure><div class="{box}">{svg}</div>{note}</figure>'
 

@@ -39,13 +39,16 @@ class Edge:
 
 
 def network(nodes: Sequence[Node], edges: Sequence[Edge],
-            positions: Mapping[str, tuple[float, float]], *, label: str,
-            width: float = 720, height: float = 520) -> str:
+            positions: Mapping[str, tuple[float, float]], *, label: str) -> str:
     """Nodes sized by ``size`` (area), edges widened by ``weight``.
 
     ``positions`` maps node ids to coordinates in any range; they are fitted
-    into the drawing with room for the labels.
+    into the drawing with room for the labels. With many nodes the drawing
+    grows and the nodes shrink, so that labels stay apart.
     """
+    many = max(0, len(nodes) - 12)
+    width, height = 720 + 10 * many, 520 + 10 * many
+    largest = 20 * math.sqrt(12 / max(12, len(nodes)))
     pad_x, pad_y = 110, 40
     fit = _fitter(positions, width, height, pad_x, pad_y)
     big = max((n.size for n in nodes), default=1) or 1
@@ -63,7 +66,7 @@ def network(nodes: Sequence[Node], edges: Sequence[Edge],
         if node.id not in positions:
             continue
         x, y = fit(node.id)
-        radius = 6 + 20 * math.sqrt(max(node.size, 0) / big)
+        radius = 5 + largest * math.sqrt(max(node.size, 0) / big)
         parts.append(f'<circle class="node" cx="{num(x)}" cy="{num(y)}" r="{num(radius)}" '
                      f'fill="{node.colour}" stroke="#ffffff" stroke-width="2">'
                      f"<title>{esc(node.label)}: {esc(_short(node.size))}</title></circle>")
