@@ -107,8 +107,12 @@ def codebook() -> Codebook:
     return Codebook(name="tiny", version="1", language="zh", codes=CODES)
 
 
-def build_study(path: Path, interviews=INTERVIEWS) -> tuple[Study, Codebook]:
-    """Create the study in ``path`` with sources, segments, cases, codings."""
+def build_study(path: Path, interviews=INTERVIEWS,
+                languages: dict[str, str] | None = None) -> tuple[Study, Codebook]:
+    """Create the study in ``path`` with sources, segments, cases, codings.
+
+    ``languages`` gives a source language per case (default zh).
+    """
     book = codebook()
     study = Study.create(Path(path))
     dump_codebook(book, study.codebook_path)
@@ -122,12 +126,13 @@ def build_study(path: Path, interviews=INTERVIEWS) -> tuple[Study, Codebook]:
         oc.ensure_coder(study.conn, "gtcode-rules", "rule")
         oc.ensure_coder(study.conn, "ana", "human")
         for case, level, turns in interviews:
-            _add_interview(study, book, case, level, turns, ids["level"])
+            _add_interview(study, book, case, level, turns, ids["level"],
+                           (languages or {}).get(case, "zh"))
     return study, book
 
 
 def _add_interview(study: Study, book: Codebook, case: str, level: str, turns,
-                   level_id: int) -> None:
+                   level_id: int, language: str) -> None:
     conn = study.conn
     text, segments, offset = "", [], 0
     for idx, (role, utterance, _) in enumerate(turns, start=1):
@@ -136,7 +141,8 @@ def _add_interview(study: Study, book: Codebook, case: str, level: str, turns,
         offset = len(text)
     doc = Document(name=f"{case}.txt", path=Path(f"{case}.txt"), kind="txt", text=text,
                    encoding="utf-8", raw_hash=case)
-    source_id = src.insert_source(conn, doc, case, metadata={}, language="zh", case_id=None)
+    source_id = src.insert_source(conn, doc, case, metadata={}, language=language,
+                                   case_id=None)
     case_id = src.ensure_case(conn, case)
     src.assign_case(conn, source_id, case_id)
     src.set_case_attribute(conn, case_id, level_id, level)

@@ -49,6 +49,19 @@ def test_representative_quotes_follow_the_rule(study):
     assert choose_quotes(data, ["fav", "eco"]) == []
 
 
+def test_quotes_prefer_the_table_language_and_unused_segments(tmp_path):
+    s, book = build_study(tmp_path / "s", languages={"S1": "en"})
+    data = load_coded_study(s, book)
+    zh = choose_quotes(data, ["res"], limit=4, lang="zh")
+    assert [(q.case, q.segment) for q in zh] == [("S3", 2), ("S2", 2), ("S1", 4), ("S1", 2)]
+    en = choose_quotes(data, ["res"], limit=1, lang="en")
+    assert [(q.case, q.segment) for q in en] == [("S1", 4)]
+    first = choose_quotes(data, ["res"], limit=1)[0]
+    again = choose_quotes(data, ["res"], limit=1, avoid={first.segment_id})
+    assert [(q.case, q.segment) for q in again] == [("S3", 2)]
+    s.close()
+
+
 def test_quote_overrides_come_first(study):
     s, book = study
     sel.set_quotes(s, book, "res", ["S2.txt#2"], "ana")

@@ -60,6 +60,24 @@ class Node:
     def label(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name
 
+    def meaning(self, lang: str = "zh") -> str:
+        """The definition in ``lang``: bilingual definitions keep the lines of that language."""
+        return in_language(self.definition or "", lang)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def in_language(text: str, lang: str) -> str:
+    """The lines of ``text`` written in ``lang`` (Chinese lines hold CJK characters).
+
+    Codebooks often give a definition as a Chinese line and an English line;
+    a text with no line of that language is returned whole.
+    """
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    chosen = [line for line in lines if bool(_CJK.search(line)) == (lang != "en")]
+    return "\n".join(chosen or lines)
+
 
 class Hierarchy:
     """Codes in codebook order with their roll-up to subcategory and main category."""

@@ -93,16 +93,18 @@ def make_context(data: CodedStudy, result: SelectiveResult, memos: list[MemoRow]
 
 
 def _quotes_cell(quotes, lang: str) -> str:
-    return "\n".join(q.cite(lang) for q in quotes)
+    return "\n".join(q.cite(lang) for q in quotes) or "—"
 
 
 def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
     """原始语句（受访者编号）→ 初始概念, one row per representative quote."""
-    lang, rows = ctx.lang, []
+    lang, rows, used = ctx.lang, [], set()
     for code in ctx.data.rolled("concept"):
         cases, refs = ctx.cases_refs(code)
         for quote in choose_quotes(ctx.data, [code], limit=quotes_per_concept,
-                                   overrides=ctx.data.overrides.get(code, [])):
+                                   overrides=ctx.data.overrides.get(code, []), lang=lang,
+                                   avoid=used):
+            used.add(quote.segment_id)
             rows.append([quote.cite(lang), ctx.numbered(code),
                          ctx.name(ctx.data.hierarchy.subcategory(code)),
                          ctx.name(ctx.data.hierarchy.category(code)), cases, refs,
@@ -132,7 +134,7 @@ def axial_table(ctx: Context) -> Table:
             rows.append([ctx.name(category), ctx.numbered(sub) if sub else "—",
                          "；".join(ctx.numbered(c) for c in codes) if lang == "zh"
                          else "; ".join(ctx.numbered(c) for c in codes),
-                         (h.nodes[meaning_of].definition or "").strip(), cases, refs,
+                         h.nodes[meaning_of].meaning(lang), cases, refs,
                          ctx.memo("code", meaning_of)])
     headers = [t(lang, "主范畴", "Main category"), t(lang, "副范畴", "Subcategory"),
                t(lang, "初始概念", "Initial concepts"), t(lang, "范畴内涵", "Meaning"),
@@ -148,14 +150,23 @@ def paradigm_table(ctx: Context) -> Table | None:
     from gtcode.coding.axial import paradigm_roles
 
     lang, rows = ctx.lang, []
-    for role, codes in paradigm_roles(ctx.data.hierarchy):
+    roles = paradigm_roles(ctx.data.hierarchy)
+    core = ctx.data.hierarchy.core()
+    if core is not None and not dict(roles)["phenomenon"] and any(ids for _, ids in roles):
+        # no category plays the phenomenon: the core category is what the model explains
+        roles = [(r, [core.id] if r == "phenomenon" else ids) for r, ids in roles]
+    used: set[int] = set()
+    for role, codes in roles:
         if not codes:
             continue
-        coded = [c for c in codes if ctx.cases_refs(c)[1]]
-        quotes = [q for c in coded for q in choose_quotes(
-            ctx.data, [c], limit=1, overrides=ctx.data.overrides.get(c, []))]
-        rows.append([ROLE_NAMES[lang][role], "、".join(ctx.name(c) for c in codes)
-                     if lang == "zh" else ", ".join(ctx.name(c) for c in codes),
+        quotes = []
+        for code in (c for c in codes if ctx.cases_refs(c)[1]):
+            quotes += choose_quotes(ctx.data, [code], limit=1, lang=lang, avoid=used,
+                                    overrides=ctx.data.overrides.get(code, []))
+            used.update(q.segment_id for q in quotes)
+        names = [ctx.name(c) + (t(lang, "（核心范畴）", " (core category)")
+                                if core is not None and c == core.id else "") for c in codes]
+        rows.append([ROLE_NAMES[lang][role], ("、" if lang == "zh" else ", ").join(names),
                      _quotes_cell(quotes, lang)])
     if not rows:
         return None

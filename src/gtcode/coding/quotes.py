@@ -4,9 +4,11 @@ The rule (:data:`RULE`), for a code or a pair of codes:
 
 1. Candidates are the counted segments coded with the code or any code
    beneath it (for a pair: coded under both).
-2. Segments a human coder accepted come first; then those holding the most
-   distinct rule-evidence terms of the code's subtree; then the shortest;
-   then collection order.
+2. Segments in the table's language come first (a Chinese table quotes
+   Chinese interviews while there are any); then segments not yet quoted
+   elsewhere in the same table; then segments a human coder accepted; then
+   those holding the most distinct rule-evidence terms of the code's
+   subtree; then the shortest; then collection order.
 3. One segment per case before any case repeats; at most ``limit``.
 4. Overrides the researcher stored (``gtcode selective STUDY --quote
    resource=S03.txt#12``) come first, in the order given, and count toward
@@ -24,16 +26,19 @@ from dataclasses import dataclass
 from gtcode.coding.axial import CodedStudy
 
 RULE = ("Representative quotes: segments coded under the category (for a relation: under both "
-        "categories); human-accepted codings first, then most distinct rule-evidence terms, then "
+        "categories); segments in the table's language first, then ones not yet quoted in the "
+        "same table, then human-accepted codings, then most distinct rule-evidence terms, then "
         "shortest, then collection order; one per case before a case repeats; overrides set "
         "with `gtcode selective --quote` come first; long turns are cut to the sentences with "
         "the most evidence terms (……).")
-RULE_ZH = ("代表性语句的选取规则：取编码于该范畴（关系则为两范畴同时编码）的受访者片段；人工确认的编码优先，"
-           "其次为命中规则证据词最多者，再次为较短者，最后按访谈顺序；每名受访者先取一句，再重复；"
-           "研究者用 `gtcode selective --quote` 指定的语句优先；过长的话轮截取证据词最集中的句子（以“……”标示删节）。")
+RULE_ZH = ("代表性语句的选取规则：取编码于该范畴（关系则为两范畴同时编码）的受访者片段；与表格同语言的访谈优先，"
+           "本表尚未引用过的语句优先，人工确认的编码优先，其次为命中规则证据词最多者，再次为较短者，最后按访谈顺序；"
+           "每名受访者先取一句，再重复；研究者用 `gtcode selective --quote` 指定的语句优先；"
+           "过长的话轮截取证据词最集中的句子（以“……”标示删节）。")
 DEFAULT_LIMIT = 2
-MAX_CHARS = 120
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;…]*[”’\"']?|\n+")
+MAX_CHARS = 80
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+?(?:[。！？!?；;…]+[”’\"']?|\.(?=\s)|$)|\n+")
 
 
 @dataclass(frozen=True)
@@ -57,17 +62,26 @@ class Quote:
 
 
 def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAULT_LIMIT,
-                  overrides: Sequence[int] = (), max_chars: int = MAX_CHARS) -> list[Quote]:
-    """Representative quotes for one code (``[code]``) or a pair (``[a, b]``), by :data:`RULE`."""
+                  overrides: Sequence[int] = (), max_chars: int = MAX_CHARS,
+                  lang: str | None = None, avoid: Iterable[int] = ()) -> list[Quote]:
+    """Representative quotes for one code (``[code]``) or a pair (``[a, b]``), by :data:`RULE`.
+
+    ``lang`` is the table's language (its interviews are preferred); ``avoid``
+    holds segment ids already quoted in the same table (used only when
+    nothing else is left).
+    """
     subtrees = [set(data.hierarchy.below(c)) if c in data.hierarchy.nodes else {c}
                 for c in codes]
     found = _candidates(data, subtrees)
     chosen = [_quote(data, seg_id, found.get(seg_id), subtrees, max_chars, override=True)
               for seg_id in overrides if seg_id in data.texts]
     taken = {q.segment_id for q in chosen}
+    avoided = set(avoid)
+    other_lang = (lambda s: _language(data.segment(s).language) != lang) if lang else \
+        (lambda s: False)
     ranked = sorted((s for s in found if s not in taken),
-                    key=lambda s: (not found[s][0], -len(found[s][1]),
-                                   len(data.texts.get(s, "")), s))
+                    key=lambda s: (other_lang(s), s in avoided, not found[s][0],
+                                   -len(found[s][1]), len(data.texts.get(s, "")), s))
     for repeat in (False, True):
         cases = {q.case for q in chosen}
         for seg_id in ranked:
@@ -79,6 +93,10 @@ def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAUL
                 taken.add(seg_id)
                 cases.add(quote.case)
     return chosen[:max(limit, len(overrides))]
+
+
+def _language(code: str | None) -> str:
+    return "en" if (code or "").startswith("en") else "zh"
 
 
 def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> dict[int, tuple[bool, set[str]]]:
@@ -111,30 +129,47 @@ def _quote(data: CodedStudy, seg_id: int, found: tuple[bool, set[str]] | None,
 def excerpt(text: str, terms: Iterable[str], max_chars: int = MAX_CHARS) -> str:
     """``text`` (whitespace tidied), cut to its most term-dense sentences when too long."""
     text = re.sub(r"\s*\n\s*", " ", text.strip())
+    if not _CJK_CHAR.search(text):
+        max_chars *= 2  # Latin script: a character says less, so allow more of them
     if len(text) <= max_chars:
         return text
     sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     terms = [t for t in terms if t]
     score = [sum(1 for t in terms if t.lower() in s.lower()) for s in sentences]
-    best = max(range(len(sentences)), key=lambda i: (score[i], -i)) if sentences else 0
+    best = max(range(len(sentences)),
+               key=lambda i: (score[i], len(sentences[i]) <= max_chars, -i)) if sentences else 0
     lo = hi = best
     length = len(sentences[best]) if sentences else 0
-    while hi + 1 < len(sentences) and length + len(sentences[hi + 1]) <= max_chars:
-        hi += 1
-        length += len(sentences[hi])
-    while lo > 0 and length + len(sentences[lo - 1]) <= max_chars:
-        lo -= 1
-        length += len(sentences[lo])
+    grew = True
+    while grew:  # add context a sentence at a time, after then before, while it fits
+        grew = False
+        if hi + 1 < len(sentences) and length + len(sentences[hi + 1]) <= max_chars:
+            hi, length, grew = hi + 1, length + len(sentences[hi + 1]), True
+        if lo > 0 and length + len(sentences[lo - 1]) <= max_chars:
+            lo, length, grew = lo - 1, length + len(sentences[lo - 1]), True
     body = "".join(sentences[lo:hi + 1]).strip() if sentences else text
+    cut_start, cut_end = lo > 0, hi < len(sentences) - 1
     if len(body) > max_chars:
-        body = _window(body, terms, max_chars)
-    prefix = "……" if not text.startswith(body) else ""
-    suffix = "……" if not text.endswith(body) else ""
-    return f"{prefix}{body}{suffix}"
+        window = _window(body, terms, max_chars)
+        cut_start = cut_start or not body.startswith(window)
+        cut_end = cut_end or not body.endswith(window)
+        body = window
+    return ("……" if cut_start else "") + body + ("……" if cut_end else "")
 
 
 def _window(text: str, terms: list[str], max_chars: int) -> str:
     positions = [text.lower().find(t.lower()) for t in terms]
     first = min((p for p in positions if p >= 0), default=0)
     start = max(0, min(first - max_chars // 3, len(text) - max_chars))
-    return text[start:start + max_chars]
+    end = start + max_chars
+    if start and text[start - 1].isalnum() and text[start].isascii():
+        start = _word_edge(text, start, forward=True)
+    if end < len(text) and text[end].isalnum() and text[end - 1].isascii():
+        end = _word_edge(text, end, forward=False)
+    return text[start:end].strip()
+
+
+def _word_edge(text: str, at: int, *, forward: bool) -> int:
+    """Move ``at`` to the nearest space so a Latin word is not cut in half."""
+    space = text.find(" ", at) if forward else text.rfind(" ", 0, at)
+    return space + (1 if forward else 0) if space != -1 else at

@@ -142,13 +142,15 @@ def storyline(data: CodedStudy, stored: dict[str, StoryRow], *, lang: str = "zh"
     reach = {r.id: r for r in category_reach(data, lang)}
     drafts = [*_core_drafts(data, reach, lang), *_paradigm_drafts(data, lang),
               *_pair_drafts(data, lang)]
-    structures = []
+    structures, used = [], set()
     for key, kind, a, b, label, text, codes in drafts:
         row = stored.get(key)
         edited = bool(row and row.edited)
         overrides = data.overrides.get(key) or (data.overrides.get(a, []) if kind == "core"
                                                 else [])
-        quotes = choose_quotes(data, codes, limit=quote_limit, overrides=overrides)
+        quotes = choose_quotes(data, codes, limit=quote_limit, overrides=overrides, lang=lang,
+                               avoid=used)
+        used.update(q.segment_id for q in quotes)
         structures.append(Structure(key, kind, a, b, label, row.text if edited else text,
                                     edited, tuple(quotes)))
     row = stored.get(STORYLINE_KEY)
@@ -168,9 +170,8 @@ def _name(data: CodedStudy, code: str, lang: str) -> str:
     return data.hierarchy.label(code, lang)
 
 
-def _definition(data: CodedStudy, code: str) -> str:
-    text = (data.hierarchy.nodes[code].definition or "").strip()
-    return text.rstrip("。.；;")
+def _definition(data: CodedStudy, code: str, lang: str) -> str:
+    return data.hierarchy.nodes[code].meaning(lang).rstrip("。.；;")
 
 
 def _core_drafts(data: CodedStudy, reach: dict[str, CategoryReach], lang: str) -> list[tuple]:
@@ -181,7 +182,8 @@ def _core_drafts(data: CodedStudy, reach: dict[str, CategoryReach], lang: str) -
     for code, r in reach.items():
         a, c = _name(data, code, lang), core.label(lang)
         role = data.hierarchy.nodes[code].paradigm
-        meaning = _core_meaning(a, c, role, _definition(data, code), r, len(data.cases), lang)
+        meaning = _core_meaning(a, c, role, _definition(data, code, lang), r, len(data.cases),
+                               lang)
         drafts.append((f"core:{code}", "core", code, core.id, f"{a} → {c}", meaning, [code]))
     return drafts
 
@@ -199,13 +201,14 @@ def _core_meaning(a: str, c: str, role: str | None, definition: str, r: Category
 
 
 def _paradigm_drafts(data: CodedStudy, lang: str) -> list[tuple]:
-    roles = dict(paradigm_roles(data.hierarchy))
-    core = data.hierarchy.core()
+    coded = set(data.rolled("category")) | set(data.rolled("subcategory"))
+    roles = {role: [c for c in ids if c in coded]
+             for role, ids in paradigm_roles(data.hierarchy)}
     drafts = []
     for src, dst, verb in PARADIGM_LINKS:
         for a in roles[src]:
             for b in roles[dst]:
-                if a == b or (core is not None and b == core.id):
+                if a == b:
                     continue
                 na, nb, v = _name(data, a, lang), _name(data, b, lang), LINK_NAMES[lang][verb]
                 meaning = (f"{na} ({ROLE_NAMES['en'][src]}) {v} {nb} ({ROLE_NAMES['en'][dst]})."

@@ -31,12 +31,14 @@ class CountedSegment:
     start: int
     end: int
     position: int
+    language: str | None = None
 
 
 def counted_segments(conn: sqlite3.Connection) -> list[CountedSegment]:
     """Respondent (and unknown-role) segments in collection order."""
     rows = conn.execute(
-        "SELECT g.id, s.name, COALESCE(c.name, s.name), g.idx, g.start, g.end, s.position "
+        "SELECT g.id, s.name, COALESCE(c.name, s.name), g.idx, g.start, g.end, s.position, "
+        "s.language "
         "FROM segments g JOIN sources s ON s.id = g.source_id "
         "LEFT JOIN cases c ON c.id = s.case_id "
         "WHERE g.role IS NULL OR g.role IN ('respondent', 'unknown') "
