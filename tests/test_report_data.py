@@ -141,6 +141,8 @@ def test_colour_scale_and_ticks() -> None:
     assert svg.colour(-1) == svg.colour(0) and svg.colour(2) == svg.colour(1)
     assert svg.nice_ticks(13) == [0, 5, 10, 15]
     assert svg.nice_ticks(0) == [0.0, 1.0]
+    assert svg.nice_ticks(3, 8) == [0, 0.5, 1, 1.5, 2, 2.5, 3]
+    assert svg.nice_ticks(3, 8, whole=True) == [0, 1, 2, 3]  # interviews are counted whole
 
 
 def test_heatmap_grows_with_rows_and_escapes() -> None:

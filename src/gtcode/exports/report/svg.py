@@ -205,13 +205,15 @@ class Series:
     dashed: bool = False
 
 
-def nice_ticks(high: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least ``high``."""
+def nice_ticks(high: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round tick values from 0 to at least ``high`` (``whole``: integer steps only)."""
     if high <= 0:
         return [0.0, 1.0]
     raw = high / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(1, math.ceil(step))
     ticks = [0.0]
     while ticks[-1] < high - 1e-9:
         ticks.append(round(ticks[-1] + step, 10))
@@ -232,10 +234,10 @@ def line_chart(xs: Sequence[float], series: Sequence[Series], *, label: str, x_l
     """
     width, height, left, right, top, bottom = 680, 360, 56, 20, 20, 84
     lows = [v for s in series for v in s.ys] + (list(band[1]) if band else [])
-    y_ticks = nice_ticks(max(lows, default=1))
+    y_ticks = nice_ticks(max(lows, default=1), whole=True)
     x_high = max(xs, default=1)
     x_min = min(xs, default=0)
-    x_ticks = [x for x in nice_ticks(x_high, 8) if x_min <= x <= x_high] or [x_min]
+    x_ticks = [x for x in nice_ticks(x_high, 8, whole=True) if x_min <= x <= x_high] or [x_min]
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def sx(x: float) -> float:
