@@ -124,8 +124,9 @@ def test_segment_concept_known_answers(study):
     assert per_code["res.b"]["krippendorff_alpha"] == pytest.approx(-0.25)
     assert per_code["eco.a"]["kappa"] is None and per_code["eco.a"]["krippendorff_alpha"] is None
     assert figures(result, "unweighted_mean") == pytest.approx((7 / 9, 0.25, 0.375))
-    # weights n_used: res.a 1, res.b 3 (eco.a 2, for percent agreement only)
-    assert figures(result, "weighted_mean") == pytest.approx((4 / 6, -0.125, 0.0625))
+    # weights n_used, pairable units with the code: res.a 1, res.b 3, eco.a 0
+    assert figures(result, "weighted_mean") == pytest.approx((0.5, -0.125, 0.0625))
+    assert [row["n_used"] for row in data["per_code"]] == [1, 3, 0]
     assert data["overall"]["unweighted_mean"]["excluded_codes"] == ["eco.a"]
 
 

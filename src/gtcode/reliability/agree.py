@@ -244,14 +244,19 @@ def agree_code_units(units: CodeUnits, *, level_of_measurement: str = "nominal",
     level = _check_level(level_of_measurement)
     check_overall(overall)
     codes = _require_codes(units)
-    ids = [u.id for u in units.units]
-    per_code = per_code_report(units.codings, ids, level, codes=codes, missing_as_absent=False)
-    presence = presence_array(units.codings, ids, codes, missing_as_absent=False)
+    # Only pairable units carry information; leaving the others out keeps the
+    # arrays small and makes n_used (the weights of the weighted mean) count
+    # only units that enter the figures.
+    ids = [u.id for u in units.units if len(units.seen_by(u.id)) >= 2]
+    kept = {c: {u: units.codings[c][u] for u in ids if u in units.codings[c]}
+            for c in units.coders}
+    per_code = per_code_report(kept, ids, level, codes=codes, missing_as_absent=False)
+    presence = presence_array(kept, ids, codes, missing_as_absent=False)
     pooled = CodedData((0, 1), presence.reshape(-1, presence.shape[2]))
     report = agreement_report(pooled, units.coders, level)
     notes = [*units.notes, *_code_notes(units, per_code, overall, level)]
-    return AgreeResult(mode, units.unit, units.level, level, units.coders, len(ids),
-                       units.n_pairable(), overall, _codes_headline(per_code, report, overall),
+    return AgreeResult(mode, units.unit, units.level, level, units.coders, len(units.units),
+                       len(ids), overall, _codes_headline(per_code, report, overall),
                        report=report, per_code=per_code, code_labels=dict(units.code_labels),
                        disagreements=tuple(code_disagreements(units)),
                        units_per_coder={c: len(units.codings[c]) for c in units.coders},
