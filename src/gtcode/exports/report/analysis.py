@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from gtcode.coding.axial import in_language
 from gtcode.coding.quotes import choose_quotes
 from gtcode.exports.report import agreement as agree
 from gtcode.exports.report import svg
@@ -152,33 +153,33 @@ def _overall(report, lang: str) -> str:
 # -- categories: definitions and quotes -----------------------------------------------
 
 def categories_section(f: Facts, lang: str) -> str:
-    """Each main category: definition, include/exclude, subcategories, quotes."""
-    hierarchy = f.coded.hierarchy
-    cats = hierarchy.of_level("category")
+    """Each main category: definition, include/exclude, sub-codes, quotes."""
+    cats = f.coded.hierarchy.of_level("category")
     if not cats:
         return note(t("no_codings", lang))
-    parts = []
-    for node in cats:
-        code = f.book.get(node.id)
-        below = [c for c in hierarchy.nodes.values() if c.parent == node.id]
-        body = [f'<h3 id="cat-{esc(node.id)}">{esc(node.label(lang))}'
-                f'<span class="badge">{esc(node.id)}</span></h3>']
-        for key, value in (("definition", node.definition),
-                           ("include", code.include if code else None),
-                           ("exclude", code.exclude if code else None)):
-            if value:
-                body.append(f"<p><b>{esc(t(key, lang))}</b>: {esc(value.strip())}</p>")
-        for level in ("subcategory", "concept"):
-            names = [c.label(lang) for c in below if c.level == level]
-            if names:
-                heading = level_name(level, lang)
-                body.append(f"<p><b>{esc(heading[:1].upper() + heading[1:])}</b>: "
-                            f"{esc(_list(names, lang))}</p>")
-        quotes = choose_quotes(f.coded, [node.id], limit=QUOTES_PER_CATEGORY,
-                               overrides=f.coded.overrides.get(node.id, ()))
-        body.append(_quotes(quotes, lang))
-        parts.append('<div class="category">' + "".join(body) + "</div>")
-    return "".join(parts)
+    return "".join(_category(f, node, lang) for node in cats)
+
+
+def _category(f: Facts, node, lang: str) -> str:
+    code = f.book.get(node.id)
+    below = [c for c in f.coded.hierarchy.nodes.values() if c.parent == node.id]
+    body = [f'<h3 id="cat-{esc(node.id)}">{esc(node.label(lang))}'
+            f'<span class="badge">{esc(node.id)}</span></h3>']
+    for key, value in (("definition", node.definition),
+                       ("include", code.include if code else None),
+                       ("exclude", code.exclude if code else None)):
+        if value and value.strip():
+            body.append(f"<p><b>{esc(t(key, lang))}</b>: {_lines(in_language(value, lang))}</p>")
+    for level in ("subcategory", "concept"):
+        names = [c.label(lang) for c in below if c.level == level]
+        if names:
+            heading = level_name(level, lang)
+            body.append(f"<p><b>{esc(heading[:1].upper() + heading[1:])}</b>: "
+                        f"{esc(_list(names, lang))}</p>")
+    quotes = choose_quotes(f.coded, [node.id], limit=QUOTES_PER_CATEGORY,
+                           overrides=f.coded.overrides.get(node.id, ()), lang=lang)
+    body.append(_quotes(quotes, lang))
+    return '<div class="category">' + "".join(body) + "</div>"
 
 
 def _quotes(quotes, lang: str) -> str:
