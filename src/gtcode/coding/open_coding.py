@@ -93,12 +93,13 @@ def _code_source(engine: RuleEngine, source: db.SourceSegments,
     rows = []
     text, codes, book_hash = source.text, engine.code_ids, engine.codebook_hash
     report.sources += 1
-    for seg in source.segments:
+    spans = [(seg.start, seg.end) for seg in source.segments]
+    for seg, found in zip(source.segments, engine.scan_spans(text, spans)):
         report.segments += 1
         report.characters += seg.end - seg.start
-        for index, hits in engine.scan(text[seg.start:seg.end]):
+        for index, hits in found:
             rows.append((source.id, seg.id, seg.start, seg.end, codes[index], book_hash,
-                         evidence_json(hits, seg.start)))
+                         evidence_json(hits)))
             report.by_code[codes[index]] += 1
     report.codings += len(rows)
     return rows

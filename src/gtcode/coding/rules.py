@@ -46,10 +46,10 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from gtcode.coding.boundaries import EdgeWords, edge_words
+
 #: Characters of CJK context taken on each side of a hit for segmentation.
 WINDOW = 6
-#: Longest dictionary word considered when looking for words across a hit's edge.
-MAX_WORD = 8
 #: Bound on the boundary-decision cache (cleared when full: memory stays flat).
 CACHE_SIZE = 200_000
 POLICIES = ("aligned", "inside-word-ok", "any")
@@ -256,13 +256,13 @@ class RuleEngine:
         self.forms = WordForms(load_lemma_table() if lemmas == "auto" else lemmas)
         self.stats = EngineStats()
         self._tokenize = tokenizer
-        self._lexicon = lexicon
+        self._edges: EdgeWords | None = None
         self._cache: dict[tuple[str, int, int], bool] = {}
         self._chars = ahocorasick.Automaton()
         self._words = ahocorasick.Automaton()
         self._char_keys: dict[str, int] = {}
         self._word_keys: dict[str, int] = {}
-        self._char_patterns: list[tuple[int, bool, list[_Use]]] = []
+        self._char_patterns: list[tuple[int, bool, list[_Use], str]] = []
         self._word_patterns: list[tuple[int, int, list[_Use]]] = []
         self._regex: list[tuple[int, re.Pattern[str], str]] = []
         for index, code in enumerate(codebook.codes):
@@ -270,6 +270,7 @@ class RuleEngine:
         for automaton, keys in ((self._chars, self._char_keys), (self._words, self._word_keys)):
             if keys:
                 automaton.make_automaton()
+        self._build_edges(lexicon)
 
     # -- building ----------------------------------------------------------
     def _add_code(self, index: int, code) -> None:
@@ -301,10 +302,18 @@ class RuleEngine:
             uses = self._word_patterns[pid][2]
         else:
             pid = self._pattern(self._chars, self._char_keys, self._char_patterns, norm,
-                                lambda: (len(norm), cjk, []))
+                                lambda: (len(norm), cjk, [], norm))
             uses = self._char_patterns[pid][2]
         if not any(u.code == use.code and u.veto == use.veto for u in uses):
             uses.append(use)
+
+    def _build_edges(self, lexicon: Mapping[str, int] | None | str) -> None:
+        aligned = [key for _l, cjk, uses, key in self._char_patterns
+                   if cjk and any(u.policy == "aligned" for u in uses)]
+        if aligned and lexicon == "auto":
+            lexicon = _default_lexicon()
+        if aligned and isinstance(lexicon, Mapping):
+            self._edges = edge_words(aligned, lexicon)
 
     @staticmethod
     def _pattern(automaton, keys: dict[str, int], patterns: list, key: str, make) -> int:
@@ -326,71 +335,60 @@ class RuleEngine:
 
     def scan(self, text: str) -> list[tuple[int, list[RawHit]]]:
         """The fast form of :meth:`match`: (code index, raw hits) pairs."""
-        found: dict[int, list[RawHit]] = {}
-        vetoed: set[int] = set()
+        return self.scan_spans(text, [(0, len(text))])[0]
+
+    def scan_spans(self, text: str, spans: list[tuple[int, int]]
+                   ) -> list[list[tuple[int, list[RawHit]]]]:
+        """Code several segments of one text in one pass over it.
+
+        Args:
+            text: a whole source text.
+            spans: the segments to code as (start, end), sorted and disjoint.
+
+        Returns:
+            For each span, its (code index, raw hits) pairs; offsets are into
+            ``text``. A hit counts only when it lies inside one span, and each
+            span is coded exactly as :meth:`scan` codes it on its own.
+        """
+        run = _Run(self, text, spans)
         norm = normalise_for_matching(text)
         if self._char_keys:
-            patterns = self._char_patterns
+            patterns, take = self._char_patterns, run.take
             for end, pid in self._chars.iter(norm):
-                length, cjk, uses = patterns[pid]
-                self._take(uses, cjk, text, end + 1 - length, end + 1, found, vetoed)
+                length, cjk, uses, key = patterns[pid]
+                take(uses, key if cjk else None, end + 1 - length, end + 1)
         if self._word_keys and _HAS_LATIN.search(norm):
-            self._scan_words(norm, found, vetoed)
+            self._scan_words(norm, run)
         for index, regex, source in self._regex:
-            for m in regex.finditer(text):
-                if m.end() > m.start():
-                    found.setdefault(index, []).append((source, m.start(), m.end(), "re"))
-        if vetoed:
-            self.stats.vetoed += sum(1 for index in found if index in vetoed)
-        result = []
-        for index, hits in sorted(found.items()):
-            if index not in vetoed:
-                if len(hits) > 1:
-                    hits.sort(key=lambda hit: (hit[1], hit[2], hit[0]))
-                result.append((index, hits))
-        return result
+            run.regex(index, regex, source)
+        return run.results()
 
-    def _take(self, uses: list[_Use], cjk: bool, text: str, start: int, end: int,
-              found: dict[int, list[RawHit]], vetoed: set[int]) -> None:
-        self.stats.hits += 1
-        verdict: dict[str, bool] = {}
-        for use in uses:
-            ok = verdict.get(use.policy)
-            if ok is None:
-                ok = verdict[use.policy] = self._allowed(use.policy, cjk, text, start, end)
-            if not ok:
-                self.stats.boundary_rejected += 1
-            elif use.veto:
-                vetoed.add(use.code)
-            else:
-                found.setdefault(use.code, []).append((use.term, start, end, use.lang))
-
-    def _allowed(self, policy: str, cjk: bool, text: str, start: int, end: int) -> bool:
+    def _allowed(self, policy: str, cjk: str | None, text: str, start: int, end: int,
+                 lo: int, hi: int) -> bool:
         if policy == "any":
             return True
-        if cjk:
-            return policy != "aligned" or self._aligned_cjk(text, start, end)
+        if cjk is not None:
+            return policy != "aligned" or self._aligned_cjk(cjk, text, start, end, lo, hi)
         # a Latin term under inside-word-ok: it must begin a word
-        return start == 0 or _WORD_CHAR.match(text[start - 1]) is None
+        return start == lo or _WORD_CHAR.match(text[start - 1]) is None
 
-    def _aligned_cjk(self, text: str, start: int, end: int) -> bool:
-        n = len(text)
-        left = start == 0 or not (_is_cjk(text[start - 1]) and _is_cjk(text[start]))
-        right = end == n or not (_is_cjk(text[end - 1]) and _is_cjk(text[end]))
+    def _aligned_cjk(self, term: str, text: str, start: int, end: int, lo: int,
+                     hi: int) -> bool:
+        left = start == lo or not (_is_cjk(text[start - 1]) and _is_cjk(text[start]))
+        right = end == hi or not (_is_cjk(text[end - 1]) and _is_cjk(text[end]))
         if left and right:
             return True
-        if self._lexicon == "auto":
-            self._lexicon = _default_lexicon()
-        if self._lexicon is not None and not self._straddled(text, start, end, left, right):
+        if self._edges is not None and not self._edges.crosses(
+                term, text, start, end, left=not left, right=not right, lo=lo, hi=hi):
             return True
         self.stats.window_checks += 1
-        lo, floor = start, max(0, start - WINDOW)
-        while lo > floor and _is_cjk(text[lo - 1]):
-            lo -= 1
-        hi, ceiling = end, min(n, end + WINDOW)
-        while hi < ceiling and _is_cjk(text[hi]):
-            hi += 1
-        key = (text[lo:hi], start - lo, end - lo)
+        first, floor = start, max(lo, start - WINDOW)
+        while first > floor and _is_cjk(text[first - 1]):
+            first -= 1
+        last, ceiling = end, min(hi, end + WINDOW)
+        while last < ceiling and _is_cjk(text[last]):
+            last += 1
+        key = (text[first:last], start - first, end - first)
         verdict = self._cache.get(key)
         if verdict is None:
             verdict = self._decide(*key)
@@ -398,34 +396,6 @@ class RuleEngine:
                 self._cache.clear()
             self._cache[key] = verdict
         return verdict
-
-    def _straddled(self, text: str, start: int, end: int, left: bool, right: bool) -> bool:
-        """True when some dictionary word crosses an edge of the hit.
-
-        Only then can the segmenter cut across the hit, so only then is the
-        window segmented. Uses the prefix property of jieba's dictionary
-        (every prefix of a word is a key) to stop early.
-        """
-        lexicon, n = self._lexicon, len(text)
-        if not left:
-            for a in range(start - 1, max(-1, start - MAX_WORD), -1):
-                if not _is_cjk(text[a]):
-                    break
-                for b in range(start + 1, min(end, a + MAX_WORD + 1)):
-                    frequency = lexicon.get(text[a:b])
-                    if frequency is None:
-                        break
-                    if frequency > 0:
-                        return True
-        if not right:
-            for a in range(start + 1, end):
-                for b in range(a + 1, min(n, a + MAX_WORD) + 1):
-                    frequency = lexicon.get(text[a:b])
-                    if frequency is None or (b > end and not _is_cjk(text[b - 1])):
-                        break
-                    if frequency > 0 and b > end:
-                        return True
-        return False
 
     def _decide(self, window: str, start: int, end: int) -> bool:
         """False when a word of ``window`` straddles an edge of the hit."""
@@ -437,9 +407,9 @@ class RuleEngine:
                 return False
         return True
 
-    def _scan_words(self, text: str, found: dict[int, list[RawHit]], vetoed: set[int]) -> None:
-        spans = [m.span() for m in _LATIN_WORD.finditer(text)]
-        forms = [self.forms(text[a:b]) for a, b in spans]
+    def _scan_words(self, norm: str, run: _Run) -> None:
+        spans = [m.span() for m in _LATIN_WORD.finditer(norm)]
+        forms = [self.forms(norm[a:b]) for a, b in spans]
         offsets, position = [], 1
         for form in forms:
             offsets.append(position)
@@ -448,16 +418,111 @@ class RuleEngine:
         for end, pid in self._words.iter(joined):
             length, n_words, uses = self._word_patterns[pid]
             first = bisect.bisect_left(offsets, end + 2 - length)
-            start, stop = spans[first][0], spans[first + n_words - 1][1]
-            self._take(uses, False, text, start, stop, found, vetoed)
+            run.take(uses, None, spans[first][0], spans[first + n_words - 1][1])
 
     def terms(self) -> set[str]:
         """Every positive term of the codebook, normalised (for in-vivo filtering)."""
-        keys = {k for k, (_l, _c, uses) in zip(self._char_keys, self._char_patterns)
+        keys = {key for _l, _c, uses, key in self._char_patterns
                 if any(not u.veto for u in uses)}
         keys |= {u.term.lower() for _l, _n, uses in self._word_patterns for u in uses
                  if not u.veto}
         return keys
+
+
+class _Run:
+    """The state of one :meth:`RuleEngine.scan_spans` call."""
+
+    def __init__(self, engine: RuleEngine, text: str, spans: list[tuple[int, int]]) -> None:
+        self.engine, self.text, self.spans = engine, text, spans
+        self.starts = [start for start, _end in spans]
+        self.found: dict[int, dict[int, list[RawHit]]] = {}
+        self.vetoed: dict[int, set[int]] = {}
+        self.last = -1
+
+    def locate(self, start: int, end: int) -> int:
+        """Index of the span holding [start, end), or -1."""
+        last = self.last
+        if last >= 0 and self.starts[last] <= start and end <= self.spans[last][1]:
+            return last
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i >= 0 and end <= self.spans[i][1]:
+            self.last = i
+            return i
+        return -1
+
+    def take(self, uses: list[_Use], cjk: str | None, start: int, end: int) -> None:
+        """Apply one hit to the codes using it (``cjk``: the CJK term, else None)."""
+        i = self.locate(start, end)
+        if i < 0:
+            return
+        engine = self.engine
+        engine.stats.hits += 1
+        lo, hi = self.spans[i]
+        verdict: dict[str, bool] = {}
+        found = None
+        for use in uses:
+            ok = verdict.get(use.policy)
+            if ok is None:
+                ok = verdict[use.policy] = engine._allowed(use.policy, cjk, self.text, start,
+                                                           end, lo, hi)
+            if not ok:
+                engine.stats.boundary_rejected += 1
+            elif use.veto:
+                self.vetoed.setdefault(i, set()).add(use.code)
+            else:
+                if found is None:
+                    found = self.found.setdefault(i, {})
+                found.setdefault(use.code, []).append((use.term, start, end, use.lang))
+
+    def regex(self, index: int, regex: re.Pattern[str], source: str) -> None:
+        """Regex hits of one code; a match across spans is retried span by span."""
+        retry: set[int] = set()
+        for m in regex.finditer(self.text):
+            if m.end() <= m.start():
+                continue
+            i = self.locate(m.start(), m.end())
+            if i >= 0:
+                self._add(i, index, (source, m.start(), m.end(), "re"))
+            else:
+                j = max(0, bisect.bisect_right(self.starts, m.start()) - 1)
+                while j < len(self.spans) and self.spans[j][0] < m.end():
+                    if m.start() < self.spans[j][1]:
+                        retry.add(j)
+                    j += 1
+        for i in sorted(retry):
+            lo, hi = self.spans[i]
+            for m in regex.finditer(self.text, lo, hi):
+                hit = (source, m.start(), m.end(), "re")
+                if m.end() > m.start() and hit not in self.found.get(i, {}).get(index, ()):
+                    self._add(i, index, hit)
+
+    def _add(self, i: int, index: int, hit: RawHit) -> None:
+        self.found.setdefault(i, {}).setdefault(index, []).append(hit)
+
+    def results(self) -> list[list[tuple[int, list[RawHit]]]]:
+        out: list[list[tuple[int, list[RawHit]]]] = [[] for _ in self.spans]
+        for i, codes in self.found.items():
+            vetoed = self.vetoed.get(i, ())
+            for index, hits in sorted(codes.items()):
+                if index in vetoed:
+                    self.engine.stats.vetoed += 1
+                    continue
+                if len(hits) > 1:
+                    hits.sort(key=lambda hit: (hit[1], hit[2], hit[0]))
+                out[i].append((index, hits))
+        return out
+
+
+_ENCODED: dict[str, str] = {}
+
+
+def _encoded(text: str) -> str:
+    value = _ENCODED.get(text)
+    if value is None:
+        value = json.dumps(text, ensure_ascii=False)
+        if len(_ENCODED) < CACHE_SIZE:
+            _ENCODED[text] = value
+    return value
 
 
 def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
@@ -466,6 +531,6 @@ def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
     ``offset`` shifts segment-relative offsets to source offsets.
     """
     return "[" + ", ".join(
-        f'{{"term": {json.dumps(term, ensure_ascii=False)}, "start": {start + offset}, '
-        f'"end": {end + offset}, "lang": {json.dumps(lang)}}}'
+        f'{{"term": {_encoded(term)}, "start": {start + offset}, '
+        f'"end": {end + offset}, "lang": {_encoded(lang)}}}'
         for term, start, end, lang in hits) + "]"

@@ -1,0 +1,96 @@
+"""Which dictionary words can cross the edges of a codebook term.
+
+A Chinese hit can only be cut across by the segmenter if some dictionary
+word starts before the hit and ends inside it (老人 for 人情 in 老人情绪), or
+starts inside it and ends after it. :class:`EdgeWords` indexes, once per
+codebook, the outside parts of all such words for every term: the *heads*
+``X`` with ``X + term[:k]`` a word, and the *tails* ``Y`` with
+``term[k:] + Y`` a word. A hit whose neighbouring characters match no head
+and no tail cannot straddle a word boundary, and needs no segmentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+#: Longest dictionary word considered.
+MAX_WORD = 8
+
+#: For one side of one term: the outside parts, and their lengths (ascending).
+Side = tuple[frozenset[str], tuple[int, ...]]
+_NONE: Side = (frozenset(), ())
+
+
+class EdgeWords:
+    """The heads and tails of dictionary words crossing each term's edges.
+
+    Args:
+        terms: the (normalised) Chinese terms whose hits are checked.
+        lexicon: word -> frequency (jieba's dictionary; 0 marks a mere prefix).
+    """
+
+    def __init__(self, terms: Iterable[str], lexicon: Mapping[str, int]) -> None:
+        terms = {t for t in terms if len(t) > 1}
+        prefixes = {t[:k] for t in terms for k in range(1, len(t))}
+        suffixes = {t[k:] for t in terms for k in range(1, len(t))}
+        heads: dict[str, set[str]] = {}
+        tails: dict[str, set[str]] = {}
+        for word, frequency in lexicon.items():
+            if frequency <= 0 or not 1 < len(word) <= MAX_WORD:
+                continue
+            for j in range(1, len(word)):
+                head, tail = word[:j], word[j:]
+                if tail in prefixes:
+                    heads.setdefault(tail, set()).add(head)
+                if head in suffixes:
+                    tails.setdefault(head, set()).add(tail)
+        self.left: dict[str, Side] = {}
+        self.right: dict[str, Side] = {}
+        for term in terms:
+            self.left[term] = _side(heads, [term[:k] for k in range(1, len(term))])
+            self.right[term] = _side(tails, [term[k:] for k in range(1, len(term))])
+
+    def crosses(self, term: str, text: str, start: int, end: int, *, left: bool = True,
+                right: bool = True, lo: int = 0, hi: int | None = None) -> bool:
+        """True when a dictionary word crosses the left or right edge of the hit.
+
+        ``left``/``right`` say which edges to look at (an edge next to a
+        non-CJK character needs no look); ``lo``/``hi`` bound the segment.
+        """
+        if left:
+            outside, lengths = self.left.get(term, _NONE)
+            for j in lengths:
+                if j > start - lo:
+                    break
+                if text[start - j:start] in outside:
+                    return True
+        if right:
+            hi = len(text) if hi is None else hi
+            outside, lengths = self.right.get(term, _NONE)
+            for j in lengths:
+                if j > hi - end:
+                    break
+                if text[end:end + j] in outside:
+                    return True
+        return False
+
+
+def _side(parts: dict[str, set[str]], keys: list[str]) -> Side:
+    union: set[str] = set()
+    for key in keys:
+        union |= parts.get(key, set())
+    return frozenset(union), tuple(sorted({len(p) for p in union}))
+
+
+_CACHE: dict[tuple[frozenset[str], int], EdgeWords] = {}
+
+
+def edge_words(terms: Iterable[str], lexicon: Mapping[str, int]) -> EdgeWords:
+    """:class:`EdgeWords` for these terms, built once per process and lexicon."""
+    key = (frozenset(terms), id(lexicon))
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= 8:
+            _CACHE.clear()
+        found = _CACHE[key] = EdgeWords(key[0], lexicon)
+    return found
