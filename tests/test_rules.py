@@ -152,3 +152,20 @@ def test_roll_up(tmp_path):
     assert main_categories(cb) == ["social_favour", "economic"]
     assert rolled_up_set(cb, ["economic.debt", "favour.shigu"]) == {
         "economic.debt", "economic", "core", "favour.shigu", "favour.exchange", "social_favour"}
+
+
+def test_scan_spans_codes_each_span_as_scan_does(engine):
+    parts = ["问：送礼吗？", "答：工资太低，讲人情", "世故。", "答：工资\n问：少", "答：bribed him"]
+    text = "".join(parts)
+    spans, position = [], 0
+    for part in parts:
+        spans.append((position + 2, position + len(part)))
+        position += len(part)
+    spans = [spans[1], spans[2], spans[3], spans[4]]  # the interviewer's turn is not coded
+    together = engine.scan_spans(text, spans)
+    alone = [[(i, [(t, a + lo, b + lo, lang) for t, a, b, lang in hits])
+              for i, hits in engine.scan(text[lo:hi])] for lo, hi in spans]
+    assert together == alone
+    assert [engine.code_ids[i] for i, _ in together[0]] == ["favour.renqing",
+                                                             "economic.low_pay"]
+    assert together[1] == []  # 人情世故 across two segments is no hit
