@@ -98,9 +98,14 @@ def test_storyline_structures_and_generated_text(study):
     assert core_res.meaning == ("资源压力是压力驱动型腐败的因果条件：为办成事而向上争取资源的压力。"
                                 "该范畴见于4名受访者中的3名（75%），共4个片段。")
     assert line.structures[4].meaning == "资源压力（因果条件）导致腐败行为（现象）。"
-    assert "压力驱动型腐败" in line.text and not line.edited
+    assert line.text == ("本研究的核心范畴为“压力驱动型腐败”。4个主范畴围绕核心范畴展开：资源压力、人情压力为其因果条件；"
+                         "腐败行为为其现象；经济压力为其构成维度。从覆盖面看，“资源压力”见于3/4名受访者；"
+                         "“腐败行为”与其他主范畴共现最为广泛。［本段为 gtcode 生成的故事线骨架，请研究者据原始资料改写。］")
+    assert not line.edited
     english = sel.storyline(data, {}, lang="en")
     assert english.structures[0].label == "Resource pressure → Pressure-driven corruption"
+    assert "causal condition: Resource pressure, Favour pressure; phenomenon: Corrupt acts" \
+        in english.text
 
 
 def test_cooccurring_pairs_become_structures(study, monkeypatch):

@@ -19,7 +19,7 @@ from gtcode.coding.selective import ROLE_NAMES, SelectiveResult
 from gtcode.store.memos import MemoRow
 
 #: Column kinds: how a value is shown (Word) and formatted (Excel).
-KINDS = ("text", "int", "pct", "float")
+KINDS = ("text", "int", "pct", "float", "dec1")
 
 
 @dataclass
@@ -160,7 +160,9 @@ def paradigm_table(ctx: Context) -> Table | None:
         if not codes:
             continue
         quotes = []
-        for code in (c for c in codes if ctx.cases_refs(c)[1]):
+        # the core stands for the phenomenon as a whole: no single turn represents it
+        for code in (c for c in codes if ctx.cases_refs(c)[1]
+                     and (core is None or c != core.id)):
             quotes += choose_quotes(ctx.data, [code], limit=1, lang=lang, avoid=used,
                                     overrides=ctx.data.overrides.get(code, []))
             used.update(q.segment_id for q in quotes)
@@ -314,7 +316,7 @@ def curve_table(ctx: Context) -> Table:
                "and 2.5/97.5 percentiles of the cumulative count.")]
     return Table("curve", t(lang, "新概念曲线", "New-concept curve"),
                  t(lang, "各访谈新增概念数（按访谈顺序）", "New concepts per interview (collection order)"),
-                 headers, ["int", "text", "int", "int", "float", "float", "float", "text"], rows,
+                 headers, ["int", "text", "int", "int", "dec1", "dec1", "dec1", "text"], rows,
                  notes=notes, paper=7)
 
 

@@ -38,7 +38,8 @@ RULE_ZH = ("代表性语句的选取规则：取编码于该范畴（关系则�
 DEFAULT_LIMIT = 2
 MAX_CHARS = 80
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+?(?:[。！？!?；;…]+[”’\"']?|\.(?=\s)|$)|\n+")
+# sentence ends: 。！？!?；; (a speaker's …… is a pause, not an end) and ". " in Latin text
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+?(?:[。！？!?；;]+[”’\"']?|\.(?=\s)|$)|\n+")
 
 
 @dataclass(frozen=True)

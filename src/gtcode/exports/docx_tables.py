@@ -146,6 +146,8 @@ def _shown(value: object, kind: str) -> str:
         return f"{value:.1f}%"
     if kind == "float" and isinstance(value, (int, float)):
         return f"{value:.3f}"
+    if kind == "dec1" and isinstance(value, (int, float)):
+        return f"{value:.1f}"
     return str(value)
 
 

@@ -66,6 +66,7 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "text": book.add_format({**base, "text_wrap": True}),
         "int": book.add_format({**base, "num_format": "0"}),
         "float": book.add_format({**base, "num_format": "0.000"}),
+        "dec1": book.add_format({**base, "num_format": "0.0"}),
         "pct": book.add_format({**base, "num_format": "0.0\"%\""}),
         "note": book.add_format({"italic": True, "text_wrap": False, "font_size": 9,
                                  "font_color": "#595959"}),
@@ -92,7 +93,7 @@ def _write_cell(sheet, row: int, col: int, value: object, kind: str,
     if isinstance(value, bool) or value is None:
         sheet.write_string(row, col, "" if value is None else str(value), formats["text"])
     elif isinstance(value, (int, float)):
-        fmt = formats[kind] if kind in ("int", "float", "pct") else formats["text"]
+        fmt = formats[kind] if kind in ("int", "float", "pct", "dec1") else formats["text"]
         sheet.write_number(row, col, value, fmt)
     else:
         # the xlsx form of safe_cells' guard: write_string stores a string cell, never a
