@@ -328,11 +328,21 @@ def test_sheet_mode(tmp_path):
     assert got == pytest.approx((7 / 9, 0.5, 38 / 72))  # as the study: same decisions
     single = agree(ann)
     assert single.exit_code == 2 and "sheet" in single.stderr
+    named = agree(ann, ben, "--coders", "[甲],乙")  # names are text, never rich markup
+    assert named.exit_code == 0 and "[甲], 乙" in named.stdout
 
 
 def test_study_rich_output(study_dir):
     result = agree(study_dir, "--coders", "ann,ben")
     assert result.exit_code == 0
-    for text in ("Per code", "res.b 争资金", "pooled", "unweighted_mean", "0.5278"):
+    for text in ("Per code", "res.b 争资金", "unweighted_mean", "0.5278",
+                 "Krippendorff's alpha (nominal) [pooled]"):
         assert text in result.stdout
     assert "recorded decision" in result.stderr and "recorded decision" not in result.stdout
+
+
+def test_tab_separated_table(tmp_path):
+    path = tmp_path / "t.tsv"
+    rows = (FIXTURES / "tv_alpha3.csv").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(r.replace(",", "\t") for r in rows) + "\n", encoding="utf-8")
+    assert close(agree_json(path)["krippendorff_alpha"], "0.0952")

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from gtcode.cli._common import QuietOpt, handle_errors, note, out, split_list
 from gtcode.reliability.agree import (
-    OVERALL_METHODS,
     AgreeResult,
     agree_study,
     agree_table,
@@ -130,7 +131,8 @@ def _compute(mode: str, inputs: list[Path], coders: str | None, unit: str | None
 
 @handle_errors
 def agree_cmd(inputs: InputsArg, coders: CodersOpt = None, unit: UnitOpt = None,
-              level: LevelOpt = None, codebook: CodebookOpt = None, level_of_measurement: MeasureOpt = "nominal",
+              level: LevelOpt = None, codebook: CodebookOpt = None,
+              level_of_measurement: MeasureOpt = "nominal",
               overall: OverallOpt = "pooled", all_units: AllUnitsOpt = False,
               min_alpha: MinAlphaOpt = None, disagreements: DisagreeOpt = None,
               json_out: JsonOpt = False, quiet: QuietOpt = False) -> None:
@@ -145,13 +147,13 @@ def agree_cmd(inputs: InputsArg, coders: CodersOpt = None, unit: UnitOpt = None,
         from gtcode.exports.disagreements import write_disagreements
 
         count = write_disagreements(result, disagreements)
-        note(f"Wrote {count} disagreement(s) to {disagreements}", quiet=quiet)
+        note(f"Wrote {count} disagreement(s) to {escape(str(disagreements))}", quiet=quiet)
     if json_out:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         show(result)
     for line in result.notes:
-        note(f"[dim]Note:[/] {line}", quiet=quiet)
+        note(f"[dim]Note:[/] {escape(line)}", quiet=quiet)
     if min_alpha is not None:
         check_min_alpha(result, min_alpha)
 
@@ -177,10 +179,10 @@ def _summary(result: AgreeResult) -> Table:
     table = Table(title=title)
     table.add_column("measure 指标")
     table.add_column("value 值", justify="right")
-    table.add_row("coders 编码者", ", ".join(result.coders))
+    table.add_row("coders 编码者", Text(", ".join(result.coders)))
     table.add_row("units 单元", str(result.n_units))
     table.add_row("pairable units 可配对单元", str(result.n_pairable_units))
-    lead = f" [{result.overall_method}]" if result.overall_method else ""
+    lead = escape(f" [{result.overall_method}]") if result.overall_method else ""
     for key, label in (("percent_agreement", "percent agreement 一致率"),
                        ("cohen_kappa", "Cohen's kappa"),
                        ("mean_pairwise_cohen_kappa", "mean pairwise Cohen's kappa"),
@@ -192,7 +194,7 @@ def _summary(result: AgreeResult) -> Table:
         table.add_row(f"Krippendorff's alpha ({result.level_of_measurement}){lead}",
                       f"{_fmt(data['krippendorff_alpha'])} {data['alpha_verdict']}")
     if "holsti" in data:
-        table.add_row("Holsti CR", _fmt(data["holsti"].get("value")))
+        table.add_row("Holsti CR (mean pairwise)", _fmt(data["holsti"].get("mean_pairwise")))
     table.add_row("units in dispute 分歧单元", f"{len(result.disagreements)} "
                   f"({result.disagreement_unit or result.unit})")
     return table
@@ -226,14 +228,14 @@ def _per_code(result: AgreeResult) -> Table:
         table.add_column(column, justify="right", no_wrap=True)
     for row in rows:
         if result.nvivo is not None:
-            table.add_row(row["name"], str(row["n_sources"]), str(row["characters"]),
+            table.add_row(Text(row["name"]), str(row["n_sources"]), str(row["characters"]),
                           _fmt(row["percent_agreement"]), _fmt(row["kappa"]),
                           _fmt(row["unweighted_kappa"]))
         else:
-            table.add_row(row["name"], str(row["n_used"]), str(row["n_disagreements"]),
+            table.add_row(Text(row["name"]), str(row["n_used"]), str(row["n_disagreements"]),
                           _fmt(row["percent_agreement"]), _fmt(row["kappa"]),
                           _fmt(row["krippendorff_alpha"]))
     return table
 
 
-__all__ = ["OVERALL_METHODS", "agree_cmd", "detect_mode", "register", "show"]
+__all__ = ["agree_cmd", "detect_mode", "register", "show"]
