@@ -107,3 +107,15 @@ def test_run_writes_the_exchange_files(sample_run):
     with zipfile.ZipFile(out / "project.qdpx") as archive:
         assert schema_errors(archive.read("project.qde"), "project") == []
     assert schema_errors((out / "codebook.qdc").read_bytes(), "codebook") == []
+
+
+def test_codebook_import_from_a_qdc(study_dir, tmp_path):
+    assert gtcode("export", study_dir, "--to", "qdc", "-o", tmp_path / "b.qdc").exit_code == 0
+    result = gtcode("codebook", "import", tmp_path / "b.qdc", "-o", tmp_path / "codebook.yaml")
+    assert result.exit_code == 0, result.output
+    result = gtcode("codebook", "validate", tmp_path / "codebook.yaml")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "codebook.yaml").read_text(encoding="utf-8")
+    assert "name: 缺钱 😀" in text and "definition: 资源不足带来的压力" in text
+    result = gtcode("codebook", "import", tmp_path / "missing.qdc", "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 1 and "[E101]" in result.output

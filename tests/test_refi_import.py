@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from gtcode.codebook import load_codebook
 from gtcode.errors import GtcodeError
 from gtcode.exports.refi_codes import slugify
 from gtcode.exports.refi_export import project_document
-from gtcode.exports.refi_qda import export_qdpx, import_project, qdc_to_codebook_yaml
+from gtcode.exports.refi_qda import export_qdc, export_qdpx, import_project, qdc_to_codebook_yaml
 from gtcode.store import refi as rdb
 from gtcode.store import sources as db
 from gtcode.store.codings import iter_codings
@@ -278,3 +277,18 @@ def test_slugs_are_ascii_ids():
     assert slugify("2022 commits") == "c_2022_commits"
     assert slugify("Café") == "cafe"
     assert slugify("人情") == slugify("人情") != slugify("面子")
+
+
+def test_a_gtcode_qdc_comes_back_with_its_levels_and_guidance(tmp_path):
+    study = build_study(tmp_path)
+    export_qdc(study, tmp_path / "b.qdc")
+    path = tmp_path / "codebook.yaml"
+    path.write_text(qdc_to_codebook_yaml(tmp_path / "b.qdc"), encoding="utf-8")
+    book = load_codebook(path)
+    assert [(c.name, c.level) for c in book.codes] == [
+        ("压力驱动的基层腐败", "core"), ("资源压力", "category"), ("经费短缺", "subcategory"),
+        ("缺钱 😀", "concept"), ("人情压力", "category"), ("人情往来 𠀀", "concept")]
+    resource = book.codes[1]
+    assert (resource.definition, resource.include, resource.exclude, resource.color) == (
+        "资源不足带来的压力", "提到经费、项目", "个人收入", "#FF0000")
+    study.close()

@@ -25,7 +25,7 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd

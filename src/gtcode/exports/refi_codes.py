@@ -188,11 +188,13 @@ class _Builder:
         self.entries: list[dict[str, Any]] = []
         self.plan = CodePlan("", {}, {})
         self.cores = 0
+        self.core_guid: str | None = None
 
     def run(self, roots: list[TreeCode]) -> None:
         # (code, codebook parent id, its level, REFI parent id)
         stack: list[tuple[TreeCode, str | None, str | None, str | None]] = [
             (c, None, None, None) for c in reversed(roots)]
+        self.core_guid = roots[0].guid if _core_shaped(roots) else None
         while stack:
             code, parent_id, parent_level, real_parent = stack.pop()
             entry = self._entry(code, parent_id, parent_level)
@@ -226,6 +228,8 @@ class _Builder:
     def _level(self, code: TreeCode, known: dict[str, Any] | None,
                parent_level: str | None) -> str:
         wanted = known.get("level") if (known and self.use_levels) else None
+        if wanted is None and code.guid == self.core_guid:
+            wanted = "core"
         if wanted in _ALLOWED_PARENTS and parent_level in _ALLOWED_PARENTS[wanted]:
             if wanted != "core" or self.cores == 0:
                 self.cores += wanted == "core"
@@ -235,6 +239,16 @@ class _Builder:
         if parent_level == "category" and code.children:
             return "subcategory"
         return "concept"
+
+
+def _core_shaped(roots: list[TreeCode]) -> bool:
+    """One non-codable root over at least three levels: the core category."""
+    if len(roots) != 1 or roots[0].codable:
+        return False
+    depth, level = 0, list(roots)
+    while level:
+        depth, level = depth + 1, [c for code in level for c in code.children]
+    return depth >= 4
 
 
 def _fields(code: TreeCode, known: dict[str, Any] | None) -> dict[str, Any]:
@@ -251,11 +265,25 @@ def _fields(code: TreeCode, known: dict[str, Any] | None) -> dict[str, Any]:
         if not same:
             for key in ("definition", "include", "exclude"):
                 carried.pop(key, None)
-            if description:
-                carried["definition"] = description
+            carried.update(split_description(description))
         return carried
-    if description:
-        fields["definition"] = description
+    fields.update(split_description(description))
+    return fields
+
+
+_INCLUDE, _EXCLUDE = "Include / 适用: ", "Exclude / 不适用: "
+
+
+def split_description(text: str) -> dict[str, str]:
+    """Definition, include and exclude from a description gtcode wrote (else all definition)."""
+    fields: dict[str, str] = {}
+    parts = re.split(f"(?m)^({re.escape(_INCLUDE)}|{re.escape(_EXCLUDE)})", text.strip())
+    if parts[0].strip():
+        fields["definition"] = parts[0].strip()
+    for marker, body in zip(parts[1::2], parts[2::2]):
+        key = "include" if marker == _INCLUDE else "exclude"
+        if body.strip() and key not in fields:
+            fields[key] = body.strip()
     return fields
 
 
@@ -268,6 +296,12 @@ def _dump(meta: dict[str, Any], entries: list[dict[str, Any]]) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
     yaml.allow_unicode = True
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    for entry in entries:
+        for key, value in entry.items():
+            if isinstance(value, str) and "\n" in value:
+                entry[key] = LiteralScalarString(value)
     stream = io.StringIO()
     yaml.dump({**meta, "codes": entries}, stream)
     return stream.getvalue()

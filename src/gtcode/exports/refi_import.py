@@ -28,17 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.positions import IMPORT_UNITS, UNITS, MappedText, Unit
 from gtcode.exports.refi_codes import CodePlan, plan_codes
 from gtcode.exports.refi_common import CODEBOOK_NOTE_NAME, Limits, norm_guid
-from gtcode.exports.refi_read import (Container, RNote, RProject, RSource, read_project_xml)
+from gtcode.exports.refi_read import Container, RProject, read_project_xml
+from gtcode.exports.refi_texts import (SourceText, choose_unit, load_texts, map_spans,
+                                       note_text, unique_name)
 from gtcode.store.project import DB_NAME, now_iso
 
-Progress = Callable[[str, int, int], None]
 _TYPES = {"text": "text", "integer": "integer", "float": "float", "boolean": "boolean",
           "date": "date", "datetime": "text"}
-_GOOD_EDGE = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\u2000-\u206f"
-                        r"!-/:-@\[-`{-~]")
 
 
 @dataclass
@@ -53,152 +51,13 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Text:
-    """A source ready to store: its name, normalised text and mapping."""
-
-    source: RSource
-    name: str
-    mapped: MappedText
-    raw_hash: str
-    spans: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, selection
-
-
-def decode_text(data: bytes, *, file: Path, where: str) -> str:
-    """Source bytes as text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise GtcodeError("E501", "the source text is not UTF-8 (REFI-QDA requires UTF-8).",
-                          file=file, where=where) from None
-
-
-def _unique_name(name: str, used: set[str]) -> str:
-    candidate, number = name, 2
-    while candidate in used:
-        stem, dot, ext = name.rpartition(".")
-        candidate = f"{stem} ({number}).{ext}" if dot and stem else f"{name} ({number})"
-        number += 1
-    used.add(candidate)
-    return candidate
-
-
-def _load_texts(project: RProject, box: Container, file: Path,
-                warnings: list[str]) -> list[_Text]:
-    texts: list[_Text] = []
-    used: set[str] = set()
-    for source in project.sources:
-        data = source.content.encode("utf-8") if source.content is not None else (
-            box.read_ref(source.path) if source.path else None)
-        label = source.name or source.path or source.guid
-        if data is None:
-            lost = len(source.selections) + len(source.codings)
-            warnings.append(f"source {label!r}: its text file is missing; skipped with "
-                            f"{lost} selection(s).")
-            continue
-        raw = decode_text(data, file=file, where=f"source {label!r}")
-        base = source.name or (PurePosixPath(source.path.split("://")[-1]).name
-                               if source.path else source.guid)
-        texts.append(_Text(source, _unique_name(base.strip() or source.guid, used),
-                           MappedText(raw), hashlib.sha256(data).hexdigest()))
-    return texts
-
-
-def _note_text(note: RNote, box: Container, file: Path) -> str:
-    if note.content is not None:
-        return note.content
-    data = box.read_ref(note.path) if note.path else None
-    if data is None:
-        return ""
-    return MappedText(decode_text(data, file=file, where=f"note {note.guid}")).text
-
-
-# -- choosing the position unit ------------------------------------------------------------
-
-def _origin_unit(project: RProject) -> str | None:
-    origin = project.origin.lower()
-    if origin.startswith("gtcode"):
-        found = re.search(r"\(positions=([\w-]+)\)", project.description or "")
-        return found.group(1) if found and found.group(1) in UNITS else "codepoints"
-    if "nvivo" in origin:
-        return "nvivo"
-    if "atlas" in origin:
-        return "atlas"
-    return None
-
-
-def _score(texts: list[_Text], which: Unit) -> float | None:
-    """How well ``which`` puts selections on word and line edges (None: out of range)."""
-    score = 0.0
-    for item in texts:
-        text = item.mapped.text
-        for sel in item.source.selections:
-            for position, is_end in ((sel.start, False), (sel.end, True)):
-                found = item.mapped.to_index(position, which, is_end=is_end)
-                if found is None:
-                    return None
-                index, aligned = found
-                if not aligned:
-                    score -= 10
-                elif index in (0, len(text)) or _GOOD_EDGE.match(text[index - 1]) or (
-                        _GOOD_EDGE.match(text[index]) if index < len(text) else True):
-                    score += 1
-    return score
-
-
-def choose_unit(texts: list[_Text], project: RProject, forced: str) -> tuple[Unit, str]:
-    """The unit to read positions in, and how it was chosen."""
-    if forced not in IMPORT_UNITS:
-        raise GtcodeError("E112", f"unknown position unit {forced!r}.",
-                          hint="use --positions " + ", ".join(IMPORT_UNITS))
-    if forced != "auto":
-        return UNITS[forced], "given with --positions"
-    preferred = _origin_unit(project)
-    first = UNITS[preferred or "codepoints"]
-    candidates = [first, *[u for u in UNITS.values() if u is not first]]
-    if not any(t.mapped.differs(first, u) for t in texts for u in candidates):
-        return first, "from the origin" if preferred else "no difference (no emoji, no CRLF)"
-    if preferred and _score(texts, first) is not None:
-        return first, f"from the origin {project.origin!r}"
-    scores = {u.name: _score(texts, u) for u in candidates}
-    valid = [u for u in candidates if scores[u.name] is not None]
-    if not valid:
-        return first, "none fits"
-    best = max(valid, key=lambda u: scores[u.name])  # max keeps the first of equals
-    return best, "detected from word and line boundaries"
-
-
-def map_spans(texts: list[_Text], which: Unit, file: Path, warnings: list[str]) -> None:
-    """Convert every selection to code points of the normalised text (E503 if outside)."""
-    snapped = 0
-    for item in texts:
-        for sel in item.source.selections:
-            start = item.mapped.to_index(sel.start, which, is_end=False)
-            end = item.mapped.to_index(sel.end, which, is_end=True)
-            if start is None or end is None or start[0] > end[0]:
-                raise GtcodeError("E503", f"the selection's positions ({sel.start}-{sel.end}) "
-                                  f"lie outside its source, which is "
-                                  f"{item.mapped.length(which)} {which.name} units long.",
-                                  file=file, where=f"selection {sel.guid}",
-                                  hint="try --positions nvivo, codepoints or atlas")
-            snapped += (not start[1]) + (not end[1])
-            item.spans.append((start[0], end[0], sel.guid))
-    if snapped:
-        warnings.append(f"{snapped} selection boundaries fell inside a character and were "
-                        "widened to whole characters.")
-
-
 # -- planning: everything in memory before the first write ---------------------------------------
 
 @dataclass
 class _Plan:
     file: Path
     project: RProject
-    texts: list[_Text]
+    texts: list[SourceText]
     codes: CodePlan
     coders: dict[str, str] = field(default_factory=dict)  # normalised user GUID -> name
     coder_guids: dict[str, str] = field(default_factory=dict)  # name -> GUID as written
@@ -215,7 +74,7 @@ class _Plan:
 def _plan_coders(plan: _Plan) -> None:
     used: set[str] = set()
     for guid, name in plan.project.users.items():
-        label = _unique_name((name or "").strip() or guid, used)
+        label = unique_name((name or "").strip() or guid, used)
         plan.coders[norm_guid(guid)] = label
         plan.coder_guids[label] = guid
 
@@ -252,7 +111,7 @@ def _plan_cases(plan: _Plan) -> None:
     variables: dict[str, str] = {}
     used: set[str] = set()
     for guid, name, kind in plan.project.variables:
-        label = _unique_name(name.strip() or guid, used)
+        label = unique_name(name.strip() or guid, used)
         variables[norm_guid(guid)] = label
         plan.attributes[label] = (_TYPES.get(kind.lower(), "text"), guid)
     values_of = lambda values: {variables[norm_guid(v.variable)]: v.value  # noqa: E731
@@ -263,7 +122,7 @@ def _plan_cases(plan: _Plan) -> None:
         held = [sources[norm_guid(g)] for g in case.sources if norm_guid(g) in sources]
         held = [s for s in held if s not in members]
         members.update(held)
-        plan.cases.append((_unique_name((case.name or "").strip() or case.guid, names),
+        plan.cases.append((unique_name((case.name or "").strip() or case.guid, names),
                            case.description, case.guid, values_of(case.values), held))
     for item in plan.texts:
         if item.name in members or not (item.source.values or not plan.project.cases):
@@ -319,7 +178,7 @@ def _plan_memos(plan: _Plan, box: Container) -> None:
         title = note.name
         if gtcode and title and re.fullmatch(r"Memo \d+", title):
             title = None  # gtcode names untitled memos "Memo <id>" on export
-        text = _note_text(note, box, plan.file)
+        text = note_text(note, box, plan.file)
         author = _coder(plan, note.user) if note.user else "import"
         for kind, target in targets.get(norm_guid(note.guid), [("study", None)]):
             if kind == "code" and target is None:
@@ -342,7 +201,7 @@ def _plan_sets(plan: _Plan) -> None:
                 members.append(("source", sources[key]))
             else:
                 dropped += 1
-        plan.sets.append((_unique_name(row.name.strip() or row.guid, used), row.description,
+        plan.sets.append((unique_name(row.name.strip() or row.guid, used), row.description,
                           row.guid, members))
     if dropped:
         plan.warnings.append(f"{dropped} set member(s) (notes, or unknown items) left out.")
@@ -353,14 +212,14 @@ def read_plan(path: Path, box: Container, positions: str) -> _Plan:
     project = read_project_xml(box.project_root(), path)
     warnings: list[str] = [f"{s} skipped (only text sources are imported)."
                            for s in project.skipped_sources]
-    texts = _load_texts(project, box, path, warnings)
+    texts = load_texts(project, box, path, warnings)
     which, how = choose_unit(texts, project, positions)
     map_spans(texts, which, path, warnings)
     embedded = next((n for n in project.notes if n.name == CODEBOOK_NOTE_NAME
                      and project.origin.lower().startswith("gtcode")), None)
     codes = plan_codes(project.codes, name=project.name,
                        description=f"Imported from {path.name} ({project.origin or 'unknown'})",
-                       embedded_yaml=_note_text(embedded, box, path) if embedded else None)
+                       embedded_yaml=note_text(embedded, box, path) if embedded else None)
     plan = _Plan(path, project, texts, codes, warnings=warnings, unit=which.name, how=how)
     for step in (_plan_coders, _plan_codings, _plan_cases):
         step(plan)
@@ -371,7 +230,7 @@ def read_plan(path: Path, box: Container, positions: str) -> _Plan:
 
 # -- writing the study -----------------------------------------------------------------------------
 
-def _segment(item: _Text, file: Path):  # noqa: ANN202 - Segmentation
+def _segment(item: SourceText, file: Path):  # noqa: ANN202 - Segmentation
     from gtcode.transcripts.model import Document, Segmentation
     from gtcode.transcripts.segment import segment_document
 
