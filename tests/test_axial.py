@@ -147,3 +147,27 @@ def test_axial_summary(data):
     assert ax.axial_summary(data) == (
         "axial coding: 6 concepts → 3 subcategories → 4 main categories in 4 cases; "
         "3 category pairs co-occur within segments")
+
+
+def test_network_graphml_and_png(data, tmp_path):
+    import networkx as nx
+
+    from gtcode.coding.selective import category_reach
+    from gtcode.exports import network
+
+    graph = network.build_graph(data, category_reach(data), "zh")
+    assert list(graph.nodes) == ["res", "fav", "eco", "act", "core"]
+    assert graph.nodes["res"]["cases"] == 3 and graph.nodes["core"]["level"] == "core"
+    assert graph.edges["res", "act"]["kind"] == "paradigm"
+    assert graph.edges["res", "fav"]["n12"] == 1
+    assert graph.edges["res", "core"]["label"] == "因果条件"
+    network.write_graphml(graph, tmp_path / "n.graphml")
+    back = nx.read_graphml(tmp_path / "n.graphml")
+    assert back.nodes["fav"]["label"] == "人情压力"
+    assert back.edges["eco", "act"]["weight"] == pytest.approx(1 / 3)
+    one = network.write_png(graph, tmp_path / "a.png").read_bytes()
+    two = network.write_png(graph, tmp_path / "b.png").read_bytes()
+    assert one[:4] == b"\x89PNG" and one == two
+    labels = network.node_labels(graph, None)  # no CJK font: English names, wrapped
+    assert labels["res"] == "Resource\npressure"
+    assert network.node_labels(graph, "Some CJK")["res"] == "资源压力"

@@ -74,7 +74,7 @@ def matrix_tables(ctx: Context) -> list[Table]:
             sheet=t(lang, f"矩阵-{zh}", f"Matrix-{en.replace(' %', ' pct')}"),
             caption=t(lang, f"主范畴×受访者矩阵（参考点{zh}）", f"Main categories × respondents "
                       f"(references, {en})"), totals=False, case_memos=False))
-    for attribute in data.attribute_types:
+    for attribute in grouping_attributes(data):
         frame = study_matrix(data, cell="references", by=attribute)
         tables.append(matrix_table(
             ctx, frame, key=f"matrix_by_{attribute}", rows_label=attribute,
@@ -82,6 +82,16 @@ def matrix_tables(ctx: Context) -> list[Table]:
             caption=t(lang, f"主范畴×{attribute}矩阵（参考点）",
                       f"Main categories × {attribute} (references)")))
     return tables
+
+
+def grouping_attributes(data: CodedStudy) -> list[str]:
+    """Case attributes that group cases: at least 2 values, fewer values than cases."""
+    found = []
+    for name in data.attribute_types:
+        values = {data.attributes.get(case, {}).get(name) for case in data.cases}
+        if 2 <= len(values) < len(data.cases):
+            found.append(name)
+    return found
 
 
 def cooccurrence_tables(ctx: Context) -> list[Table]:
@@ -154,7 +164,8 @@ def about_table(ctx: Context, study: Study, book: Codebook,
             [t(lang, "编码手册哈希", "Codebook hash"), book.hash],
             [t(lang, "受访者（个案）数", "Cases"), len(ctx.data.cases)],
             [t(lang, "受访者片段数", "Respondent segments"), len(ctx.data.segments)],
-            [t(lang, "参考点数", "References"), len(ctx.data.references)],
+            [t(lang, "编码参考点数（片段×概念）", "References (segment × concept)"),
+             len(ctx.data.references)],
             [t(lang, "计数规则", "What counts"), t(
                 lang, "有效编码（人工决定优先于规则建议），仅受访者与未知角色的话轮；一个片段对一个编码计一个参考点。",
                 "Effective codings (human decisions outrank rule suggestions), respondent and "

@@ -15,6 +15,7 @@ labels fall back to the English names (``name_en``), then to the code ids.
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import networkx as nx
@@ -76,13 +77,15 @@ def find_cjk_font() -> str | None:
 
 
 def node_labels(graph: nx.DiGraph, font: str | None) -> dict[str, str]:
-    """Labels to draw: the label as given with a CJK font, else ASCII-safe fallbacks."""
+    """Labels to draw, wrapped: the label with a CJK font, else ASCII-safe fallbacks."""
     labels = {}
     for node, attrs in graph.nodes(data=True):
         label = attrs.get("label") or node
         if font is None and not label.isascii():
             label = attrs.get("name_en") or node
-        labels[node] = label
+        width = 16 if label.isascii() else 8
+        labels[node] = "\n".join(textwrap.wrap(label, width)) if label.isascii() else \
+            "\n".join(label[i:i + width] for i in range(0, len(label), width))
     return labels
 
 
@@ -127,6 +130,10 @@ def _draw(graph: nx.DiGraph, axes, font: str | None, seed: int) -> None:
     edge_labels = {e: str(graph.edges[e]["n12"]) for e in co}
     nx.draw_networkx_edge_labels(graph, positions, edge_labels=edge_labels, font_size=7,
                                  ax=axes)
+    axes.set_title("Category network: grey = coded together in a segment (label: segments), "
+                   "dashed = tie to the core / paradigm link", fontsize=8,
+                   fontfamily="DejaVu Sans")
+    axes.margins(0.18)
     axes.set_axis_off()
 
 
