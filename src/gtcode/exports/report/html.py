@@ -178,7 +178,10 @@ footer{margin-top:40px;font-size:12px}
 body{max-width:none;padding:0;font-size:11pt}nav.toc,.pager{display:none}
 .chart-box,.chart-box.scroll{max-height:none;overflow:visible;border:0}
 .chart-box.scroll svg.chart{max-width:100%}
-tr.off{display:table-row}h2{break-after:avoid}figure,blockquote,tr{break-inside:avoid}
+tr.off{display:table-row}h2{break-after:avoid}
+.table-wrap{overflow:visible}table.data{font-size:8.5pt;width:100%}
+table.data th,table.data td{padding:2px 5px}table.data td:first-child{min-width:0}
+figure,blockquote,tr{break-inside:avoid}
 a{color:inherit;text-decoration:none}section{break-before:auto}
 }
 """
