@@ -16,6 +16,8 @@ from gtcode import __version__
 _COMMAND_MODULES = [
     "gtcode.cli.study",
     "gtcode.cli.agree",
+    "gtcode.cli.open_coding",
+    "gtcode.cli.sheet",
     "gtcode.cli.axial",
     "gtcode.cli.memo",
     "gtcode.cli.report",
