@@ -26,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from gtcode.coding.paper_tables import Table
+from gtcode.exports.workbook import display_width
 from gtcode.store.memos import MemoRow
 from gtcode.store.project import atomic_write_bytes
 
@@ -180,15 +181,31 @@ def _fill_merged(cell, text: str) -> None:
     cell.paragraphs[0].runs[0].text = text
 
 
+#: Width of one display unit (half a CJK character) at 9 pt, and cell padding, in cm.
+UNIT_CM, PAD_CM, SHORT_CM = 0.165, 0.4, 3.6
+
+
 def _widths(table: Table, width: int) -> list[float]:
-    """Column widths in cm, shared out by content length (narrow columns at least 1.6 cm)."""
-    weights = []
+    """Column widths in cm that add up to the text width.
+
+    Each column's natural width is its longest cell line (a header may wrap
+    onto two lines). Short columns keep theirs; long ones share the rest.
+    """
+    natural = []
     for col in range(width):
-        texts = [table.headers[col], *(_shown(r[col], table.kinds[col]) for r in table.rows)]
-        longest = max(max((len(line) for line in t.split("\n")), default=0) for t in texts)
-        weights.append(min(max(longest, 4), 40))
-    total = sum(weights) or 1
-    return [max(1.6, TEXT_WIDTH_CM * w / total) for w in weights]
+        cells = [_shown(r[col], table.kinds[col]) for r in table.rows]
+        longest = max([display_width(line) for text in cells for line in text.split("\n")]
+                      + [(display_width(table.headers[col]) + 1) // 2])
+        natural.append(longest * UNIT_CM + PAD_CM)
+    if sum(natural) > TEXT_WIDTH_CM:
+        short_total = sum(w for w in natural if w <= SHORT_CM)
+        long_total = sum(w for w in natural if w > SHORT_CM)
+        room = TEXT_WIDTH_CM - short_total
+        if long_total and room >= 0.4 * TEXT_WIDTH_CM:
+            natural = [w if w <= SHORT_CM else max(SHORT_CM, room * w / long_total)
+                       for w in natural]
+    scale = TEXT_WIDTH_CM / (sum(natural) or 1)
+    return [w * scale for w in natural]
 
 
 def write_memos_docx(path: Path, memos: Iterable[MemoRow]) -> Path:
