@@ -12,7 +12,9 @@ from pathlib import Path
 
 from gtcode.codebook import Codebook
 from gtcode.coding.axial import axial_stage
+from gtcode.coding.open_coding import open_stage
 from gtcode.coding.selective import selective_stage
+from gtcode.coding.sheet import sheet_export
 from gtcode.exports.coding_tables import write_codings_csv, write_segments_csv
 from gtcode.exports.docx_tables import export_docx
 from gtcode.exports.network import export_network
@@ -43,12 +45,14 @@ def _segments_csv(study: Study, book: Codebook, out: Path,
 
 
 STAGES: list[tuple[str, Stage]] = [
+    ("open", open_stage),
     ("axial", axial_stage),
     ("selective", selective_stage),
 ]
 EXPORTS: list[tuple[str, Export]] = [
     ("codings.csv", _codings_csv),
     ("segments.csv", _segments_csv),
+    ("sheet.xlsx", sheet_export),
     ("report.html", report_export),
     ("project.qdpx", run_export_qdpx),
     ("codebook.qdc", run_export_qdc),

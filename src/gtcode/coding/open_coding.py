@@ -152,3 +152,8 @@ def store_invivo(conn, result: InvivoResult) -> None:
     rows = [(phrase, segment_id, score) for segment_id, phrases in result.per_segment.items()
             for phrase, score in phrases]
     db.replace_invivo_candidates(conn, INVIVO_CODER, rows)
+
+
+def open_stage(study: Study, codebook, progress: Progress | None = None) -> str:
+    """The ``gtcode run`` stage: open coding with in-vivo candidates, as one line."""
+    return open_code(study, codebook, progress=progress).summary()

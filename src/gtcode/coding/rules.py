@@ -164,8 +164,13 @@ def load_lemma_table() -> dict[str, str] | None:
     import gzip
     from pathlib import Path
 
-    path = Path(spacy_lookups_data.en["lemma_lookup"])
-    data = path.read_bytes()
+    path = Path(str(spacy_lookups_data.en["lemma_lookup"]))
+    if not path.is_file():  # 1.0.x ships the tables gzipped
+        path = path.with_name(path.name + ".gz")
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     table = json.loads(data.decode("utf-8"))

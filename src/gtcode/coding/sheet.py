@@ -309,3 +309,10 @@ def _apply_notes(conn, item: _Checked, coder: str, details: dict, report: ApplyR
             db.log_decision(conn, coder=coder, action="memo", segment_id=seg.id, code_id=None,
                             via=report.via, details=details)
             report.memos += 1
+
+
+def sheet_export(study: Study, codebook, out: Path, progress=None) -> list[Path]:
+    """The ``gtcode run`` export: the coding sheet as ``OUT/sheet.xlsx``."""
+    path = Path(out) / "sheet.xlsx"
+    export_sheet(study, codebook, path, progress=progress)
+    return [path]
