@@ -12,8 +12,9 @@ How each promise of the report is checked:
   or ``data:`` URLs. As a second guard Chromium runs behind a proxy that
   refuses everything, with background networking off, and the HTML holds no
   external URL (``test_report_html``).
-- *prints cleanly*: with print media emulated no scrolling box clips its
-  chart and no paged table hides a row; ``Page.printToPDF`` gives a PDF.
+- *prints cleanly*: with print media emulated on a paper-wide page (640 px) no chart
+  box or table box clips its content and no paged table hides a row;
+  ``Page.printToPDF`` gives a PDF.
 
 Chromium talks over ``--remote-debugging-pipe`` (fds 3 and 4, NUL-separated
 JSON), so no websocket package is needed. On CI (``CI=true``) a missing
@@ -57,7 +58,7 @@ MEASURE = """(() => {
 })()"""
 
 PRINT_CHECK = """(() => ({
-  clipped: [...document.querySelectorAll('.chart-box')].filter(
+  clipped: [...document.querySelectorAll('.chart-box, .table-wrap')].filter(
     b => b.scrollHeight > b.clientHeight + 1 || b.scrollWidth > b.clientWidth + 1).length,
   hidden_rows: [...document.querySelectorAll('table.data tr')].filter(
     r => r.getBoundingClientRect().height === 0).length}))()"""
@@ -166,6 +167,10 @@ def rendered(sample_run, tmp_path_factory):
         tools.drain(1.0)
         screen = _evaluate(tools, MEASURE)
         shot = _screenshot(tools, tmp / "report.png")
+        # print media on a page a little narrower than A4 or Letter less margins
+        # (the old print CSS clipped the case table at this width)
+        tools.call("Emulation.setDeviceMetricsOverride", width=640, height=1000,
+                   deviceScaleFactor=1, mobile=False)
         tools.call("Emulation.setEmulatedMedia", media="print")
         printed = _evaluate(tools, PRINT_CHECK)
         pdf = base64.b64decode(tools.call("Page.printToPDF", printBackground=True)["data"])
