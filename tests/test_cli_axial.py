@@ -143,3 +143,14 @@ def test_export_xlsx_and_docx_use_the_last_selective_options(study_dir, tmp_path
     out = tmp_path / "paper.docx"
     assert _run("export", study_dir, "--to", "docx", "-o", out).exit_code == 0
     assert docx.Document(out).paragraphs[0].text == "扎根理论编码表"
+
+
+def test_texts_are_never_read_as_markup(study_dir):
+    assert _run("memo", "add", study_dir, "--on", "study", "--text", "[red]x[/] [bold",
+                "--title", "[t]").exit_code == 0
+    listed = _run("memo", "list", study_dir)
+    assert listed.exit_code == 0 and "[red]x[/]" in listed.stdout
+    assert "[red]x[/] [bold" in _run("memo", "show", study_dir, "1").stdout
+    edited = _run("selective", study_dir, "--edit", "storyline", "--text", "[b]故事[/b]",
+                  "--permutations", "10")
+    assert edited.exit_code == 0 and "[b]故事[/b]" in edited.stdout

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out, split_list
@@ -94,14 +95,15 @@ def axial_cmd(
 
 
 def _show_frame(data, frame, title: str, lang: str, floats: bool) -> None:
-    table = Table("", *(data.hierarchy.label(c, lang) for c in frame.columns), title=title)
+    table = Table("", *(escape(data.hierarchy.label(c, lang)) for c in frame.columns),
+                  title=escape(title))
     for index, values in zip(frame.index, frame.to_numpy().tolist()):
-        table.add_row(str(index), *(f"{v:.1f}" if floats else str(int(v)) for v in values))
+        table.add_row(escape(str(index)), *(f"{v:.1f}" if floats else str(int(v)) for v in values))
     out.print(table)
 
 
 def _show_cooccurrence(data, co, measure: str, unit: str, lang: str) -> None:
-    names = [data.hierarchy.label(c, lang) for c in co.codes]
+    names = [escape(data.hierarchy.label(c, lang)) for c in co.codes]
     table = Table("", *names, title=f"co-occurrence within {unit}s ({measure}; N = {co.n})")
     for name, row in zip(names, co.matrix(measure)):
         table.add_row(name, *(f"{v:.3f}" if measure != "count" else str(int(v)) for v in row))
@@ -112,7 +114,8 @@ def _show_relations(data, lang: str) -> None:
     table = Table("A", "B", "basis", "relation", "segments", "Jaccard", "cases",
                   title="candidate relations")
     for r in ax.relations(data):
-        table.add_row(data.hierarchy.label(r.source, lang), data.hierarchy.label(r.target, lang),
+        table.add_row(escape(data.hierarchy.label(r.source, lang)),
+                      escape(data.hierarchy.label(r.target, lang)),
                       r.kind, r.label, str(r.segments), f"{r.jaccard:.3f}", str(r.cases))
     out.print(table)
 
@@ -207,21 +210,42 @@ def _show_selective(result: SelectiveResult, lang: str) -> None:
     data_table = Table("main category", "cases", "share", "references", "degree", "strength",
                        "tie to core", title="main categories")
     for r in result.reach:
-        data_table.add_row(r.id, str(r.cases), f"{r.share:.0%}", str(r.segments), str(r.degree),
-                           f"{r.strength:.3f}", r.core_tie or "")
+        data_table.add_row(escape(r.id), str(r.cases), f"{r.share:.0%}", str(r.segments),
+                           str(r.degree), f"{r.strength:.3f}", escape(r.core_tie or ""))
     out.print(data_table)
     structures = Table("key", "structure", "edited", "meaning", title="relation structures")
     for s in result.storyline.structures:
-        structures.add_row(s.key, s.label, "yes" if s.edited else "", s.meaning)
+        structures.add_row(escape(s.key), escape(s.label), "yes" if s.edited else "",
+                           escape(s.meaning))
     out.print(structures)
-    out.print(result.storyline.text)
+    out.print(result.storyline.text, markup=False)
+    _show_holdout(result)
+    _show_curve(result)
+
+
+def _show_holdout(result: SelectiveResult) -> None:
     held = result.saturation.holdout
-    if held is not None:
-        table = Table("held out", "new concepts", "new categories / relations", "passed",
-                      title=f"hold-out test: {'passed' if held.passed else 'failed'}")
-        for item in held.interviews:
-            novel = [*item.new_categories, *item.new_subcategories, *item.unplaced,
-                     *(f"{a}–{b}" for a, b in item.new_relations)]
-            table.add_row(item.case, ", ".join(n.concept for n in item.new_concepts),
-                          ", ".join(novel), "yes" if item.passed else "no")
-        out.print(table)
+    if held is None:
+        out.print(f"hold-out test: {result.saturation.holdout_note}", markup=False)
+        return
+    table = Table("held out", "new concepts", "new categories / relations", "passed",
+                  title=f"hold-out test: {'passed' if held.passed else 'failed'}")
+    for item in held.interviews:
+        novel = [*item.new_categories, *item.new_subcategories, *item.unplaced,
+                 *(f"{a}–{b}" for a, b in item.new_relations)]
+        new = ", ".join(n.concept for n in item.new_concepts)
+        table.add_row(escape(item.case), escape(new), escape(", ".join(novel)),
+                      "yes" if item.passed else "no")
+    out.print(table)
+
+
+def _show_curve(result: SelectiveResult) -> None:
+    curve = result.saturation.curve
+    band = curve.band
+    table = Table("#", "case", "new", "cumulative", "median", "2.5%", "97.5%",
+                  title=f"new concepts per interview ({band.permutations} random orders, "
+                  f"seed {band.seed})")
+    for i, case in enumerate(curve.cases):
+        table.add_row(str(i + 1), escape(case), str(curve.counts[i]), str(curve.cumulative[i]),
+                      f"{band.median[i]:.1f}", f"{band.lower[i]:.1f}", f"{band.upper[i]:.1f}")
+    out.print(table)

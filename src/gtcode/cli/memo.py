@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import click
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out
@@ -83,8 +84,9 @@ def list_cmd(study: StudyArg, on: OnOpt = None) -> None:
     table = Table("id", "on", "title", "author", "created (UTC)", "text", title="memos")
     for memo in memos:
         first = memo.text.splitlines()[0] if memo.text else ""
-        table.add_row(str(memo.id), lib.target_label(memo), memo.title or "", memo.author,
-                      memo.created_at, first[:60] + ("…" if len(first) > 60 else ""))
+        table.add_row(str(memo.id), escape(lib.target_label(memo)), escape(memo.title or ""),
+                      escape(memo.author), memo.created_at,
+                      escape(first[:60] + ("…" if len(first) > 60 else "")))
     out.print(table)
 
 
@@ -98,7 +100,7 @@ def show_cmd(study: StudyArg, memo_id: Annotated[int, typer.Argument(
     """
     with open_study(study) as opened:
         memo = lib.get_memo(opened, memo_id)
-    out.print(f"Memo {memo.id} on {lib.target_label(memo)}", highlight=False)
+    out.print(f"Memo {memo.id} on {lib.target_label(memo)}", markup=False, highlight=False)
     if memo.title:
         out.print(memo.title, markup=False)
     out.print(f"{memo.author} · {memo.created_at} · {memo.origin}", markup=False)
