@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import openpyxl
@@ -77,3 +78,18 @@ def test_evaluate_table_and_json(tmp_path):
     gold.write_text("file,line,codes\nS01.txt,9,economic\n", encoding="utf-8")
     result = invoke("evaluate", folder, gold)
     assert result.exit_code == 1 and "[E405]" in result.stderr
+
+
+def test_run_writes_rule_codings_and_the_sheet(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "S01.txt").write_text("问：你们送礼吗？\n答：逢年过节都要送礼，讲人情世故。\n"
+                                    "问：工资呢？\n答：工资太低了。\n", encoding="utf-8")
+    result = invoke("run", folder, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "out" / "codings.csv").open(encoding="utf-8")))
+    assert {r["coder"] for r in rows} == {"gtcode-rules"}
+    assert {r["category"] for r in rows} >= {"social_favour", "economic"}
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "sheet.xlsx")[SHEET_NAME]
+    assert [r[0] for r in sheet.iter_rows(values_only=True)][1:] == [
+        "S01.txt#1", "S01.txt#2", "S01.txt#3", "S01.txt#4"]

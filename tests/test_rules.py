@@ -169,3 +169,19 @@ def test_scan_spans_codes_each_span_as_scan_does(engine):
     assert [engine.code_ids[i] for i, _ in together[0]] == ["favour.renqing",
                                                              "economic.low_pay"]
     assert together[1] == []  # 人情世故 across two segments is no hit
+
+
+def test_lemma_table_from_spacy_lookups_data(tmp_path, monkeypatch):
+    import gzip
+    import sys
+    import types
+
+    from gtcode.coding.rules import load_lemma_table
+
+    (tmp_path / "en_lemma_lookup.json.gz").write_bytes(
+        gzip.compress(json.dumps({"Bribed": "bribe", "was": "be"}).encode()))
+    fake = types.SimpleNamespace(en={"lemma_lookup": str(tmp_path / "en_lemma_lookup.json")})
+    monkeypatch.setitem(sys.modules, "spacy_lookups_data", fake)
+    assert load_lemma_table() == {"bribed": "bribe", "was": "be"}
+    monkeypatch.setitem(sys.modules, "spacy_lookups_data", None)
+    assert load_lemma_table() is None

@@ -130,7 +130,7 @@ def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
     With ``store`` the study's in-vivo candidates are replaced by these (one
     transaction). ``options`` go to :func:`~gtcode.coding.invivo.extract_invivo`.
     """
-    engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None)
+    engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None, lexicon=None)
     result = _invivo(study, engine, tokenizer, progress, **options)
     if store:
         with study.write() as conn:
