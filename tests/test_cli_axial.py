@@ -154,3 +154,14 @@ def test_texts_are_never_read_as_markup(study_dir):
     edited = _run("selective", study_dir, "--edit", "storyline", "--text", "[b]故事[/b]",
                   "--permutations", "10")
     assert edited.exit_code == 0 and "[b]故事[/b]" in edited.stdout
+
+
+def test_export_in_english(study_dir, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "en.xlsx"
+    result = _run("export", study_dir, "--to", "xlsx", "--lang", "en", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Open coding"
+    bad = _run("export", study_dir, "--to", "docx", "--lang", "fr")
+    assert bad.exit_code == 1 and "[E112]" in bad.stderr

@@ -30,6 +30,7 @@ class ExportOptions:
     cell: str = "references"
     level: str = "category"
     classification: str = "Person"
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,7 @@ def _xlsx(study: Study, path: Path, options: ExportOptions) -> str:
     from gtcode.exports.workbook import export_workbook
     from gtcode.workspace import study_codebook
 
-    (written,) = export_workbook(study, study_codebook(study), path,
-                                 lang=getattr(options, "lang", None))
+    (written,) = export_workbook(study, study_codebook(study), path, lang=_lang(options))
     return f"Wrote {written}: grounded-theory tables and matrices, one sheet each."
 
 
@@ -95,9 +95,14 @@ def _docx(study: Study, path: Path, options: ExportOptions) -> str:
     from gtcode.exports.docx_tables import export_docx
     from gtcode.workspace import study_codebook
 
-    (written,) = export_docx(study, study_codebook(study), path,
-                             lang=getattr(options, "lang", None))
+    (written,) = export_docx(study, study_codebook(study), path, lang=_lang(options))
     return f"Wrote {written}: the tables for the paper, one Word table each."
+
+
+def _lang(options: ExportOptions) -> str | None:
+    if options.lang not in (None, "zh", "en"):
+        raise GtcodeError("E112", f"unknown language {options.lang!r}.", hint="use --lang zh or en")
+    return options.lang
 
 
 def _with_warnings(summary: str, warnings: list[str]) -> str:
@@ -154,18 +159,21 @@ LevelOpt = Annotated[str, typer.Option(
     "--level", help="matrix: category, subcategory or concept.")]
 ClassOpt = Annotated[str, typer.Option(
     "--classification", help="classification: the NVivo classification name (cell A1).")]
+LangOpt = Annotated[Optional[str], typer.Option(
+    "--lang", help="xlsx/docx: headings in zh or en (default: the codebook's language).")]
 
 
 @handle_errors
 def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
                positions: PositionsOpt = "nvivo", rows: RowsOpt = "case",
                cell: CellOpt = "references", level: LevelOpt = "category",
-               classification: ClassOpt = "Person", quiet: QuietOpt = False) -> None:
+               classification: ClassOpt = "Person", lang: LangOpt = None,
+               quiet: QuietOpt = False) -> None:
     """Export a study: REFI-QDA project or codebook, codings csv, NVivo sheets.
 
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
-    options = ExportOptions(positions, rows, cell, level, classification)
+    options = ExportOptions(positions, rows, cell, level, classification, lang)
     with open_study(study) as opened:
         summary = run_export(opened, to, output, options)
     note(summary, quiet=quiet)
