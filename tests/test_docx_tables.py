@@ -62,6 +62,15 @@ def test_axial_table_merges_main_categories(study, tmp_path):
     assert axial.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
 
+def test_column_widths_fill_the_text_width(study, tmp_path):
+    s, book = study
+    document = docx.Document(export_docx(s, book, tmp_path, options=FAST)[0])
+    for table in document.tables:
+        widths = [cell.width.cm for cell in table.rows[0].cells]
+        assert sum(widths) == pytest.approx(16.0, abs=0.05)
+        assert min(widths) > 0.5
+
+
 def test_chinese_font_is_set(study, tmp_path):
     s, book = study
     document = docx.Document(export_docx(s, book, tmp_path, options=FAST)[0])
