@@ -237,3 +237,13 @@ def test_unknown_position_unit_is_refused(tmp_path):
     assert error.value.code == "E112"
     assert not (tmp_path / "x.qdpx").exists()
     study.close()
+
+
+def test_guids_are_uuid5_of_gtcode_namespace():
+    import uuid
+
+    from gtcode.exports.refi_common import GTCODE_GUID_NAMESPACE
+    for key in (("code", "resource"), ("coding", "S01.txt", 13, 27, "缺钱", "alice"),
+                ("user", "😀")):
+        expected = uuid.uuid5(GTCODE_GUID_NAMESPACE, "\x1f".join(map(str, key)))
+        assert make_guid(*key) == str(expected)

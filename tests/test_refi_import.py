@@ -292,3 +292,24 @@ def test_a_gtcode_qdc_comes_back_with_its_levels_and_guidance(tmp_path):
     assert (resource.definition, resource.include, resource.exclude, resource.color) == (
         "资源不足带来的压力", "提到经费、项目", "个人收入", "#FF0000")
     study.close()
+
+
+def test_mapped_text_known_answers():
+    from gtcode.exports.positions import UNITS, MappedText, UnitCounter
+
+    # decomposed é (NFC joins it), CRLF, an emoji, a control character (dropped)
+    mapped = MappedText("Cafe\u0301\r\n😀\x07ok")
+    assert mapped.text == "Café\n😀ok"
+    offsets = {name: [mapped.to_index(u, UNITS[name], is_end=False) for u in range(13)]
+               for name in ("nvivo", "codepoints", "atlas")}
+    # unit offset of each character of the normalised text, per unit
+    assert [u for u, found in enumerate(offsets["nvivo"]) if found and found[1]] == [
+        0, 1, 2, 3, 5, 7, 9, 11, 12]
+    assert [u for u, found in enumerate(offsets["atlas"]) if found and found[1]] == [
+        0, 1, 2, 3, 5, 6, 7, 9, 10]
+    assert mapped.to_index(8, UNITS["nvivo"], is_end=False) == (5, False)  # inside 😀
+    assert mapped.to_index(8, UNITS["nvivo"], is_end=True) == (6, False)
+    assert mapped.to_index(13, UNITS["nvivo"], is_end=True) is None
+    assert mapped.length(UNITS["codepoints"]) == 11
+    count = UnitCounter("a😀𠀀b", UNITS["nvivo"])
+    assert [count(i) for i in range(5)] == [0, 1, 3, 5, 6]

@@ -59,6 +59,7 @@ IMPORT_UNITS = ("auto", "nvivo", "codepoints", "atlas")
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _DROP = {chr(c) for c in range(32) if chr(c) not in "\t\n"} | {"\x7f"}
+_DROP_OR_CR = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def unit(name: str) -> Unit:
@@ -153,8 +154,7 @@ def _unit_prefix(raw: str, which: Unit) -> np.ndarray:
 
 def _normalise(raw: str) -> tuple[str, np.ndarray]:
     """gtcode's text form of ``raw`` and, per output character, its raw start."""
-    if "\r" not in raw and not any(c in _DROP for c in raw) and unicodedata.is_normalized(
-            "NFC", raw):
+    if _DROP_OR_CR.search(raw) is None and unicodedata.is_normalized("NFC", raw):
         return raw, np.arange(len(raw) + 1, dtype=np.int64)
     chars, starts = _clean_lines(raw)
     text = "".join(chars)

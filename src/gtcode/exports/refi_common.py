@@ -12,6 +12,7 @@ extracted to disk: entries are read into memory by name.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import stat
 import uuid
@@ -33,6 +34,7 @@ CODEBOOK_NAMESPACES = ("urn:QDA-XML:codebook:1.0", "urn:QDA-XML:codebook:0:4",
                        "urn:QDA-XML:codebook:1:0")
 #: The fixed namespace of every GUID gtcode derives (uuid5 over stable keys).
 GTCODE_GUID_NAMESPACE = uuid.UUID("0b6f3c52-8d1e-5a47-9c2b-6e4f1a7d3b90")
+_NS_BYTES = GTCODE_GUID_NAMESPACE.bytes
 #: Name and key of the Note that carries the study's codebook YAML.
 CODEBOOK_NOTE_NAME = "gtcode codebook.yaml"
 SOURCES_DIR = "sources"
@@ -43,9 +45,16 @@ _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 
 
 def make_guid(kind: str, *parts: object) -> str:
-    """A stable GUID: uuid5 of gtcode's namespace and ``kind`` plus key parts."""
+    """A stable GUID: uuid5 of gtcode's namespace and ``kind`` plus key parts.
+
+    Same value as ``uuid.uuid5``, computed directly (exports make one per coding).
+    """
     key = "\x1f".join([kind, *(str(p) for p in parts)])
-    return str(uuid.uuid5(GTCODE_GUID_NAMESPACE, key))
+    digest = bytearray(hashlib.sha1(_NS_BYTES + key.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def is_guid(value: str | None) -> bool:
@@ -112,9 +121,10 @@ def parse_xml(data: bytes, *, file: str | Path, entry: str | None = None) -> Ele
                           where=where) from None
 
 
+@functools.lru_cache(maxsize=512)
 def local(tag: str) -> str:
     """An element's name without its namespace."""
-    return tag.rsplit("}", 1)[-1]
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def namespace(tag: str) -> str:

@@ -270,15 +270,17 @@ def _store_sources(conn, plan: _Plan, parsed: list) -> dict[str, tuple[int, list
             doc.text.encode("utf-8")).hexdigest(), metadata=dict(seg.metadata),
             language=detect_language(doc.text), case_id=None)
         db.replace_segments(conn, source_id, seg.segments)
-        stored[item.name] = (source_id, segment_spans(conn, source_id))
+        rows = segment_spans(conn, source_id)
+        stored[item.name] = (source_id, ([r[2] for r in rows], rows))
     return stored
 
 
-def _segment_at(spans: list, start: int, end: int) -> tuple[int, int] | None:
-    """(id, idx) of the segment holding ``[start, end)`` (spans sorted by start)."""
-    i = bisect_right([s[2] for s in spans], start) - 1
-    if i >= 0 and spans[i][3] >= end:
-        return spans[i][0], spans[i][1]
+def _segment_at(spans: tuple[list, list], start: int, end: int) -> tuple[int, int] | None:
+    """(id, idx) of the segment holding ``[start, end)``; ``spans``: (starts, rows)."""
+    starts, rows = spans
+    i = bisect_right(starts, start) - 1
+    if i >= 0 and rows[i][3] >= end:
+        return rows[i][0], rows[i][1]
     return None
 
 
