@@ -102,3 +102,24 @@ def test_sheet_names_are_made_valid_and_unique(study, tmp_path):
 
 def test_display_width():
     assert display_width("abc") == 3 and display_width("资源") == 4
+
+
+def test_sample_run_writes_the_paper_tables(sample_run):
+    import docx
+
+    out = sample_run.study.parent
+    assert {"gtcode.xlsx", "tables.docx", "network.graphml", "network.png"} <= {
+        p.name for p in sample_run.outputs}
+    wb = openpyxl.load_workbook(out / "gtcode.xlsx")
+    axial = _rows(wb["主轴编码"])
+    mains = {row[0] for row in axial[1:] if row[0] and row[1]}
+    assert mains == {"办事资源压力", "不良亚文化压力", "经济刺激压力", "工作冲突压力", "政治前途压力",
+                     "人情世故压力"}
+    held = _rows(wb["饱和度检验"])
+    assert [row[0] for row in held[1:5]] == ["S07", "S08", "S09", "S10"]  # last third
+    assert held[5][0] == "检验结论" and held[5][3] in ("通过", "未通过")
+    opening = _rows(wb["开放式编码"])
+    assert all(row[0].startswith("\u201c") and "）" in row[0] for row in opening[1:10])
+    document = docx.Document(out / "tables.docx")
+    assert len(document.tables) >= 10
+    assert document.tables[0].rows[0].cells[0].text == "原始语句（受访者编号）"
