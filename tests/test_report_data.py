@@ -121,6 +121,17 @@ def test_paradigm(coded) -> None:
     assert roles["strategy"] == [] and list(roles) == list(data.axial.PARADIGM_ORDER)
 
 
+def test_paradigm_core_stands_for_a_missing_phenomenon() -> None:
+    book = Codebook(name="p", codes=[
+        Code(id="core", name="核心", level="core"),
+        Code(id="a", name="资源", level="category", parent="core", paradigm="causal")])
+    coded = CodedStudy(Hierarchy.from_codebook(book), [], [], [])
+    assert data.paradigm_data(coded, "zh")["phenomenon"] == ["核心（核心范畴）"]
+    flat = Codebook(name="f", codes=[Code(id="core", name="核心", level="core")])
+    assert data.paradigm_data(CodedStudy(Hierarchy.from_codebook(flat), [], [], []),
+                              "zh")["phenomenon"] == []
+
+
 def test_human_coders_for_agreement() -> None:
     kinds = {"gtcode-rules": "rule", "ann": "human", "nv": "import"}
     origins = {"gtcode-rules": {"rule"}, "ann": {"human"}, "ben": {"human"}, "m": {"model"}}
@@ -134,6 +145,13 @@ def test_text_width_and_clip() -> None:
     assert svg.text_width("资源", 12) == 24 and svg.text_width("ab", 10) == 12
     assert svg.clip("资源压力很大", 40) == "资源…"  # 3 chars + … would be 43.2
     assert svg.clip("短", 40) == "短"
+
+
+def test_wrap_long_names() -> None:
+    assert svg.wrap("压力驱动的基层公职人员腐败", 60) == ["压力驱动的", "基层公职人", "员腐败"]
+    assert svg.wrap("Pressure of a deviant subculture", 100) == ["Pressure of a", "deviant", "subculture"]
+    assert svg.wrap("短", 60) == ["短"]
+    assert svg.wrap("一二三四五六七八九十", 30, max_lines=2) == ["一二", "三…"]
 
 
 def test_colour_scale_and_ticks() -> None:

@@ -309,6 +309,15 @@ def layout(ids: Sequence[str], edges: Sequence[tuple[str, str, int, float]], *,
 # -- paradigm model ---------------------------------------------------------------------
 
 def paradigm_data(data: CodedStudy, lang: str) -> dict[str, list[str]]:
-    """Role -> names of the (sub)categories given that role (:func:`axial.paradigm_roles`)."""
-    return {role: [data.hierarchy.label(c, lang) for c in ids]
-            for role, ids in axial.paradigm_roles(data.hierarchy)}
+    """Role -> names of the (sub)categories given that role (:func:`axial.paradigm_roles`).
+
+    As in the paradigm table of ``paper_tables``: when no category plays the
+    phenomenon, the core category stands for it (marked as the core).
+    """
+    roles = {role: [data.hierarchy.label(c, lang) for c in ids]
+             for role, ids in axial.paradigm_roles(data.hierarchy)}
+    core = data.hierarchy.core()
+    if core is not None and not roles["phenomenon"] and any(roles.values()):
+        mark = " (core category)" if lang == "en" else "（核心范畴）"
+        roles["phenomenon"] = [core.label(lang) + mark]
+    return roles

@@ -58,6 +58,22 @@ def clip(text: str, max_width: float, size: float = FONT) -> str:
     return out + "…"
 
 
+def wrap(text: str, max_width: float, size: float = FONT, max_lines: int = 3) -> list[str]:
+    """``text`` broken into lines that fit ``max_width`` (at spaces when it has them,
+    else between characters, as Chinese is); the last line is clipped with …."""
+    words = text.split(" ") if " " in text else list(text)
+    joiner = " " if " " in text else ""
+    lines: list[str] = []
+    for word in words:
+        if lines and text_width(lines[-1] + joiner + word, size) <= max_width:
+            lines[-1] += joiner + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [joiner.join(lines[max_lines - 1:])]
+    return [clip(line, max_width, size) for line in lines]
+
+
 def colour(share: float) -> str:
     """The heat-map colour for ``share`` in [0, 1]."""
     share = min(1.0, max(0.0, share))

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gtcode.exports.report.svg import (ACCENT, GRID, INK, MUTED, clip, esc, num, open_svg,
-                                       text, text_width)
+                                       text, text_width, wrap)
 
 PALETTE = ("#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f", "#8c510a",
            "#c51b7d", "#4d4d4d", "#5aae61")
@@ -115,8 +115,9 @@ def paradigm(roles: Mapping[str, tuple[str, Sequence[str]]], *, label: str) -> s
             :data:`LAYOUT`; a role without categories is drawn empty.
         label: the chart's accessible name.
     """
-    heights = {role: 34 + LINE_H * max(1, len(roles.get(role, ("", ()))[1]))
-               for role in LAYOUT}
+    lines = {role: [part for name in roles.get(role, ("", ()))[1]
+                    for part in wrap(name, BOX_W - 14)] for role in LAYOUT}
+    heights = {role: 34 + LINE_H * max(1, len(lines[role])) for role in LAYOUT}
     row_h = [max(heights[r] for r, (_, row) in LAYOUT.items() if row == k) for k in range(3)]
     row_y = [10, 10 + row_h[0] + 30, 10 + row_h[0] + row_h[1] + 60]
     width = 5 * BOX_W + 4 * GAP_X + 20
@@ -129,8 +130,8 @@ def paradigm(roles: Mapping[str, tuple[str, Sequence[str]]], *, label: str) -> s
     for a, b in ARROWS:
         parts.append(_arrow(boxes[a], boxes[b]))
     for role, box in boxes.items():
-        heading, names = roles.get(role, ("", ()))
-        parts.append(_box(box, heading, names, role == "phenomenon"))
+        heading = roles.get(role, ("", ()))[0]
+        parts.append(_box(box, heading, lines[role], role == "phenomenon"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -154,6 +155,7 @@ def _arrow(src, dst) -> str:
 
 
 def _box(box, heading: str, names: Sequence[str], central: bool) -> str:
+    """A role's box: its heading and one text line per (wrapped) category name."""
     x, y, w, h = box
     fill = "#e8f1fa" if central else "#f7f9fb"
     stroke = ACCENT if central else GRID
@@ -162,8 +164,8 @@ def _box(box, heading: str, names: Sequence[str], central: bool) -> str:
            text(x + w / 2, y + 20, clip(heading, w - 12), anchor="middle", cls="strong",
                 full=heading)]
     for k, name in enumerate(names):
-        out.append(text(x + w / 2, y + 40 + LINE_H * k, clip(name, w - 14), anchor="middle",
-                        full=name, extra=f' fill="{INK}"'))
+        out.append(text(x + w / 2, y + 40 + LINE_H * k, name, anchor="middle",
+                        extra=f' fill="{INK}"'))
     if not names:
         out.append(text(x + w / 2, y + 40, "—", anchor="middle", cls="muted"))
     out.append("</g>")
