@@ -157,3 +157,97 @@ def test_integer_version_is_text_and_float_version_is_refused(tmp_path):
         CodebookDocument.from_text("name: x\nversion: 1.10\ncodes: []\n", "x.yaml").to_codebook()
     assert info.value.code == "E202"
     assert "x.yaml:2 version: write the version in quotes" in info.value.render()
+
+
+def test_model_copy_with_update_rebuilds_lookups_and_hash(small):
+    trimmed = small.model_copy(update={"codes": small.codes[:2]})
+    assert list(trimmed.by_id) == ["pressure_corruption", "resource"]
+    assert trimmed.hash != small.hash
+    assert trimmed.source_path == small.source_path
+
+
+def test_count_codings_rolls_up_and_counts_each_segment_once(small):
+    counts = small.count_codings([
+        ("resource.project_chasing", "S01.txt", 3),
+        ("economic.low_salary", "S01.txt", 3),
+        ("economic.low_salary", "S02.txt", 7),
+        ("no.such.code", "S02.txt", 9),
+    ])
+    assert counts["resource.project_chasing"] == (1, 1)
+    assert counts["economic"] == (2, 2)
+    assert counts["pressure_corruption"] == (2, 2)  # segment S01#3 counted once
+    assert "no.such.code" not in counts
+
+
+def test_the_complete_example_in_the_docs_is_valid():
+    import re
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "codebook.md"
+    example = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)[-1]
+    book = CodebookDocument.from_text(example, "docs example").to_codebook()
+    assert book.warnings == [] and len(book.level_codes("concept")) == 2
+
+
+# -- the built-in six-pressures codebook ------------------------------------------------------
+
+SIX = ["resource", "subculture", "economic", "work_conflict", "political_future", "social_favour"]
+
+
+def test_six_pressures_structure():
+    book = load_codebook("six-pressures")
+    assert book.core().id == "pressure_corruption"
+    assert [c.id for c in book.level_codes("category")] == SIX
+    assert all(c.parent == "pressure_corruption" and c.paradigm for c in
+               book.level_codes("category"))
+    for category in SIX:
+        subcategories = book.children(category)
+        assert 2 <= len(subcategories) <= 4
+        assert all(s.level == "subcategory" and book.children(s.id) for s in subcategories)
+    assert len(book.level_codes("concept")) >= 40
+    assert book.warnings == []
+
+
+def test_every_concept_is_fully_documented_with_rules_in_both_languages():
+    book = load_codebook("six-pressures")
+    for code in book.level_codes("concept"):
+        assert code.name and code.name_en, code.id
+        assert code.definition and code.include and code.exclude, code.id
+        assert code.examples, code.id
+        assert code.rules.terms.get("zh") and code.rules.terms.get("en"), code.id
+        assert book.main_category(code.id) in SIX
+
+
+def test_six_pressures_says_it_was_tuned_on_development_files_only():
+    head = builtin_path("six-pressures").read_text(encoding="utf-8")[:2000]
+    assert "tuned on" in head and "development files only" in head
+    assert "S07-S10 and E02 are held out" in head
+
+
+@pytest.fixture(scope="module")
+def six_engine():
+    from gtcode.coding.rules import RuleEngine
+
+    book = load_codebook("six-pressures")
+    return book, RuleEngine(book)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("那几年天天往县里跑，跑部钱进，求爷爷告奶奶，项目才批下来。", {"resource"}),
+    ("那时候潜规则就是这样，不拿白不拿，大家都这么干。", {"subculture"}),
+    ("工资太低了，孩子上学、房贷，哪样都要钱。", {"economic"}),
+    ("上面千条线，下面一根针，完不成就一票否决。", {"work_conflict"}),
+    ("干了十几年，天花板到了，快到点了，想着最后捞一把。", {"political_future"}),
+    ("都是乡里乡亲的，亲戚找上门，抹不开面子。", {"social_favour"}),
+    ("My salary was low and my son's tuition was due.", {"economic"}),
+    ("My cousin asked me for a favour and I couldn't say no.", {"social_favour"}),
+    # false friends: 人情 across 老人|情绪, 压力 in 血压, 资源 in 自然资源, prison work quotas
+    ("村里老人情绪不好，天天找我唠嗑。", set()),
+    ("他血压高，水压不够，压力表坏了。", set()),
+    ("我们那里矿产资源丰富，国土资源局在县城。", set()),
+    ("We held a tea promotion festival and used pressure cookers.", set()),
+    ("监区里每天有劳动任务，完不成就扣分。", set()),
+])
+def test_builtin_rules_on_typical_sentences(six_engine, text, expected):
+    book, engine = six_engine
+    found = {book.main_category(m.code_id) for m in engine.match(text)}
+    assert found == expected

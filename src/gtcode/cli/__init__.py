@@ -15,6 +15,7 @@ from gtcode import __version__
 
 _COMMAND_MODULES = [
     "gtcode.cli.study",
+    "gtcode.cli.codebook",
     "gtcode.cli.agree",
     "gtcode.cli.open_coding",
     "gtcode.cli.sheet",

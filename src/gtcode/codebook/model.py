@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -192,6 +193,7 @@ class Codebook(CodebookMeta):
     _children: dict[str | None, list[Code]] = PrivateAttr(default_factory=dict)
     _source_path: Path | None = PrivateAttr(default=None)
     _warnings: list[str] = PrivateAttr(default_factory=list)
+    _hash: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Codebook:
@@ -208,6 +210,14 @@ class Codebook(CodebookMeta):
         for code in self.codes:
             children.setdefault(code.parent, []).append(code)
         self._children = children
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False
+                   ) -> Codebook:
+        """A copy; with ``update``, the look-ups and the hash are rebuilt."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.model_post_init(None)
+        copy._hash = None
+        return copy
 
     # -- where it came from ---------------------------------------------------
     @property
@@ -283,6 +293,26 @@ class Codebook(CodebookMeta):
             found.extend(self.descendants(child.id))
         return found
 
+    def count_codings(self, codings: Iterable[tuple[str, str, Any]]
+                      ) -> dict[str, tuple[int, int]]:
+        """Sources and references per code, each coding also counted for its ancestors.
+
+        Args:
+            codings: ``(code_id, source, segment)`` triples; a segment counts
+                once per code however many of its concepts were applied.
+
+        Returns:
+            ``{code_id: (sources, references)}`` for codes with any coding.
+        """
+        places: dict[str, set[tuple[str, Any]]] = {}
+        for code_id, source, segment in codings:
+            if code_id not in self._by_id:
+                continue
+            for target in [code_id, *(c.id for c in self.ancestors(code_id))]:
+                places.setdefault(target, set()).add((source, segment))
+        return {code_id: (len({src for src, _ in found}), len(found))
+                for code_id, found in places.items()}
+
     # -- identity -----------------------------------------------------------------
     def canonical_json(self) -> str:
         """The model as canonical JSON: the same content gives the same text."""
@@ -292,4 +322,6 @@ class Codebook(CodebookMeta):
     @property
     def hash(self) -> str:
         """sha256 hex of :meth:`canonical_json` (comments and layout do not count)."""
-        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        if self._hash is None:
+            self._hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        return self._hash

@@ -394,8 +394,7 @@ def codebook_from_document(doc: CodebookDocument, file: str | None = None) -> Co
     file = file if file is not None else (str(doc.path) if doc.path else None)
     report = check_document(doc, file)
     if report.codebook is None:
-        raise ProblemList("E202", report.lines(report.problems), file=file,
-                          hint="fix the lines named; `gtcode codebook validate` rechecks")
+        raise ProblemList("E202", report.lines(report.problems), file=file)
     return report.codebook._with_origin(doc.path, report.lines(report.warnings))
 
 

@@ -68,15 +68,20 @@ def parse_yaml(text: str, file: str | Path | None = None) -> Any:
     try:
         return make_yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = str(mark.line + 1) if mark is not None else None
-        problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        problem = problem.splitlines()[0] if problem else "invalid YAML"
-        raise GtcodeError("E201", f"the YAML does not parse: {problem}.", file=file,
-                          where=where, hint="check indentation, colons and quotes there"
-                          ) from None
+        raise _parse_error(exc, file) from None
     except YAMLError as exc:
         raise GtcodeError("E201", f"the YAML does not parse: {exc}.", file=file) from None
+
+
+def _parse_error(exc: MarkedYAMLError, file: str | Path | None) -> GtcodeError:
+    mark = exc.problem_mark or exc.context_mark
+    where = str(mark.line + 1) if mark is not None else None
+    problem = str(exc.problem or exc.context or "invalid YAML").splitlines()[0]
+    context = exc.context_mark
+    if exc.context and context is not None and mark is not None and context.line != mark.line:
+        problem += f" ({str(exc.context).replace('while ', '')} from line {context.line + 1})"
+    return GtcodeError("E201", f"the YAML does not parse: {problem}.", file=file, where=where,
+                       hint="check indentation, colons, brackets and quotes there")
 
 
 def dumps_yaml(data: Any) -> str:
