@@ -39,8 +39,21 @@ def test_weighting_subsumption_exclusion_and_cases():
     assert by_phrase["圈子文化"].cases == ("A", "B")
     assert by_phrase["圈子文化"].where == ("A#1", "B#1")
     assert by_phrase["圈子文化"].count == 2 and by_phrase["面子"].segments == 2
-    assert result.per_segment[1] == [("圈子文化", round(math.log(5 / 3) * 1.25, 4))]
+    # no background: every word counts as 1e-5; 10 content tokens in all
+    keyness = math.log(2 / 10) - 2 * math.log(1e-5)
+    assert result.per_segment[1] == [("圈子文化", round(keyness, 4))]
+    assert by_phrase["圈子文化"].score == round(keyness * math.log(3) * math.sqrt(2), 4)
     assert 4 not in result.per_segment
+
+
+def test_everyday_words_fall_away_against_general_language():
+    segments = [InvivoSegment(1, "A#1", "A", "后来 ， 小金库"),
+                InvivoSegment(2, "B#1", "B", "后来 ， 小金库")]
+    background = {"后来": 9_000_000, "小金库": 1, "其他": 999_999}
+    result = extract_invivo(segments, tokenize=fake, background=background)
+    assert [c.phrase for c in result.candidates] == ["小金库"]
+    keyness = math.log(2 / 4) - math.log(1 / 10_000_000)
+    assert result.candidates[0].score == round(keyness * math.log(3) * math.sqrt(2), 4)
 
 
 def test_real_tokenizer_chinese_phrase():

@@ -6,12 +6,19 @@ stop words, fillers, punctuation and numbers break the token stream; the
 remaining runs give 1- to 3-grams (a Chinese single-character word or an
 English word under three letters is not a phrase on its own).
 
-Each phrase is weighted against the rest of the corpus with tf-idf over the
-respondent segments: ``tf x log((N + 1) / (df + 1))``, longer n-grams
-getting a quarter more per extra word. A phrase is a study-level candidate
-when it occurs at least ``min_count`` times, is not already a codebook term,
-and is not merely part of a longer candidate with the same occurrences.
-Each segment lists its ``per_segment`` best candidates.
+Each phrase is weighed against general language: its *keyness* is
+``log(p_study / p_general)``, where ``p_study`` is its share of the content
+tokens of the respondents' turns and ``p_general`` its frequency in jieba's
+dictionary of general Chinese (an n-gram that is not a dictionary word gets
+the product of its words' frequencies; English words, and every word when no
+dictionary is at hand, count as one in 100,000). Everyday words (后来, 没有)
+are frequent everywhere and fall away; the respondents' own turns of phrase
+stand out. A phrase is a study-level candidate when it occurs at least
+``min_count`` times, is more frequent than in general language, is not
+already a codebook term, and is not merely part of a longer candidate with
+the same occurrences. Candidates are ranked by
+``keyness x log(1 + count) x sqrt(cases)``; each segment lists its
+``per_segment`` best by ``count in segment x keyness``.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gtcode.coding.rules import _CJK, Tokenizer
@@ -47,7 +54,7 @@ whom why will with would you your yours yourself yourselves yes yeah okay ok wel
 know mean really think thing things get got go going said say says also just lot kind sort
 """.split())
 
-_JUNK = re.compile(r"^[\W\d_]+$")
+_JUNK = re.compile(r"^(?:[\W\d_]+|[〇零一二三四五六七八九十百千万两几半]+[年月日号岁个块元]?)$")
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,12 @@ class InvivoSegment:
     text: str
 
 
-def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3) -> Counter[str]:
-    """Count the candidate phrases (1..max_n-grams of content tokens) in ``text``."""
+def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3,
+                    parts: dict[str, tuple[str, ...]] | None = None) -> Counter[str]:
+    """Count the candidate phrases (1..max_n-grams of content tokens) in ``text``.
+
+    ``parts``, when given, collects the words each phrase is made of.
+    """
     lang = "zh" if _CJK.search(text) else "en"
     stop = ZH_STOP if lang == "zh" else EN_STOP
     run: list[str] = []
@@ -89,15 +100,16 @@ def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3) -> Counter[s
     for token, _start, _end in tokenize(text, lang):
         word = token.strip().lower()
         if not word or _JUNK.match(word) or word in stop:
-            _count_run(run, counts, lang, max_n)
+            _count_run(run, counts, lang, max_n, parts)
             run = []
         else:
             run.append(word)
-    _count_run(run, counts, lang, max_n)
+    _count_run(run, counts, lang, max_n, parts)
     return counts
 
 
-def _count_run(run: list[str], counts: Counter[str], lang: str, max_n: int) -> None:
+def _count_run(run: list[str], counts: Counter[str], lang: str, max_n: int,
+               parts: dict[str, tuple[str, ...]] | None) -> None:
     joiner = "" if lang == "zh" else " "
     for i in range(len(run)):
         for n in range(1, max_n + 1):
@@ -109,11 +121,14 @@ def _count_run(run: list[str], counts: Counter[str], lang: str, max_n: int) -> N
             if lang == "zh" and len(phrase) > 8:
                 break
             counts[phrase] += 1
+            if parts is not None and phrase not in parts:
+                parts[phrase] = tuple(run[i:i + n])
 
 
 def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
                    exclude: set[str] | frozenset[str] = frozenset(), min_count: int = 2,
                    per_segment: int = 3, limit: int = 200,
+                   background: Mapping[str, int] | None = None,
                    progress: Callable[[int], None] | None = None) -> InvivoResult:
     """Find in-vivo candidates in respondent segments.
 
@@ -124,25 +139,46 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
         min_count: occurrences a phrase needs across the study.
         per_segment: how many phrases each segment lists.
         limit: how many study-level candidates to keep.
+        background: general-language word frequencies (jieba's dictionary).
         progress: called with the number of segments read so far.
     """
     per_seg: list[tuple[InvivoSegment, Counter[str]]] = []
-    df: Counter[str] = Counter()
     total: Counter[str] = Counter()
+    parts: dict[str, tuple[str, ...]] = {}
     for number, segment in enumerate(segments, start=1):
-        counts = segment_phrases(segment.text, tokenize)
+        counts = segment_phrases(segment.text, tokenize, parts=parts)
         per_seg.append((segment, counts))
-        df.update(counts.keys())
         total.update(counts)
         if progress:
             progress(number)
-    keep = _keep(total, df, exclude, min_count)
-    n = len(per_seg)
-    return _rank(per_seg, keep, df, n, per_segment, limit)
+    tokens = sum(c for p, c in total.items() if len(parts[p]) == 1) or 1
+    general = _General(background)
+    keyness = {p: math.log(c / tokens) - general.logp(p, parts[p])
+               for p, c in total.items() if c >= min_count}
+    keep = _keep(total, {p for p, k in keyness.items() if k > 0}, exclude)
+    return _rank(per_seg, keep, keyness, per_segment, limit)
 
 
-def _keep(total: Counter[str], df: Counter[str], exclude, min_count: int) -> set[str]:
-    frequent = {p for p, c in total.items() if c >= min_count and p not in exclude}
+class _General:
+    """Log-probabilities of phrases in general language."""
+
+    RARE = math.log(1e-5)
+
+    def __init__(self, frequencies: Mapping[str, int] | None) -> None:
+        self.freq = frequencies
+        self.total = sum(frequencies.values()) if frequencies else 0
+
+    def logp(self, phrase: str, words: tuple[str, ...]) -> float:
+        if not self.freq or not _CJK.search(phrase):
+            return self.RARE * len(words)
+        frequency = self.freq.get(phrase, 0)
+        if frequency > 0:
+            return math.log(frequency / self.total)
+        return sum(math.log((self.freq.get(w, 0) + 1) / self.total) for w in words)
+
+
+def _keep(total: Counter[str], salient: set[str], exclude) -> set[str]:
+    frequent = {p for p in salient if p not in exclude}
     subsumed = set()
     for phrase in frequent:
         size = len(phrase)
@@ -155,28 +191,22 @@ def _keep(total: Counter[str], df: Counter[str], exclude, min_count: int) -> set
     return frequent - subsumed
 
 
-def _weight(phrase: str, tf: int, df: int, n: int) -> float:
-    words = phrase.count(" ") + 1 if " " in phrase else max(1, len(phrase) // 2)
-    return tf * math.log((n + 1) / (df + 1)) * (1 + 0.25 * (min(words, 3) - 1))
-
-
-def _rank(per_seg, keep: set[str], df: Counter[str], n: int, top: int,
+def _rank(per_seg, keep: set[str], keyness: dict[str, float], top: int,
           limit: int) -> InvivoResult:
     result = InvivoResult()
-    score: Counter[str] = Counter()
     count: Counter[str] = Counter()
     cases: dict[str, set[str]] = {}
     where: dict[str, list[str]] = {}
     for segment, counts in per_seg:
-        weighted = sorted(((p, _weight(p, c, df[p], n)) for p, c in counts.items()
-                           if p in keep), key=lambda item: (-item[1], item[0]))
-        for phrase, weight in weighted:
-            score[phrase] += weight
+        weighted = sorted(((p, c * keyness[p]) for p, c in counts.items() if p in keep),
+                          key=lambda item: (-item[1], item[0]))
+        for phrase, _weight in weighted:
             count[phrase] += counts[phrase]
             cases.setdefault(phrase, set()).add(segment.case or "")
             where.setdefault(phrase, []).append(segment.key)
         if weighted:
             result.per_segment[segment.id] = [(p, round(w, 4)) for p, w in weighted[:top]]
+    score = {p: keyness[p] * math.log(1 + count[p]) * math.sqrt(len(cases[p])) for p in count}
     ranked = sorted(score, key=lambda p: (-score[p], p))[:limit]
     result.candidates = [Candidate(p, count[p], len(where[p]),
                                    tuple(sorted(c for c in cases[p] if c)), round(score[p], 4),

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from gtcode.coding.invivo import (INVIVO_CODER, InvivoResult, InvivoSegment, extract_invivo)
-from gtcode.coding.rules import RuleEngine, Tokenizer, _default_tokenizer, evidence_json
+from gtcode.coding.rules import (RuleEngine, Tokenizer, _default_lexicon, _default_tokenizer,
+                                 evidence_json)
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
 
@@ -143,6 +144,7 @@ def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
     tokenize = tokenizer or _default_tokenizer()
     total = db.respondent_segment_count(study.conn, DEFAULT_ROLES)
     tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
+    options.setdefault("background", _default_lexicon())
     return extract_invivo(invivo_segments(study), tokenize=tokenize, exclude=engine.terms(),
                           progress=tick, **options)
 
