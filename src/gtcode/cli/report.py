@@ -13,10 +13,10 @@ from gtcode.exports.report.i18n import LANGS
 from gtcode.workspace import open_study, study_codebook
 
 OutputOpt = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help="The HTML file to write [default: STUDY/exports/report.html].")]
+    "--output", "-o", help="The HTML file to write (default: STUDY/exports/report.html).")]
 LangOpt = Annotated[Optional[str], typer.Option(
-    "--lang", help="Language of headings and code names: zh or en [default: the codebook's "
-    "language, else zh].")]
+    "--lang", help="Language of headings and code names: zh or en (default: the codebook's "
+    "language, else zh).")]
 
 
 def register(app: typer.Typer) -> None:
