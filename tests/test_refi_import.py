@@ -313,3 +313,24 @@ def test_mapped_text_known_answers():
     assert mapped.length(UNITS["codepoints"]) == 11
     count = UnitCounter("a😀𠀀b", UNITS["nvivo"])
     assert [count(i) for i in range(5)] == [0, 1, 3, 5, 6]
+
+
+def test_inline_text_duplicate_names_and_missing_files(tmp_path):
+    a, b, c = (G.format(n) for n in (100, 101, 102))
+    body = (f'<Users><User guid="{G.format(8)}" name="Ann"/><User guid="{G.format(9)}" '
+            f'name="Ann"/></Users>' + CODES
+            + f'<Sources><TextSource guid="{a}" name="t"><PlainTextContent>问：好吗？\n答：好。'
+            f'</PlainTextContent><PlainTextSelection guid="{G.format(200)}" startPosition="8" '
+            f'endPosition="10"><Coding guid="{G.format(300)}" creatingUser="{G.format(9)}">'
+            f'<CodeRef targetGUID="{G.format(2)}"/></Coding></PlainTextSelection></TextSource>'
+            f'<TextSource guid="{b}" name="t" plainTextPath="internal://{b}.txt"/>'
+            f'<TextSource guid="{c}" name="gone" plainTextPath="internal://{c}.txt"/>'
+            f'</Sources>')
+    path = make_zip(tmp_path / "x.qdpx", {"project.qde": qde("x", body),
+                                          f"sources/{b}.txt": "第二个".encode()})
+    report = import_project(path, tmp_path / "s")
+    assert report.counts["sources"] == 2 and report.counts["coders"] == 2
+    assert any("'gone'" in w and "missing" in w for w in report.warnings)
+    with Study.open(tmp_path / "s") as study:
+        assert [s.name for s in db.list_sources(study.conn)] == ["t", "t (2)"]
+    assert [(t, coder) for t, _c, coder in codings_of(tmp_path / "s")] == [("好。", "Ann (2)")]

@@ -69,8 +69,9 @@ def load_texts(project: RProject, box: Container, file: Path,
         label = source.name or source.path or source.guid
         if data is None:
             lost = len(source.selections) + len(source.codings)
-            warnings.append(f"source {label!r}: its text file is missing; skipped with "
-                            f"{lost} selection(s).")
+            why = "its text file is missing" if source.path else "it has no plain text"
+            warnings.append(f"source {label!r}: {why}; skipped with {lost} coding(s) and "
+                            "selection(s).")
             continue
         raw = decode_text(data, file=file, where=f"source {label!r}")
         base = source.name or (PurePosixPath(source.path.split("://")[-1]).name
@@ -154,7 +155,8 @@ def map_spans(texts: list[SourceText], which: Unit, file: Path, warnings: list[s
             if start is None or end is None or start[0] > end[0]:
                 raise GtcodeError("E503", f"the selection's positions ({sel.start}-{sel.end}) "
                                   f"lie outside its source, which is "
-                                  f"{item.mapped.length(which)} {which.name} units long.",
+                                  f"{item.mapped.length(which)} units long "
+                                  f"(unit: {which.name}).",
                                   file=file, where=f"selection {sel.guid}",
                                   hint="try --positions nvivo, codepoints or atlas")
             snapped += (not start[1]) + (not end[1])
