@@ -138,3 +138,10 @@ def test_existing_study_is_not_touched(tmp_path):
     (tmp_path / "study" / "notes.txt").write_text("mine", encoding="utf-8")
     refused(path, tmp_path / "study", "E302")
     assert (tmp_path / "study" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_codebook_is_not_a_project(tmp_path):
+    path = tmp_path / "book.qdc"
+    path.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
+                    encoding="utf-8")
+    refused(path, tmp_path / "study", "E501")

@@ -391,6 +391,9 @@ def import_project(path: Path, study_dir: Path, *, positions: str = "auto",
     _check_target(target)
     if not path.is_file():
         raise GtcodeError("E101", "file not found.", file=path)
+    if path.suffix.lower() == ".qdc":
+        raise GtcodeError("E501", "a .qdc is a codebook, not a project.", file=path,
+                          hint="turn it into a codebook with `gtcode codebook import`")
     box = Container(path, limits)
     try:
         plan = read_plan(path, box, positions)
@@ -400,13 +403,23 @@ def import_project(path: Path, study_dir: Path, *, positions: str = "auto",
     folder = target.parent / f".{target.name}.gtcode-import-{secrets.token_hex(4)}"
     try:
         stored = _write_study(plan, folder)
-        if target.exists():
-            target.rmdir()
-        os.rename(folder, target)
+        _move(folder, target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return _report(plan, target, stored)
+
+
+def _move(folder: Path, target: Path) -> None:
+    """Rename the finished study into place (the target must still be absent or empty)."""
+    try:
+        if target.exists():
+            target.rmdir()
+        os.rename(folder, target)
+    except OSError as exc:
+        raise GtcodeError("E302", f"the study folder could not be put in place "
+                          f"({exc.strerror}); nothing was written.", file=target,
+                          hint="import into a new folder") from None
 
 
 def _report(plan: _Plan, target: Path, stored: int) -> ImportReport:
