@@ -254,3 +254,10 @@ def test_schema_to_a_file(tmp_path):
     target = tmp_path / "codebook.schema.json"
     assert gtcode("schema", "-o", target).exit_code == 0
     assert json.loads(target.read_text(encoding="utf-8"))["title"] == "gtcode codebook"
+
+
+def test_code_guids_match_the_study_export():
+    from gtcode.codebook.export import code_guid
+    from gtcode.exports.refi_common import make_guid
+
+    assert code_guid("resource.project_chasing") == make_guid("code", "resource.project_chasing")

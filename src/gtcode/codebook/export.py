@@ -10,8 +10,9 @@ The ``.qdc`` follows REFI-QDA's Codebook.xsd (namespace
 - every code is ``isCodable="true"`` except the core: gtcode applies concepts
   and a researcher may code a passage to a (sub)category directly, while the
   core category is an interpretation of the whole, never of one passage;
-- GUIDs are uuid5 of a fixed namespace and the code id (:func:`code_guid`),
-  so a code keeps its GUID across versions and exports;
+- GUIDs are uuid5 of gtcode's fixed namespace and the code id
+  (:func:`code_guid`), so a code keeps its GUID across versions and exports,
+  and has the same GUID as in the study's ``.qdpx``/``.qdc`` export;
 - ``Description`` is the definition, then the include and exclude guidance;
 - paradigm roles become ``<Sets>`` (one per role used); no empty ``<Sets/>``.
 """
@@ -28,8 +29,9 @@ from gtcode import __version__
 from gtcode.codebook.model import Code, Codebook
 from gtcode.errors import GtcodeError
 
-#: Namespace of code GUIDs: uuid5(GUID_NAMESPACE, code_id).
-GUID_NAMESPACE = uuid.UUID("6f1d0c9e-3b8a-5c2e-9a47-7d3e51b0c8a4")
+#: gtcode's fixed GUID namespace; the same one the study's REFI-QDA export uses
+#: (``exports.refi_common.make_guid``), so a code has one GUID in every export.
+GUID_NAMESPACE = uuid.UUID("0b6f3c52-8d1e-5a47-9c2b-6e4f1a7d3b90")
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -42,9 +44,14 @@ LEVEL_LABELS: dict[str, str] = {"core": "核心范畴 Core category", "category"
                                 "subcategory": "副范畴 Subcategory", "concept": "概念 Concept"}
 
 
+def stable_guid(kind: str, key: str) -> str:
+    """uuid5 of :data:`GUID_NAMESPACE` and ``kind``, U+001F, ``key`` (lowercase)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}\x1f{key}"))
+
+
 def code_guid(code_id: str) -> str:
     """The stable GUID of a code in REFI-QDA files (lowercase, as NVivo writes)."""
-    return str(uuid.uuid5(GUID_NAMESPACE, code_id))
+    return stable_guid("code", code_id)
 
 
 def code_description(code: Code) -> str:
@@ -108,7 +115,7 @@ def _qdc_sets(root, book: Codebook) -> None:
     sets = etree.SubElement(root, f"{{{QDC_NAMESPACE}}}Sets")
     for role in roles:
         element = etree.SubElement(sets, f"{{{QDC_NAMESPACE}}}Set",
-                                   guid=str(uuid.uuid5(GUID_NAMESPACE, f"paradigm:{role}")),
+                                   guid=stable_guid("set", f"paradigm:{role}"),
                                    name=f"Paradigm: {PARADIGM_LABELS[role]}")
         for code in book.codes:
             if code.paradigm == role:
