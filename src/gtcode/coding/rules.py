@@ -379,8 +379,9 @@ class RuleEngine:
 
     def _aligned_cjk(self, term: str, text: str, start: int, end: int, lo: int,
                      hi: int) -> bool:
-        left = start == lo or not (_is_cjk(text[start - 1]) and _is_cjk(text[start]))
-        right = end == hi or not (_is_cjk(text[end - 1]) and _is_cjk(text[end]))
+        before, after = text[start - 1] if start > lo else "", text[end] if end < hi else ""
+        left = not before or not (_is_cjk(before) and _is_cjk(text[start]))
+        right = not after or not (_is_cjk(text[end - 1]) and _is_cjk(after))
         if left and right:
             return True
         if self._edges is not None and not self._edges.crosses(
@@ -463,6 +464,16 @@ class _Run:
         engine = self.engine
         engine.stats.hits += 1
         lo, hi = self.spans[i]
+        if len(uses) == 1:  # the common case: one code uses this term
+            use = uses[0]
+            if not engine._allowed(use.policy, cjk, self.text, start, end, lo, hi):
+                engine.stats.boundary_rejected += 1
+            elif use.veto:
+                self.vetoed.setdefault(i, set()).add(use.code)
+            else:
+                self.found.setdefault(i, {}).setdefault(use.code, []).append(
+                    (use.term, start, end, use.lang))
+            return
         verdict: dict[str, bool] = {}
         found = None
         for use in uses:
