@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping
 #: Longest dictionary word considered.
 MAX_WORD = 8
 
-#: For one side of one term: the outside parts, and their lengths (ascending).
-Side = tuple[frozenset[str], tuple[int, ...]]
-_NONE: Side = (frozenset(), ())
+#: For one side of one term: the outside parts, their lengths (ascending), and the
+#: characters they have next to the term (a quick first test).
+Side = tuple[frozenset[str], tuple[int, ...], frozenset[str]]
+_NONE: Side = (frozenset(), (), frozenset())
 
 
 class EdgeWords:
@@ -47,8 +48,8 @@ class EdgeWords:
         self.left: dict[str, Side] = {}
         self.right: dict[str, Side] = {}
         for term in terms:
-            self.left[term] = _side(heads, [term[:k] for k in range(1, len(term))])
-            self.right[term] = _side(tails, [term[k:] for k in range(1, len(term))])
+            self.left[term] = _side(heads, [term[:k] for k in range(1, len(term))], -1)
+            self.right[term] = _side(tails, [term[k:] for k in range(1, len(term))], 0)
 
     def crosses(self, term: str, text: str, start: int, end: int, *, left: bool = True,
                 right: bool = True, lo: int = 0, hi: int | None = None) -> bool:
@@ -57,17 +58,17 @@ class EdgeWords:
         ``left``/``right`` say which edges to look at (an edge next to a
         non-CJK character needs no look); ``lo``/``hi`` bound the segment.
         """
-        if left:
-            outside, lengths = self.left.get(term, _NONE)
-            for j in lengths:
+        if left and start > lo:
+            outside, lengths, touching = self.left.get(term, _NONE)
+            for j in lengths if text[start - 1] in touching else ():
                 if j > start - lo:
                     break
                 if text[start - j:start] in outside:
                     return True
         if right:
             hi = len(text) if hi is None else hi
-            outside, lengths = self.right.get(term, _NONE)
-            for j in lengths:
+            outside, lengths, touching = self.right.get(term, _NONE)
+            for j in lengths if end < hi and text[end] in touching else ():
                 if j > hi - end:
                     break
                 if text[end:end + j] in outside:
@@ -75,11 +76,12 @@ class EdgeWords:
         return False
 
 
-def _side(parts: dict[str, set[str]], keys: list[str]) -> Side:
+def _side(parts: dict[str, set[str]], keys: list[str], edge: int) -> Side:
     union: set[str] = set()
     for key in keys:
         union |= parts.get(key, set())
-    return frozenset(union), tuple(sorted({len(p) for p in union}))
+    return (frozenset(union), tuple(sorted({len(p) for p in union})),
+            frozenset(p[edge] for p in union))
 
 
 _CACHE: dict[tuple[frozenset[str], int], EdgeWords] = {}
