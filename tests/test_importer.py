@@ -153,6 +153,8 @@ def test_codings_and_segments_csv_layout(empty_study: Study, tmp_path: Path) -> 
     _add_coding(empty_study, "S01.txt", start, start + 5, "economic", "human", "ann")
     _add_coding(empty_study, "S01.txt", start, start + 5, "subculture", "human", "ann",
                 "rejected")
+    _add_coding(empty_study, "S01.txt", start, start + 5, "subculture", "rule", "gtcode-rules",
+                "suggested")  # rejected by ann above: must not be listed
     with empty_study.write() as conn:
         conn.execute("INSERT INTO codes(id, level, name) VALUES ('economic', 'category', '经济')")
     assert write_codings_csv(empty_study, tmp_path / "codings.csv") == 1

@@ -38,10 +38,18 @@ _CODING_SQL = (
 
 def iter_codings(conn: sqlite3.Connection, *, include_rejected: bool = False,
                  coder: str | None = None) -> Iterator[CodingRow]:
-    """Stream codings in source order (source, start, code, origin, coder)."""
+    """Stream codings in source order (source, start, code, origin, coder).
+
+    Unless ``include_rejected``, human rejections are left out, and so are
+    rule or model suggestions a human rejected on that segment (the same
+    rule as :func:`effective_codings`).
+    """
     where, args = [], []
     if not include_rejected:
         where.append("k.status != 'rejected'")
+        where.append("NOT (k.status = 'suggested' AND EXISTS (SELECT 1 FROM codings r "
+                     "WHERE r.segment_id = k.segment_id AND r.code_id = k.code_id "
+                     "AND r.origin = 'human' AND r.status = 'rejected'))")
     if coder:
         where.append("k.coder = ?")
         args.append(coder)
