@@ -186,10 +186,11 @@ def apply_sheet(study: Study, codebook, path: Path, *, coder: str) -> ApplyRepor
     checked = _check(study, codebook, rows, path, cell_problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     report = ApplyReport(via=f"{path.name}@sha256:{digest}")
+    book_hash = codebook.hash
     with study.write() as conn:
         db.ensure_coder(conn, coder, "human")
         for item in checked:
-            _apply_row(conn, item, coder, codebook.hash, report)
+            _apply_row(conn, item, coder, book_hash, report)
     return report
 
 
@@ -198,8 +199,9 @@ def _check(study: Study, codebook, rows: list[SheetRow], path: Path,
     known = set(codebook.by_id) | {c.id for c in list_codes(study.conn)}
     checked: list[_Checked] = []
     first_row: dict[int, int] = {}
+    sources: dict[str, dict[int, db.KeyedSegment]] = {}
     for row in rows:
-        segment = _row_segment(study, row, problems)
+        segment = _row_segment(study, row, problems, sources)
         if segment is None:
             continue
         if segment.id in first_row:
@@ -224,13 +226,16 @@ def _check(study: Study, codebook, rows: list[SheetRow], path: Path,
     return checked
 
 
-def _row_segment(study: Study, row: SheetRow, problems: list) -> db.KeyedSegment | None:
+def _row_segment(study: Study, row: SheetRow, problems: list,
+                 sources: dict[str, dict[int, db.KeyedSegment]]) -> db.KeyedSegment | None:
     source, _, idx = (row.segment or "").strip().rpartition("#")
     if not source or not idx.isdigit():
         problems.append((row.number, "E403", "the segment id is missing or not of the form "
                          "<source>#<number>"))
         return None
-    segment = db.find_segment(study.conn, source, int(idx))
+    if source not in sources:
+        sources[source] = db.source_segments_by_idx(study.conn, source)
+    segment = sources[source].get(int(idx))
     if segment is None:
         problems.append((row.number, "E403", f"segment {row.segment} does not exist in this "
                          "study"))

@@ -177,6 +177,18 @@ def find_segment(conn: sqlite3.Connection, source: str, idx: int) -> KeyedSegmen
     return KeyedSegment(*row) if row else None
 
 
+def source_segments_by_idx(conn: sqlite3.Connection, source: str) -> dict[int, KeyedSegment]:
+    """Every segment of one source by idx, with its text (one read of the source)."""
+    row = conn.execute("SELECT id, text FROM sources WHERE name = ?", (source,)).fetchone()
+    if row is None:
+        return {}
+    source_id, text = row
+    return {idx: KeyedSegment(sid, source_id, source, idx, start, end, line, text[start:end])
+            for sid, idx, start, end, line in conn.execute(
+                "SELECT id, idx, start, end, line FROM segments WHERE source_id = ?",
+                (source_id,))}
+
+
 def segment_lines(conn: sqlite3.Connection) -> dict[tuple[str, int], tuple[int, str | None]]:
     """(source name, line) -> (segment id, role), for gold labels given by line."""
     return {(name, line): (sid, role) for sid, name, line, role in conn.execute(
