@@ -19,7 +19,7 @@ from gtcode.store.project import Study
 from gtcode.transcripts.cases import CaseTable, match_cases, read_cases
 from gtcode.transcripts.model import Document, Segmentation
 from gtcode.transcripts.nlp import detect_language
-from gtcode.transcripts.readers import read_transcript
+from gtcode.transcripts.readers import DEFAULT_MAX_BYTES, read_transcript
 from gtcode.transcripts.segment import segment_document
 
 Progress = Callable[[str, int, int], None]
@@ -39,6 +39,7 @@ class ImportOptions:
     interviewer_labels: tuple[str, ...] = ()
     respondent_labels: tuple[str, ...] = ()
     replace: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 @dataclass
@@ -65,10 +66,15 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir()
-                                if p.is_file() and p.suffix.lower() in FOLDER_EXTENSIONS
-                                and p.stem.lower() not in _SKIP_NAMES
-                                and not p.name.startswith((".", "~$"))))
+            found = sorted(p for p in path.iterdir()
+                           if p.is_file() and p.suffix.lower() in FOLDER_EXTENSIONS
+                           and p.stem.lower() not in _SKIP_NAMES
+                           and not p.name.startswith((".", "~$")))
+            if not found:
+                raise GtcodeError("E101", "the folder holds no transcripts (.txt, .md, .docx); "
+                                  "nothing was imported.", file=path,
+                                  hint="check the path; name .csv/.xlsx turn tables one by one")
+            files.extend(found)
         elif path.exists():
             files.append(path)
         else:
@@ -91,7 +97,8 @@ def read_all(files: Sequence[Path], options: ImportOptions,
     """Read and segment every file; raise on the first bad one, before any write."""
     parsed = []
     for number, path in enumerate(files, start=1):
-        doc = read_transcript(path, encoding=options.encoding, t2s=options.t2s)
+        doc = read_transcript(path, encoding=options.encoding, t2s=options.t2s,
+                              max_bytes=options.max_bytes)
         seg = segment_document(doc, mode=options.segment_mode,
                                interviewer_labels=options.interviewer_labels or None,
                                respondent_labels=options.respondent_labels or None)
@@ -113,7 +120,7 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
     """
     files = expand_inputs(paths)
     parsed = read_all(files, options, progress)
-    case_table = read_cases(cases) if cases else None
+    case_table = read_cases(cases, max_bytes=options.max_bytes) if cases else None
     report = ImportReport()
     plan = _plan(study, parsed, options, report)
     if report.replaced:

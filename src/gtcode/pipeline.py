@@ -6,6 +6,7 @@ so a stage added by a later feature is one line here.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import open_stage
 from gtcode.coding.selective import selective_stage
 from gtcode.coding.sheet import sheet_export
+from gtcode.errors import GtcodeError
 from gtcode.exports.coding_tables import write_codings_csv, write_segments_csv
 from gtcode.exports.docx_tables import export_docx
 from gtcode.exports.network import export_network
@@ -83,10 +85,18 @@ def run(files: Sequence[Path], out: Path, *, cases: Path | None = None,
     """
     out = Path(out)
     study_dir = out / "study"
+    fresh = not study_dir.exists()
     study = open_study(study_dir) if (study_dir / DB_NAME).exists() else init_study(
         study_dir, codebook)
     try:
-        imported = import_files(study, files, options=options, cases=cases, progress=progress)
+        try:
+            imported = import_files(study, files, options=options, cases=cases,
+                                    progress=progress)
+        except GtcodeError:
+            if fresh:  # bad input: leave no empty study behind, as if never run
+                study.close()
+                shutil.rmtree(study_dir, ignore_errors=True)
+            raise
         book = study_codebook(study)
         report = RunReport(study=study_dir, imported=imported)
         for _name, stage in STAGES:

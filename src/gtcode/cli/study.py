@@ -15,7 +15,10 @@ from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
 from gtcode.store.codings import orphaned_codings
+from gtcode.transcripts.readers import DEFAULT_MAX_BYTES
 from gtcode.workspace import DEFAULT_CODEBOOK, init_study, open_study
+
+DEFAULT_MAX_MB = DEFAULT_MAX_BYTES // 2**20
 
 FilesArg = Annotated[list[Path], typer.Argument(
     help="Transcripts (.txt .md .docx, or .csv/.xlsx with one turn per row) or folders of them.",
@@ -36,6 +39,8 @@ InterviewerOpt = Annotated[Optional[str], typer.Option(
     "(e.g. 问,Q,I); overrides inference.")]
 RespondentOpt = Annotated[Optional[str], typer.Option(
     "--respondent-labels", help="Speaker labels of respondents, comma separated.")]
+MaxMbOpt = Annotated[int, typer.Option(
+    "--max-mb", help="Refuse transcripts and case sheets larger than this many MB.")]
 ReplaceOpt = Annotated[bool, typer.Option(
     "--replace", help="Re-import files that changed (machine codings are recomputed, human "
     "codings re-anchored; a backup is kept).")]
@@ -49,13 +54,17 @@ def register(app: typer.Typer) -> None:
 
 
 def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | None,
-             respondent: str | None, replace: bool = False) -> ImportOptions:
+             respondent: str | None, replace: bool = False,
+             max_mb: int = DEFAULT_MAX_MB) -> ImportOptions:
     if segment not in ("turn", "paragraph", "sentence"):
         raise GtcodeError("E112", f"unknown segmentation {segment!r}.",
                           hint="use --segment turn, paragraph or sentence")
+    if max_mb < 1:
+        raise GtcodeError("E112", f"--max-mb must be at least 1, not {max_mb}.")
     return ImportOptions(encoding=encoding, t2s=t2s, segment_mode=segment,
                          interviewer_labels=tuple(split_list(interviewer)),
-                         respondent_labels=tuple(split_list(respondent)), replace=replace)
+                         respondent_labels=tuple(split_list(respondent)), replace=replace,
+                         max_bytes=max_mb * 2**20)
 
 
 FromOpt = Annotated[Optional[Path], typer.Option(
@@ -89,14 +98,16 @@ def init_cmd(study: StudyArg, codebook: CodebookOpt = DEFAULT_CODEBOOK,
 def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
                encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
                interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
-               replace: ReplaceOpt = False, quiet: QuietOpt = False) -> None:
+               replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
+               quiet: QuietOpt = False) -> None:
     """Import transcripts and/or case attributes into a study.
 
     Example: gtcode import my-study data/sample --cases data/sample/cases.csv
     """
     if not files and not cases:
         raise typer.BadParameter("give transcripts to import, or --cases")
-    options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace)
+    options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace,
+                       max_mb)
     with open_study(study) as opened, progress(quiet) as callback:
         report = import_files(opened, files or [], options=options, cases=cases,
                               progress=callback)
@@ -161,12 +172,14 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             cases: CasesOpt = None, codebook: CodebookOpt = DEFAULT_CODEBOOK,
             encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
             interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
-            replace: ReplaceOpt = False, quiet: QuietOpt = False) -> None:
+            replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
+            quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
     Example: gtcode run data/sample --cases data/sample/cases.csv --out out
     """
-    options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace)
+    options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace,
+                       max_mb)
     with progress(quiet) as callback:
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               progress=callback)

@@ -167,15 +167,21 @@ def _xlsx_cells(path: Path) -> list[list[tuple[object, bool]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = GtcodeError("E401", "the file is not a readable xlsx workbook (corrupt or "
+                             "truncated).", file=path,
+                             hint="save it from your spreadsheet program as .xlsx")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise GtcodeError("E401", "the file is not a readable xlsx workbook.", file=path,
-                          hint="save it from your spreadsheet program as .xlsx") from None
+        raise unreadable from None
+    except Exception:  # lxml/expat raise many types for damaged parts
+        raise unreadable from None
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
         return [[(cell.value, getattr(cell, "data_type", None) == "f") for cell in row]
                 for row in sheet.iter_rows()]
+    except Exception:  # a damaged sheet part fails only while its rows are read
+        raise unreadable from None
     finally:
         book.close()
 

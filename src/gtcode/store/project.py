@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -32,23 +33,74 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+TMP_SUFFIX = ".gtcode-tmp"
+_TMP_NAME = re.compile(r"^\.(?P<stem>.+)\.(?P<pid>\d+)\.[^.]+(?P<ext>\.[^.]*)?"
+                       + re.escape(TMP_SUFFIX) + r"(-wal|-shm|-journal)?$")
+
+
+def _unwritable(path: Path, exc: OSError) -> GtcodeError:
+    return GtcodeError("E701", f"the file cannot be written ({exc.strerror or exc}).",
+                       file=path, hint="check that the folder exists, is writable and has "
+                       "free space, and that the name is not a folder")
+
+
+def _temp_file(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """Create the temp file beside ``path`` (its name holds our pid), sweeping stale ones.
+
+    A temp file left by a killed gtcode (its pid no longer runs) is removed, so
+    a crash never leaves litter that a later run trips over.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale_temps(path.parent)
+        return tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=suffix,
+                                dir=path.parent)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+
+
+def sweep_stale_temps(folder: Path) -> list[Path]:
+    """Remove ``*.gtcode-tmp`` files in ``folder`` whose writing process is gone."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in Path(folder).iterdir():
+            match = _TMP_NAME.match(entry.name)
+            if match and not _pid_alive(int(match["pid"])):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive but not ours (EPERM), or unknown: leave its file alone
+        return True
+    return True
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` by write-to-temp-then-rename.
 
     A reader (or a crash) sees either the old file or the new one, never half.
+    Raises E701 when the file cannot be written.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gtcode-tmp", dir=path.parent)
+    fd, tmp = _temp_file(path, f".{path.name}.", TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _unwritable(path, exc) from None
         raise
 
 
@@ -64,17 +116,19 @@ def atomic_output(path: Path) -> Iterator[Path]:
     For writers that need a file name (openpyxl, XlsxWriter, zipfile).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".gtcode-tmp",
-                               dir=path.parent)
+    fd, tmp = _temp_file(path, f".{path.stem}.", path.suffix + TMP_SUFFIX)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.replace(tmp_path, path)
+        try:
+            os.replace(tmp_path, path)
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
+        for leftover in (tmp_path, *(Path(f"{tmp_path}{s}") for s in ("-wal", "-shm"))):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         raise
 
 
@@ -186,16 +240,27 @@ class Study:
         _set_meta(self.conn, key, value)
 
     def backup(self, reason: str) -> Path:
-        """Copy the database to ``backups/gtcode-<time>-<reason>.db`` and return it."""
-        self.backups_dir.mkdir(exist_ok=True)
+        """Copy the database to ``backups/gtcode-<time>-<reason>.db`` and return it.
+
+        Runs outside any write transaction, before the change it guards; when
+        the copy cannot be made it raises E701 and the command stops there,
+        having changed nothing.
+        """
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backups_dir / f"gtcode-{stamp}-{reason}.db"
-        with atomic_output(target) as tmp:
-            dest = sqlite3.connect(tmp)
-            try:
-                self.conn.backup(dest)
-            finally:
-                dest.close()
+        try:
+            self.backups_dir.mkdir(exist_ok=True)
+            with atomic_output(target) as tmp:
+                dest = sqlite3.connect(tmp)
+                try:
+                    self.conn.backup(dest)
+                finally:
+                    dest.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise GtcodeError("E701", f"the backup copy cannot be written ({exc}); nothing was "
+                              "changed.", file=target,
+                              hint="make the study's backups/ folder writable, or free space"
+                              ) from None
         return target
 
     def backups(self) -> list[Path]:

@@ -29,7 +29,10 @@ from gtcode.errors import GtcodeError
 from gtcode.transcripts.encoding import decode_bytes, normalise
 from gtcode.transcripts.model import Document, Turn
 
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: Files over this size are refused (E110) before a byte is read: an hour of interview is
+#: about 50 KB, so 64 MB is years of talk and a bigger file is almost surely a mistake.
+#: ``gtcode import --max-mb`` raises it.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 # Header names (compared without spaces/underscores, case-folded), simplified,
 # traditional and English.
@@ -111,9 +114,10 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise GtcodeError("E110", f"the file is {size} bytes, over the limit of "
-                                      f"{max_bytes}.", file=path,
-                              hint="split the transcript or raise the size limit")
+            raise GtcodeError("E110", f"the file is {size / 2**20:.1f} MB, over the limit of "
+                                      f"{max_bytes / 2**20:.0f} MB.", file=path,
+                              hint="check that this is the right file; split the transcript, "
+                                   "or raise the limit with --max-mb")
         raw = path.read_bytes()
     except OSError:
         raise GtcodeError("E101", "the file does not exist or cannot be read.",
@@ -187,8 +191,9 @@ def _check_zip(raw: bytes, file: str, max_bytes: int) -> None:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise _corrupt(file, Path(file).suffix) from None
     if unpacked > max_bytes:
-        raise GtcodeError("E110", f"the document unpacks to {unpacked} bytes, over the limit "
-                                  f"of {max_bytes}.", file=file)
+        raise GtcodeError("E110", f"the document unpacks to {unpacked / 2**20:.1f} MB, over "
+                                  f"the limit of {max_bytes / 2**20:.0f} MB.", file=file,
+                          hint="raise the limit with --max-mb if the file is right")
 
 
 def _corrupt(file: str, kind: str) -> GtcodeError:
@@ -216,7 +221,8 @@ def read_rows(path: str | Path, *, encoding: str | None = None,
 def _csv_rows(raw: bytes, file: str, encoding: str | None, max_bytes: int) -> Rows:
     decoded = decode_bytes(raw, file=file, encoding=encoding)
     text = normalise(decoded.text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    # strict: an unbalanced quote is an error, not a cell swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     rows, start = [], 1
     try:
         for cells in reader:
