@@ -102,15 +102,16 @@ def test_apply_records_accept_reject_add_propose_memo(coded, tmp_path):
                             (2, "favour.renqing", "li", "accepted"),
                             (2, "favour.shigu", "li", "rejected"),
                             (3, "economic.low_pay", "li", "accepted")]
+    # rows 1 and 4 had nothing to change: each is logged once as reviewed
     assert [d[1] for d in db.decisions(study.conn)] == [
-        "add", "accept", "reject", "propose", "memo", "accept"]
+        "review", "add", "accept", "reject", "propose", "memo", "accept", "review"]
     assert all(d[4].startswith("sheet.xlsx@sha256:") for d in db.decisions(study.conn))
     assert db.list_candidates(study.conn, "proposed")[0][:4] == ("逢年过节", "li", "S01.txt", 2)
     assert db.sheet_memo(study.conn, "S01.txt#2", "li")[1] == "典型的人情往来"
     effective = {c.code_id for c in effective_codings(study.conn) if c.segment == 2}
     assert effective == {"favour.renqing", "economic.debt"}
     again = apply_sheet(study, book, path, coder="li")
-    assert again.changes == 0 and len(db.decisions(study.conn)) == 6
+    assert again.changes == 0 and len(db.decisions(study.conn)) == 8
 
 
 def test_human_decisions_survive_a_rerun_of_open(coded, tmp_path):
@@ -234,3 +235,22 @@ def test_csv_round_trip(coded, tmp_path, bom):
 def test_split_codes():
     assert split_codes("a; b,c、d\ne；a") == ["a", "b", "c", "d", "e"]
     assert split_codes(None) == [] and split_codes(" ") == []
+
+
+def test_untouched_rows_count_as_seen_for_agreement(coded, tmp_path):
+    """A coder who leaves 天气很好 uncoded disagrees with one who codes it."""
+    from gtcode.reliability.agree import agree_study
+
+    study, book = coded
+    for coder, weather_codes in (("li", ""), ("wang", "economic.debt")):
+        path = tmp_path / f"{coder}.xlsx"
+        export_sheet(study, book, path)
+        sheet, rows = load_rows(path)
+        sheet["I5"] = weather_codes
+        apply_sheet(study, book, save(sheet, path), coder=coder)
+    seen = study.conn.execute("SELECT COUNT(DISTINCT segment_id) FROM decisions "
+                              "WHERE coder = 'li'").fetchone()[0]
+    assert seen == 4  # every row of li's sheet, including the ones li left as they were
+    result = agree_study(study, ["li", "wang"], level="concept")
+    debt = {c.code: c for c in result.per_code.codes}["economic.debt"]
+    assert debt.n_units == 4 and debt.percent_agreement == 0.75

@@ -295,6 +295,12 @@ def _apply_row(conn, item: _Checked, coder: str, book_hash: str, report: ApplyRe
     _apply_notes(conn, item, coder, details, report)
     if report.changes > before:
         report.changed_rows += 1
+    elif not db.has_decision(conn, coder, seg.id):
+        # A row kept as it was is a decision too ("nothing applies here", or
+        # "the suggestions are right"): log that the coder reviewed it, once,
+        # so agreement counts the segment as seen by this coder.
+        db.log_decision(conn, coder=coder, action="review", segment_id=seg.id, code_id=None,
+                        via=report.via, details=details)
 
 
 def _apply_notes(conn, item: _Checked, coder: str, details: dict, report: ApplyReport) -> None:

@@ -147,6 +147,12 @@ def log_decision(conn: sqlite3.Connection, *, coder: str, action: str, segment_i
                   json.dumps(details, ensure_ascii=False, sort_keys=True)))
 
 
+def has_decision(conn: sqlite3.Connection, coder: str, segment_id: int) -> bool:
+    """True when ``coder`` has any logged decision on the segment."""
+    return conn.execute("SELECT 1 FROM decisions WHERE coder = ? AND segment_id = ? LIMIT 1",
+                        (coder, segment_id)).fetchone() is not None
+
+
 def decisions(conn: sqlite3.Connection) -> list[tuple[str, str, int | None, str | None, str]]:
     """(coder, action, segment_id, code_id, via) of every decision, oldest first."""
     return [tuple(r) for r in conn.execute(
