@@ -208,10 +208,9 @@ def _seen_note(result: StudyCodings, n_role: int) -> None:
     if humans:
         counts = ", ".join(f"{name} {len(result.seen[name])}" for name in humans)
         result.notes.append(
-            f"human coders count as having seen only segments with a recorded decision "
-            f"({counts} of {n_role} respondent segments); a segment a coder read and left "
-            "without any code, where nothing was suggested, leaves no trace. If every coder "
-            "read every segment, use --all-units, or compare the filled sheets themselves.")
+            f"human coders count as having seen the segments with a recorded decision "
+            f"({counts} of {n_role} respondent segments; rows kept unchanged in an applied "
+            "sheet count as reviewed). If every coder read every segment, use --all-units.")
 
 
 def _collect(result: StudyCodings, coder: StudyCoder, rows: list[db.CoderCoding],
