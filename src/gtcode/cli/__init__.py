@@ -13,14 +13,14 @@ import typer
 
 from gtcode import __version__
 
-_COMMAND_MODULES = [
+_COMMAND_MODULES = [  # in the order of the help text: the workflow's order
     "gtcode.cli.study",
     "gtcode.cli.codebook",
-    "gtcode.cli.agree",
     "gtcode.cli.open_coding",
     "gtcode.cli.sheet",
     "gtcode.cli.axial",
     "gtcode.cli.memo",
+    "gtcode.cli.agree",
     "gtcode.cli.report",
     "gtcode.cli.export",
 ]

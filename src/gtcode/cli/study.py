@@ -47,10 +47,10 @@ ReplaceOpt = Annotated[bool, typer.Option(
 
 
 def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)
     app.command("init")(init_cmd)
     app.command("import")(import_cmd)
     app.command("status")(status_cmd)
-    app.command("run")(run_cmd)
 
 
 def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | None,
