@@ -168,3 +168,11 @@ def test_codings_and_segments_csv_layout(empty_study: Study, tmp_path: Path) -> 
         seg_rows = list(csv.reader(handle))
     assert seg_rows[0] == ["source", "case", "segment", "start", "end", "speaker", "role", "text"]
     assert seg_rows[1][:3] == ["S01.txt", "S01", "1"] and seg_rows[1][6] == "interviewer"
+
+
+def test_case_sheet_order_is_collection_order(empty_study: Study, tmp_path: Path) -> None:
+    for name in ("A.txt", "B.txt", "C.txt"):
+        _write(tmp_path / name, TRANSCRIPT)
+    cases = _write(tmp_path / "cases.csv", "case,file\nC,C.txt\nA,A.txt\n")
+    import_files(empty_study, [tmp_path], cases=cases)
+    assert [s.name for s in db.list_sources(empty_study.conn)] == ["C.txt", "A.txt", "B.txt"]

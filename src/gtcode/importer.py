@@ -119,8 +119,10 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
     reported when their passage is gone.
     """
     files = expand_inputs(paths)
-    parsed = read_all(files, options, progress)
     case_table = read_cases(cases, max_bytes=options.max_bytes) if cases else None
+    if case_table is not None:
+        files = _collection_order(files, case_table)
+    parsed = read_all(files, options, progress)
     report = ImportReport()
     plan = _plan(study, parsed, options, report)
     if report.replaced:
@@ -130,6 +132,24 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
             _store_source(conn, doc, seg, existing, report)
         _assign_cases(conn, [d.name for d, _ in parsed], case_table, cases, report)
     return report
+
+
+def _collection_order(files: list[Path], table: CaseTable) -> list[Path]:
+    """Order files as the case sheet lists them (its rows are the collection order).
+
+    Sources are numbered in import order, and saturation curves read that
+    order as the order of data collection; a case sheet is usually kept in
+    interview order, file names often are not. Files the sheet does not name
+    keep their place after those it does.
+    """
+    rank: dict[str, int] = {}
+    for number, row in enumerate(table.rows):
+        for key in (row.file, row.name):
+            if key:
+                rank.setdefault(key, number)
+                rank.setdefault(Path(key).stem, number)
+    unranked = len(table.rows)
+    return sorted(files, key=lambda f: rank.get(f.name, rank.get(f.stem, unranked)))
 
 
 def _plan(study: Study, parsed: list[tuple[Document, Segmentation]], options: ImportOptions,
