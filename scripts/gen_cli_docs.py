@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
 import typer.main
 
 from gtcode.cli import app
@@ -24,15 +23,20 @@ refused operation; the message names the file and the place), 2 wrong usage.
 """
 
 
-def _commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+def _is_group(command: object) -> bool:
+    return hasattr(command, "list_commands")
+
+
+def _commands(group, prefix: str) -> list[tuple[str, object]]:
+    """(path, command) of every command below ``group``, groups included, in help order."""
     found = []
-    ctx = click.Context(group)
+    ctx = group.context_class(group)
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue
         path = f"{prefix} {name}"
-        if isinstance(command, click.Group):
+        if _is_group(command):
             found.append((path, command))
             found.extend(_commands(command, path))
         else:
@@ -40,23 +44,23 @@ def _commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]
     return found
 
 
-def _usage(path: str, command: click.Command) -> str:
-    ctx = click.Context(command, info_name=path)
+def _usage(path: str, command) -> str:
+    ctx = command.context_class(command, info_name=path)
     pieces = command.collect_usage_pieces(ctx)
     return f"{path} {' '.join(pieces)}".strip()
 
 
-def _section(path: str, command: click.Command) -> str:
+def _section(path: str, command) -> str:
     lines = [f"## `{path}`", "", (command.help or "").strip(), "", "```", _usage(path, command),
              "```", ""]
     params = [p for p in command.params if not getattr(p, "hidden", False)]
     if params:
         lines += ["| argument / option | help |", "|---|---|"]
         for param in params:
-            if isinstance(param, click.Option):
+            if param.param_type_name == "option":
                 names = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
             else:
-                names = f"`{param.human_readable_name}`"
+                names = f"`{(param.name or '').upper()}`"
             help_text = (getattr(param, "help", None) or "").replace("|", "\\|").replace("\n", " ")
             lines.append(f"| {names} | {help_text} |")
         lines.append("")
