@@ -1,0 +1,180 @@
+"""Spreadsheet injection: text that looks like a formula is written as text, everywhere.
+
+Transcript turns (and a case attribute, a memo, a code name) begin with ``=``,
+``+``, ``-``, ``@`` or a tab. Every xlsx and csv gtcode writes is then opened:
+no xlsx cell may be a formula (openpyxl ``data_type`` ``'f'``) and formula-like
+text must sit in string cells; no csv cell may begin with a formula character
+unless it is a plain number, because csv text is guarded with a leading
+apostrophe (OWASP "CSV injection", see ``gtcode.exports.safe_cells``).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from gtcode.cli import app
+from gtcode.exports.safe_cells import FORMULA_PREFIXES, is_formula_like
+
+runner = CliRunner()
+
+#: Turns whose text begins with each dangerous character (the tab one included).
+TURNS = {
+    "T01.txt": ["问：=1+1 你觉得这个怎么算",
+                '答：=HYPERLINK("http://evil.invalid","点我") 为了跑项目要钱，送礼',
+                "问：+86 的号码是谁的",
+                "答：-2+3 面子上过不去，人情往来，跑项目",
+                "问：@SUM(A1:A2) 领导说的",
+                "答：\t=1+2 制表符开头，跑项目，送礼"],
+    "T02.txt": ["问：你好",
+                "答：=cmd|' /C calc'!A0 人情世故，跑项目，面子",
+                "问：后来呢？",
+                "答：@everyone 大家都这样，潜规则，跑项目"],
+}
+CASES = "case,file,note\nT01,T01.txt,=cmd|calc\nT02,T02.txt,@risky\n"
+#: Markers that must reach the outputs, so the checks below look at real payloads.
+PAYLOADS = ("=HYPERLINK(", "=cmd|", "@SUM(A1", "+86 ", "-2+3 ")
+
+
+def gtcode(*args: object) -> None:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+
+
+def _coder_sheet(src: Path, dst: Path, extra: str | None) -> None:
+    """A coder's copy of the csv sheet: rows with suggestions kept, one code changed."""
+    with open(src, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = [rows[0]] + [row for row in rows[1:] if row[6]]
+    if extra:
+        kept[1][8] = extra
+    with open(dst, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(kept)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Run every writer of xlsx and csv files on the hostile study; return the files."""
+    work = tmp_path_factory.mktemp("injection")
+    for name, lines in TURNS.items():
+        (work / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (work / "cases.csv").write_text(CASES, encoding="utf-8")
+    out = work / "out"
+    gtcode("run", work / "T01.txt", work / "T02.txt", "--cases", work / "cases.csv",
+           "--out", out, "-q")
+    study = out / "study"
+    gtcode("memo", "add", study, "--on", "case:T01", "--text", "\t=1+2 memo with a tab",
+           "--title", "=title", "--author", "li", "-q")
+    gtcode("memo", "add", study, "--on", "code:resource", "--text", "-1 dangerous minus",
+           "--author", "li", "-q")
+    gtcode("sheet", "export", study, "-o", work / "sheet.csv", "-q")
+    for coder, extra in (("li", None), ("wang", "social_favour.face")):
+        _coder_sheet(work / "sheet.csv", work / f"{coder}.csv", extra)
+        gtcode("sheet", "apply", study, work / f"{coder}.csv", "--coder", coder, "-q")
+    written = [work / "sheet.csv"]
+
+    def export(to: str, name: str, *extra: object) -> None:
+        gtcode("export", study, "--to", to, "-o", work / name, *extra, "-q")
+        written.append(work / name)
+
+    export("csv", "codings.csv")
+    export("xlsx", "gtcode.xlsx")
+    export("classification", "classification.xlsx")
+    export("classification", "classification.csv")
+    export("matrix", "matrix.xlsx")
+    export("matrix", "matrix-by-note.csv", "--rows", "note")
+    gtcode("memo", "export", study, "-o", work / "memos.csv", "-q")
+    gtcode("agree", study, "--coders", "li,wang", "--disagreements",
+           work / "disagreements.xlsx", "-q")
+    gtcode("sheet", "export", study, "-o", work / "sheet-li.xlsx", "--coder", "li", "-q")
+    written += [work / "memos.csv", work / "disagreements.xlsx", work / "sheet-li.xlsx"]
+    written += [out / name for name in ("codings.csv", "segments.csv", "sheet.xlsx",
+                                        "gtcode.xlsx", "classification.xlsx")]
+    return written
+
+
+def xlsx_cells(path: Path):
+    book = openpyxl.load_workbook(path)  # not read-only: data_type is the stored type
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    yield sheet.title, cell
+
+
+def csv_cells(path: Path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            for value in row:
+                yield number, value
+
+
+def test_every_writer_was_run(outputs):
+    assert all(path.is_file() for path in outputs), [p for p in outputs if not p.is_file()]
+    assert {p.suffix for p in outputs} == {".csv", ".xlsx"}
+    assert len(outputs) >= 15
+
+
+@pytest.mark.parametrize("name", ["gtcode.xlsx", "classification.xlsx",
+                                  "matrix.xlsx", "disagreements.xlsx", "sheet-li.xlsx",
+                                  "out-sheet.xlsx", "out-gtcode.xlsx",
+                                  "out-classification.xlsx"])
+def test_xlsx_holds_no_formula(outputs, name):
+    path = _find(outputs, name)
+    risky = []
+    for title, cell in xlsx_cells(path):
+        assert cell.data_type != "f", f"{path.name} {title}!{cell.coordinate} is a formula"
+        if is_formula_like(cell.value):
+            assert cell.data_type == "s", f"{title}!{cell.coordinate}"
+            risky.append(cell.value)
+    if name in ("gtcode.xlsx", "sheet.xlsx", "sheet-li.xlsx", "classification.xlsx",
+                "disagreements.xlsx", "out-sheet.xlsx", "out-classification.xlsx"):
+        assert risky, f"{name}: no formula-like text reached it; the check proves nothing"
+
+
+@pytest.mark.parametrize("name", ["sheet.csv", "codings.csv", "classification.csv",
+                                  "matrix-by-note.csv", "memos.csv", "out-codings.csv",
+                                  "out-segments.csv"])
+def test_csv_guards_formula_like_text(outputs, name):
+    path = _find(outputs, name)
+    guarded = []
+    for number, value in csv_cells(path):
+        assert not is_formula_like(value), f"{path.name} row {number}: {value[:20]!r}"
+        if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+            guarded.append(value)
+    if name not in ("matrix-by-note.csv",):
+        assert guarded, f"{name}: no guarded text; the check proves nothing"
+
+
+def test_the_payloads_reach_the_outputs_as_text(outputs):
+    """The guard keeps the researcher's text: only a leading apostrophe is added to csv."""
+    text = " ".join(str(cell.value) for cell in
+                    (c for _t, c in xlsx_cells(_find(outputs, "out-gtcode.xlsx"))))
+    text += " ".join(v for _n, v in csv_cells(_find(outputs, "out-segments.csv")))
+    for payload in PAYLOADS:
+        assert payload in text, payload
+    segments = [v for _n, v in csv_cells(_find(outputs, "out-segments.csv"))]
+    assert "'=1+1 你觉得这个怎么算" in segments
+
+
+def test_codings_csv_keeps_its_columns(outputs):
+    with open(_find(outputs, "out-codings.csv"), encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["source", "case", "segment", "start", "end", "speaker", "role", "code",
+                      "category", "origin", "coder", "text"]
+
+
+def test_a_number_stays_a_number():
+    assert not is_formula_like("-3.5") and not is_formula_like("+12")
+    assert is_formula_like("-2+3") and is_formula_like("\t=1") and is_formula_like("@x")
+
+
+def _find(outputs: list[Path], name: str) -> Path:
+    """``out-x`` is the file ``gtcode run`` wrote to OUT/x; other names are exports."""
+    if name.startswith("out-"):
+        return next(p for p in outputs if p.parent.name == "out" and p.name == name[4:])
+    return next(p for p in outputs if p.parent.name != "out" and p.name == name)
