@@ -1,0 +1,309 @@
+"""Crash safety: SIGKILL at random moments leaves the study whole, with all or none of a command.
+
+Each writing command (import, import --replace, open, sheet apply, export to
+.qdpx and .xlsx) is first run without interruption on a copy of its starting
+study, giving the "before" and "after" states. Then, many times, a fresh copy
+is given to the real CLI running in its own process, which is killed with
+SIGKILL after a seeded random delay spread over the command's measured
+duration. After every kill:
+
+- ``PRAGMA integrity_check`` says ok and the study opens;
+- the study (a canonical dump of every table, timestamps left out) and the
+  command's output file equal either the "before" or the "after" state;
+- running the command again, uninterrupted, gives exactly the "after" state,
+  and leaves no ``*.gtcode-tmp`` file anywhere (a killed writer's temp file is
+  swept by the next write to that folder).
+
+To spend the time budget on the commands' work rather than on Python start-up,
+the processes are forked from a helper that has imported gtcode once (a
+"zygote"); each forked child runs ``gtcode.cli.app`` with the command line, as
+``python -m gtcode`` does. A few kills of plain ``python -m gtcode`` processes
+check the same on the ordinary entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from gtcode.cli import app
+from gtcode.store.project import Study
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE.parent / "data" / "sample"
+SRC = HERE.parent / "src"
+FILES = ("S01.txt", "S02.txt", "S03.txt", "E01.txt")
+#: Kill attempts per command (cheap commands get more): 66 in all.
+KILLS = {"import": 20, "import-replace": 16, "open": 6, "sheet-apply": 8, "export-qdpx": 8,
+         "export-xlsx": 8}
+SEED = 20240611
+#: Columns holding wall-clock times: the one thing a re-run may change.
+TIME_COLUMNS = {"imported_at", "loaded_at", "created_at", "updated_at", "applied_at", "at"}
+#: Filled by the tests, printed at the end (docs/reliability.md quotes them).
+FIGURES: Counter = Counter()
+
+ZYGOTE = r"""
+import json, os, signal, sys, time
+from gtcode.cli import app
+import gtcode.coding.open_coding, gtcode.coding.sheet, gtcode.exports.refi_qda
+import gtcode.exports.workbook, gtcode.importer
+from gtcode.transcripts import nlp
+nlp.tokenize("先把分词词典读进来", "zh")
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    job = json.loads(line)
+    sys.stdout.flush()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.chdir(job["cwd"])
+        code = 0
+        try:
+            app(job["argv"], prog_name="gtcode")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:
+            code = 99
+        os._exit(code)
+    delay = job.get("delay")
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if delay is not None and time.perf_counter() - start >= delay:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(0.0005)
+    killed = os.WIFSIGNALED(status)
+    rc = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+    print(json.dumps({"killed": killed, "rc": rc, "seconds": time.perf_counter() - start}),
+          flush=True)
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+class Zygote:
+    """A process with gtcode imported that forks one child per command and may kill it."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=_env())
+        assert json.loads(self.proc.stdout.readline()) == {"ready": True}
+
+    def run(self, argv: list[str], cwd: Path, delay: float | None = None) -> dict:
+        """Run ``gtcode ARGV`` in ``cwd`` (paths stored in the study stay the same)."""
+        job = {"argv": argv, "cwd": str(cwd), "delay": delay}
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    helper = Zygote()
+    yield helper
+    helper.close()
+
+
+# -- starting studies -------------------------------------------------------------------
+
+def _cli(*args: object) -> None:
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+
+
+def _reviewed_sheet(exported: Path, reviewed: Path) -> None:
+    """A coder's decisions: keep some suggestions, drop one, add a code and a memo."""
+    book = openpyxl.load_workbook(exported)
+    sheet = book.worksheets[0]
+    coded = [row for row in sheet.iter_rows(min_row=2) if row[8].value]
+    coded[0][8].value = ""
+    coded[1][8].value = f"{coded[1][8].value};social_favour.face"
+    coded[2][10].value = "这一段要再看看"
+    for row in list(sheet.iter_rows(min_row=2))[::-1]:
+        if not row[8].value and row[4].value != "respondent":
+            sheet.delete_rows(row[0].row)
+    book.save(reviewed)
+
+
+@pytest.fixture(scope="module")
+def starts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Starting folders: each holds ``study/``, the inputs and the earlier outputs."""
+    root = tmp_path_factory.mktemp("crash-starts")
+    empty = root / "empty"
+    (empty / "in").mkdir(parents=True)
+    for name in FILES:
+        shutil.copy(SAMPLE / name, empty / "in" / name)
+    (empty / "cases.csv").write_text("case,file,gender\nS01,S01.txt,男\nS02,S02.txt,男\n"
+                                     "S03,S03.txt,男\nE01,E01.txt,女\n", encoding="utf-8")
+    (empty / "out").mkdir()
+    _cli("init", empty / "study", "-q")
+    imported = root / "imported"
+    shutil.copytree(empty, imported)
+    _cli("import", imported / "study", imported / "in", "--cases", imported / "cases.csv", "-q")
+    replace = root / "replace"
+    shutil.copytree(imported, replace)
+    with open(replace / "in" / "S01.txt", "a", encoding="utf-8") as handle:
+        handle.write("\n问：最后还有什么想说的？\n答：没有了，该说的都说了。\n")
+    coded = root / "coded"
+    shutil.copytree(imported, coded)
+    _cli("open", coded / "study", "-q")
+    _cli("sheet", "export", coded / "study", "-o", coded / "exported.xlsx", "-q")
+    _reviewed_sheet(coded / "exported.xlsx", coded / "reviewed.xlsx")
+    for name in ("project.qdpx", "gtcode.xlsx"):  # an earlier export, to be replaced whole
+        (coded / "out" / name).write_bytes(b"an earlier export of this study\n")
+    return {"empty": empty, "imported": imported, "replace": replace, "coded": coded}
+
+
+#: name -> (starting folder, command line run inside it, output file or None).
+COMMANDS = {
+    "import": ("empty", ["import", "study", "in", "--cases", "cases.csv"], None),
+    "import-replace": ("replace", ["import", "study", "in/S01.txt", "--replace"], None),
+    "open": ("imported", ["open", "study", "-q"], None),
+    "sheet-apply": ("coded", ["sheet", "apply", "study", "reviewed.xlsx", "--coder", "li"],
+                    None),
+    "export-qdpx": ("coded", ["export", "study", "--to", "qdpx", "-o", "out/project.qdpx"],
+                    "out/project.qdpx"),
+    "export-xlsx": ("coded", ["export", "study", "--to", "xlsx", "-o", "out/gtcode.xlsx"],
+                    "out/gtcode.xlsx"),
+}
+
+
+# -- state ------------------------------------------------------------------------------
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, without wall-clock columns (or meta keys ending _at)."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        result = {}
+        for table in tables:
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info('{table}')")
+                    if r[1] not in TIME_COLUMNS]
+            order = ", ".join(str(i + 1) for i in range(len(cols)))
+            rows = conn.execute(f"SELECT {', '.join(cols)} FROM '{table}' ORDER BY {order}")
+            result[table] = [r for r in rows if not (table == "meta" and r[0].endswith("_at"))]
+        return result
+    finally:
+        conn.close()
+
+
+def state(work: Path, output: str | None) -> tuple:
+    out = work / output if output else None
+    return dump(work / "study" / "gtcode.db"), out.read_bytes() if out and out.exists() else None
+
+
+def temp_files(work: Path) -> list[Path]:
+    return sorted(p for p in work.rglob("*") if ".gtcode-tmp" in p.name)
+
+
+def check_after_kill(work: Path, output: str | None, before: tuple, after: tuple) -> str:
+    """The checks every killed run must pass; returns "none" or "all"."""
+    db = work / "study" / "gtcode.db"
+    assert integrity(db) == "ok"
+    Study.open(work / "study").close()
+    now = state(work, output)
+    assert now in (before, after), "the kill left a partial effect"
+    return "none" if now == before else "all"
+
+
+# -- the kills --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_sigkill_leaves_all_or_none_and_a_rerun_finishes(name, zygote, starts, tmp_path):
+    start, argv, output = COMMANDS[name]
+    reference = tmp_path / "reference"
+    shutil.copytree(starts[start], reference)
+    before = state(reference, output)
+    run = zygote.run(argv, reference)
+    assert run["rc"] == 0 and not run["killed"]
+    duration = run["seconds"]
+    after = state(reference, output)
+    assert after != before
+    assert zygote.run(argv, reference)["rc"] == 0  # a second run changes nothing more
+    assert state(reference, output) == after
+
+    rng = random.Random(f"{SEED}-{name}")
+    outcomes: Counter = Counter()
+    for attempt in range(KILLS[name]):
+        work = tmp_path / f"kill{attempt}"
+        shutil.copytree(starts[start], work)
+        # spread over the whole run; the last few near its end, where the commit is
+        low = 0.0 if attempt < KILLS[name] - 2 else 0.8
+        result = zygote.run(argv, work, delay=duration * rng.uniform(low, 1.0))
+        assert result["killed"] or result["rc"] == 0, result
+        outcomes[check_after_kill(work, output, before, after)] += 1
+        outcomes["killed" if result["killed"] else "finished first"] += 1
+        outcomes["temp files left"] += len(temp_files(work))
+        assert zygote.run(argv, work)["rc"] == 0
+        assert state(work, output) == after, "a re-run after the kill differs"
+        assert temp_files(work) == [], "a re-run did not sweep the killed writer's temp files"
+        shutil.rmtree(work)
+    FIGURES.update({f"{name}: {key}": value for key, value in outcomes.items()})
+    FIGURES["runs"] += KILLS[name]
+    FIGURES["kills"] += outcomes["killed"]
+    assert outcomes["killed"] >= KILLS[name] // 2, outcomes
+
+
+def test_sigkill_of_python_m_gtcode(starts, tmp_path):
+    """The ordinary entry point, killed while it codes: the same guarantees."""
+    start, argv, output = COMMANDS["open"]
+    reference = tmp_path / "reference"
+    shutil.copytree(starts[start], reference)
+    before = state(reference, output)
+    _cli("open", reference / "study", "-q")
+    after = state(reference, output)
+    rng = random.Random(SEED)
+    for attempt in range(2):
+        work = tmp_path / f"kill{attempt}"
+        shutil.copytree(starts[start], work)
+        proc = subprocess.Popen([sys.executable, "-m", "gtcode", *argv], cwd=work, env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.9, 1.8))  # start-up is ~0.8 s, then the coding
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        FIGURES["python -m gtcode kills"] += proc.returncode == -signal.SIGKILL
+        check_after_kill(work, output, before, after)
+        _cli("open", work / "study", "-q")
+        assert state(work, output) == after
+
+
+def test_report_figures(capsys):
+    """Print the counts (run with -s to see them; docs/reliability.md quotes a run)."""
+    with capsys.disabled():
+        print("\ncrash-safety figures:", dict(sorted(FIGURES.items())))
