@@ -185,3 +185,54 @@ def test_lemma_table_from_spacy_lookups_data(tmp_path, monkeypatch):
     assert load_lemma_table() == {"bribed": "bribe", "was": "be"}
     monkeypatch.setitem(sys.modules, "spacy_lookups_data", None)
     assert load_lemma_table() is None
+
+
+def general_path_only(engine):
+    """Send every character-automaton hit through the general (slow, obvious) path."""
+    engine._entries = [(entry[0], -1, False, "", "", entry[5], None, None, uses)
+                       for entry, (_l, _c, uses, _k) in zip(engine._entries,
+                                                             engine._char_patterns)]
+    return engine
+
+
+def random_texts(seed, count):
+    """Random texts of terms and their neighbours, with spans cut between pieces."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["人情", "人情世故", "人情味", "送礼", "工资低", "工资太低", "欠债", "老人", "情绪",
+              "世故", "老", "讲", "的", "，", "。", " ", "村里", "拖欠", "债务", "礼物", "工资",
+              "人", "情", "送", "工", "欠", " bribe ", " Bribes ", " low salary ", " favours ",
+              "ＢＲＩＢＥ。", "月薪三千", "\n"]
+    for _ in range(count):
+        parts = [rng.choice(pieces) for _ in range(rng.randint(1, 25))]
+        ends = [0]
+        for part in parts:
+            ends.append(ends[-1] + len(part))
+        cuts = sorted(rng.sample(ends, min(len(ends), rng.randint(1, 6))))
+        yield "".join(parts), [(cuts[j], cuts[j + 1]) for j in range(0, len(cuts) - 1, 2)]
+
+
+def test_fast_path_decides_every_hit_as_the_general_path(tmp_path):
+    cb = book(tmp_path)
+    fast, slow = RuleEngine(cb, lemmas=None), general_path_only(RuleEngine(cb, lemmas=None))
+    assert any(entry[-1] is None and entry[6] is not None for entry in fast._entries)
+    for text, spans in random_texts(1, 400):
+        assert fast.scan_spans(text, spans) == slow.scan_spans(text, spans), (text, spans)
+    assert vars(fast.stats) == vars(slow.stats)
+    assert fast.stats.window_checks > 0 and fast.stats.boundary_rejected > 0
+
+
+def test_a_word_crossing_either_edge_alone_is_checked(tmp_path):
+    engine, calls = spy_engine(tmp_path)
+    codes(engine, "我说老人情。")  # 老人 crosses only the left edge of 人情
+    codes(engine, "讲人情绪。")  # 情绪 crosses only the right edge
+    assert calls == ["我说老人情", "讲人情绪"]
+
+
+def test_scan_spans_equals_scan_of_each_span_on_random_texts(tmp_path):
+    engine = RuleEngine(book(tmp_path), lemmas=None)
+    for text, spans in random_texts(2, 400):
+        alone = [[(i, [(t, a + lo, b + lo, lang) for t, a, b, lang in hits])
+                  for i, hits in engine.scan(text[lo:hi])] for lo, hi in spans]
+        assert engine.scan_spans(text, spans) == alone, (text, spans)

@@ -51,6 +51,11 @@ class EdgeWords:
             self.left[term] = _side(heads, [term[:k] for k in range(1, len(term))], -1)
             self.right[term] = _side(tails, [term[k:] for k in range(1, len(term))], 0)
 
+    def touching(self, term: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The characters that, next to a hit of ``term`` (left, right), may belong to a
+        dictionary word crossing that edge; a hit with neither needs no segmentation."""
+        return self.left.get(term, _NONE)[2], self.right.get(term, _NONE)[2]
+
     def crosses(self, term: str, text: str, start: int, end: int, *, left: bool = True,
                 right: bool = True, lo: int = 0, hi: int | None = None) -> bool:
         """True when a dictionary word crosses the left or right edge of the hit.

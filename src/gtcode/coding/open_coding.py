@@ -78,8 +78,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     with study.write() as conn:
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
-        for number, source in enumerate(db.iter_source_segments(conn, roles=roles), start=1):
-            db.insert_rule_codings(conn, _code_source(engine, source, report))
+        for number, source in enumerate(db.iter_source_spans(conn, roles=roles), start=1):
+            db.insert_rule_codings(conn, rule_rows(engine, source, report))
             if progress:
                 progress("Rule coding", number, total)
         if invivo:
@@ -89,20 +89,27 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     return report
 
 
-def _code_source(engine: RuleEngine, source: db.SourceSegments,
-                 report: OpenCodingReport) -> list[tuple]:
-    rows = []
-    text, codes, book_hash = source.text, engine.code_ids, engine.codebook_hash
+def rule_rows(engine: RuleEngine, source: db.SourceSpans,
+              report: OpenCodingReport) -> list[tuple]:
+    """The rule codings of one source as rows for ``insert_rule_codings``; counts in ``report``.
+
+    Segments are coded in one pass over the source text when their spans are
+    sorted and disjoint (as the segmenter makes them), else one by one.
+    """
+    text, spans, codes = source.text, source.spans, engine.code_ids
+    if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
+        found = engine.scan_spans(text, spans)
+    else:
+        found = [engine.scan_spans(text, [span])[0] for span in spans]
+    rows = [(source.id, seg_id, start, end, codes[index], engine.codebook_hash,
+             evidence_json(hits))
+            for seg_id, (start, end), pairs in zip(source.segment_ids, spans, found)
+            for index, hits in pairs]
     report.sources += 1
-    spans = [(seg.start, seg.end) for seg in source.segments]
-    for seg, found in zip(source.segments, engine.scan_spans(text, spans)):
-        report.segments += 1
-        report.characters += seg.end - seg.start
-        for index, hits in found:
-            rows.append((source.id, seg.id, seg.start, seg.end, codes[index], book_hash,
-                         evidence_json(hits)))
-            report.by_code[codes[index]] += 1
+    report.segments += len(spans)
+    report.characters += sum(end - start for start, end in spans)
     report.codings += len(rows)
+    report.by_code.update(row[4] for row in rows)
     return rows
 
 

@@ -42,16 +42,18 @@ import bisect
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ahocorasick
 
 from gtcode.coding.boundaries import EdgeWords, edge_words
+from gtcode.coding.matcher import Matcher
+from gtcode.coding.rule_scan import RawHit, Run
+from gtcode.coding.wordforms import (CACHE_SIZE, WordForms, load_lemma_table,  # noqa: F401
+                                     suffix_stem)
 
 #: Characters of CJK context taken on each side of a hit for segmentation.
 WINDOW = 6
-#: Bound on the boundary-decision cache (cleared when full: memory stays flat).
-CACHE_SIZE = 200_000
 POLICIES = ("aligned", "inside-word-ok", "any")
 
 Tokenizer = Callable[[str, str], list[tuple[str, int, int]]]
@@ -95,13 +97,6 @@ class _Use:
     lang: str
 
 
-@dataclass
-class _Pattern:
-    length: int
-    cjk: bool
-    uses: list[_Use] = field(default_factory=list)
-
-
 def is_cjk(char: str) -> bool:
     """True for a CJK ideograph (or kana/bopomofo): a character jieba segments."""
     return bool(_CJK.match(char))
@@ -115,84 +110,6 @@ def normalise_for_matching(text: str) -> str:
     if _FULLWIDTH_ALNUM.search(low):
         low = low.translate(_FOLD).lower()
     return low
-
-
-def suffix_stem(word: str) -> str:
-    """The fallback word form when no lemma table is installed.
-
-    Applied alike to codebook terms and to transcript words, so that both
-    meet in the middle. One suffix is stripped: ``-ies``/``-ied`` (to
-    ``-y``), ``-ing``, ``-ed``, ``-er``, ``-es`` after s/x/z/ch/sh, or a plain
-    ``-s`` (not ``-ss``/``-us``/``-is``); a doubled final consonant left
-    behind is undoubled (``stopped`` -> ``stop``) and a final ``-e`` is
-    dropped (``bribe``, ``bribes``, ``bribed``, ``bribing``, ``briber`` all
-    give ``brib``). Words of three letters or fewer are left alone. It errs
-    toward matching: ``leader`` and ``leading`` share ``lead``.
-    """
-    w = word.lower()
-    if len(w) <= 3:
-        return w
-    if w.endswith(("ies", "ied")) and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("ing") and len(w) > 5:
-        w = _undouble(w[:-3])
-    elif w.endswith("ed") and len(w) > 4:
-        w = _undouble(w[:-2])
-    elif w.endswith("er") and len(w) > 4:
-        w = _undouble(w[:-2])
-    elif w.endswith("es") and len(w) > 4 and (w[-3] in "sxz" or w[-4:-2] in ("ch", "sh")):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    return w
-
-
-def _undouble(stem: str) -> str:
-    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
-        return stem[:-1]
-    return stem
-
-
-def load_lemma_table() -> dict[str, str] | None:
-    """English word -> lemma from ``spacy-lookups-data``, or None when not installed."""
-    try:
-        import spacy_lookups_data  # optional extra: gtcode[lemmas]
-    except ImportError:
-        return None
-    import gzip
-    from pathlib import Path
-
-    path = Path(str(spacy_lookups_data.en["lemma_lookup"]))
-    if not path.is_file():  # 1.0.x ships the tables gzipped
-        path = path.with_name(path.name + ".gz")
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    table = json.loads(data.decode("utf-8"))
-    return {k.lower(): v.lower() for k, v in table.items()}
-
-
-class WordForms:
-    """Maps English words to the form terms and text are compared on (cached)."""
-
-    def __init__(self, lemmas: dict[str, str] | None) -> None:
-        self.lemmas = lemmas
-        self.mode = "lemmas" if lemmas is not None else "suffix-stripping"
-        self._cache: dict[str, str] = {}
-
-    def __call__(self, word: str) -> str:
-        form = self._cache.get(word)
-        if form is None:
-            low = word.lower().replace("\u2019", "'")
-            form = self.lemmas.get(low, low) if self.lemmas is not None else suffix_stem(low)
-            if len(self._cache) < CACHE_SIZE:
-                self._cache[word] = form
-        return form
 
 
 def _default_tokenizer() -> Tokenizer:
@@ -235,10 +152,6 @@ class CodeMatch:
     hits: tuple[Hit, ...]
 
 
-#: A hit as the fast path carries it: (term, start, end, lang).
-RawHit = tuple[str, int, int, str]
-
-
 class RuleEngine:
     """All rules of a codebook compiled once; :meth:`match` codes one segment.
 
@@ -248,6 +161,9 @@ class RuleEngine:
             the Chinese boundary windows (default: :mod:`gtcode.transcripts.nlp`).
         lemmas: an English word -> lemma table, ``None`` for the suffix
             fallback, or ``"auto"`` to use ``spacy-lookups-data`` when installed.
+        lexicon: word -> frequency for the boundary pre-check (0 marks a mere
+            prefix), ``None`` to segment every inner hit, or ``"auto"`` for
+            jieba's dictionary (loaded only when an aligned Chinese term exists).
 
     Raises:
         GtcodeError: E202 when a ``rules.regex`` pattern does not compile.
@@ -263,7 +179,6 @@ class RuleEngine:
         self._tokenize = tokenizer
         self._edges: EdgeWords | None = None
         self._cache: dict[tuple[str, int, int], bool] = {}
-        self._chars = ahocorasick.Automaton()
         self._words = ahocorasick.Automaton()
         self._char_keys: dict[str, int] = {}
         self._word_keys: dict[str, int] = {}
@@ -272,10 +187,11 @@ class RuleEngine:
         self._regex: list[tuple[int, re.Pattern[str], str]] = []
         for index, code in enumerate(codebook.codes):
             self._add_code(index, code)
-        for automaton, keys in ((self._chars, self._char_keys), (self._words, self._word_keys)):
-            if keys:
-                automaton.make_automaton()
-        self._build_edges(lexicon)
+        for key, pid in self._word_keys.items():
+            self._words.add_word(key, pid)
+        if self._word_keys:
+            self._words.make_automaton()
+        self._compile_chars(lexicon)
 
     # -- building ----------------------------------------------------------
     def _add_code(self, index: int, code) -> None:
@@ -302,32 +218,57 @@ class RuleEngine:
         words = _LATIN_WORD.findall(use.term)
         if not cjk and use.policy == "aligned" and words:
             key = " " + " ".join(self.forms(w) for w in words) + " "
-            pid = self._pattern(self._words, self._word_keys, self._word_patterns, key,
+            pid = self._pattern(self._word_keys, self._word_patterns, key,
                                 lambda: (len(key), len(words), []))
             uses = self._word_patterns[pid][2]
         else:
-            pid = self._pattern(self._chars, self._char_keys, self._char_patterns, norm,
+            pid = self._pattern(self._char_keys, self._char_patterns, norm,
                                 lambda: (len(norm), cjk, [], norm))
             uses = self._char_patterns[pid][2]
         if not any(u.code == use.code and u.veto == use.veto for u in uses):
             uses.append(use)
 
-    def _build_edges(self, lexicon: Mapping[str, int] | None | str) -> None:
-        aligned = [key for _l, cjk, uses, key in self._char_patterns
-                   if cjk and any(u.policy == "aligned" for u in uses)]
-        if aligned and lexicon == "auto":
-            lexicon = _default_lexicon()
-        if aligned and isinstance(lexicon, Mapping):
-            self._edges = edge_words(aligned, lexicon)
-
     @staticmethod
-    def _pattern(automaton, keys: dict[str, int], patterns: list, key: str, make) -> int:
+    def _pattern(keys: dict[str, int], patterns: list, key: str, make) -> int:
         pid = keys.get(key)
         if pid is None:
             pid = keys[key] = len(patterns)
             patterns.append(make())
-            automaton.add_word(key, pid)
         return pid
+
+    def _compile_chars(self, lexicon: Mapping[str, int] | None | str) -> None:
+        """The character automaton, jieba's edge words, and one entry per pattern."""
+        aligned = [key for _l, cjk, uses, key in self._char_patterns
+                   if cjk and any(u.policy == "aligned" for u in uses)]
+        if aligned and lexicon == "auto":
+            lexicon = _default_lexicon()
+        frequency = None
+        if aligned and isinstance(lexicon, Mapping):
+            self._edges = edge_words(aligned, lexicon)
+            frequency = lambda char: lexicon.get(char, 0)  # noqa: E731
+        self._matcher = Matcher(((key, pid) for pid, (*_rest, key)
+                                 in enumerate(self._char_patterns)), frequency)
+        self._entries = [self._entry(*pattern) for pattern in self._char_patterns]
+
+    def _entry(self, length: int, cjk: bool, uses: list[_Use], key: str) -> tuple:
+        """What :meth:`Run.chars` needs to decide a hit of one pattern.
+
+        (length, code, veto, term, lang, CJK key, left, right, general):
+        ``left``/``right`` are the characters next to the term that may start
+        a dictionary word crossing its edge (None: no boundary check at all);
+        ``general`` is the list of uses when the hit needs the general path
+        (several codes or policies on one term, or a Latin term that must
+        begin a word, or no lexicon), else None.
+        """
+        cjk_key = key if cjk else None
+        if len(uses) == 1:
+            use = uses[0]
+            head = (length, use.code, use.veto, use.term, use.lang, cjk_key)
+            if use.policy == "any" or (cjk and use.policy == "inside-word-ok"):
+                return (*head, None, None, None)
+            if cjk and use.policy == "aligned" and self._edges is not None:
+                return (*head, *self._edges.touching(key), None)
+        return (length, -1, False, "", "", cjk_key, None, None, uses)
 
     # -- matching ----------------------------------------------------------
     def match(self, text: str) -> list[CodeMatch]:
@@ -355,13 +296,10 @@ class RuleEngine:
             ``text``. A hit counts only when it lies inside one span, and each
             span is coded exactly as :meth:`scan` codes it on its own.
         """
-        run = _Run(self, text, spans)
         norm = normalise_for_matching(text)
-        if self._char_keys:
-            patterns, take = self._char_patterns, run.take
-            for end, pid in self._chars.iter(norm):
-                length, cjk, uses, key = patterns[pid]
-                take(uses, key if cjk else None, end + 1 - length, end + 1)
+        run = Run(self, text, norm, spans)
+        if spans and self._matcher.size:
+            run.chars()
         if self._word_keys and _HAS_LATIN.search(norm):
             self._scan_words(norm, run)
         for index, regex, source in self._regex:
@@ -413,7 +351,7 @@ class RuleEngine:
                 return False
         return True
 
-    def _scan_words(self, norm: str, run: _Run) -> None:
+    def _scan_words(self, norm: str, run: Run) -> None:
         spans = [m.span() for m in _LATIN_WORD.finditer(norm)]
         forms = [self.forms(norm[a:b]) for a, b in spans]
         offsets, position = [], 1
@@ -435,110 +373,18 @@ class RuleEngine:
         return keys
 
 
-class _Run:
-    """The state of one :meth:`RuleEngine.scan_spans` call."""
-
-    def __init__(self, engine: RuleEngine, text: str, spans: list[tuple[int, int]]) -> None:
-        self.engine, self.text, self.spans = engine, text, spans
-        self.starts = [start for start, _end in spans]
-        self.found: dict[int, dict[int, list[RawHit]]] = {}
-        self.vetoed: dict[int, set[int]] = {}
-        self.last = -1
-
-    def locate(self, start: int, end: int) -> int:
-        """Index of the span holding [start, end), or -1."""
-        last = self.last
-        if last >= 0 and self.starts[last] <= start and end <= self.spans[last][1]:
-            return last
-        i = bisect.bisect_right(self.starts, start) - 1
-        if i >= 0 and end <= self.spans[i][1]:
-            self.last = i
-            return i
-        return -1
-
-    def take(self, uses: list[_Use], cjk: str | None, start: int, end: int) -> None:
-        """Apply one hit to the codes using it (``cjk``: the CJK term, else None)."""
-        i = self.locate(start, end)
-        if i < 0:
-            return
-        engine = self.engine
-        engine.stats.hits += 1
-        lo, hi = self.spans[i]
-        if len(uses) == 1:  # the common case: one code uses this term
-            use = uses[0]
-            if not engine._allowed(use.policy, cjk, self.text, start, end, lo, hi):
-                engine.stats.boundary_rejected += 1
-            elif use.veto:
-                self.vetoed.setdefault(i, set()).add(use.code)
-            else:
-                self.found.setdefault(i, {}).setdefault(use.code, []).append(
-                    (use.term, start, end, use.lang))
-            return
-        verdict: dict[str, bool] = {}
-        found = None
-        for use in uses:
-            ok = verdict.get(use.policy)
-            if ok is None:
-                ok = verdict[use.policy] = engine._allowed(use.policy, cjk, self.text, start,
-                                                           end, lo, hi)
-            if not ok:
-                engine.stats.boundary_rejected += 1
-            elif use.veto:
-                self.vetoed.setdefault(i, set()).add(use.code)
-            else:
-                if found is None:
-                    found = self.found.setdefault(i, {})
-                found.setdefault(use.code, []).append((use.term, start, end, use.lang))
-
-    def regex(self, index: int, regex: re.Pattern[str], source: str) -> None:
-        """Regex hits of one code; a match across spans is retried span by span."""
-        retry: set[int] = set()
-        for m in regex.finditer(self.text):
-            if m.end() <= m.start():
-                continue
-            i = self.locate(m.start(), m.end())
-            if i >= 0:
-                self._add(i, index, (source, m.start(), m.end(), "re"))
-            else:
-                j = max(0, bisect.bisect_right(self.starts, m.start()) - 1)
-                while j < len(self.spans) and self.spans[j][0] < m.end():
-                    if m.start() < self.spans[j][1]:
-                        retry.add(j)
-                    j += 1
-        for i in sorted(retry):
-            lo, hi = self.spans[i]
-            for m in regex.finditer(self.text, lo, hi):
-                hit = (source, m.start(), m.end(), "re")
-                if m.end() > m.start() and hit not in self.found.get(i, {}).get(index, ()):
-                    self._add(i, index, hit)
-
-    def _add(self, i: int, index: int, hit: RawHit) -> None:
-        self.found.setdefault(i, {}).setdefault(index, []).append(hit)
-
-    def results(self) -> list[list[tuple[int, list[RawHit]]]]:
-        out: list[list[tuple[int, list[RawHit]]]] = [[] for _ in self.spans]
-        for i, codes in self.found.items():
-            vetoed = self.vetoed.get(i, ())
-            for index, hits in sorted(codes.items()):
-                if index in vetoed:
-                    self.engine.stats.vetoed += 1
-                    continue
-                if len(hits) > 1:
-                    hits.sort(key=lambda hit: (hit[1], hit[2], hit[0]))
-                out[i].append((index, hits))
-        return out
+#: (term, lang) -> the JSON of an evidence item before its start and after its end.
+_PARTS: dict[tuple[str, str], tuple[str, str]] = {}
 
 
-_ENCODED: dict[str, str] = {}
-
-
-def _encoded(text: str) -> str:
-    value = _ENCODED.get(text)
-    if value is None:
-        value = json.dumps(text, ensure_ascii=False)
-        if len(_ENCODED) < CACHE_SIZE:
-            _ENCODED[text] = value
-    return value
+def _parts(term: str, lang: str) -> tuple[str, str]:
+    parts = _PARTS.get((term, lang))
+    if parts is None:
+        parts = (f'{{"term": {json.dumps(term, ensure_ascii=False)}, "start": ',
+                 f', "lang": {json.dumps(lang, ensure_ascii=False)}}}')
+        if len(_PARTS) < CACHE_SIZE:
+            _PARTS[(term, lang)] = parts
+    return parts
 
 
 def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
@@ -546,7 +392,8 @@ def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
 
     ``offset`` shifts segment-relative offsets to source offsets.
     """
-    return "[" + ", ".join(
-        f'{{"term": {_encoded(term)}, "start": {start + offset}, '
-        f'"end": {end + offset}, "lang": {_encoded(lang)}}}'
-        for term, start, end, lang in hits) + "]"
+    items = []
+    for term, start, end, lang in hits:
+        head, tail = _PARTS.get((term, lang)) or _parts(term, lang)
+        items.append(f'{head}{start + offset}, "end": {end + offset}{tail}')
+    return "[" + ", ".join(items) + "]"

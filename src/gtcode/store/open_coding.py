@@ -58,6 +58,35 @@ def iter_source_segments(conn: sqlite3.Connection, *,
         yield SourceSegments(source_id, name, case, text, segments)
 
 
+@dataclass(frozen=True)
+class SourceSpans:
+    """One source as rule coding reads it: its text, segment ids and spans in order."""
+
+    id: int
+    text: str
+    segment_ids: list[int]
+    spans: list[tuple[int, int]]
+
+
+def iter_source_spans(conn: sqlite3.Connection, *,
+                      roles: tuple[str, ...] | None = None) -> Iterator[SourceSpans]:
+    """Stream sources one at a time with the spans of their segments (memory: one source).
+
+    The lean form of :func:`iter_source_segments` for rule coding: no per-segment
+    objects, so a study of 150,000 segments streams in a fraction of the time.
+    """
+    where, args = "", []
+    if roles:
+        where = f" AND role IN ({','.join('?' * len(roles))})"
+        args = list(roles)
+    ids = [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
+    for source_id in ids:
+        text = conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+        rows = conn.execute(f"SELECT id, start, end FROM segments WHERE source_id = ?{where} "
+                            "ORDER BY idx", [source_id, *args]).fetchall()
+        yield SourceSpans(source_id, text, [r[0] for r in rows], [(r[1], r[2]) for r in rows])
+
+
 def source_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
 

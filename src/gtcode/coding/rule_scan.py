@@ -1,0 +1,166 @@
+"""One pass of the rule engine over one source text (see :mod:`gtcode.coding.rules`).
+
+:class:`Run` collects the hits of every segment (span) of a text: the
+Chinese-term hits of the character automaton through :meth:`Run.chars`, the
+hot loop, then English word hits and regex hits through :meth:`Run.take` and
+:meth:`Run.regex`. Vetoes are applied once per span, in :meth:`Run.results`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gtcode.coding.rules import RuleEngine
+
+#: A hit as the engine carries it: (term, start, end, lang).
+RawHit = tuple[str, int, int, str]
+
+
+class Run:
+    """The state of one :meth:`RuleEngine.scan_spans` call.
+
+    Args:
+        engine: the engine (its patterns, boundary checks and statistics).
+        text: the source text as given (boundaries are judged on it).
+        norm: the same text normalised for matching (same offsets).
+        spans: the segments as (start, end), sorted and disjoint.
+    """
+
+    def __init__(self, engine: RuleEngine, text: str, norm: str,
+                 spans: list[tuple[int, int]]) -> None:
+        self.engine, self.text, self.norm, self.spans = engine, text, norm, spans
+        self.starts = [start for start, _end in spans]
+        self.found: dict[int, dict[int, list[RawHit]]] = {}
+        self.vetoed: dict[int, set[int]] = {}
+        self.last = -1
+
+    def chars(self) -> None:
+        """Every hit of the character automaton, walked span by span.
+
+        Hits come in order of their end, so one pointer moves through the
+        sorted spans. A term used by one code under one policy (nearly all)
+        is decided here from its precomputed entry (see
+        ``RuleEngine._entries``): an aligned Chinese hit needs a closer look
+        only when a neighbouring character could belong to a dictionary word
+        crossing its edge. Other terms go through :meth:`take_at`.
+        """
+        engine, text, spans = self.engine, self.text, self.spans
+        entries, found, vetoed, aligned = engine._entries, self.found, self.vetoed, \
+            engine._aligned_cjk
+        count, k, hits, rejected, current = len(spans), 0, 0, 0, None
+        lo, hi = spans[0]
+        for end, pid in engine._matcher.iter(self.norm):
+            end += 1
+            if end > hi:
+                k += 1
+                while k < count and spans[k][1] < end:
+                    k += 1
+                if k >= count:
+                    break
+                (lo, hi), current = spans[k], None
+            length, code, veto, term, lang, key, left, right, general = entries[pid]
+            start = end - length
+            if start < lo:
+                continue
+            hits += 1
+            if general is not None:
+                self.take_at(k, general, key, start, end)
+            elif left is not None and ((start > lo and text[start - 1] in left)
+                                       or (end < hi and text[end] in right)) \
+                    and not aligned(key, text, start, end, lo, hi):
+                rejected += 1
+            elif veto:
+                vetoed.setdefault(k, set()).add(code)
+            else:
+                if current is None:
+                    current = found.setdefault(k, {})
+                listed = current.get(code)
+                if listed is None:
+                    current[code] = [(term, start, end, lang)]
+                else:
+                    listed.append((term, start, end, lang))
+        engine.stats.hits += hits
+        engine.stats.boundary_rejected += rejected
+
+    def locate(self, start: int, end: int) -> int:
+        """Index of the span holding [start, end), or -1."""
+        last = self.last
+        if last >= 0 and self.starts[last] <= start and end <= self.spans[last][1]:
+            return last
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i >= 0 and end <= self.spans[i][1]:
+            self.last = i
+            return i
+        return -1
+
+    def take(self, uses: list, cjk: str | None, start: int, end: int) -> None:
+        """Apply one hit to the codes using it (``cjk``: the CJK term, else None)."""
+        i = self.locate(start, end)
+        if i >= 0:
+            self.engine.stats.hits += 1
+            self.take_at(i, uses, cjk, start, end)
+
+    def take_at(self, i: int, uses: list, cjk: str | None, start: int, end: int) -> None:
+        """Apply one hit inside span ``i`` to every use of its term."""
+        engine = self.engine
+        lo, hi = self.spans[i]
+        verdict: dict[str, bool] = {}
+        for use in uses:
+            ok = verdict.get(use.policy)
+            if ok is None:
+                ok = verdict[use.policy] = engine._allowed(use.policy, cjk, self.text, start,
+                                                           end, lo, hi)
+            if not ok:
+                engine.stats.boundary_rejected += 1
+            elif use.veto:
+                self.vetoed.setdefault(i, set()).add(use.code)
+            else:
+                self._add(i, use.code, (use.term, start, end, use.lang))
+
+    def regex(self, index: int, regex: re.Pattern[str], source: str) -> None:
+        """Regex hits of one code; a match across spans is retried span by span."""
+        retry: set[int] = set()
+        for m in regex.finditer(self.text):
+            if m.end() <= m.start():
+                continue
+            i = self.locate(m.start(), m.end())
+            if i >= 0:
+                self._add(i, index, (source, m.start(), m.end(), "re"))
+            else:
+                j = max(0, bisect.bisect_right(self.starts, m.start()) - 1)
+                while j < len(self.spans) and self.spans[j][0] < m.end():
+                    if m.start() < self.spans[j][1]:
+                        retry.add(j)
+                    j += 1
+        for i in sorted(retry):
+            lo, hi = self.spans[i]
+            for m in regex.finditer(self.text, lo, hi):
+                hit = (source, m.start(), m.end(), "re")
+                if m.end() > m.start() and hit not in self.found.get(i, {}).get(index, ()):
+                    self._add(i, index, hit)
+
+    def _add(self, i: int, index: int, hit: RawHit) -> None:
+        self.found.setdefault(i, {}).setdefault(index, []).append(hit)
+
+    def results(self) -> list[list[tuple[int, list[RawHit]]]]:
+        """Per span, the (code index, hits) of the codes that apply and are not vetoed."""
+        out: list[list[tuple[int, list[RawHit]]]] = [[] for _ in self.spans]
+        vetoed_total = 0
+        for i, codes in self.found.items():
+            vetoed = self.vetoed.get(i, ())
+            for index, hits in sorted(codes.items()):
+                if index in vetoed:
+                    vetoed_total += 1
+                    continue
+                if len(hits) > 1:
+                    hits.sort(key=_hit_order)
+                out[i].append((index, hits))
+        self.engine.stats.vetoed += vetoed_total
+        return out
+
+
+def _hit_order(hit: RawHit) -> tuple[int, int, str]:
+    return hit[1], hit[2], hit[0]
