@@ -23,12 +23,9 @@ check the same on the ordinary entry point.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -37,6 +34,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from crash_helpers import Zygote, dump, env, integrity, temp_files
 from typer.testing import CliRunner
 
 from gtcode.cli import app
@@ -44,84 +42,14 @@ from gtcode.store.project import Study
 
 pytestmark = pytest.mark.slow
 
-HERE = Path(__file__).resolve().parent
-SAMPLE = HERE.parent / "data" / "sample"
-SRC = HERE.parent / "src"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 FILES = ("S01.txt", "S02.txt", "S03.txt", "E01.txt")
 #: Kill attempts per command (cheap commands get more): 72 in all.
 KILLS = {"import": 24, "import-replace": 18, "open": 6, "sheet-apply": 8, "export-qdpx": 8,
          "export-xlsx": 8}
 SEED = 20240611
-#: Columns holding wall-clock times: the one thing a re-run may change.
-TIME_COLUMNS = {"imported_at", "loaded_at", "created_at", "updated_at", "applied_at", "at"}
 #: Filled by the tests, printed at the end (docs/reliability.md quotes them).
 FIGURES: Counter = Counter()
-
-ZYGOTE = r"""
-import json, os, signal, sys, time
-from gtcode.cli import app
-import gtcode.coding.open_coding, gtcode.coding.sheet, gtcode.exports.refi_qda
-import gtcode.exports.workbook, gtcode.importer
-from gtcode.transcripts import nlp
-nlp.tokenize("先把分词词典读进来", "zh")
-print(json.dumps({"ready": True}), flush=True)
-for line in sys.stdin:
-    job = json.loads(line)
-    sys.stdout.flush()
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.chdir(job["cwd"])
-        code = 0
-        try:
-            app(job["argv"], prog_name="gtcode")
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            code = 99
-        os._exit(code)
-    delay = job.get("delay")
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if delay is not None and time.perf_counter() - start >= delay:
-            os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-            break
-        time.sleep(0.0005)
-    killed = os.WIFSIGNALED(status)
-    rc = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
-    print(json.dumps({"killed": killed, "rc": rc, "seconds": time.perf_counter() - start}),
-          flush=True)
-"""
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-
-
-class Zygote:
-    """A process with gtcode imported that forks one child per command and may kill it."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, env=_env())
-        assert json.loads(self.proc.stdout.readline()) == {"ready": True}
-
-    def run(self, argv: list[str], cwd: Path, delay: float | None = None) -> dict:
-        """Run ``gtcode ARGV`` in ``cwd`` (paths stored in the study stay the same)."""
-        job = {"argv": argv, "cwd": str(cwd), "delay": delay}
-        self.proc.stdin.write(json.dumps(job) + "\n")
-        self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -197,39 +125,9 @@ COMMANDS = {
 
 # -- state ------------------------------------------------------------------------------
 
-def integrity(db: Path) -> str:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def dump(db: Path) -> dict[str, list[tuple]]:
-    """Every table's rows, sorted, without wall-clock columns (or meta keys ending _at)."""
-    conn = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        result = {}
-        for table in tables:
-            cols = [r[1] for r in conn.execute(f"PRAGMA table_info('{table}')")
-                    if r[1] not in TIME_COLUMNS]
-            order = ", ".join(str(i + 1) for i in range(len(cols)))
-            rows = conn.execute(f"SELECT {', '.join(cols)} FROM '{table}' ORDER BY {order}")
-            result[table] = [r for r in rows if not (table == "meta" and r[0].endswith("_at"))]
-        return result
-    finally:
-        conn.close()
-
-
 def state(work: Path, output: str | None) -> tuple:
     out = work / output if output else None
     return dump(work / "study" / "gtcode.db"), out.read_bytes() if out and out.exists() else None
-
-
-def temp_files(work: Path) -> list[Path]:
-    return sorted(p for p in work.rglob("*") if ".gtcode-tmp" in p.name)
 
 
 def check_after_kill(work: Path, output: str | None, before: tuple, after: tuple) -> str:
@@ -292,7 +190,7 @@ def test_sigkill_of_python_m_gtcode(starts, tmp_path):
     for attempt in range(2):
         work = tmp_path / f"kill{attempt}"
         shutil.copytree(starts[start], work)
-        proc = subprocess.Popen([sys.executable, "-m", "gtcode", *argv], cwd=work, env=_env(),
+        proc = subprocess.Popen([sys.executable, "-m", "gtcode", *argv], cwd=work, env=env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.9, 1.8))  # start-up is ~0.8 s, then the coding
         proc.send_signal(signal.SIGKILL)

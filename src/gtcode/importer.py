@@ -128,6 +128,7 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
     if report.replaced:
         report.backup = study.backup("before-replace")
     with study.write() as conn:
+        report, plan = _replan(study, parsed, options, report)
         for doc, seg, existing in plan:
             _store_source(conn, doc, seg, existing, report)
         _assign_cases(conn, [d.name for d, _ in parsed], case_table, cases, report)
@@ -172,6 +173,21 @@ def _plan(study: Study, parsed: list[tuple[Document, Segmentation]], options: Im
             plan.append((doc, seg, existing))
             report.replaced.append(doc.name)
     return plan
+
+
+def _replan(study: Study, parsed: list[tuple[Document, Segmentation]], options: ImportOptions,
+            first: ImportReport) -> tuple[ImportReport, list]:
+    """Plan again under the write lock: another gtcode may have imported meanwhile.
+
+    A file that now needs replacing but was not backed up for it stops the import (E304).
+    """
+    report = ImportReport(backup=first.backup)
+    plan = _plan(study, parsed, options, report)
+    if not set(report.replaced) <= set(first.replaced):
+        raise GtcodeError("E304", "another gtcode process changed these sources while this "
+                          "import was reading them; nothing was imported.",
+                          hint="run the import again")
+    return report, plan
 
 
 def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow | None,

@@ -174,7 +174,7 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
     options = ExportOptions(positions, rows, cell, level, classification, lang)
-    with open_study(study) as opened:
+    with open_study(study) as opened, opened.snapshot():
         summary = run_export(opened, to, output, options)
     note(summary, quiet=quiet)
 

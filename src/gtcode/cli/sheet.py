@@ -34,8 +34,9 @@ def export_cmd(
     Example: gtcode sheet export my-study -o sheet.xlsx --coder li
     """
     with open_study(study) as opened, progress(quiet) as tick:
-        report = export_sheet(opened, study_codebook(opened), output, coder=coder,
-                              progress=tick)
+        book = study_codebook(opened)
+        with opened.snapshot():
+            report = export_sheet(opened, book, output, coder=coder, progress=tick)
     note(f"Wrote {report.rows} rows ({report.suggested} suggested codes) to {output}.",
          quiet=quiet)
 

@@ -183,11 +183,11 @@ def apply_sheet(study: Study, codebook, path: Path, *, coder: str) -> ApplyRepor
         raise GtcodeError("E112", "a sheet is applied in a coder's name.",
                           hint="pass --coder NAME (your name or initials)")
     rows, cell_problems = read_sheet(path)
-    checked = _check(study, codebook, rows, path, cell_problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     report = ApplyReport(via=f"{path.name}@sha256:{digest}")
     book_hash = codebook.hash
-    with study.write() as conn:
+    with study.write() as conn:  # checked under the write lock: no writer can slip between
+        checked = _check(study, codebook, rows, path, cell_problems)
         db.ensure_coder(conn, coder, "human")
         for item in checked:
             _apply_row(conn, item, coder, book_hash, report)

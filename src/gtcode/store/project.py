@@ -143,6 +143,7 @@ class Study:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = Path(path)
         self.conn = conn
+        self._snapshot = False
 
     # -- locations -------------------------------------------------------
     @property
@@ -226,9 +227,40 @@ class Study:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """The one write transaction of a command (BEGIN IMMEDIATE ... COMMIT)."""
-        with _transaction(self.conn, self.db_path):
+        """The one write transaction of a command (BEGIN IMMEDIATE ... COMMIT).
+
+        Inside :meth:`snapshot`, the read view is closed first and a fresh one
+        begun after the write, so a reader may still bring its codebook up to date.
+        """
+        reading = self._snapshot and self.conn.in_transaction
+        if reading:
+            self.conn.execute("COMMIT")
+        try:
+            with _transaction(self.conn, self.db_path):
+                yield self.conn
+        finally:
+            if reading:
+                self.conn.execute("BEGIN")
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One consistent view of the study for a command that reads many tables (an export).
+
+        Without it every query sees the latest commit, so a sheet applied by
+        another process halfway through an export would leave the export half
+        old, half new. The view never blocks writers (WAL).
+        """
+        if self._snapshot:
             yield self.conn
+            return
+        self._snapshot = True
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self._snapshot = False
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     # -- metadata and backups -----------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
