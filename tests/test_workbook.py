@@ -116,7 +116,8 @@ def test_sample_run_writes_the_paper_tables(sample_run):
     assert mains == {"办事资源压力", "不良亚文化压力", "经济刺激压力", "工作冲突压力", "政治前途压力",
                      "人情世故压力"}
     held = _rows(wb["饱和度检验"])
-    assert [row[0] for row in held[1:5]] == ["S07", "S08", "S09", "S10"]  # last third
+    # last third in collection order (the case sheet lists S01–S10, then E01, E02)
+    assert [row[0] for row in held[1:5]] == ["S09", "S10", "E01", "E02"]
     assert held[5][0] == "检验结论" and held[5][3] in ("通过", "未通过")
     opening = _rows(wb["开放式编码"])
     assert all(row[0].startswith("\u201c") and "）" in row[0] for row in opening[1:10])
