@@ -236,3 +236,43 @@ def test_scan_spans_equals_scan_of_each_span_on_random_texts(tmp_path):
         alone = [[(i, [(t, a + lo, b + lo, lang) for t, a, b, lang in hits])
                   for i, hits in engine.scan(text[lo:hi])] for lo, hi in spans]
         assert engine.scan_spans(text, spans) == alone, (text, spans)
+
+
+def jieba_verdict(window, start, end):
+    return not any(a < start < b < end or start < a < end < b
+                   for _t, a, b in tokenize(window, "zh"))
+
+
+def test_jieba_route_gives_the_verdict_of_a_full_segmentation():
+    import random
+
+    from gtcode.coding.window_route import default_route_decider
+
+    decide = default_route_decider()
+    assert decide is not None
+    rng = random.Random(4)
+    words = ("人情 老人 情绪 世故 讲 的 村里 工资 太低 送礼 礼物 面子 进步 风气 上面 压力 行情 情人 "
+             "通报 审批 上访 前任 领导 书记 干部 群众 老百姓 孩子 工作 事情 问题 时候 后来 现在 一直 "
+             "开会 汇报 检查 考核 材料 项目 资金 工程 修路 房子 土地 补贴 低保 扶贫 指标 签字 报账 "
+             "发票 手续 程序 规定 政策 其实 确实 特别 比较 可能 还是 就是 然后 所以 因为 但是 一个 "
+             "大家 别人 自己 人家 心里 觉得 知道 担心 害怕 高兴 负担 责任 任务 机会 关系 办法 条件 "
+             "经济 收入 开支 看病 上学 结婚 买房 生活 日子 喝酒 电话 微信 过年 年底 去年 今年 学校 "
+             "医院 银行 企业 公司 市场 会议室 规矩 习惯 说法 道理 意思 态度 能力 水平 经验 身体 "
+             "人 情 老 世 故 面 子 进 步 气 压 上 行 通 报 审 批 访 前 任 龘 靐 齉 鬯 彧").split()
+    checked, unsure, false = 0, 0, 0
+    for _ in range(3000):
+        window = "".join(rng.choice(words) for _ in range(rng.randint(1, 7)))
+        if len(window) < 2:
+            continue
+        start = rng.randrange(len(window) - 1)
+        end = rng.randint(start + 2, len(window))
+        verdict = decide(window, start, end)
+        if verdict is None:
+            unsure += 1
+            continue
+        checked += 1
+        false += not verdict
+        assert verdict == jieba_verdict(window, start, end), (window, start, end)
+    assert checked > 2000 and false > 300 and unsure > 10
+    assert decide("老人情绪", 1, 3) is False and decide("讲人情的", 1, 3) is True
+    assert decide("老人情ａ", 1, 3) is None  # not one jieba block: segment it instead

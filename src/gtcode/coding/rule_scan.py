@@ -37,7 +37,7 @@ class Run:
         self.vetoed: dict[int, set[int]] = {}
         self.last = -1
 
-    def chars(self) -> None:
+    def chars(self, codes=None) -> None:
         """Every hit of the character automaton, walked span by span.
 
         Hits come in order of their end, so one pointer moves through the
@@ -52,8 +52,9 @@ class Run:
             engine._aligned_cjk
         count, k, hits, rejected, current = len(spans), 0, 0, 0, None
         lo, hi = spans[0]
-        for end, pid in engine._matcher.iter(self.norm):
-            end += 1
+        shift = engine._matcher.shift
+        for end, pid in engine._matcher.iter(self.norm, codes):
+            end = (end >> shift) + 1
             if end > hi:
                 k += 1
                 while k < count and spans[k][1] < end:

@@ -1,0 +1,85 @@
+"""Deciding a boundary window from jieba's route, without a full segmentation.
+
+A Chinese hit whose edge a dictionary word could cross is checked by
+segmenting a small window around it (:meth:`RuleEngine._decide`). jieba
+segments a block of Chinese text in two steps: a dynamic programme over its
+dictionary picks the most probable route of words (``get_DAG`` and
+``calc``), then runs of single characters on that route that are not a
+dictionary word themselves go to an HMM (``finalseg``), which may join them
+into new words. :class:`RouteDecider` runs the first step with jieba's own
+functions and reads the verdict off the route:
+
+* a word of two or more characters on the route that crosses an edge of the
+  hit: jieba yields it, so the hit straddles a word boundary (False);
+* no such word, and no run of single characters on both sides of an edge
+  that the HMM could join: no word crosses an edge (True);
+* otherwise the HMM decides: ``None``, and the caller segments the window.
+
+This is the same verdict as segmenting the window with jieba (HMM on), at
+about half the cost; a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+#: jieba's ``re_han_default``: a window of only these characters is one block to it.
+_HAN_BLOCK = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
+
+
+class RouteDecider:
+    """The verdict on a window from jieba's route (see the module docstring).
+
+    Args:
+        get_dag: jieba's ``Tokenizer.get_DAG``.
+        calc: jieba's ``Tokenizer.calc``.
+        freq: jieba's ``Tokenizer.FREQ`` (word -> frequency, 0 for a mere prefix).
+    """
+
+    def __init__(self, get_dag: Callable, calc: Callable, freq: Mapping[str, int]) -> None:
+        self.get_dag, self.calc, self.freq = get_dag, calc, freq
+
+    def __call__(self, window: str, start: int, end: int) -> bool | None:
+        """False when a word crosses an edge of ``window[start:end]``, True when none
+        does, None when only jieba's HMM can tell."""
+        if not _HAN_BLOCK.fullmatch(window):
+            return None
+        route: dict[int, tuple[float, int]] = {}
+        self.calc(window, self.get_dag(window), route)
+        size, x, run, unsure = len(window), 0, -1, False
+        while x < size:
+            y = route[x][1] + 1
+            if y - x == 1:
+                run = x if run < 0 else run
+                x = y
+                continue
+            if run >= 0:
+                unsure = unsure or self._hmm_may_cross(window, run, x, start, end)
+                run = -1
+            if x < start < y < end or start < x < end < y:
+                return False
+            x = y
+        if run >= 0:
+            unsure = unsure or self._hmm_may_cross(window, run, size, start, end)
+        return None if unsure else True
+
+    def _hmm_may_cross(self, window: str, first: int, last: int, start: int,
+                       end: int) -> bool:
+        """Whether jieba hands the run ``window[first:last]`` to its HMM across an edge."""
+        if last - first < 2 or self.freq.get(window[first:last]):
+            return False  # yielded as one character, or character by character
+        return first < start < last or first < end < last
+
+
+def default_route_decider() -> RouteDecider | None:
+    """A decider on the jieba that :func:`gtcode.transcripts.nlp.tokenize` uses, if reachable."""
+    from gtcode.transcripts import nlp
+
+    handle: Any = getattr(nlp, "_jieba", None)  # nlp.py offers no public handle yet
+    tokenizer = getattr(handle(), "dt", None) if handle is not None else None
+    needed = ("get_DAG", "calc", "FREQ")
+    if tokenizer is None or not all(hasattr(tokenizer, name) for name in needed):
+        return None
+    return RouteDecider(tokenizer.get_DAG, tokenizer.calc, tokenizer.FREQ)
