@@ -7,6 +7,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gtcode.store import memos
+from gtcode.store.memos import MemoRow
+
 #: Meta key holding the GUIDs an import kept for stable re-export (JSON).
 REFI_META_KEY = "refi_import"
 
@@ -23,20 +26,6 @@ class ExportCoding:
     origin: str
     created_at: str
     guid: str | None
-
-
-@dataclass(frozen=True)
-class MemoRow:
-    id: int
-    target_type: str
-    target: str | None
-    author: str
-    title: str | None
-    text: str
-    origin: str
-    guid: str | None
-    created_at: str
-    updated_at: str
 
 
 @dataclass(frozen=True)
@@ -84,9 +73,8 @@ def list_coders(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
 
 
 def list_memos(conn: sqlite3.Connection) -> list[MemoRow]:
-    return [MemoRow(*r) for r in conn.execute(
-        "SELECT id, target_type, target, author, title, text, origin, guid, created_at, "
-        "updated_at FROM memos ORDER BY id")]
+    """Every memo, in the order they were written (by id)."""
+    return sorted(memos.list_memos(conn), key=lambda memo: memo.id)
 
 
 def list_sets(conn: sqlite3.Connection) -> list[SetRow]:
