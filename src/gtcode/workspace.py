@@ -18,11 +18,12 @@ def init_study(path: Path, codebook: str | Path = DEFAULT_CODEBOOK) -> Study:
     """
     book = load_codebook(codebook)
     yaml_text = Path(book.source_path).read_text(encoding="utf-8")
-    study = Study.create(Path(path), codebook_yaml=yaml_text)
-    with study.write():
+
+    def setup(study: Study) -> None:  # inside the new database's first transaction
         study.set_meta("codebook_origin", str(codebook))
         _sync(study, load_codebook(study.codebook_path))
-    return study
+
+    return Study.create(Path(path), codebook_yaml=yaml_text, setup=setup)
 
 
 def open_study(path: Path) -> Study:

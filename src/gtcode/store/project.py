@@ -12,7 +12,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -164,8 +164,14 @@ class Study:
 
     # -- lifecycle -------------------------------------------------------
     @classmethod
-    def create(cls, path: Path, codebook_yaml: str | None = None) -> Study:
-        """Create a new study folder; refuse if one is already there (E302)."""
+    def create(cls, path: Path, codebook_yaml: str | None = None,
+               setup: Callable[[Study], None] | None = None) -> Study:
+        """Create a new study folder; refuse if one is already there (E302).
+
+        The database is built in a temp file and renamed into place last, with
+        ``setup(study)`` (e.g. the codebook's codes) done inside its first
+        transaction, so a killed ``init`` leaves no study or a whole one.
+        """
         path = Path(path)
         if (path / DB_NAME).exists():
             raise GtcodeError("E302", "a study already exists here.", file=path,
@@ -173,6 +179,9 @@ class Study:
         if path.exists() and not path.is_dir():
             raise GtcodeError("E302", "the path exists and is not a folder.", file=path)
         path.mkdir(parents=True, exist_ok=True)
+        if codebook_yaml is not None and not (path / CODEBOOK_NAME).exists():
+            atomic_write_text(path / CODEBOOK_NAME, codebook_yaml)
+        (path / EXPORTS_DIR).mkdir(exist_ok=True)
         with atomic_output(path / DB_NAME) as tmp:
             tmp.unlink()
             conn = _connect(tmp)
@@ -181,15 +190,14 @@ class Study:
                 with _transaction(conn, tmp):
                     _set_meta(conn, "created_at", now_iso())
                     _set_meta(conn, "created_by", f"gtcode {__version__}")
+                    if setup is not None:
+                        setup(cls(path, conn))
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 conn.close()
             for suffix in ("-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     Path(str(tmp) + suffix).unlink()
-        if codebook_yaml is not None and not (path / CODEBOOK_NAME).exists():
-            atomic_write_text(path / CODEBOOK_NAME, codebook_yaml)
-        (path / EXPORTS_DIR).mkdir(exist_ok=True)
         return cls.open(path)
 
     @classmethod
