@@ -45,8 +45,8 @@ pytestmark = pytest.mark.slow
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 FILES = ("S01.txt", "S02.txt", "S03.txt", "E01.txt")
 #: Kill attempts per command (cheap commands get more): 70 in all.
-KILLS = {"init": 8, "import": 18, "import-replace": 14, "open": 6, "sheet-apply": 8, "export-qdpx": 8,
-         "export-xlsx": 8}
+KILLS = {"init": 8, "import": 18, "import-replace": 14, "open": 6, "sheet-apply": 8,
+         "export-qdpx": 8, "export-xlsx": 8}
 SEED = 20240611
 #: Filled by the tests, printed at the end (docs/reliability.md quotes them).
 FIGURES: Counter = Counter()
@@ -107,7 +107,8 @@ def starts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _reviewed_sheet(coded / "exported.xlsx", coded / "reviewed.xlsx")
     for name in ("project.qdpx", "gtcode.xlsx"):  # an earlier export, to be replaced whole
         (coded / "out" / name).write_bytes(b"an earlier export of this study\n")
-    return {"bare": root / "bare", "empty": empty, "imported": imported, "replace": replace, "coded": coded}
+    return {"bare": root / "bare", "empty": empty, "imported": imported, "replace": replace,
+            "coded": coded}
 
 
 #: name -> (starting folder, command line run inside it, output file or None).
