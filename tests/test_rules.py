@@ -248,7 +248,9 @@ def test_jieba_route_gives_the_verdict_of_a_full_segmentation():
 
     from gtcode.coding.window_route import default_route_decider
 
-    decide = default_route_decider()
+    from gtcode.transcripts.nlp import _jieba
+
+    decide, jieba = default_route_decider(), _jieba().dt
     assert decide is not None
     rng = random.Random(4)
     words = ("人情 老人 情绪 世故 讲 的 村里 工资 太低 送礼 礼物 面子 进步 风气 上面 压力 行情 情人 "
@@ -266,6 +268,9 @@ def test_jieba_route_gives_the_verdict_of_a_full_segmentation():
             continue
         start = rng.randrange(len(window) - 1)
         end = rng.randint(start + 2, len(window))
+        route = {}
+        jieba.calc(window, jieba.get_DAG(window), route)
+        assert decide.route(window) == [route[x][1] + 1 for x in range(len(window))], window
         verdict = decide(window, start, end)
         if verdict is None:
             unsure += 1
@@ -276,3 +281,15 @@ def test_jieba_route_gives_the_verdict_of_a_full_segmentation():
     assert checked > 2000 and false > 300 and unsure > 10
     assert decide("老人情绪", 1, 3) is False and decide("讲人情的", 1, 3) is True
     assert decide("老人情ａ", 1, 3) is None  # not one jieba block: segment it instead
+
+
+def test_route_is_jiebas_route():
+    from gtcode.coding.window_route import default_route_decider
+    from gtcode.transcripts.nlp import _jieba
+
+    decide, jieba = default_route_decider(), _jieba().dt
+    for window in ["老人情绪", "村里老人情绪大", "讲人情的", "他很懂人情世故也会做人", "龘靐齉人情",
+                   "工资太低送礼讲人情世故", "书记情人", "任故一直", "的的的的", "人"]:
+        route = {}
+        jieba.calc(window, jieba.get_DAG(window), route)
+        assert decide.route(window) == [route[x][1] + 1 for x in range(len(window))], window

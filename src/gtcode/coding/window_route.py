@@ -6,8 +6,10 @@ segments a block of Chinese text in two steps: a dynamic programme over its
 dictionary picks the most probable route of words (``get_DAG`` and
 ``calc``), then runs of single characters on that route that are not a
 dictionary word themselves go to an HMM (``finalseg``), which may join them
-into new words. :class:`RouteDecider` runs the first step with jieba's own
-functions and reads the verdict off the route:
+into new words. :class:`RouteDecider` runs the first step exactly as jieba's
+``get_DAG`` and ``calc`` do (same dictionary, same floating-point sums in
+the same order, same tie-break), with one dictionary look-up per fragment
+instead of three, and reads the verdict off the route:
 
 * a word of two or more characters on the route that crosses an edge of the
   hit: jieba yields it, so the hit straddles a word boundary (False);
@@ -16,13 +18,15 @@ functions and reads the verdict off the route:
 * otherwise the HMM decides: ``None``, and the caller segments the window.
 
 This is the same verdict as segmenting the window with jieba (HMM on), at
-about half the cost; a test checks the two agree.
+about a third of the cost; tests check that the route equals jieba's and
+that the verdicts agree.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from math import log
 from typing import Any
 
 #: jieba's ``re_han_default``: a window of only these characters is one block to it.
@@ -33,24 +37,54 @@ class RouteDecider:
     """The verdict on a window from jieba's route (see the module docstring).
 
     Args:
-        get_dag: jieba's ``Tokenizer.get_DAG``.
-        calc: jieba's ``Tokenizer.calc``.
         freq: jieba's ``Tokenizer.FREQ`` (word -> frequency, 0 for a mere prefix).
+        total: jieba's ``Tokenizer.total`` (the sum its word probabilities use).
     """
 
-    def __init__(self, get_dag: Callable, calc: Callable, freq: Mapping[str, int]) -> None:
-        self.get_dag, self.calc, self.freq = get_dag, calc, freq
+    def __init__(self, freq: Mapping[str, int], total: float) -> None:
+        self.freq, self.log_total = freq, log(total)
+
+    def route(self, window: str) -> list[int]:
+        """For each position, the end (exclusive) of the word jieba's route takes there.
+
+        ``get_DAG`` then ``calc`` of jieba, fused: at each position the
+        dictionary words starting there, then from the right the best
+        ``log(frequency or 1) - log(total) + best score after the word``,
+        ties going to the longer word.
+        """
+        freq, log_total, size = self.freq, self.log_total, len(window)
+        score, ends = [0.0] * (size + 1), [0] * size
+        score[size] = 0
+        words: list[list[tuple[int, int]]] = []
+        for k in range(size):
+            found, i, frag = [], k, window[k]
+            while i < size:
+                frequency = freq.get(frag)
+                if frequency is None:
+                    break
+                if frequency:
+                    found.append((i, frequency))
+                i += 1
+                frag = window[k:i + 1]
+            words.append(found or [(k, 1)])
+        for idx in range(size - 1, -1, -1):
+            best, best_x = None, -1
+            for x, frequency in words[idx]:
+                value = log(frequency) - log_total + score[x + 1]
+                if best is None or value > best or (value == best and x > best_x):
+                    best, best_x = value, x
+            score[idx], ends[idx] = best, best_x + 1
+        return ends
 
     def __call__(self, window: str, start: int, end: int) -> bool | None:
         """False when a word crosses an edge of ``window[start:end]``, True when none
         does, None when only jieba's HMM can tell."""
         if not _HAN_BLOCK.fullmatch(window):
             return None
-        route: dict[int, tuple[float, int]] = {}
-        self.calc(window, self.get_dag(window), route)
+        ends = self.route(window)
         size, x, run, unsure = len(window), 0, -1, False
         while x < size:
-            y = route[x][1] + 1
+            y = ends[x]
             if y - x == 1:
                 run = x if run < 0 else run
                 x = y
@@ -79,7 +113,7 @@ def default_route_decider() -> RouteDecider | None:
 
     handle: Any = getattr(nlp, "_jieba", None)  # nlp.py offers no public handle yet
     tokenizer = getattr(handle(), "dt", None) if handle is not None else None
-    needed = ("get_DAG", "calc", "FREQ")
-    if tokenizer is None or not all(hasattr(tokenizer, name) for name in needed):
+    if not isinstance(getattr(tokenizer, "FREQ", None), Mapping) or not isinstance(
+            getattr(tokenizer, "total", None), (int, float)):
         return None
-    return RouteDecider(tokenizer.get_DAG, tokenizer.calc, tokenizer.FREQ)
+    return RouteDecider(tokenizer.FREQ, tokenizer.total)
