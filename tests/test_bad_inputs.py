@@ -500,3 +500,24 @@ def test_the_snapshot_sees_a_change(base, tmp_path):
     code, _out, stderr = run_runner(argv)
     assert code == 0, stderr
     assert snapshot(work)["study/gtcode.db"] != before["study/gtcode.db"]
+
+
+def test_a_full_disk_is_a_clear_error_and_changes_nothing(base, tmp_path):
+    """SQLite rolls back by itself when the disk fills up; gtcode says so (E701), no crash."""
+    from gtcode.errors import GtcodeError
+    from gtcode.importer import import_files
+    from gtcode.store.project import Study
+
+    work, _argv = prepare({"name": "full-disk", "argv": [], "make": "plain"}, base, tmp_path)
+    shutil.copy(SAMPLE / "S03.txt", work / "input" / "S03.txt")
+    before = snapshot(work / "study")
+    study = Study.open(work / "study")
+    try:
+        pages = study.conn.execute("PRAGMA page_count").fetchone()[0]
+        study.conn.execute(f"PRAGMA max_page_count = {pages}")  # not one page more
+        with pytest.raises(GtcodeError) as error:
+            import_files(study, [work / "input" / "S03.txt"])
+    finally:
+        study.close()
+    assert error.value.code == "E701" and "gtcode.db" in error.value.render()
+    assert snapshot(work / "study") == before

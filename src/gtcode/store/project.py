@@ -330,6 +330,9 @@ def _db_error(exc: sqlite3.Error, db: Path) -> GtcodeError:
         return GtcodeError("E304", "another gtcode process is writing to this study and did not "
                            f"finish within {BUSY_TIMEOUT_S:.0f} s; nothing was changed.", file=db,
                            hint="wait for it to finish and run the command again")
+    if "full" in text or "I/O" in text:
+        return GtcodeError("E701", f"the study database cannot be written ({text}); nothing "
+                           "was changed.", file=db, hint="free disk space and run it again")
     return GtcodeError("E307", f"the study database cannot be used ({text}).", file=db,
                        hint="restore the newest copy from the study's backups/ folder")
 
@@ -342,14 +345,23 @@ def _transaction(conn: sqlite3.Connection, db: Path) -> Iterator[sqlite3.Connect
         raise _db_error(exc, db) from None
     try:
         yield conn
+    except sqlite3.OperationalError as exc:  # busy, disk full: a coded error, nothing kept
+        _rollback(conn)
+        raise _db_error(exc, db) from None
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     try:
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise _db_error(exc, db) from None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if SQLite has not already done so itself (it does on a full disk)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def _schema_version(conn: sqlite3.Connection, db: Path) -> int:
