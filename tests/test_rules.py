@@ -293,3 +293,14 @@ def test_route_is_jiebas_route():
         route = {}
         jieba.calc(window, jieba.get_DAG(window), route)
         assert decide.route(window) == [route[x][1] + 1 for x in range(len(window))], window
+
+
+def test_english_words_found_with_many_latin_letters_outside_the_segments(engine):
+    head = "Interviewer notes, not coded: " * 5 + "\n"
+    text = head + "答：he was bribed again"
+    lo = len(head) + 2
+    found = engine.scan_spans(text, [(0, 4), (lo, len(text))])
+    assert [[engine.code_ids[i] for i, _ in pairs] for pairs in found] == [
+        [], ["economic.low_pay"]]
+    assert engine.scan_spans(text, [(lo, lo + 6)]) == [[]]  # "he was": no term
+    assert engine.scan_spans(head + "bribe", [(0, 10), (len(head), len(head) + 5)])[1]

@@ -152,7 +152,7 @@ class Run:
         vetoed_total = 0
         for i, codes in self.found.items():
             vetoed = self.vetoed.get(i, ())
-            for index, hits in sorted(codes.items()):
+            for index, hits in (codes.items() if len(codes) == 1 else sorted(codes.items())):
                 if index in vetoed:
                     vetoed_total += 1
                     continue

@@ -71,6 +71,7 @@ Tokenizer = Callable[[str, str], list[tuple[str, int, int]]]
 
 _CJK = re.compile(r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3040-\u30ff\u3100-\u312f"
                   r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK_PAIR = re.compile(_CJK.pattern * 2)
 _CJK_RUN = re.compile(_CJK.pattern + "*")
 _CJK_RUN_TO_END = re.compile(_CJK.pattern + "*\\Z")
 _FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
@@ -142,18 +143,19 @@ def _default_lexicon() -> Mapping[str, int] | None:
     return private().dt.FREQ if private is not None else None
 
 
-def _latin_inside(codes: np.ndarray, spans: list[tuple[int, int]]) -> bool:
-    """Whether a Latin letter (of :data:`_LATIN_WORD`) lies inside one of the spans.
+def _latin_inside(codes: np.ndarray, run: Run) -> bool:
+    """Whether a Latin letter (of :data:`_LATIN_WORD`) lies inside one of the run's spans.
 
-    ``spans`` are sorted and disjoint; a text without one needs no word scan.
+    A text without one needs no English word scan. (Unsigned arithmetic:
+    ``(c | 32) - 97 < 26`` is an ASCII letter, ``c - 0xC0 < 0x190`` is
+    U+00C0-U+024F.)
     """
-    latin = np.flatnonzero(((codes >= 0x41) & (codes <= 0x5A)) | ((codes >= 0x61) & (codes <= 0x7A))
-                           | ((codes >= 0xC0) & (codes <= 0x24F)))
-    if not len(latin):
-        return False
-    bounds = np.asarray(spans, dtype=np.int64)
-    home = np.searchsorted(bounds[:, 0], latin, side="right") - 1
-    return bool(((home >= 0) & (latin < bounds[home.clip(0), 1])).any())
+    latin = np.flatnonzero(((codes | 32) - 97 < 26) | (codes - 0xC0 < 0x190))
+    if len(latin) > 64:
+        bounds = np.asarray(run.spans, dtype=np.int64)
+        home = np.searchsorted(bounds[:, 0], latin, side="right") - 1
+        return bool(((home >= 0) & (latin < bounds[home.clip(0), 1])).any())
+    return any(run.locate(int(position), int(position) + 1) >= 0 for position in latin)
 
 
 def _iter_rules(code) -> tuple[dict, dict, str, list[str]]:
@@ -162,10 +164,6 @@ def _iter_rules(code) -> tuple[dict, dict, str, list[str]]:
         return {}, {}, "aligned", []
     return (dict(rules.terms or {}), dict(getattr(rules, "not_", None) or {}),
             rules.boundary or "aligned", list(rules.regex or []))
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or (char >= "\u2e80" and _CJK.match(char) is not None)
 
 
 _WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
@@ -331,7 +329,7 @@ class RuleEngine:
         codes = code_points(norm) if spans else None
         if spans and self._matcher.size:
             run.chars(codes)
-        if spans and self._word_keys and _latin_inside(codes, spans):
+        if spans and self._word_keys and _latin_inside(codes, run):
             self._scan_words(norm, run)
         for index, regex, source in self._regex:
             run.regex(index, regex, source)
@@ -349,8 +347,8 @@ class RuleEngine:
     def _aligned_cjk(self, term: str, text: str, start: int, end: int, lo: int,
                      hi: int) -> bool:
         # an edge needs a look only between two CJK characters inside the segment
-        left = start > lo and _is_cjk(text[start - 1]) and _is_cjk(text[start])
-        right = end < hi and _is_cjk(text[end - 1]) and _is_cjk(text[end])
+        left = start > lo and _CJK_PAIR.match(text, start - 1) is not None
+        right = end < hi and _CJK_PAIR.match(text, end - 1) is not None
         if not (left or right):
             return True
         if self._edges is not None and not self._edges.crosses(
@@ -431,4 +429,4 @@ def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
     for term, start, end, lang in hits:
         head, tail = _PARTS.get((term, lang)) or _parts(term, lang)
         items.append(f'{head}{start + offset}, "end": {end + offset}{tail}')
-    return "[" + ", ".join(items) + "]"
+    return f"[{items[0]}]" if len(items) == 1 else "[" + ", ".join(items) + "]"
