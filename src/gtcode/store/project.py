@@ -73,6 +73,8 @@ def sweep_stale_temps(folder: Path) -> list[Path]:
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: never sweep
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
