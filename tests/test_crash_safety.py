@@ -23,6 +23,7 @@ check the same on the ordinary entry point.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -217,3 +218,18 @@ def test_report_figures(capsys):
         print("\ncrash-safety figures:", dict(sorted(FIGURES.items())))
     if FIGURES["runs"] == sum(KILLS.values()):  # every command's test ran
         assert FIGURES["kills"] + FIGURES["python -m gtcode kills"] >= 50, FIGURES
+
+
+def test_the_sweep_removes_only_dead_writers_temp_files(tmp_path):
+    from gtcode.store.project import atomic_write_text, sweep_stale_temps
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    names = [f".codings.csv.{dead}.abc123.gtcode-tmp", f".gtcode.{dead}.x1y2.db.gtcode-tmp-wal",
+             f".codings.csv.{os.getpid()}.live99.gtcode-tmp", "notes.gtcode-tmp.txt", "S01.txt"]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    removed = sweep_stale_temps(tmp_path)
+    assert sorted(p.name for p in removed) == sorted(names[:2])
+    atomic_write_text(tmp_path / "codings.csv", "a,b\n")  # a write sweeps too, and leaves none
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["codings.csv", *names[2:]])
