@@ -49,7 +49,7 @@ class Run:
         """
         engine, text, spans = self.engine, self.text, self.spans
         entries, found, vetoed, aligned = engine._entries, self.found, self.vetoed, \
-            engine._aligned_cjk
+            engine._aligned_near
         count, k, hits, rejected, current = len(spans), 0, 0, 0, None
         lo, hi = spans[0]
         shift = engine._matcher.shift
@@ -71,7 +71,7 @@ class Run:
                 self.take_at(k, general, key, start, end)
             elif left is not None and ((start > lo and text[start - 1] in left)
                                        or (end < hi and text[end] in right)) \
-                    and not aligned(key, text, start, end, lo, hi):
+                    and not aligned(key, text, start, end, lo, hi, left, right):
                 rejected += 1
             elif veto:
                 vetoed.setdefault(k, set()).add(code)

@@ -354,8 +354,26 @@ class RuleEngine:
         if self._edges is not None and not self._edges.crosses(
                 term, text, start, end, left=left, right=right, lo=lo, hi=hi):
             return True
+        return self._window_verdict(text, start, end, lo, hi)
+
+    def _aligned_near(self, term: str, text: str, start: int, end: int, lo: int, hi: int,
+                      before: frozenset[str], after: frozenset[str]) -> bool:
+        """:meth:`_aligned_cjk` for the fast path, given the term's touching characters.
+
+        An edge whose neighbour is not in ``before``/``after`` cannot be
+        crossed by a dictionary word, so it is not looked at again.
+        """
+        left = (start > lo and text[start - 1] in before
+                and _CJK_PAIR.match(text, start - 1) is not None)
+        right = end < hi and text[end] in after and _CJK_PAIR.match(text, end - 1) is not None
+        if not (left or right) or not self._edges.crosses(
+                term, text, start, end, left=left, right=right, lo=lo, hi=hi):
+            return True
+        return self._window_verdict(text, start, end, lo, hi)
+
+    def _window_verdict(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
+        """Segment the CJK run around the hit (at most WINDOW characters each side)."""
         self.stats.window_checks += 1
-        # the CJK run around the hit, at most WINDOW characters each side
         first = _CJK_RUN_TO_END.search(text, max(lo, start - WINDOW), start).start()
         last = _CJK_RUN.match(text, end, min(hi, end + WINDOW)).end()
         key = (text[first:last], start - first, end - first)
