@@ -46,12 +46,13 @@ def open_cmd(
                 return
             report = open_code(opened, book, include_interviewer=include_interviewer,
                                progress=tick)
-        table = Table("code", "category", "segments", title="Rule suggestions")
-        for code, count in sorted(report.by_code.items()):
-            table.add_row(code, main_category(book, code) or "", str(count))
-        out.print(table)
-        if report.invivo is not None:
-            _show_invivo(report.invivo, top)
+        if not quiet:
+            table = Table("code", "category", "segments", title="Rule suggestions")
+            for code, count in sorted(report.by_code.items()):
+                table.add_row(code, main_category(book, code) or "", str(count))
+            out.print(table)
+            if report.invivo is not None:
+                _show_invivo(report.invivo, top)
         note(f"{report.summary()}; {report.boundary_rejected} hits off word boundaries, "
              f"{report.vetoed} vetoed by `not` terms; English word forms: {report.word_forms}.",
              quiet=quiet)
