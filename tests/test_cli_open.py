@@ -32,6 +32,9 @@ def test_open_and_invivo_only(tmp_path):
     folder = study_dir(tmp_path)
     result = invoke("open", folder, "--quiet")
     assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr == ""
+    result = invoke("open", folder)
+    assert result.exit_code == 0, result.output
     assert "favour.renqing" in result.stdout and "social_favour" in result.stdout
     assert "圈子文化" in result.stdout
     result = invoke("open", folder, "--invivo-only", "--top", "5")
