@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gtcode.codebook import Codebook, load_codebook
+from gtcode.codebook.export import code_description
 from gtcode.store.codes import CodeRow, sync_codebook_codes
 from gtcode.store.project import Study
 
@@ -44,21 +45,9 @@ def study_codebook(study: Study) -> Codebook:
     return book
 
 
-def description_of(code) -> str:
-    """A code's description for exports: definition, then include/exclude guidance."""
-    parts = []
-    if code.definition:
-        parts.append(code.definition.strip())
-    if code.include:
-        parts.append("Include / 适用: " + code.include.strip())
-    if code.exclude:
-        parts.append("Exclude / 不适用: " + code.exclude.strip())
-    return "\n".join(parts)
-
-
 def _sync(study: Study, book: Codebook) -> None:
     rows = [CodeRow(id=c.id, parent=c.parent, level=c.level, name=c.name, name_en=c.name_en,
-                    color=c.color, description=description_of(c), paradigm=c.paradigm,
+                    color=c.color, description=code_description(c), paradigm=c.paradigm,
                     position=i, origin="codebook")
             for i, c in enumerate(book.codes, start=1)]
     sync_codebook_codes(study.conn, rows, codebook_hash=book.hash, name=book.name,

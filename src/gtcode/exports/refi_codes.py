@@ -253,13 +253,13 @@ def _core_shaped(roots: list[TreeCode]) -> bool:
 
 def _fields(code: TreeCode, known: dict[str, Any] | None) -> dict[str, Any]:
     """Definition and the other gtcode fields of a code (kept when it is known)."""
-    from gtcode.workspace import description_of
+    from gtcode.codebook.export import code_description
 
     description = (code.description or "").strip()
     fields: dict[str, Any] = {}
     if known is not None:
         carried = {k: known[k] for k in _CARRY if known.get(k) not in (None, "", [], {})}
-        same = description == description_of(SimpleNamespace(
+        same = description == code_description(SimpleNamespace(
             definition=known.get("definition"), include=known.get("include"),
             exclude=known.get("exclude"))).strip()
         if not same:

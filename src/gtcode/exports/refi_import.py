@@ -247,9 +247,9 @@ def _segment(item: SourceText, file: Path):  # noqa: ANN202 - Segmentation
 
 def _store_codes(study, book, plan: _Plan) -> None:  # noqa: ANN001
     from gtcode.store.codes import CodeRow, sync_codebook_codes
-    from gtcode.workspace import description_of
+    from gtcode.codebook.export import code_description
 
-    rows = [CodeRow(c.id, c.parent, c.level, c.name, c.name_en, c.color, description_of(c),
+    rows = [CodeRow(c.id, c.parent, c.level, c.name, c.name_en, c.color, code_description(c),
                     c.paradigm, i, "import", plan.codes.guids.get(c.id))
             for i, c in enumerate(book.codes, start=1)]
     sync_codebook_codes(study.conn, rows, codebook_hash=book.hash, name=book.name,
