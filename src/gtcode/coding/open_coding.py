@@ -101,8 +101,8 @@ def rule_rows(engine: RuleEngine, source: db.SourceSpans,
         found = engine.scan_spans(text, spans)
     else:
         found = [engine.scan_spans(text, [span])[0] for span in spans]
-    rows = [(source.id, seg_id, start, end, codes[index], engine.codebook_hash,
-             evidence_json(hits))
+    source_id, book_hash = source.id, engine.codebook_hash
+    rows = [(source_id, seg_id, start, end, codes[index], book_hash, evidence_json(hits))
             for seg_id, (start, end), pairs in zip(source.segment_ids, spans, found)
             for index, hits in pairs]
     report.sources += 1

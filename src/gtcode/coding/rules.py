@@ -443,8 +443,12 @@ def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
 
     ``offset`` shifts segment-relative offsets to source offsets.
     """
+    if type(hits) is list and len(hits) == 1:  # nearly every coding
+        term, start, end, lang = hits[0]
+        head, tail = _PARTS.get((term, lang)) or _parts(term, lang)
+        return f'[{head}{start + offset}, "end": {end + offset}{tail}]'
     items = []
     for term, start, end, lang in hits:
         head, tail = _PARTS.get((term, lang)) or _parts(term, lang)
         items.append(f'{head}{start + offset}, "end": {end + offset}{tail}')
-    return f"[{items[0]}]" if len(items) == 1 else "[" + ", ".join(items) + "]"
+    return "[" + ", ".join(items) + "]"

@@ -47,33 +47,29 @@ class RouteDecider:
     def route(self, window: str) -> list[int]:
         """For each position, the end (exclusive) of the word jieba's route takes there.
 
-        ``get_DAG`` then ``calc`` of jieba, fused: at each position the
-        dictionary words starting there, then from the right the best
-        ``log(frequency or 1) - log(total) + best score after the word``,
-        ties going to the longer word.
+        ``get_DAG`` and ``calc`` of jieba in one pass from the right: at each
+        position, over the dictionary words starting there (shortest first),
+        the best ``log(frequency) - log(total) + best score after the word``,
+        a tie going to the longer word; a position starting no word takes
+        its character with frequency 1.
         """
-        freq, log_total, size = self.freq, self.log_total, len(window)
+        get, log_total, size = self.freq.get, self.log_total, len(window)
         score, ends = [0.0] * (size + 1), [0] * size
         score[size] = 0
-        words: list[list[tuple[int, int]]] = []
-        for k in range(size):
-            found, i, frag = [], k, window[k]
+        for k in range(size - 1, -1, -1):
+            best, best_x, i, frag = None, k, k, window[k]
             while i < size:
-                frequency = freq.get(frag)
+                frequency = get(frag)
                 if frequency is None:
                     break
                 if frequency:
-                    found.append((i, frequency))
+                    value = log(frequency) - log_total + score[i + 1]
+                    if best is None or value >= best:
+                        best, best_x = value, i
                 i += 1
                 frag = window[k:i + 1]
-            words.append(found or [(k, 1)])
-        for idx in range(size - 1, -1, -1):
-            best, best_x = None, -1
-            for x, frequency in words[idx]:
-                value = log(frequency) - log_total + score[x + 1]
-                if best is None or value > best or (value == best and x > best_x):
-                    best, best_x = value, x
-            score[idx], ends[idx] = best, best_x + 1
+            score[k] = log(1) - log_total + score[k + 1] if best is None else best
+            ends[k] = best_x + 1
         return ends
 
     def __call__(self, window: str, start: int, end: int) -> bool | None:
