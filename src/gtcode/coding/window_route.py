@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from math import log
 from typing import Any
 
+#: How many single characters :meth:`RouteDecider.route` keeps frequencies of.
+_CHARS_KEPT = 50_000
 #: jieba's ``re_han_default``: a window of only these characters is one block to it.
 _HAN_BLOCK = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 
@@ -39,10 +41,14 @@ class RouteDecider:
     Args:
         freq: jieba's ``Tokenizer.FREQ`` (word -> frequency, 0 for a mere prefix).
         total: jieba's ``Tokenizer.total`` (the sum its word probabilities use).
+
+    The dictionary must not change while the decider is in use (single-character
+    frequencies are kept).
     """
 
     def __init__(self, freq: Mapping[str, int], total: float) -> None:
         self.freq, self.log_total = freq, log(total)
+        self._chars: dict[str, int | None] = {}
 
     def route(self, window: str) -> list[int]:
         """For each position, the end (exclusive) of the word jieba's route takes there.
@@ -51,23 +57,32 @@ class RouteDecider:
         position, over the dictionary words starting there (shortest first),
         the best ``log(frequency) - log(total) + best score after the word``,
         a tie going to the longer word; a position starting no word takes
-        its character with frequency 1.
+        its character with frequency 1. Single characters are looked up in
+        a small table of their own (hot in the cache, unlike the dictionary).
         """
-        get, log_total, size = self.freq.get, self.log_total, len(window)
+        get, chars, log_total, size = self.freq.get, self._chars, self.log_total, len(window)
         score, ends = [0.0] * (size + 1), [0] * size
         score[size] = 0
         for k in range(size - 1, -1, -1):
-            best, best_x, i, frag = None, k, k, window[k]
-            while i < size:
-                frequency = get(frag)
-                if frequency is None:
-                    break
+            char = window[k]
+            frequency = chars.get(char, -1)
+            if frequency == -1:
+                frequency = get(char)
+                if len(chars) < _CHARS_KEPT:
+                    chars[char] = frequency
+            best, best_x, i = None, k, k + 1
+            if frequency is not None:
                 if frequency:
-                    value = log(frequency) - log_total + score[i + 1]
-                    if best is None or value >= best:
-                        best, best_x = value, i
-                i += 1
-                frag = window[k:i + 1]
+                    best = log(frequency) - log_total + score[k + 1]
+                while i < size:
+                    frequency = get(window[k:i + 1])
+                    if frequency is None:
+                        break
+                    if frequency:
+                        value = log(frequency) - log_total + score[i + 1]
+                        if best is None or value >= best:
+                            best, best_x = value, i
+                    i += 1
             score[k] = log(1) - log_total + score[k + 1] if best is None else best
             ends[k] = best_x + 1
         return ends
