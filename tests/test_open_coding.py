@@ -103,3 +103,23 @@ def test_open_stores_invivo_candidates(tmp_path):
     assert {(r[0], r[2]) for r in stored} >= {("圈子文化", "S01.txt"), ("圈子文化", "S02.txt")}
     open_code(study, book)
     assert len(db.list_candidates(study.conn, "invivo")) == len(stored)
+
+
+def test_rule_rows_code_overlapping_spans_one_by_one(tmp_path):
+    from open_coding_fixtures import book
+
+    from gtcode.coding.open_coding import OpenCodingReport, rule_rows
+    from gtcode.coding.rules import RuleEngine
+
+    engine = RuleEngine(book(tmp_path), lemmas=None)
+    text = "讲人情世故，工资太低。"
+    source = db.SourceSpans(7, text, [1, 2, 3], [(0, 6), (1, 11), (6, 11)])  # 2 overlaps 1, 3
+    report = OpenCodingReport()
+    got = [(row[1], row[2], row[3], row[4], json.loads(row[6])) for row in
+           rule_rows(engine, source, report)]
+    assert [(seg, code) for seg, _a, _b, code, _e in got] == [
+        (1, "favour.renqing"), (1, "favour.shigu"), (2, "favour.renqing"), (2, "favour.shigu"),
+        (2, "economic.low_pay"), (3, "economic.low_pay")]
+    assert got[3][1:] == (1, 11, "favour.shigu", [
+        {"term": "人情世故", "start": 1, "end": 5, "lang": "zh"}])
+    assert (report.segments, report.codings, report.by_code["economic.low_pay"]) == (3, 6, 2)

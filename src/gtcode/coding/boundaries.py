@@ -51,10 +51,17 @@ class EdgeWords:
             self.left[term] = _side(heads, [term[:k] for k in range(1, len(term))], -1)
             self.right[term] = _side(tails, [term[k:] for k in range(1, len(term))], 0)
 
-    def touching(self, term: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The characters that, next to a hit of ``term`` (left, right), may belong to a
-        dictionary word crossing that edge; a hit with neither needs no segmentation."""
-        return self.left.get(term, _NONE)[2], self.right.get(term, _NONE)[2]
+    def touching(self, term: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """What may cross the edges of a hit of ``term``, by the character next to the edge.
+
+        Returns:
+            (left, right): neighbouring character -> the heads (left) or tails
+            (right) of crossing dictionary words that have that character next
+            to the term, shortest first. A hit whose neighbours are in neither
+            needs no segmentation.
+        """
+        return (_by_char(self.left.get(term, _NONE)[0], -1),
+                _by_char(self.right.get(term, _NONE)[0], 0))
 
     def crosses(self, term: str, text: str, start: int, end: int, *, left: bool = True,
                 right: bool = True, lo: int = 0, hi: int | None = None) -> bool:
@@ -87,6 +94,13 @@ def _side(parts: dict[str, set[str]], keys: list[str], edge: int) -> Side:
         union |= parts.get(key, set())
     return (frozenset(union), tuple(sorted({len(p) for p in union})),
             frozenset(p[edge] for p in union))
+
+
+def _by_char(parts: frozenset[str], edge: int) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for part in sorted(parts, key=lambda p: (len(p), p)):
+        found.setdefault(part[edge], []).append(part)
+    return {char: tuple(group) for char, group in found.items()}
 
 
 _CACHE: dict[tuple[frozenset[str], int], EdgeWords] = {}

@@ -96,15 +96,15 @@ def rule_rows(engine: RuleEngine, source: db.SourceSpans,
     Segments are coded in one pass over the source text when their spans are
     sorted and disjoint (as the segmenter makes them), else one by one.
     """
-    text, spans, codes = source.text, source.spans, engine.code_ids
+    text, spans, ids, codes = source.text, source.spans, source.segment_ids, engine.code_ids
     if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
-        found = engine.scan_spans(text, spans)
+        found = engine.codings(text, spans)
     else:
-        found = [engine.scan_spans(text, [span])[0] for span in spans]
+        found = [(i, index, hits) for i, span in enumerate(spans)
+                 for _zero, index, hits in engine.codings(text, [span])]
     source_id, book_hash = source.id, engine.codebook_hash
-    rows = [(source_id, seg_id, start, end, codes[index], book_hash, evidence_json(hits))
-            for seg_id, (start, end), pairs in zip(source.segment_ids, spans, found)
-            for index, hits in pairs]
+    rows = [(source_id, ids[i], *spans[i], codes[index], book_hash, evidence_json(hits))
+            for i, index, hits in found]
     report.sources += 1
     report.segments += len(spans)
     report.characters += sum(end - start for start, end in spans)

@@ -149,16 +149,23 @@ class Run:
     def results(self) -> list[list[tuple[int, list[RawHit]]]]:
         """Per span, the (code index, hits) of the codes that apply and are not vetoed."""
         out: list[list[tuple[int, list[RawHit]]]] = [[] for _ in self.spans]
-        vetoed_total = 0
-        for i, codes in self.found.items():
-            vetoed = self.vetoed.get(i, ())
+        for i, index, hits in self.codings():
+            out[i].append((index, hits))
+        return out
+
+    def codings(self) -> list[tuple[int, int, list[RawHit]]]:
+        """(span index, code index, hits) of every coding, by span then code; vetoes applied."""
+        out: list[tuple[int, int, list[RawHit]]] = []
+        found, vetoes, vetoed_total = self.found, self.vetoed, 0
+        for i in sorted(found):
+            codes, vetoed = found[i], vetoes.get(i)
             for index, hits in (codes.items() if len(codes) == 1 else sorted(codes.items())):
-                if index in vetoed:
+                if vetoed and index in vetoed:
                     vetoed_total += 1
                     continue
                 if len(hits) > 1:
                     hits.sort(key=_hit_order)
-                out[i].append((index, hits))
+                out.append((i, index, hits))
         self.engine.stats.vetoed += vetoed_total
         return out
 

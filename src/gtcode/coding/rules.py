@@ -324,6 +324,15 @@ class RuleEngine:
             ``text``. A hit counts only when it lies inside one span, and each
             span is coded exactly as :meth:`scan` codes it on its own.
         """
+        return self._run(text, spans).results()
+
+    def codings(self, text: str, spans: list[tuple[int, int]]
+                ) -> list[tuple[int, int, list[RawHit]]]:
+        """:meth:`scan_spans` as a flat list: (span index, code index, raw hits) of
+        every coding, by span and then code (the form open coding stores)."""
+        return self._run(text, spans).codings()
+
+    def _run(self, text: str, spans: list[tuple[int, int]]) -> Run:
         norm = normalise_for_matching(text)
         run = Run(self, text, norm, spans)
         codes = code_points(norm) if spans else None
@@ -333,7 +342,7 @@ class RuleEngine:
             self._scan_words(norm, run)
         for index, regex, source in self._regex:
             run.regex(index, regex, source)
-        return run.results()
+        return run
 
     def _allowed(self, policy: str, cjk: str | None, text: str, start: int, end: int,
                  lo: int, hi: int) -> bool:
@@ -357,19 +366,28 @@ class RuleEngine:
         return self._window_verdict(text, start, end, lo, hi)
 
     def _aligned_near(self, term: str, text: str, start: int, end: int, lo: int, hi: int,
-                      before: frozenset[str], after: frozenset[str]) -> bool:
-        """:meth:`_aligned_cjk` for the fast path, given the term's touching characters.
+                      before: dict[str, tuple[str, ...]],
+                      after: dict[str, tuple[str, ...]]) -> bool:
+        """:meth:`_aligned_cjk` for the fast path, from the term's :meth:`EdgeWords.touching`.
 
-        An edge whose neighbour is not in ``before``/``after`` cannot be
-        crossed by a dictionary word, so it is not looked at again.
+        Only the heads and tails that have the actual neighbouring character
+        next to the term are compared with the text.
         """
-        left = (start > lo and text[start - 1] in before
-                and _CJK_PAIR.match(text, start - 1) is not None)
-        right = end < hi and text[end] in after and _CJK_PAIR.match(text, end - 1) is not None
-        if not (left or right) or not self._edges.crosses(
-                term, text, start, end, left=left, right=right, lo=lo, hi=hi):
-            return True
-        return self._window_verdict(text, start, end, lo, hi)
+        heads = before.get(text[start - 1]) if start > lo else None
+        if heads and _CJK_PAIR.match(text, start - 1) is not None:
+            for head in heads:
+                if len(head) > start - lo:
+                    break
+                if text.startswith(head, start - len(head)):
+                    return self._window_verdict(text, start, end, lo, hi)
+        tails = after.get(text[end]) if end < hi else None
+        if tails and _CJK_PAIR.match(text, end - 1) is not None:
+            for tail in tails:
+                if len(tail) > hi - end:
+                    break
+                if text.startswith(tail, end):
+                    return self._window_verdict(text, start, end, lo, hi)
+        return True
 
     def _window_verdict(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         """Segment the CJK run around the hit (at most WINDOW characters each side)."""
