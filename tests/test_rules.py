@@ -304,3 +304,49 @@ def test_english_words_found_with_many_latin_letters_outside_the_segments(engine
         [], ["economic.low_pay"]]
     assert engine.scan_spans(text, [(lo, lo + 6)]) == [[]]  # "he was": no term
     assert engine.scan_spans(head + "bribe", [(0, 10), (len(head), len(head) + 5)])[1]
+
+
+def test_variants_are_every_character_that_normalises_to_the_alphabet():
+    import re
+
+    from gtcode.coding.rules import _LATIN_RANGES, _variants, normalise_for_matching
+
+    latin = re.compile(r"[A-Za-z\u00c0-\u024f]")
+    for point in range(0x110000):
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        char = chr(point)
+        normal = normalise_for_matching(char)
+        if latin.match(normal):
+            assert any(a <= point <= b for a, b in _LATIN_RANGES), hex(point)
+        if normal != char:
+            variants = _variants({normal})
+            assert variants is None or char in variants[normal], hex(point)
+    for char, forms in _variants(set("abkz09人情-")).items():
+        assert all(normalise_for_matching(form) == char for form in forms), char
+    assert _variants({"σ"}) is None and _variants({"é"}) is None and _variants({"K"}) is None
+
+
+def test_raw_and_normalised_reading_code_alike(tmp_path):
+    import random
+
+    text = BOOK_YAML.replace("zh: [欠债]\n", "zh: [欠债, ktv, a股, 3d, k歌]\n")
+    raw = RuleEngine(book(tmp_path, text), lemmas=None)
+    assert raw._reads_raw
+    normalised = RuleEngine(book(tmp_path, text), lemmas=None)
+    normalised._reads_raw = False
+    normalised._matcher = type(raw._matcher)(
+        [(key, pid) for pid, (*_r, key) in enumerate(normalised._char_patterns)])
+    rng = random.Random(6)
+    pieces = ["KTV", "ＫＴＶ", "\u212aTV", "ktv", "Ａ股", "a股", "３D", "3ｄ", "K歌", "欠债", "人情",
+              "老人", "情绪", "，", " ", "bribes", "Σ", "İ", "x"]
+    for _ in range(300):
+        sample = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert raw.scan(sample) == normalised.scan(sample), sample
+    assert [raw.code_ids[i] for i, _ in raw.scan("去\u212aTV唱Ｋ歌")] == ["economic.debt"]
+
+
+def test_normalising_keeps_offsets_with_full_width_and_long_lower_cases():
+    from gtcode.coding.rules import normalise_for_matching
+
+    assert normalise_for_matching("３D，İktvＫ") == "3d，İktvk"

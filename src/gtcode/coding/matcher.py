@@ -29,7 +29,7 @@ a version that stores them otherwise may lose it, never a match.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import ahocorasick
 import numpy as np
@@ -53,6 +53,9 @@ class Matcher:
         frequency: how common a character is in running text (higher is
             commoner); decides the order of the automaton's entries only,
             never the hits.
+        variants: for a key character, other characters that stand for it
+            (its upper-case and full-width forms, say): the fold maps them to
+            it, so that text can be matched without normalising it first.
 
     Attributes:
         shift: ``end >> shift`` turns an end index from :meth:`iter` into an
@@ -60,7 +63,8 @@ class Matcher:
     """
 
     def __init__(self, keys: Iterable[tuple[str, object]],
-                 frequency: Callable[[str], float] | None = None) -> None:
+                 frequency: Callable[[str], float] | None = None,
+                 variants: Mapping[str, Iterable[str]] | None = None) -> None:
         keys = [(key, value) for key, value in keys if key]
         alphabet = {char for key, _value in keys for char in key}
         self.size = len(keys)
@@ -69,11 +73,14 @@ class Matcher:
         self._chars: np.ndarray | None = None
         self._buckets: np.ndarray | None = None
         pair = str
+        #: Whether :attr:`variants` were folded in (else text must come normalised).
+        self.folds_variants = False
         if keys and not alphabet & _RESERVED:
             rank = frequency or (lambda _char: 0)
             ranked = sorted(alphabet, key=lambda c: (-rank(c), c))
             bucket = {char: _BUCKET[number % BUCKETS] for number, char in enumerate(ranked)}
-            self._chars, self._buckets = _fold_tables(bucket)
+            self._chars, self._buckets = _fold_tables(bucket, variants or {})
+            self.folds_variants = variants is not None
             self.shift = 1
             self.automaton.add_word(_BUCKET[BUCKETS] + OTHER + _STOP, None)
             for char in [*_BUCKET[:BUCKETS], *(bucket[c] + c for c in ranked)]:
@@ -92,6 +99,9 @@ class Matcher:
         if self._chars is None or not text:
             return text
         chars = self._chars.take(code_points(text) if codes is None else codes, mode="clip")
+        return self._paired(chars)
+
+    def _paired(self, chars: np.ndarray) -> str:
         paired = np.empty(2 * len(chars), dtype=np.uint32)
         paired[0::2] = self._buckets.take(chars, mode="clip")
         paired[1::2] = chars
@@ -103,6 +113,12 @@ class Matcher:
             return iter(())
         return self.automaton.iter(self.fold(text, codes))
 
+    def iter_codes(self, codes: np.ndarray) -> Iterator[tuple[int, object]]:
+        """:meth:`iter` over a text given as its :func:`code_points` (folded mode only)."""
+        if not self.size or not len(codes):
+            return iter(())
+        return self.automaton.iter(self._paired(self._chars.take(codes, mode="clip")))
+
     def find(self, text: str) -> list[tuple[int, object]]:
         """(end index inclusive, value) of every occurrence in ``text``, in original offsets."""
         return [(end >> self.shift, value) for end, value in self.iter(text)]
@@ -113,15 +129,20 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _fold_tables(bucket: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Code point -> itself in the alphabet, else OTHER; and character -> its bucket.
+def _fold_tables(bucket: dict[str, str], variants: Mapping[str, Iterable[str]]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Code point -> its alphabet character (itself, or what it is a variant of), else
+    OTHER; and alphabet character -> its bucket.
 
     Both tables end with an entry for everything beyond them (``take`` clips).
     """
-    top = max(max(ord(char) for char in bucket), ord(OTHER)) + 1
+    forms = {ord(char): ord(char) for char in bucket}
+    for char in bucket:
+        forms.update((ord(variant), ord(char)) for variant in variants.get(char, ()))
+    top = max(max(forms), ord(OTHER)) + 1
     chars = np.full(top + 1, ord(OTHER), dtype=np.uint32)
     buckets = np.full(top + 1, ord(_BUCKET[BUCKETS]), dtype=np.uint32)
+    chars[list(forms)] = list(forms.values())
     for char, home in bucket.items():
-        chars[ord(char)] = ord(char)
         buckets[ord(char)] = ord(home)
     return chars, buckets

@@ -25,23 +25,23 @@ class Run:
     Args:
         engine: the engine (its patterns, boundary checks and statistics).
         text: the source text as given (boundaries are judged on it).
-        norm: the same text normalised for matching (same offsets).
         spans: the segments as (start, end), sorted and disjoint.
     """
 
-    def __init__(self, engine: RuleEngine, text: str, norm: str,
-                 spans: list[tuple[int, int]]) -> None:
-        self.engine, self.text, self.norm, self.spans = engine, text, norm, spans
+    def __init__(self, engine: RuleEngine, text: str, spans: list[tuple[int, int]]) -> None:
+        self.engine, self.text, self.spans = engine, text, spans
         self.starts = [start for start, _end in spans]
         self.found: dict[int, dict[int, list[RawHit]]] = {}
         self.vetoed: dict[int, set[int]] = {}
         self.last = -1
 
-    def chars(self, codes=None) -> None:
+    def chars(self, codes, norm: str | None) -> None:
         """Every hit of the character automaton, walked span by span.
 
-        Hits come in order of their end, so one pointer moves through the
-        sorted spans. A term used by one code under one policy (nearly all)
+        ``codes`` are the code points of the text the automaton reads: the
+        normalised text ``norm``, or the text as given when the automaton's
+        fold normalises (``norm`` is None). Hits come in order of their end,
+        so one pointer moves through the sorted spans. A term used by one code under one policy (nearly all)
         is decided here from its precomputed entry (see
         ``RuleEngine._entries``): an aligned Chinese hit needs a closer look
         only when a neighbouring character could belong to a dictionary word
@@ -53,7 +53,9 @@ class Run:
         count, k, hits, rejected, current = len(spans), 0, 0, 0, None
         lo, hi = spans[0]
         shift = engine._matcher.shift
-        for end, pid in engine._matcher.iter(self.norm, codes):
+        matcher = engine._matcher
+        matches = matcher.iter_codes(codes) if matcher.shift else matcher.iter(norm)
+        for end, pid in matches:
             end = (end >> shift) + 1
             if end > hi:
                 k += 1

@@ -117,12 +117,16 @@ def is_cjk(char: str) -> bool:
 
 
 def normalise_for_matching(text: str) -> str:
-    """Lower-case and fold full-width ASCII, keeping every offset in place."""
+    """Lower-case and fold full-width ASCII, keeping every offset in place.
+
+    Full-width letters and digits are folded first, then the text is
+    lower-cased; a character whose lower case is longer (``İ``) is kept.
+    """
+    if _FULLWIDTH_ALNUM.search(text):
+        text = text.translate(_FOLD)
     low = text.lower()
     if len(low) != len(text):
-        low = "".join(c.lower()[0] if len(c.lower()) == 1 else c for c in text)
-    if _FULLWIDTH_ALNUM.search(low):
-        low = low.translate(_FOLD).lower()
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     return low
 
 
@@ -143,14 +147,46 @@ def _default_lexicon() -> Mapping[str, int] | None:
     return private().dt.FREQ if private is not None else None
 
 
-def _latin_inside(codes: np.ndarray, run: Run) -> bool:
-    """Whether a Latin letter (of :data:`_LATIN_WORD`) lies inside one of the run's spans.
+def _variants(alphabet: set[str]) -> dict[str, list[str]] | None:
+    """The characters that :func:`normalise_for_matching` turns into each alphabet character.
 
-    A text without one needs no English word scan. (Unsigned arithmetic:
-    ``(c | 32) - 97 < 26`` is an ASCII letter, ``c - 0xC0 < 0x190`` is
-    U+00C0-U+024F.)
+    Such a character is the alphabet character itself, or (for an ASCII
+    letter or digit) its upper-case and full-width forms and, for ``k``, the
+    Kelvin sign. That this is all holds for an alphabet of ASCII lower-case
+    letters and digits and of characters without an upper case (CJK,
+    punctuation); a test checks it over every code point. For other alphabets
+    (Greek, accented Latin: case mappings with exceptions) None: the text is
+    normalised first.
     """
-    latin = np.flatnonzero(((codes | 32) - 97 < 26) | (codes - 0xC0 < 0x190))
+    variants: dict[str, list[str]] = {}
+    for char in alphabet:
+        if char.isascii() and (char.isdigit() or char.islower()):
+            forms = [chr(ord(char) + 0xFEE0)] + ([char.upper()] if char.isalpha() else [])
+            if char.isalpha():
+                forms.append(chr(ord(char.upper()) + 0xFEE0))
+            variants[char] = forms + (["\u212a"] if char == "k" else [])
+        elif char.isascii() and char.isalpha() or char.upper() != char:
+            return None
+    return variants
+
+
+#: Code-point ranges holding every character that normalises to a Latin letter of
+#: :data:`_LATIN_WORD` (a test checks it): the gate for the English word scan.
+_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF), (0x2100, 0x214F),
+                 (0x2C60, 0x2C7F), (0xA720, 0xA7FF), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+
+
+def _latin_inside(codes: np.ndarray, run: Run) -> bool:
+    """Whether a character that normalises to a Latin letter lies inside a span of the run.
+
+    ``codes`` are the code points of the text, normalised or not. A text
+    without one needs no English word scan. (Unsigned arithmetic:
+    ``c - a < n`` is ``a <= c < a + n``.)
+    """
+    mask = (codes | 32) - 0x61 < 26  # the two ASCII ranges
+    for first, last in _LATIN_RANGES[2:]:
+        mask |= codes - first <= last - first
+    latin = np.flatnonzero(mask)
     if len(latin) > 64:
         bounds = np.asarray(run.spans, dtype=np.int64)
         home = np.searchsorted(bounds[:, 0], latin, side="right") - 1
@@ -274,8 +310,11 @@ class RuleEngine:
         if aligned and isinstance(lexicon, Mapping):
             self._edges = edge_words(aligned, lexicon)
             frequency = lambda char: lexicon.get(char, 0)  # noqa: E731
-        self._matcher = Matcher(((key, pid) for pid, (*_rest, key)
-                                 in enumerate(self._char_patterns)), frequency)
+        keys = [(key, pid) for pid, (*_rest, key) in enumerate(self._char_patterns)]
+        variants = _variants({char for key, _pid in keys for char in key})
+        self._matcher = Matcher(keys, frequency, variants)
+        # the automaton reads the text as it is when its fold does the normalising
+        self._reads_raw = self._matcher.folds_variants
         self._entries = [self._entry(*pattern) for pattern in self._char_patterns]
 
     def _entry(self, length: int, cjk: bool, uses: list[_Use], key: str) -> tuple:
@@ -333,13 +372,15 @@ class RuleEngine:
         return self._run(text, spans).codings()
 
     def _run(self, text: str, spans: list[tuple[int, int]]) -> Run:
-        norm = normalise_for_matching(text)
-        run = Run(self, text, norm, spans)
-        codes = code_points(norm) if spans else None
-        if spans and self._matcher.size:
-            run.chars(codes)
-        if spans and self._word_keys and _latin_inside(codes, run):
-            self._scan_words(norm, run)
+        run, norm = Run(self, text, spans), None
+        if spans:
+            if not self._reads_raw:
+                norm = normalise_for_matching(text)
+            codes = code_points(text if norm is None else norm)
+            if self._matcher.size:
+                run.chars(codes, norm)
+            if self._word_keys and _latin_inside(codes, run):
+                self._scan_words(normalise_for_matching(text) if norm is None else norm, run)
         for index, regex, source in self._regex:
             run.regex(index, regex, source)
         return run
