@@ -189,7 +189,8 @@ def test_lemma_table_from_spacy_lookups_data(tmp_path, monkeypatch):
 
 def general_path_only(engine):
     """Send every character-automaton hit through the general (slow, obvious) path."""
-    engine._entries = [(entry[0], -1, False, "", "", entry[5], None, None, uses)
+    engine._entries = [entry if not uses else
+                       (entry[0], -1, False, "", "", entry[5], None, None, uses, entry[9])
                        for entry, (_l, _c, uses, _k) in zip(engine._entries,
                                                              engine._char_patterns)]
     return engine
@@ -350,3 +351,83 @@ def test_normalising_keeps_offsets_with_full_width_and_long_lower_cases():
     from gtcode.coding.rules import normalise_for_matching
 
     assert normalise_for_matching("３D，İktvＫ") == "3d，İktvk"
+
+
+def test_which_regexes_must_begin_with_a_latin_letter():
+    import re
+
+    from gtcode.coding.regex_gate import starts_with_latin_letter
+    from gtcode.coding.rules import _LATIN_RANGES
+
+    latin = {r"(only|just) (about )?[0-9]+ (yuan )?a month": True, r"\bfoo": True,
+             r"(?:a|)b": True, r"a?b": True, r"(?<=x)ab": True, r"(a|b)+c": True,
+             r"[A-Za-z]+ing": True, r"(一个|个)(正科|副科)(?!长)": False, r"a?1": False,
+             r"[^a]b": False, r".x": False, r"\d+ yuan": False, r"x*": False, r"": False,
+             r"(?i:a)b": False, r"[a-z]x|工资": False, r"(": False}
+    assert {pattern: starts_with_latin_letter(pattern) for pattern in latin} == latin
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for point in range(0x110000):  # what an ASCII letter matches is in the Latin test
+        if letter.match(chr(point)):
+            assert any(a <= point <= b for a, b in _LATIN_RANGES), hex(point)
+
+
+def test_english_regex_runs_only_when_a_segment_holds_a_latin_letter(tmp_path):
+    text = BOOK_YAML.replace('regex: ["月薪(才|只有)?[一二三四五两]千"]',
+                             'regex: ["月薪(才|只有)?[一二三四五两]千", "only [0-9]+ yuan"]')
+    engine = RuleEngine(book(tmp_path, text), lemmas=None)
+    assert [(latin, needs) for *_rest, latin, needs in engine._regex] == [(False, ("月薪",)),
+                                                                         (True, None)]
+    source = "问：only 300 yuan?\n答：是的，月薪三千。\n答：ONLY 300 Yuan a month\n"
+    first, second = (source.index("是的"), source.index("\n答：O"))
+    spans = [(first, second), (second + 3, len(source) - 1)]
+    found = engine.scan_spans(source, spans)
+    assert [[hit for _i, hits in pairs for hit in hits] for pairs in found] == [
+        [("月薪(才|只有)?[一二三四五两]千", first + 3, first + 7, "re")],
+        [("only [0-9]+ yuan", second + 3, second + 16, "re")]]
+    assert engine.scan_spans(source, spans[:1]) == found[:1]  # no Latin letter: skipped
+
+
+def test_required_literals_of_regexes():
+    from gtcode.coding.regex_gate import required_literals
+
+    known = {"(两|三)个点": ("三个点", "两个点"), "工资[^，]{0,8}(低|少)": ("工资",),
+             "(一个|个)(正科|副科)(?!长)": ("一个副科", "一个正科", "个副科", "个正科"),
+             "(书记|镇长)[^，]{0,6}都(那样|这样)": ("都这样", "都那样"),
+             "a?工资": ("工资",), "(工资)?太低": ("太低",), "((a))工资": None,
+             "[两三]个": ("三个", "两个"), "[^两]个点": ("个点",),
+             "(想|寻思)[^，]{0,8}(当|弄)": None, "工|资": None, "(?:工资|)太": None,
+             "(only|just) x": None, "": None, "(": None}
+    assert {pattern: required_literals(pattern) for pattern in known} == known
+
+
+def test_regex_runs_only_where_a_required_literal_is_in_a_segment(tmp_path):
+    engine = RuleEngine(book(tmp_path), lemmas=None)
+    source = "问：月薪三千吗？\n答：是的，工资太低。\n答：月薪才三千。\n"
+    first, second = source.index("是的"), source.index("月薪才")
+
+    def coded(spans):
+        return [[(engine.code_ids[i], [hit[0] for hit in hits]) for i, hits in pairs]
+                for pairs in engine.scan_spans(source, spans)]
+
+    assert coded([(first, first + 8)]) == [[("economic.low_pay", ["工资太低"])]]
+    assert coded([(first, first + 8), (second, second + 6)]) == [
+        [("economic.low_pay", ["工资太低"])],
+        [("economic.low_pay", ["月薪(才|只有)?[一二三四五两]千"])]]
+
+
+
+def test_a_regex_without_its_literal_in_a_segment_is_not_run(tmp_path, monkeypatch):
+    from gtcode.coding import rule_scan
+
+    runs = []
+    original = rule_scan.Run.regex
+    monkeypatch.setattr(rule_scan.Run, "regex",
+                        lambda self, *args: runs.append(args[2]) or original(self, *args))
+    engine = RuleEngine(book(tmp_path), lemmas=None)
+    source = "问：月薪三千吗？\n答：工资太低。\n"
+    start = source.index("工资")
+    assert engine.scan_spans(source, [(start, start + 5)])[0][0][0] == engine.code_ids.index(
+        "economic.low_pay")
+    assert runs == []  # 月薪 only in the interviewer's turn
+    engine.scan_spans(source, [(2, 8)])
+    assert runs == ["月薪(才|只有)?[一二三四五两]千"]

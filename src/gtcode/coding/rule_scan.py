@@ -33,6 +33,8 @@ class Run:
         self.starts = [start for start, _end in spans]
         self.found: dict[int, dict[int, list[RawHit]]] = {}
         self.vetoed: dict[int, set[int]] = {}
+        #: Regexes (numbers) one of whose required literals occurs inside a span.
+        self.triggered: set[int] = set()
         self.last = -1
 
     def chars(self, codes, norm: str | None) -> None:
@@ -64,10 +66,14 @@ class Run:
                 if k >= count:
                     break
                 (lo, hi), current = spans[k], None
-            length, code, veto, term, lang, key, left, right, general = entries[pid]
+            length, code, veto, term, lang, key, left, right, general, triggers = entries[pid]
             start = end - length
             if start < lo:
                 continue
+            if triggers is not None:
+                self.triggered.update(triggers)
+                if code == -2:
+                    continue
             hits += 1
             if general is not None:
                 self.take_at(k, general, key, start, end)

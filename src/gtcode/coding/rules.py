@@ -58,6 +58,7 @@ import numpy as np
 
 from gtcode.coding.boundaries import EdgeWords, edge_words
 from gtcode.coding.matcher import Matcher, code_points
+from gtcode.coding.regex_gate import required_literals, starts_with_latin_letter
 from gtcode.coding.rule_scan import RawHit, Run
 from gtcode.coding.window_route import RouteDecider, default_route_decider
 from gtcode.coding.wordforms import (CACHE_SIZE, WordForms, load_lemma_table,  # noqa: F401
@@ -248,9 +249,12 @@ class RuleEngine:
         self._word_keys: dict[str, int] = {}
         self._char_patterns: list[tuple[int, bool, list[_Use], str]] = []
         self._word_patterns: list[tuple[int, int, list[_Use]]] = []
-        self._regex: list[tuple[int, re.Pattern[str], str]] = []
+        # (code index, compiled, source, whether every match begins with a Latin letter,
+        #  strings one of which every match contains)
+        self._regex: list[tuple[int, re.Pattern[str], str, bool, tuple[str, ...] | None]] = []
         for index, code in enumerate(codebook.codes):
             self._add_code(index, code)
+        self._triggers = self._add_triggers()
         for key, pid in self._word_keys.items():
             self._words.add_word(key, pid)
         if self._word_keys:
@@ -268,7 +272,9 @@ class RuleEngine:
                     self._add_term(_Use(index, veto, policy, str(term).strip(), lang))
         for number, pattern in enumerate(regexes):
             try:
-                self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern))
+                self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern,
+                                    starts_with_latin_letter(pattern),
+                                    required_literals(pattern)))
             except re.error as exc:
                 raise GtcodeError("E202", f"code {code.id!r} has a regex that does not compile "
                                   f"({exc}).", where=f"{code.id}.rules.regex[{number}]",
@@ -300,6 +306,23 @@ class RuleEngine:
             patterns.append(make())
         return pid
 
+    def _add_triggers(self) -> dict[int, tuple[int, ...]]:
+        """Pattern id -> the regexes whose required literals it is (see :mod:`regex_gate`).
+
+        A regex with required literals runs on a text only when the automaton
+        saw one of them inside a segment; a literal that is no term becomes a
+        pattern of its own, used by no code.
+        """
+        triggers: dict[int, list[int]] = {}
+        for number, (*_rest, needs) in enumerate(self._regex):
+            for literal in needs or ():
+                key = normalise_for_matching(literal)
+                pid = self._pattern(self._char_keys, self._char_patterns, key,
+                                    lambda key=key: (len(key), _CJK.search(key) is not None,
+                                                     [], key))
+                triggers.setdefault(pid, []).append(number)
+        return {pid: tuple(numbers) for pid, numbers in triggers.items()}
+
     def _compile_chars(self, lexicon: Mapping[str, int] | None | str) -> None:
         """The character automaton, jieba's edge words, and one entry per pattern."""
         aligned = [key for _l, cjk, uses, key in self._char_patterns
@@ -315,19 +338,23 @@ class RuleEngine:
         self._matcher = Matcher(keys, frequency, variants)
         # the automaton reads the text as it is when its fold does the normalising
         self._reads_raw = self._matcher.folds_variants
-        self._entries = [self._entry(*pattern) for pattern in self._char_patterns]
+        self._entries = [(*self._entry(*pattern), self._triggers.get(pid))
+                         for pid, pattern in enumerate(self._char_patterns)]
 
     def _entry(self, length: int, cjk: bool, uses: list[_Use], key: str) -> tuple:
         """What :meth:`Run.chars` needs to decide a hit of one pattern.
 
-        (length, code, veto, term, lang, CJK key, left, right, general):
-        ``left``/``right`` are the characters next to the term that may start
-        a dictionary word crossing its edge (None: no boundary check at all);
-        ``general`` is the list of uses when the hit needs the general path
-        (several codes or policies on one term, or a Latin term that must
-        begin a word, or no lexicon), else None.
+        (length, code, veto, term, lang, CJK key, left, right, general), to
+        which the regexes it triggers are added: ``left``/``right`` map the
+        characters next to the term that may start a dictionary word crossing
+        its edge (None: no boundary check at all); ``general`` is the list of
+        uses when the hit needs the general path (several codes or policies
+        on one term, or a Latin term that must begin a word, or no lexicon),
+        else None. Code -2: a regex trigger that no code uses.
         """
         cjk_key = key if cjk else None
+        if not uses:
+            return (length, -2, False, "", "", cjk_key, None, None, None)
         if len(uses) == 1:
             use = uses[0]
             head = (length, use.code, use.veto, use.term, use.lang, cjk_key)
@@ -372,17 +399,26 @@ class RuleEngine:
         return self._run(text, spans).codings()
 
     def _run(self, text: str, spans: list[tuple[int, int]]) -> Run:
-        run, norm = Run(self, text, spans), None
-        if spans:
-            if not self._reads_raw:
-                norm = normalise_for_matching(text)
-            codes = code_points(text if norm is None else norm)
-            if self._matcher.size:
-                run.chars(codes, norm)
-            if self._word_keys and _latin_inside(codes, run):
+        run = Run(self, text, spans)
+        if not spans:
+            return run
+        norm = None if self._reads_raw else normalise_for_matching(text)
+        codes = code_points(text if norm is None else norm)
+        if self._matcher.size:
+            run.chars(codes, norm)
+        latin = None  # whether a Latin letter lies in a segment: asked at most once
+        if self._word_keys:
+            latin = _latin_inside(codes, run)
+            if latin:
                 self._scan_words(normalise_for_matching(text) if norm is None else norm, run)
-        for index, regex, source in self._regex:
-            run.regex(index, regex, source)
+        for number, (index, regex, source, latin_only, needs) in enumerate(self._regex):
+            if latin_only:  # an English pattern: skipped when no segment holds a Latin letter
+                if latin is None:
+                    latin = _latin_inside(codes, run)
+                if not latin:
+                    continue
+            if needs is None or number in run.triggered:
+                run.regex(index, regex, source)
         return run
 
     def _allowed(self, policy: str, cjk: str | None, text: str, start: int, end: int,
