@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 #: Longest dictionary word considered.
 MAX_WORD = 8
 
-#: For one side of one term: the outside parts, their lengths (ascending), and the
-#: characters they have next to the term (a quick first test).
-Side = tuple[frozenset[str], tuple[int, ...], frozenset[str]]
-_NONE: Side = (frozenset(), (), frozenset())
+#: For one side of one term: character next to the term -> the outside parts that
+#: have it there, shortest first.
+Side = dict[str, tuple[str, ...]]
+_NONE: Side = {}
 
 
 class EdgeWords:
@@ -45,13 +45,16 @@ class EdgeWords:
                     heads.setdefault(tail, set()).add(head)
                 if head in suffixes:
                     tails.setdefault(head, set()).add(tail)
+        shared: dict[tuple[str, ...], Side] = {}  # terms with the same prefixes share a side
         self.left: dict[str, Side] = {}
         self.right: dict[str, Side] = {}
         for term in terms:
-            self.left[term] = _side(heads, [term[:k] for k in range(1, len(term))], -1)
-            self.right[term] = _side(tails, [term[k:] for k in range(1, len(term))], 0)
+            self.left[term] = _side(heads, tuple(term[:k] for k in range(1, len(term))), -1,
+                                    shared)
+            self.right[term] = _side(tails, tuple(term[k:] for k in range(1, len(term))), 0,
+                                     shared)
 
-    def touching(self, term: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    def touching(self, term: str) -> tuple[Side, Side]:
         """What may cross the edges of a hit of ``term``, by the character next to the edge.
 
         Returns:
@@ -60,8 +63,7 @@ class EdgeWords:
             to the term, shortest first. A hit whose neighbours are in neither
             needs no segmentation.
         """
-        return (_by_char(self.left.get(term, _NONE)[0], -1),
-                _by_char(self.right.get(term, _NONE)[0], 0))
+        return self.left.get(term, _NONE), self.right.get(term, _NONE)
 
     def crosses(self, term: str, text: str, start: int, end: int, *, left: bool = True,
                 right: bool = True, lo: int = 0, hi: int | None = None) -> bool:
@@ -70,37 +72,34 @@ class EdgeWords:
         ``left``/``right`` say which edges to look at (an edge next to a
         non-CJK character needs no look); ``lo``/``hi`` bound the segment.
         """
+        hi = len(text) if hi is None else hi
         if left and start > lo:
-            outside, lengths, touching = self.left.get(term, _NONE)
-            for j in lengths if text[start - 1] in touching else ():
-                if j > start - lo:
+            for head in self.left.get(term, _NONE).get(text[start - 1], ()):
+                if len(head) > start - lo:
                     break
-                if text[start - j:start] in outside:
+                if text.startswith(head, start - len(head)):
                     return True
-        if right:
-            hi = len(text) if hi is None else hi
-            outside, lengths, touching = self.right.get(term, _NONE)
-            for j in lengths if end < hi and text[end] in touching else ():
-                if j > hi - end:
+        if right and end < hi:
+            for tail in self.right.get(term, _NONE).get(text[end], ()):
+                if len(tail) > hi - end:
                     break
-                if text[end:end + j] in outside:
+                if text.startswith(tail, end):
                     return True
         return False
 
 
-def _side(parts: dict[str, set[str]], keys: list[str], edge: int) -> Side:
-    union: set[str] = set()
-    for key in keys:
-        union |= parts.get(key, set())
-    return (frozenset(union), tuple(sorted({len(p) for p in union})),
-            frozenset(p[edge] for p in union))
-
-
-def _by_char(parts: frozenset[str], edge: int) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
-    for part in sorted(parts, key=lambda p: (len(p), p)):
-        found.setdefault(part[edge], []).append(part)
-    return {char: tuple(group) for char, group in found.items()}
+def _side(parts: dict[str, set[str]], keys: tuple[str, ...], edge: int,
+          shared: dict[tuple[str, ...], Side]) -> Side:
+    """The outside parts of all ``keys`` by their character next to the term."""
+    found = shared.get((str(edge), *keys))
+    if found is None:
+        groups: dict[str, list[str]] = {}
+        union = set().union(*(parts.get(key, ()) for key in keys))
+        for part in sorted(union, key=lambda p: (len(p), p)):
+            groups.setdefault(part[edge], []).append(part)
+        found = shared[(str(edge), *keys)] = {char: tuple(group)
+                                             for char, group in groups.items()}
+    return found
 
 
 _CACHE: dict[tuple[frozenset[str], int], EdgeWords] = {}
