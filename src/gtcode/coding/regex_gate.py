@@ -48,7 +48,7 @@ def starts_with_latin_letter(pattern: str, flags: int = re.IGNORECASE) -> bool:
 
 
 def required_literals(pattern: str, flags: int = re.IGNORECASE,
-                      most: int = 8) -> tuple[str, ...] | None:
+                      most: int = 16) -> tuple[str, ...] | None:
     """Strings one of which every match of ``pattern`` contains, or None.
 
     They are the expansions of a run of literal parts the pattern cannot do
