@@ -6,12 +6,9 @@ quarter of the sentences, so that hits stand in varied contexts: some
 inside longer words, some across word boundaries, most in running text. It
 is not meaningful text and holds no real data.
 
-Density, measured by ``rule_density.py`` with the built-in codebook (per MB
-of respondent text): about 5,500 hits and 740 segmented windows, against
-6,150 hits and 390 windows in the held-out sample transcripts (S07-S10) and
-11,400 hits and 950 windows in the development ones the codebook was tuned
-on (S01-S06): not denser than real interviews in hits, and in between them
-in windows, the costly case.
+Density: ``rule_density.py`` measures hits and segmented windows per MB of
+respondent text here and in the sample transcripts; the generated text is not
+denser than the sample interviews (see docs/benchmarks.md, "Rule coding").
 
 Usage: python benchmarks/rule_corpus.py OUT_DIR --mb 50 [--codebook six-pressures]
 """
