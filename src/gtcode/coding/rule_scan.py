@@ -43,11 +43,12 @@ class Run:
         ``codes`` are the code points of the text the automaton reads: the
         normalised text ``norm``, or the text as given when the automaton's
         fold normalises (``norm`` is None). Hits come in order of their end,
-        so one pointer moves through the sorted spans. A term used by one code under one policy (nearly all)
-        is decided here from its precomputed entry (see
-        ``RuleEngine._entries``): an aligned Chinese hit needs a closer look
-        only when a neighbouring character could belong to a dictionary word
-        crossing its edge. Other terms go through :meth:`take_at`.
+        so one pointer moves through the sorted spans. A term used by one
+        code under one policy (nearly all) is decided here from its
+        precomputed entry (see ``RuleEngine._entries``): an aligned Chinese
+        hit needs a closer look only when a neighbouring character could
+        belong to a dictionary word crossing its edge. Other terms go through
+        :meth:`take_at`; a regex trigger only marks its regex.
         """
         engine, text, spans = self.engine, self.text, self.spans
         entries, found, vetoed, aligned = engine._entries, self.found, self.vetoed, \
