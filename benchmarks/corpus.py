@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 PHRASES = [
@@ -41,20 +42,26 @@ def transcript(rng: random.Random, number: int, turns: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(out: Path, megabytes: float, *, turns: int = 60, seed: int = 7) -> list[Path]:
-    """Write transcripts until ``megabytes`` MB (UTF-8) are on disk; return the files."""
+def write_until(out: Path, megabytes: float, prefix: str,
+                make_text: Callable[[int], str]) -> list[Path]:
+    """Write ``<prefix><number>.txt`` files of ``make_text(number)`` until ``megabytes`` MB."""
     out.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
     target = int(megabytes * 1_000_000)
     files, total, number = [], 0, 0
     while total < target:
         number += 1
-        path = out / f"B{number:05d}.txt"
-        data = transcript(rng, number, turns).encode("utf-8")
+        path = out / f"{prefix}{number:05d}.txt"
+        data = make_text(number).encode("utf-8")
         path.write_bytes(data)
         files.append(path)
         total += len(data)
     return files
+
+
+def generate(out: Path, megabytes: float, *, turns: int = 60, seed: int = 7) -> list[Path]:
+    """Write transcripts until ``megabytes`` MB (UTF-8) are on disk; return the files."""
+    rng = random.Random(seed)
+    return write_until(out, megabytes, "B", lambda number: transcript(rng, number, turns))
 
 
 def main() -> None:

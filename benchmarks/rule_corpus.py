@@ -19,6 +19,8 @@ import argparse
 import random
 from pathlib import Path
 
+from corpus import write_until
+
 from gtcode.codebook import load_codebook
 
 WORDS = """
@@ -70,20 +72,11 @@ def transcript(rng: random.Random, number: int, terms: list[str], words: list[st
 def generate(out: Path, megabytes: float, *, codebook: str = "six-pressures",
              turns: int = 80, seed: int = 11) -> list[Path]:
     """Write transcripts until ``megabytes`` MB (UTF-8) are on disk; return the files."""
-    out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     terms = chinese_terms(codebook)
     words = [w for w in WORDS if w not in set(terms)]  # terms come only where placed
-    target = int(megabytes * 1_000_000)
-    files, total, number = [], 0, 0
-    while total < target:
-        number += 1
-        path = out / f"G{number:05d}.txt"
-        data = transcript(rng, number, terms, words, turns).encode("utf-8")
-        path.write_bytes(data)
-        files.append(path)
-        total += len(data)
-    return files
+    return write_until(out, megabytes, "G",
+                       lambda number: transcript(rng, number, terms, words, turns))
 
 
 def main() -> None:
