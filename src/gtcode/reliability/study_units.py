@@ -199,14 +199,15 @@ def load_study_codings(study: Study, coders: Sequence[str], *, level: str = "con
         result.seen[coder.name] |= set(result.present[coder.name])
     _skip_notes(result, skipped, level)
     if not all_units:
-        _seen_note(result, len(index.role_ids()))
+        _seen_note(result, index.role_ids())
     return result
 
 
-def _seen_note(result: StudyCodings, n_role: int) -> None:
+def _seen_note(result: StudyCodings, role_ids: set[int]) -> None:
     humans = [c.name for c in result.coders if c.kind == "human"]
+    n_role = len(role_ids)
     if humans:
-        counts = ", ".join(f"{name} {len(result.seen[name])}" for name in humans)
+        counts = ", ".join(f"{name} {len(result.seen[name] & role_ids)}" for name in humans)
         result.notes.append(
             f"human coders count as having seen the segments with a recorded decision "
             f"({counts} of {n_role} respondent segments; rows kept unchanged in an applied "
