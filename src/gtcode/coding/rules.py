@@ -139,13 +139,9 @@ def _default_tokenizer() -> Tokenizer:
 
 def _default_lexicon() -> Mapping[str, int] | None:
     """jieba's prefix dictionary (word -> frequency, 0 for mere prefixes), via nlp.py."""
-    from gtcode.transcripts import nlp
+    from gtcode.transcripts.nlp import zh_lexicon
 
-    public = getattr(nlp, "zh_lexicon", None)
-    if public is not None:
-        return public()
-    private = getattr(nlp, "_jieba", None)  # until nlp.py offers zh_lexicon()
-    return private().dt.FREQ if private is not None else None
+    return zh_lexicon()
 
 
 def _variants(alphabet: set[str]) -> dict[str, list[str]] | None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from math import log
-from typing import Any
 
 #: How many single characters :meth:`RouteDecider.route` keeps frequencies of.
 _CHARS_KEPT = 50_000
@@ -120,11 +119,6 @@ class RouteDecider:
 
 def default_route_decider() -> RouteDecider | None:
     """A decider on the jieba that :func:`gtcode.transcripts.nlp.tokenize` uses, if reachable."""
-    from gtcode.transcripts import nlp
+    from gtcode.transcripts.nlp import zh_lexicon, zh_lexicon_total
 
-    handle: Any = getattr(nlp, "_jieba", None)  # nlp.py offers no public handle yet
-    tokenizer = getattr(handle(), "dt", None) if handle is not None else None
-    if not isinstance(getattr(tokenizer, "FREQ", None), Mapping) or not isinstance(
-            getattr(tokenizer, "total", None), (int, float)):
-        return None
-    return RouteDecider(tokenizer.FREQ, tokenizer.total)
+    return RouteDecider(zh_lexicon(), zh_lexicon_total())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -37,6 +38,20 @@ def _jieba() -> Any:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def zh_lexicon() -> Mapping[str, int]:
+    """jieba's prefix dictionary, the one :func:`tokenize` segments with.
+
+    Maps each dictionary word to its frequency; a mere prefix of a word maps
+    to 0. The rule engine uses it to see which words could cross a hit's edge.
+    """
+    return _jieba().dt.FREQ
+
+
+def zh_lexicon_total() -> float:
+    """The sum of the dictionary's frequencies (jieba's route uses it to score)."""
+    return _jieba().dt.total
 
 
 @lru_cache(maxsize=1)
