@@ -112,7 +112,6 @@ def test_a_failed_backup_stops_replace_before_any_change(study, tmp_path):
 
 
 def test_migration_backs_up_first(study, newer_schema):
-    before = digest(study / "gtcode.db")
     with Study.open(study) as opened:
         assert opened.schema_version() == NEXT[0]
         (backup,) = opened.backups()
