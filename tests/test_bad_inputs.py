@@ -37,6 +37,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hostile_xml import EXTERNAL, LAUGHS
 from typer.testing import CliRunner
 
 from gtcode.cli import app
@@ -320,17 +321,6 @@ def _sheet_csv_binary(work: Path, inp: Path) -> None:
 
 GUIDS = [f"00000000-0000-4000-8000-{i:012d}" for i in range(10)]
 SOURCE_TEXT = "问：你好。\n答：我们村要跑项目。\n".encode()
-LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE Project [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-]>
-<Project xmlns="urn:QDA-XML:project:1.0" name="&lol3;"/>"""
-EXTERNAL = b"""<?xml version="1.0"?>
-<!DOCTYPE Project [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"/>"""
 
 
 def _qde(start: object = 3, end: object = 5, code: str = GUIDS[1], source: bool = True) -> bytes:

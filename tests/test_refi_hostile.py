@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile_xml import EXTERNAL, LAUGHS
 from refi_helpers import make_zip
 
 from gtcode.errors import GtcodeError
@@ -16,19 +17,6 @@ GUID = "00000000-0000-4000-8000-000000000001"
 SOURCE = "00000000-0000-4000-8000-000000000002"
 OK_QDE = (f'<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>'
           f'<Code guid="{GUID}" name="c" isCodable="true"/></Codes></CodeBook></Project>').encode()
-
-LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE Project [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-]>
-<Project xmlns="urn:QDA-XML:project:1.0" name="&lol3;"/>"""
-
-EXTERNAL = b"""<?xml version="1.0"?>
-<!DOCTYPE Project [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"/>"""
 
 
 def refused(path: Path, target: Path, code: str, **kwargs) -> GtcodeError:
