@@ -237,3 +237,35 @@ def count_table(counts: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     if not np.isfinite(arr).all() or (arr < 0).any() or not np.allclose(arr, np.round(arr)):
         raise GtcodeError("E602", "a count table must hold non-negative whole numbers.")
     return arr
+
+
+def pairable_count_table(counts: Sequence[Sequence[float]] | np.ndarray,
+                    categories: Sequence[Label] | None, *, columns: str, needs: str
+                    ) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """A validated count table cut to the units with two or more values.
+
+    Args:
+        counts: units x categories counts (see :func:`count_table`).
+        categories: the column labels; ``0, 1, ...`` when None.
+        columns: what a column is, for the message ("category", "value").
+        needs: the sentence for E601, naming the coefficient.
+
+    Returns:
+        (the kept rows, their row sums, the labels).
+
+    Raises:
+        GtcodeError: E602 for a malformed table or wrong labels, E601 (with
+            ``needs``) when no row sums to 2 or more.
+    """
+    arr = count_table(counts)
+    labels = tuple(categories) if categories is not None else tuple(range(arr.shape[1]))
+    if len(labels) != arr.shape[1]:
+        raise GtcodeError(
+            "E602", f"the table has {arr.shape[1]} {columns} columns but {len(labels)} labels."
+        )
+    m = arr.sum(axis=1)
+    keep = m >= 2
+    if not keep.any():
+        raise GtcodeError("E601", needs)
+    return arr[keep], m[keep], labels
+

@@ -26,14 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from gtcode.errors import GtcodeError
 from gtcode.reliability.coefficients import (
     UNDEFINED_NOTE,
     json_float,
     observed_agreement,
     pairable_counts,
 )
-from gtcode.reliability.data import CodedData, Label, Matrix, code_matrix, count_table
+from gtcode.reliability.data import CodedData, Label, Matrix, code_matrix, pairable_count_table
 
 
 @dataclass(frozen=True)
@@ -158,16 +157,7 @@ def fleiss_kappa_from_counts(
     Raises:
         GtcodeError: E602 for a malformed table, E601 when no row sums to 2+.
     """
-    arr = count_table(counts)
-    labels = tuple(categories) if categories is not None else tuple(range(arr.shape[1]))
-    if len(labels) != arr.shape[1]:
-        raise GtcodeError(
-            "E602", f"the table has {arr.shape[1]} category columns but {len(labels)} labels."
-        )
-    m = arr.sum(axis=1)
-    keep = m >= 2
-    if not keep.any():
-        raise GtcodeError(
-            "E601", "Fleiss' kappa needs at least one unit rated by two or more raters."
-        )
-    return _from_counts(arr[keep], m[keep], labels)
+    arr, m, labels = pairable_count_table(
+        counts, categories, columns="category",
+        needs="Fleiss' kappa needs at least one unit rated by two or more raters.")
+    return _from_counts(arr, m, labels)

@@ -29,7 +29,7 @@ import numpy as np
 
 from gtcode.errors import GtcodeError
 from gtcode.reliability.coefficients import json_float, pairable_counts
-from gtcode.reliability.data import CodedData, Label, Matrix, code_matrix, count_table
+from gtcode.reliability.data import CodedData, Label, Matrix, code_matrix, pairable_count_table
 
 #: The metric levels alpha knows by name.
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -268,16 +268,7 @@ def krippendorff_alpha_from_counts(
         GtcodeError: E602 for a malformed table, E601 when no row sums to 2+.
     """
     check_level(level)
-    arr = count_table(value_counts)
-    labels = tuple(categories) if categories is not None else tuple(range(arr.shape[1]))
-    if len(labels) != arr.shape[1]:
-        raise GtcodeError(
-            "E602", f"the table has {arr.shape[1]} value columns but {len(labels)} labels."
-        )
-    m = arr.sum(axis=1)
-    keep = m >= 2
-    if not keep.any():
-        raise GtcodeError(
-            "E601", "Krippendorff's alpha needs at least one unit with two or more values."
-        )
-    return _alpha(arr[keep], m[keep], labels, level, ordered=categories is not None)
+    arr, m, labels = pairable_count_table(
+        value_counts, categories, columns="value",
+        needs="Krippendorff's alpha needs at least one unit with two or more values.")
+    return _alpha(arr, m, labels, level, ordered=categories is not None)
