@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,12 @@ from gtcode.store.project import Study
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Index caches (:mod:`gtcode.cache`) go to a folder of the test session, not home."""
+    os.environ["GTCODE_CACHE_DIR"] = str(tmp_path_factory.mktemp("gtcode-cache"))
 
 
 @pytest.fixture

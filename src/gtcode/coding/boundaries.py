@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from gtcode.cache import cache_key, cached
+
 #: Longest dictionary word considered.
 MAX_WORD = 8
 
@@ -31,28 +33,14 @@ class EdgeWords:
     """
 
     def __init__(self, terms: Iterable[str], lexicon: Mapping[str, int]) -> None:
-        terms = {t for t in terms if len(t) > 1}
-        prefixes = {t[:k] for t in terms for k in range(1, len(t))}
-        suffixes = {t[k:] for t in terms for k in range(1, len(t))}
-        heads: dict[str, set[str]] = {}
-        tails: dict[str, set[str]] = {}
-        for word, frequency in lexicon.items():
-            if frequency <= 0 or not 1 < len(word) <= MAX_WORD:
-                continue
-            for j in range(1, len(word)):
-                head, tail = word[:j], word[j:]
-                if tail in prefixes:
-                    heads.setdefault(tail, set()).add(head)
-                if head in suffixes:
-                    tails.setdefault(head, set()).add(tail)
-        shared: dict[tuple[str, ...], Side] = {}  # terms with the same prefixes share a side
-        self.left: dict[str, Side] = {}
-        self.right: dict[str, Side] = {}
-        for term in terms:
-            self.left[term] = _side(heads, tuple(term[:k] for k in range(1, len(term))), -1,
-                                    shared)
-            self.right[term] = _side(tails, tuple(term[k:] for k in range(1, len(term))), 0,
-                                     shared)
+        self.left, self.right = _index(terms, lexicon)
+
+    @classmethod
+    def from_sides(cls, left: dict[str, Side], right: dict[str, Side]) -> EdgeWords:
+        """An index from its two tables (as :func:`edge_words` keeps them on disk)."""
+        edges = cls.__new__(cls)
+        edges.left, edges.right = left, right
+        return edges
 
     def touching(self, term: str) -> tuple[Side, Side]:
         """What may cross the edges of a hit of ``term``, by the character next to the edge.
@@ -88,6 +76,32 @@ class EdgeWords:
         return False
 
 
+def _index(terms: Iterable[str], lexicon: Mapping[str, int]
+           ) -> tuple[dict[str, Side], dict[str, Side]]:
+    """The left and right tables of :class:`EdgeWords`."""
+    terms = {t for t in terms if len(t) > 1}
+    prefixes = {t[:k] for t in terms for k in range(1, len(t))}
+    suffixes = {t[k:] for t in terms for k in range(1, len(t))}
+    heads: dict[str, set[str]] = {}
+    tails: dict[str, set[str]] = {}
+    for word, frequency in lexicon.items():
+        if frequency <= 0 or not 1 < len(word) <= MAX_WORD:
+            continue
+        for j in range(1, len(word)):
+            head, tail = word[:j], word[j:]
+            if tail in prefixes:
+                heads.setdefault(tail, set()).add(head)
+            if head in suffixes:
+                tails.setdefault(head, set()).add(tail)
+    shared: dict[tuple[str, ...], Side] = {}  # terms with the same prefixes share a side
+    left: dict[str, Side] = {}
+    right: dict[str, Side] = {}
+    for term in terms:
+        left[term] = _side(heads, tuple(term[:k] for k in range(1, len(term))), -1, shared)
+        right[term] = _side(tails, tuple(term[k:] for k in range(1, len(term))), 0, shared)
+    return left, right
+
+
 def _side(parts: dict[str, set[str]], keys: tuple[str, ...], edge: int,
           shared: dict[tuple[str, ...], Side]) -> Side:
     """The outside parts of all ``keys`` by their character next to the term."""
@@ -105,12 +119,24 @@ def _side(parts: dict[str, set[str]], keys: tuple[str, ...], edge: int,
 _CACHE: dict[tuple[frozenset[str], int], EdgeWords] = {}
 
 
-def edge_words(terms: Iterable[str], lexicon: Mapping[str, int]) -> EdgeWords:
-    """:class:`EdgeWords` for these terms, built once per process and lexicon."""
+def edge_words(terms: Iterable[str], lexicon: Mapping[str, int], *,
+               fingerprint: str | None = None) -> EdgeWords:
+    """:class:`EdgeWords` for these terms, built once per process and lexicon.
+
+    With ``fingerprint`` (a string that changes whenever the lexicon does,
+    e.g. jieba's version and dictionary size) the index is also kept on disk
+    (:mod:`gtcode.cache`), so later runs load it instead of building it.
+    """
     key = (frozenset(terms), id(lexicon))
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= 8:
             _CACHE.clear()
-        found = _CACHE[key] = EdgeWords(key[0], lexicon)
+        if fingerprint is None:
+            found = EdgeWords(key[0], lexicon)
+        else:
+            disk_key = cache_key("edge-words", str(MAX_WORD), fingerprint, *sorted(key[0]))
+            found = EdgeWords.from_sides(*cached(
+                "edges", disk_key, lambda: _index(key[0], lexicon)))
+        _CACHE[key] = found
     return found

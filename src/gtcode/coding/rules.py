@@ -144,6 +144,12 @@ def _default_lexicon() -> Mapping[str, int] | None:
     return zh_lexicon()
 
 
+def _default_lexicon_fingerprint() -> str:
+    from gtcode.transcripts.nlp import zh_lexicon_fingerprint
+
+    return zh_lexicon_fingerprint()
+
+
 def _variants(alphabet: set[str]) -> dict[str, list[str]] | None:
     """The characters that :func:`normalise_for_matching` turns into each alphabet character.
 
@@ -323,11 +329,12 @@ class RuleEngine:
         """The character automaton, jieba's edge words, and one entry per pattern."""
         aligned = [key for _l, cjk, uses, key in self._char_patterns
                    if cjk and any(u.policy == "aligned" for u in uses)]
+        fingerprint = None
         if aligned and lexicon == "auto":
-            lexicon = _default_lexicon()
+            lexicon, fingerprint = _default_lexicon(), _default_lexicon_fingerprint()
         frequency = None
         if aligned and isinstance(lexicon, Mapping):
-            self._edges = edge_words(aligned, lexicon)
+            self._edges = edge_words(aligned, lexicon, fingerprint=fingerprint)
             frequency = lambda char: lexicon.get(char, 0)  # noqa: E731
         keys = [(key, pid) for pid, (*_rest, key) in enumerate(self._char_patterns)]
         variants = _variants({char for key, _pid in keys for char in key})

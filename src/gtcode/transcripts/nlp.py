@@ -49,6 +49,13 @@ def zh_lexicon() -> Mapping[str, int]:
     return _jieba().dt.FREQ
 
 
+def zh_lexicon_fingerprint() -> str:
+    """A string that changes whenever :func:`zh_lexicon` does (for on-disk caches)."""
+    jieba = _jieba()
+    return (f"jieba {getattr(jieba, '__version__', '?')} {jieba.dt.dictionary} "
+            f"{len(jieba.dt.FREQ)} {jieba.dt.total}")
+
+
 def zh_lexicon_total() -> float:
     """The sum of the dictionary's frequencies (jieba's route uses it to score)."""
     return _jieba().dt.total
