@@ -157,8 +157,9 @@ def _add_interview(study: Study, book: Codebook, case: str, level: str, turns,
 def _code(conn, book, source_id, segment_id, seg, code, kind, terms) -> None:
     evidence = json.dumps([{"term": t, "start": 0, "end": len(t)} for t in terms],
                           ensure_ascii=False)
-    oc.insert_rule_codings(conn, [(source_id, segment_id, seg.start, seg.end, code, book.hash,
-                                   evidence)] if kind in "RX" else [])
+    if kind in "RX":
+        oc.start_rule_run(conn, book.hash)
+        oc.insert_rule_codings(conn, [(segment_id, code, evidence)])
     if kind in "HX":
         oc.insert_human_coding(conn, source_id=source_id, segment_id=segment_id,
                                start=seg.start, end=seg.end, code_id=code, coder="ana",

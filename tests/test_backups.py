@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from gtcode.cli import app
 from gtcode.store import project
 from gtcode.store.project import Study
+from gtcode.store.schema import SCHEMA_VERSION
 
 runner = CliRunner()
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -115,9 +116,9 @@ def test_migration_backs_up_first(study, newer_schema):
     with Study.open(study) as opened:
         assert opened.schema_version() == NEXT[0]
         (backup,) = opened.backups()
-    assert "before-migration-1-to-999" in backup.name
+    assert f"before-migration-{SCHEMA_VERSION}-to-999" in backup.name
     assert integrity(backup) == "ok"
-    assert table_rows(backup, "SELECT MAX(version) FROM schema_migrations") == [(1,)]
+    assert table_rows(backup, "SELECT MAX(version) FROM schema_migrations") == [(SCHEMA_VERSION,)]
     assert table_rows(study / "gtcode.db", "SELECT MAX(version) FROM schema_migrations") == \
         [(999,)]
 
@@ -129,7 +130,7 @@ def test_a_failed_migration_backup_leaves_the_study_at_its_version(study, newer_
     assert result.exit_code == 1 and "[E701]" in result.stderr
     assert digest(study / "gtcode.db") == before
     assert table_rows(study / "gtcode.db", "SELECT MAX(version) FROM schema_migrations") == \
-        [(1,)]
+        [(SCHEMA_VERSION,)]
 
 
 def test_status_lists_the_backups(study, tmp_path):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+
+import pytest
 
 from open_coding_fixtures import make_study
 
@@ -22,7 +25,7 @@ TURNS = {
 def rows(study):
     return study.conn.execute(
         "SELECT s.name, g.idx, k.code_id, k.start, k.end, k.origin, k.coder, k.status, "
-        "k.codebook_hash, k.evidence FROM codings k JOIN segments g ON g.id = k.segment_id "
+        "k.codebook_hash, k.evidence FROM all_codings k JOIN segments g ON g.id = k.segment_id "
         "JOIN sources s ON s.id = k.source_id ORDER BY s.name, g.idx, k.code_id").fetchall()
 
 
@@ -115,11 +118,42 @@ def test_rule_rows_code_overlapping_spans_one_by_one(tmp_path):
     text = "讲人情世故，工资太低。"
     source = db.SourceSpans(7, text, [1, 2, 3], [(0, 6), (1, 11), (6, 11)])  # 2 overlaps 1, 3
     report = OpenCodingReport()
-    got = [(row[1], row[2], row[3], row[4], json.loads(row[6])) for row in
-           rule_rows(engine, source, report)]
-    assert [(seg, code) for seg, _a, _b, code, _e in got] == [
+    got = [(seg, code, json.loads(evidence))
+           for seg, code, evidence in rule_rows(engine, source, report)]
+    assert [(seg, code) for seg, code, _e in got] == [
         (1, "favour.renqing"), (1, "favour.shigu"), (2, "favour.renqing"), (2, "favour.shigu"),
         (2, "economic.low_pay"), (3, "economic.low_pay")]
-    assert got[3][1:] == (1, 11, "favour.shigu", [
+    assert got[3] == (2, "favour.shigu", [
         {"term": "人情世故", "start": 1, "end": 5, "lang": "zh"}])
     assert (report.segments, report.codings, report.by_code["economic.low_pay"]) == (3, 6, 2)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_workers_write_exactly_what_one_process_writes(tmp_path):
+    many = {f"S{n:02d}.txt": turns for n in range(12) for turns in TURNS.values()}
+    results = []
+    for jobs in (1, 2, 3):
+        (tmp_path / f"j{jobs}").mkdir()
+        study, book = make_study(tmp_path / f"j{jobs}", many)
+        report = open_code(study, book, invivo=False, jobs=jobs)
+        stored = study.conn.execute("SELECT id, segment_id, code_id, evidence FROM rule_codings "
+                                    "ORDER BY id").fetchall()
+        results.append((stored, report.codings, report.segments, report.hits,
+                        report.window_checks, report.by_code))
+        study.close()
+    assert results[0][1] > 0
+    assert results[1] == results[0] and results[2] == results[0]
+
+
+def test_small_studies_are_coded_in_one_process(monkeypatch):
+    from gtcode.coding import open_coding
+
+    monkeypatch.setattr(open_coding.sys, "platform", "linux")
+    monkeypatch.setattr(open_coding.os, "cpu_count", lambda: 4)
+    assert open_coding._workers(None, open_coding.PARALLEL_MIN_CHARS - 1) == 1
+    assert open_coding._workers(None, open_coding.PARALLEL_MIN_CHARS) == 4
+    assert open_coding._workers(2, 10) == 2
+    monkeypatch.setattr(open_coding.sys, "platform", "win32")
+    assert open_coding._workers(4, open_coding.PARALLEL_MIN_CHARS) == 1
+    with pytest.raises(ValueError):
+        open_coding._workers(0, 10)

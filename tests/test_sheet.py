@@ -41,7 +41,7 @@ def save(sheet, path):
 
 
 def human(study):
-    return study.conn.execute("SELECT g.idx, k.code_id, k.coder, k.status FROM codings k "
+    return study.conn.execute("SELECT g.idx, k.code_id, k.coder, k.status FROM all_codings k "
                               "JOIN segments g ON g.id = k.segment_id WHERE k.origin = 'human' "
                               "ORDER BY g.idx, k.code_id").fetchall()
 

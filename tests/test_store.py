@@ -119,3 +119,60 @@ def test_atomic_writes_leave_old_file_on_failure(tmp_path: Path) -> None:
             raise RuntimeError("killed")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_migration_2_moves_rule_suggestions_to_their_own_table(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """A study coded before schema 2 reads the same codings after it, ids aside."""
+    from open_coding_fixtures import make_study
+
+    from gtcode.coding.open_coding import open_code
+
+    first = project.MIGRATIONS[:1]
+    monkeypatch.setattr(project, "MIGRATIONS", first)
+    monkeypatch.setattr(project, "SCHEMA_VERSION", 1)
+    turns = [("interviewer", "家里怎么样？"), ("respondent", "工资太低，讲人情世故。"),
+             ("respondent", "欠了债。"), ("respondent", "没有了。")]
+    study, book = make_study(tmp_path, {"S01.txt": turns})
+    with study.write() as conn:  # rule suggestions as schema 1 stored them, plus a human row
+        segments = conn.execute("SELECT id, source_id, start, end FROM segments "
+                                "WHERE role = 'respondent' ORDER BY id").fetchall()
+        for number, (seg, source, start, end) in enumerate(segments[:3]):
+            conn.execute(
+                "INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, coder, "
+                "status, codebook_hash, evidence, created_at, updated_at) VALUES "
+                "(?, ?, ?, ?, ?, 'rule', 'gtcode-rules', 'suggested', 'h1', ?, 't1', 't1')",
+                (source, seg, start, end, f"code{number}", f'[{{"term": "t{number}"}}]'))
+        conn.execute(
+            "INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, coder, "
+            "status, created_at, updated_at) VALUES (?, ?, ?, ?, 'mine', 'human', 'ann', "
+            "'accepted', 't2', 't2')", segments[0][1:2] + segments[0][0:1] + segments[0][2:4])
+    study.close()
+    monkeypatch.undo()
+
+    columns = ("source_id, segment_id, start, end, code_id, origin, coder, status, "
+               "codebook_hash, evidence, orphaned, created_at")
+    with Study.open(tmp_path / "study") as opened:
+        assert opened.schema_version() == SCHEMA_VERSION >= 2
+        assert any("before-migration-1-to" in b.name for b in opened.backups())
+        conn = opened.conn
+        got = conn.execute(f"SELECT {columns} FROM all_codings ORDER BY segment_id, code_id"
+                           ).fetchall()
+        assert conn.execute("SELECT COUNT(*) FROM codings WHERE origin = 'rule'"
+                            ).fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM rule_codings").fetchone() == (3,)
+        assert conn.execute("SELECT MIN(id) FROM all_codings WHERE origin = 'rule'"
+                            ).fetchone()[0] < 0
+    expected = [(source, seg, start, end, f"code{n}", "rule", "gtcode-rules", "suggested", "h1",
+                 f'[{{"term": "t{n}"}}]', 0, "t1")
+                for n, (seg, source, start, end) in enumerate(segments[:3])]
+    expected.insert(1, (segments[0][1], segments[0][0], *segments[0][2:4], "mine", "human",
+                        "ann", "accepted", None, None, 0, "t2"))
+    assert got == expected
+    # a new run replaces the migrated suggestions and stamps its own codebook
+    with Study.open(tmp_path / "study") as opened:
+        report = open_code(opened, book, invivo=False)
+        assert report.removed == 3
+        hashes = opened.conn.execute("SELECT DISTINCT codebook_hash FROM all_codings "
+                                     "WHERE origin = 'rule'").fetchall()
+        assert hashes == [(book.hash,)]

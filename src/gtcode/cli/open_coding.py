@@ -30,6 +30,10 @@ def open_cmd(
     invivo_only: Annotated[bool, typer.Option(
         "--invivo-only", help="Only find and list in-vivo candidates (no rule coding).")] = False,
     top: Annotated[int, typer.Option("--top", help="How many in-vivo candidates to list.")] = 20,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1,
+        help="Processes that match rules (default: one per CPU for studies over 2 million "
+             "characters, on Linux; 1 elsewhere). Results do not depend on it.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Suggest codes from the codebook's rules and list in-vivo candidates.
@@ -45,7 +49,7 @@ def open_cmd(
                 _show_invivo(find_invivo(opened, book, progress=tick), top)
                 return
             report = open_code(opened, book, include_interviewer=include_interviewer,
-                               progress=tick)
+                               progress=tick, jobs=jobs)
         if not quiet:
             table = Table("code", "category", "segments", title="Rule suggestions")
             for code, count in sorted(report.by_code.items()):

@@ -9,13 +9,16 @@ touched: a re-run cannot overwrite or drop a human decision.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import multiprocessing
+import os
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
 
 from gtcode.coding.invivo import (INVIVO_CODER, InvivoResult, InvivoSegment, extract_invivo)
-from gtcode.coding.rules import (RuleEngine, Tokenizer, _default_lexicon, _default_tokenizer,
-                                 evidence_json)
+from gtcode.coding.rules import (EngineStats, RuleEngine, Tokenizer, _default_lexicon,
+                                 _default_tokenizer, evidence_json)
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
 
@@ -23,6 +26,10 @@ Progress = Callable[[str, int, int], None]
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
 DEFAULT_ROLES = ("respondent", "unknown")
+
+#: Below this many characters of source text a study is coded in one process:
+#: starting workers would cost more than it saves.
+PARALLEL_MIN_CHARS = 2_000_000
 
 
 @dataclass
@@ -56,7 +63,7 @@ class OpenCodingReport:
 def open_code(study: Study, codebook, *, include_interviewer: bool = False,
               invivo: bool = True, progress: Progress | None = None,
               engine: RuleEngine | None = None,
-              tokenizer: Tokenizer | None = None) -> OpenCodingReport:
+              tokenizer: Tokenizer | None = None, jobs: int | None = None) -> OpenCodingReport:
     """Code every respondent segment with the codebook's rules; find in-vivo candidates.
 
     Args:
@@ -67,6 +74,10 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         progress: ``progress(task, done, total)`` callback.
         engine: a prebuilt engine (else one is built from ``codebook``).
         tokenizer: the word segmenter (default :mod:`gtcode.transcripts.nlp`).
+        jobs: processes that match rules (None: one per CPU for a study of at
+            least :data:`PARALLEL_MIN_CHARS` characters where processes can be
+            forked, i.e. on Linux; else 1). The codings are the same, in the
+            same order, whatever the number.
 
     Returns:
         counts, the engine's statistics and the in-vivo result.
@@ -75,13 +86,21 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     roles = None if include_interviewer else DEFAULT_ROLES
     report = OpenCodingReport(word_forms=engine.forms.mode, codebook_hash=engine.codebook_hash)
     total = db.source_count(study.conn)
+    workers = _workers(jobs, db.text_characters(study.conn))
     with study.write() as conn:
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
-        for number, source in enumerate(db.iter_source_spans(conn, roles=roles), start=1):
-            db.insert_rule_codings(conn, rule_rows(engine, source, report))
-            if progress:
-                progress("Rule coding", number, total)
+        db.start_rule_run(conn, engine.codebook_hash)
+        sources = db.iter_source_spans(conn, roles=roles)
+        coded = (_in_workers(engine, sources, report, workers) if workers > 1 else
+                 (rule_rows(engine, source, report) for source in sources))
+        try:
+            for number, rows in enumerate(coded, start=1):
+                db.insert_rule_codings(conn, rows)
+                if progress:
+                    progress("Rule coding", number, total)
+        finally:
+            coded.close()  # stops the workers at once when writing fails
         if invivo:
             report.invivo = _invivo(study, engine, tokenizer, progress)
             store_invivo(conn, report.invivo)
@@ -91,7 +110,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
 
 def rule_rows(engine: RuleEngine, source: db.SourceSpans,
               report: OpenCodingReport) -> list[tuple]:
-    """The rule codings of one source as rows for ``insert_rule_codings``; counts in ``report``.
+    """The rule codings of one source as (segment id, code, evidence JSON) rows for
+    ``insert_rule_codings``; counts in ``report``.
 
     Segments are coded in one pass over the source text when their spans are
     sorted and disjoint (as the segmenter makes them), else one by one.
@@ -102,14 +122,73 @@ def rule_rows(engine: RuleEngine, source: db.SourceSpans,
     else:
         found = [(i, index, hits) for i, span in enumerate(spans)
                  for _zero, index, hits in engine.codings(text, [span])]
-    source_id, book_hash = source.id, engine.codebook_hash
-    rows = [(source_id, ids[i], *spans[i], codes[index], book_hash, evidence_json(hits))
-            for i, index, hits in found]
+    rows = [(ids[i], codes[index], evidence_json(hits)) for i, index, hits in found]
     report.sources += 1
     report.segments += len(spans)
     report.characters += sum(end - start for start, end in spans)
     report.codings += len(rows)
-    report.by_code.update(row[4] for row in rows)
+    report.by_code.update(row[1] for row in rows)
+    return rows
+
+
+def _workers(jobs: int | None, characters: int) -> int:
+    """How many processes code a study of ``characters`` (see :func:`open_code`)."""
+    if jobs is not None and jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    if not sys.platform.startswith("linux"):
+        return 1  # workers inherit the engine by fork, which only Linux does safely
+    if jobs is None:
+        return (os.cpu_count() or 1) if characters >= PARALLEL_MIN_CHARS else 1
+    return jobs
+
+
+#: The engine a forked worker codes with (set in the parent just before forking).
+_WORKER_ENGINE: RuleEngine | None = None
+
+
+def _worker_rows(source: db.SourceSpans) -> tuple[list[tuple], OpenCodingReport, EngineStats]:
+    engine = _WORKER_ENGINE
+    engine.stats = EngineStats()
+    report = OpenCodingReport()
+    return rule_rows(engine, source, report), report, engine.stats
+
+
+def _in_workers(engine: RuleEngine, sources: Iterable[db.SourceSpans],
+                report: OpenCodingReport, workers: int) -> Iterator[list[tuple]]:
+    """:func:`rule_rows` of each source, computed by ``workers`` forked processes.
+
+    The sources are read here (the database stays in this process) and
+    handed out a few at a time; rows come back in source order, so the
+    caller writes exactly what one process would. Memory stays bounded: at
+    most a few sources per worker are in flight.
+    """
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = engine
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pending: deque = deque()
+        for source in sources:
+            pending.append(pool.apply_async(_worker_rows, (source,)))
+            if len(pending) >= 4 * workers:
+                yield _merge(pending.popleft().get(), engine, report)
+        while pending:
+            yield _merge(pending.popleft().get(), engine, report)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORKER_ENGINE = None
+
+
+def _merge(result: tuple[list[tuple], OpenCodingReport, EngineStats], engine: RuleEngine,
+           report: OpenCodingReport) -> list[tuple]:
+    rows, part, stats = result
+    for name in ("sources", "segments", "characters", "codings"):
+        setattr(report, name, getattr(report, name) + getattr(part, name))
+    report.by_code.update(part.by_code)
+    for item in fields(EngineStats):
+        setattr(engine.stats, item.name,
+                getattr(engine.stats, item.name) + getattr(stats, item.name))
     return rows
 
 

@@ -75,7 +75,7 @@ def coder_kinds(conn: sqlite3.Connection) -> dict[str, str]:
 def coding_origins(conn: sqlite3.Connection) -> dict[str, set[str]]:
     """Coder name -> the origins of its codings (for coders not registered)."""
     out: dict[str, set[str]] = {}
-    for coder, origin in conn.execute("SELECT DISTINCT coder, origin FROM codings"):
+    for coder, origin in conn.execute("SELECT DISTINCT coder, origin FROM all_codings"):
         out.setdefault(coder, set()).add(origin)
     return out
 
@@ -91,7 +91,7 @@ def coder_codings(conn: sqlite3.Connection, coders: tuple[str, ...]) -> list[Cod
     return [CoderCoding(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]))
             for r in conn.execute(
                 "SELECT k.coder, k.origin, k.status, k.code_id, s.name, k.segment_id, k.start, "
-                "k.end, k.orphaned FROM codings k JOIN sources s ON s.id = k.source_id "
+                "k.end, k.orphaned FROM all_codings k JOIN sources s ON s.id = k.source_id "
                 f"WHERE k.coder IN ({marks}) "
                 "ORDER BY s.position, s.name, k.start, k.end, k.code_id, k.coder",
                 coders)]

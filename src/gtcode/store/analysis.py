@@ -78,7 +78,7 @@ def rule_evidence(conn: sqlite3.Connection) -> dict[tuple[int, str], list[str]]:
     """
     found: dict[tuple[int, str], list[str]] = {}
     for seg_id, code, evidence in conn.execute(
-            "SELECT k.segment_id, k.code_id, k.evidence FROM codings k "
+            "SELECT k.segment_id, k.code_id, k.evidence FROM all_codings k "
             "WHERE k.status = 'suggested' AND k.segment_id IS NOT NULL AND k.evidence IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "
             "AND r.code_id = k.code_id AND r.origin = 'human' AND r.status = 'rejected') "

@@ -32,7 +32,7 @@ class CodingRow:
 _CODING_SQL = (
     "SELECT k.id, s.name, c.name, g.idx, k.start, k.end, g.speaker, g.role, k.code_id, "
     "k.origin, k.coder, k.status, substr(s.text, k.start + 1, k.end - k.start) "
-    "FROM codings k JOIN sources s ON s.id = k.source_id "
+    "FROM all_codings k JOIN sources s ON s.id = k.source_id "
     "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id")
 
 
@@ -72,6 +72,8 @@ def reanchor_codings(conn: sqlite3.Connection, source_id: int, old_text: str,
     """
     conn.execute("DELETE FROM codings WHERE source_id = ? AND origin IN ('rule', 'model')",
                  (source_id,))
+    conn.execute("DELETE FROM rule_codings WHERE segment_id IN "
+                 "(SELECT id FROM segments WHERE source_id = ?)", (source_id,))
     rows = conn.execute("SELECT id, start, end, code_id, coder FROM codings "
                         "WHERE source_id = ?", (source_id,)).fetchall()
     moved = lost = 0
@@ -148,7 +150,7 @@ def effective_codings(conn: sqlite3.Connection, *,
     """
     sql = (
         "SELECT k.segment_id, s.name, c.name, g.idx, g.role, k.code_id, k.origin, k.coder, "
-        "k.start, k.end FROM codings k JOIN sources s ON s.id = k.source_id "
+        "k.start, k.end FROM all_codings k JOIN sources s ON s.id = k.source_id "
         "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id "
         "WHERE (k.status = 'accepted') OR (k.status = 'suggested' AND NOT EXISTS ("
         "  SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "

@@ -87,6 +87,11 @@ def iter_source_spans(conn: sqlite3.Connection, *,
         yield SourceSpans(source_id, text, [r[0] for r in rows], [(r[1], r[2]) for r in rows])
 
 
+def text_characters(conn: sqlite3.Connection) -> int:
+    """Characters of all source texts together."""
+    return conn.execute("SELECT COALESCE(SUM(length(text)), 0) FROM sources").fetchone()[0]
+
+
 def source_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0])
 
@@ -104,18 +109,26 @@ def ensure_coder(conn: sqlite3.Connection, name: str, kind: str) -> None:
 
 def delete_rule_codings(conn: sqlite3.Connection) -> int:
     """Drop every rule suggestion (never a human or imported coding)."""
-    return conn.execute("DELETE FROM codings WHERE origin = 'rule'").rowcount
+    removed = conn.execute("DELETE FROM rule_codings").rowcount
+    # rows of studies coded before rule suggestions had a table of their own
+    return removed + conn.execute("DELETE FROM codings WHERE origin = 'rule'").rowcount
 
 
-def insert_rule_codings(conn: sqlite3.Connection,
-                        rows: Iterable[tuple[int, int, int, int, str, str, str]]) -> None:
-    """Insert rule suggestions: (source_id, segment_id, start, end, code, hash, evidence)."""
-    stamp = now_iso()
-    conn.executemany(
-        "INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, coder, status, "
-        "codebook_hash, evidence, created_at, updated_at) "
-        f"VALUES (?, ?, ?, ?, ?, 'rule', '{RULE_CODER}', 'suggested', ?, ?, ?, ?)",
-        [(*row, stamp, stamp) for row in rows])
+def start_rule_run(conn: sqlite3.Connection, codebook_hash: str) -> None:
+    """Record the codebook and time of the rule suggestions about to be inserted."""
+    for key, value in (("rule_codebook_hash", codebook_hash), ("rule_coded_at", now_iso())):
+        conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def insert_rule_codings(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Insert rule suggestions: (segment_id, code, evidence JSON).
+
+    Their span is their segment's; their codebook hash and time are the
+    run's (:func:`start_rule_run`).
+    """
+    conn.executemany("INSERT INTO rule_codings(segment_id, code_id, evidence) VALUES (?, ?, ?)",
+                     rows)
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,7 @@ def source_codings(conn: sqlite3.Connection, source_id: int) -> dict[int, list[S
     """Codings of one source grouped by segment id (ordered by code, origin, coder)."""
     result: dict[int, list[SegmentCoding]] = {}
     for row in conn.execute(
-            "SELECT id, segment_id, code_id, origin, coder, status, evidence FROM codings "
+            "SELECT id, segment_id, code_id, origin, coder, status, evidence FROM all_codings "
             "WHERE source_id = ? AND segment_id IS NOT NULL "
             "ORDER BY segment_id, code_id, origin, coder", (source_id,)):
         result.setdefault(row[1], []).append(SegmentCoding(*row))
@@ -144,7 +157,7 @@ def source_codings(conn: sqlite3.Connection, source_id: int) -> dict[int, list[S
 
 def segment_codings(conn: sqlite3.Connection, segment_id: int) -> list[SegmentCoding]:
     return [SegmentCoding(*r) for r in conn.execute(
-        "SELECT id, segment_id, code_id, origin, coder, status, evidence FROM codings "
+        "SELECT id, segment_id, code_id, origin, coder, status, evidence FROM all_codings "
         "WHERE segment_id = ? ORDER BY code_id, origin, coder", (segment_id,))]
 
 

@@ -47,7 +47,7 @@ class CaseRow:
 # suggestions count unless a human rejected that code on that segment.
 _EFFECTIVE = (
     "SELECT s.name, k.start, k.end, k.code_id, k.coder, k.origin, k.created_at, k.guid "
-    "FROM codings k JOIN sources s ON s.id = k.source_id "
+    "FROM all_codings k JOIN sources s ON s.id = k.source_id "
     "WHERE (k.status = 'accepted') OR (k.status = 'suggested' AND NOT EXISTS ("
     "  SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "
     "  AND r.code_id = k.code_id AND r.origin = 'human' AND r.status = 'rejected')) "

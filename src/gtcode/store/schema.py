@@ -186,6 +186,48 @@ CREATE TABLE storyline (
 );
 """,
     ),
+    (
+        2,
+        "lean rule suggestions",
+        """
+-- Rule suggestions are derived data, rewritten by every `gtcode open`: they get
+-- a table of their own with only what varies per suggestion. The codebook hash
+-- and the time of the run are kept once, in meta (rule_codebook_hash,
+-- rule_coded_at). Read every coding, human or rule, through all_codings.
+CREATE TABLE rule_codings (
+    id         INTEGER PRIMARY KEY,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    code_id    TEXT NOT NULL,
+    evidence   TEXT NOT NULL,
+    UNIQUE (segment_id, code_id)
+);
+
+INSERT INTO meta(key, value)
+    SELECT 'rule_codebook_hash', codebook_hash FROM codings
+    WHERE origin = 'rule' AND codebook_hash IS NOT NULL ORDER BY id DESC LIMIT 1;
+INSERT INTO meta(key, value)
+    SELECT 'rule_coded_at', created_at FROM codings
+    WHERE origin = 'rule' ORDER BY id DESC LIMIT 1;
+INSERT INTO rule_codings(segment_id, code_id, evidence)
+    SELECT segment_id, code_id, COALESCE(evidence, '[]') FROM codings
+    WHERE origin = 'rule' AND segment_id IS NOT NULL ORDER BY id;
+DELETE FROM codings WHERE origin = 'rule' AND segment_id IS NOT NULL;
+
+-- Every coding: the codings table, and each rule suggestion as the row it
+-- would be there (its segment's span, origin 'rule', status 'suggested').
+-- Rule suggestions have negative ids, so ids never collide.
+CREATE VIEW all_codings AS
+SELECT id, source_id, segment_id, start, end, code_id, origin, coder, status, codebook_hash,
+       evidence, guid, orphaned, created_at, updated_at
+FROM codings
+UNION ALL
+SELECT -r.id, g.source_id, r.segment_id, g.start, g.end, r.code_id, 'rule', 'gtcode-rules',
+       'suggested', (SELECT value FROM meta WHERE key = 'rule_codebook_hash'), r.evidence,
+       NULL, 0, (SELECT value FROM meta WHERE key = 'rule_coded_at'),
+       (SELECT value FROM meta WHERE key = 'rule_coded_at')
+FROM rule_codings r JOIN segments g ON g.id = r.segment_id;
+""",
+    ),
 ]
 
 #: The newest schema version this gtcode knows.

@@ -196,5 +196,5 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 def coding_counts(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
     """(origin, coder, status, count) rows for ``gtcode status``."""
     return [tuple(r) for r in conn.execute(
-        "SELECT origin, coder, status, COUNT(*) FROM codings "
+        "SELECT origin, coder, status, COUNT(*) FROM all_codings "
         "GROUP BY origin, coder, status ORDER BY origin, coder, status")]
