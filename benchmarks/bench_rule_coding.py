@@ -24,7 +24,9 @@ import json
 import multiprocessing
 import os
 import platform
+import resource
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,8 +35,14 @@ import pandas as pd
 from rule_corpus import generate
 
 from gtcode.codebook import load_codebook
-from gtcode.coding.open_coding import DEFAULT_ROLES, OpenCodingReport, open_code, rule_rows
 from gtcode.coding.matcher import code_points
+from gtcode.coding.open_coding import (
+    DEFAULT_ROLES,
+    OpenCodingReport,
+    _workers,
+    open_code,
+    rule_rows,
+)
 from gtcode.coding.rules import RuleEngine, normalise_for_matching
 from gtcode.importer import import_files
 from gtcode.store import open_coding as db
@@ -70,18 +78,42 @@ def study_of(files: list[Path], name: str, codebook: str) -> Path:
     return folder / "study"
 
 
-def stage(path: Path, queue) -> None:
-    """Child process: run the coding stage once, report time, stats and peak RSS."""
+def stage(path: Path, jobs: int | None, cache: str, queue) -> None:
+    """Child process: run the coding stage once, as ``gtcode open`` would in a new process.
+
+    The engine is built inside the timed region (jieba's dictionary loaded,
+    the edge-word index built or read from the cache folder ``cache``). Peak
+    RSS is this process's and, separately, its largest worker's.
+    """
+    os.environ["GTCODE_CACHE_DIR"] = cache
     study = open_study(path)
     book = load_codebook(study.codebook_path)
     with study.write() as conn:  # time a first run: every coding is written
         db.delete_rule_codings(conn)
     before = _reset_peak()
     start = time.perf_counter()
-    report = open_code(study, book, invivo=False)
+    report = open_code(study, book, invivo=False, jobs=jobs)
     seconds = time.perf_counter() - start
     peak = _status("VmHWM")
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = _workers(jobs, db.text_characters(study.conn))
+    study.close()
+    queue.put({"seconds": seconds, "codings": report.codings, "segments": report.segments,
+               "hits": report.hits, "window_checks": report.window_checks,
+               "workers": workers,
+               "rss_before_mb": before, "rss_peak_mb": peak, "workers_peak_mb": workers_peak,
+               "codebook_hash": book.hash})
+
+
+def engine_alone(path: Path, cache: str, queue) -> None:
+    """Child process: building the engine, then the engine alone (no writes), then its
+    matching step alone, each timed in one process."""
+    os.environ["GTCODE_CACHE_DIR"] = cache
+    study = open_study(path)
+    book = load_codebook(study.codebook_path)
+    start = time.perf_counter()
     engine = RuleEngine(book)
+    build_seconds = time.perf_counter() - start
     start = time.perf_counter()
     scratch = OpenCodingReport()
     for source in db.iter_source_spans(study.conn, roles=DEFAULT_ROLES):
@@ -92,13 +124,10 @@ def stage(path: Path, queue) -> None:
                   for _hit in automaton_hits(engine, source.text))
     matching_seconds = time.perf_counter() - start
     study.close()
-    queue.put({"seconds": seconds, "engine_seconds": engine_seconds,
+    queue.put({"build_seconds": build_seconds, "engine_seconds": engine_seconds,
                "matching_seconds": matching_seconds, "matched": matched,
-               "codings": report.codings, "segments": report.segments,
-               "hits": report.hits, "window_checks": report.window_checks,
                "route_decisions": engine.stats.route_decisions,
-               "tokenizer_calls": engine.stats.tokenizer_calls, "rss_before_mb": before,
-               "rss_peak_mb": peak, "codebook_hash": book.hash})
+               "tokenizer_calls": engine.stats.tokenizer_calls})
 
 
 def automaton_hits(engine: RuleEngine, text: str):
@@ -123,10 +152,11 @@ def _reset_peak() -> float:
     return _status("VmRSS")
 
 
-def run_stage(path: Path) -> dict:
+def in_child(target, *args) -> dict:
+    """Run ``target(*args, queue)`` in a new process; return what it put on the queue."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=stage, args=(path, queue))
+    child = ctx.Process(target=target, args=(*args, queue))
     child.start()
     result = queue.get()
     child.join()
@@ -174,6 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=float, default=50.0)
     parser.add_argument("--codebook", default="six-pressures")
+    parser.add_argument("--no-pandas", action="store_true",
+                        help="skip the pandas loop (80 s at 50 MB) when iterating")
     args = parser.parse_args()
     files = corpus(args.mb, args.codebook)
     full = study_of(files, "rule_study", args.codebook)
@@ -181,10 +213,15 @@ def main() -> None:
     load = f"{os.getloadavg()[0]:.2f}"
     texts, terms = texts_and_terms(full)
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    gt = run_stage(full)
-    small = run_stage(fifth)
-    pd_s, pd_coded = pandas_loop(texts, terms)
+    with tempfile.TemporaryDirectory() as cold, tempfile.TemporaryDirectory() as warm:
+        first = in_child(stage, full, 1, cold)        # empty cache: the index is built
+        in_child(engine_alone, full, warm)            # fills the warm cache (not reported)
+        alone = in_child(engine_alone, full, warm)
+        one = in_child(stage, full, 1, warm)          # one process, cache filled
+        gt = in_child(stage, full, None, warm)        # as `gtcode open` runs it
+        small = in_child(stage, fifth, None, warm)
     ac_s, ac_hits = bare_scan(texts, terms)
+    pd_s, pd_coded = pandas_loop(texts, terms) if not args.no_pandas else (float("nan"), 0)
     print(f"machine: {platform.machine()}, {multiprocessing.cpu_count()} cores, "
           f"{platform.python_implementation()} {platform.python_version()}, "
           f"pandas {pd.__version__}")
@@ -193,23 +230,33 @@ def main() -> None:
           f"{sum(len(t) for t in terms.values())} terms of {len(terms)} codes")
     print(f"codebook {gt['codebook_hash'][:12]}")
     print(f"gtcode coding stage : {gt['seconds']:6.2f} s = {mb / gt['seconds']:6.1f} MB/s "
-          f"({gt['codings']} codings, {gt['hits']} hits, {gt['window_checks']} window checks)")
-    print(f"  of which the engine: {gt['engine_seconds']:6.2f} s = "
-          f"{mb / gt['engine_seconds']:6.1f} MB/s (stream from the store, match, boundaries, "
-          f"vetoes, evidence; no writes; windows: {gt['route_decisions']} decided on jieba's "
-          f"route, {gt['tokenizer_calls']} segmented)")
-    print(f"  its matching step  : {gt['matching_seconds']:6.2f} s = "
-          f"{mb / gt['matching_seconds']:6.1f} MB/s (stream, fold, automaton over each "
-          f"source text; {gt['matched']} hits)")
+          f"(as `gtcode open` runs it: {gt['workers']} worker processes; {gt['codings']} "
+          f"codings, {gt['hits']} hits, {gt['window_checks']} window checks)")
+    print(f"  in one process     : {one['seconds']:6.2f} s = {mb / one['seconds']:6.1f} MB/s "
+          f"(--jobs 1)")
+    print(f"  first run, no cache: {first['seconds']:6.2f} s = {mb / first['seconds']:6.1f} "
+          f"MB/s (--jobs 1, edge-word index built and cached)")
+    print(f"  engine build       : {alone['build_seconds']:6.2f} s (jieba's dictionary, the "
+          f"automaton, the edge-word index from the cache)")
+    print(f"  engine alone       : {alone['engine_seconds']:6.2f} s = "
+          f"{mb / alone['engine_seconds']:6.1f} MB/s (one process: stream from the store, "
+          f"match, boundaries, vetoes, evidence; no writes; windows: "
+          f"{alone['route_decisions']} decided on jieba's route, {alone['tokenizer_calls']} "
+          f"segmented)")
+    print(f"  its matching step  : {alone['matching_seconds']:6.2f} s = "
+          f"{mb / alone['matching_seconds']:6.1f} MB/s (stream, fold, automaton over each "
+          f"source text; {alone['matched']} hits)")
     print(f"pandas str.contains : {pd_s:6.2f} s = {mb / pd_s:6.1f} MB/s ({pd_coded} codings)")
     print(f"bare pyahocorasick  : {ac_s:6.2f} s = {mb / ac_s:6.1f} MB/s ({ac_hits} hits)")
     print(f"ratios: coding stage / pandas = {pd_s / gt['seconds']:.1f}x (target >= 4x); "
-          f"coding stage / bare scan = {ac_s / gt['seconds']:.2f}; "
-          f"engine / bare scan = {ac_s / gt['engine_seconds']:.2f} (target >= 0.5); "
-          f"engine / pandas = {pd_s / gt['engine_seconds']:.1f}x")
+          f"coding stage / bare scan = {ac_s / gt['seconds']:.2f} (target >= 0.5); "
+          f"one process / bare scan = {ac_s / one['seconds']:.2f}; "
+          f"engine alone / bare scan = {ac_s / alone['engine_seconds']:.2f}")
     print(f"peak RSS during the coding stage: full corpus {gt['rss_peak_mb']:.0f} MB "
-          f"(RSS before it {gt['rss_before_mb']:.0f} MB); first fifth of the corpus "
-          f"{small['rss_peak_mb']:.0f} MB (before {small['rss_before_mb']:.0f} MB)")
+          f"(before it {gt['rss_before_mb']:.0f} MB; largest worker {gt['workers_peak_mb']:.0f} "
+          f"MB); first fifth {small['rss_peak_mb']:.0f} MB (before "
+          f"{small['rss_before_mb']:.0f} MB; largest worker {small['workers_peak_mb']:.0f} MB); "
+          f"one process on the full corpus {one['rss_peak_mb']:.0f} MB")
     print(f"load average while measuring: {load} -> {os.getloadavg()[0]:.2f} (1 min)")
 
 

@@ -6,7 +6,6 @@ import json
 import sys
 
 import pytest
-
 from open_coding_fixtures import make_study
 
 from gtcode.coding.open_coding import open_code
@@ -157,3 +156,53 @@ def test_small_studies_are_coded_in_one_process(monkeypatch):
     assert open_coding._workers(4, open_coding.PARALLEL_MIN_CHARS) == 1
     with pytest.raises(ValueError):
         open_coding._workers(0, 10)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_failing_worker_leaves_the_earlier_suggestions(tmp_path, monkeypatch):
+    from gtcode.coding import open_coding
+
+    many = {f"S{n:02d}.txt": turns for n in range(6) for turns in TURNS.values()}
+    study, book = make_study(tmp_path, many)
+    open_code(study, book, invivo=False, jobs=1)
+    before = study.conn.execute("SELECT * FROM rule_codings ORDER BY id").fetchall()
+    real = open_coding.rule_rows
+
+    def failing(engine, source, report):
+        if source.id == 4:
+            raise RuntimeError("worker failed")
+        return real(engine, source, report)
+
+    monkeypatch.setattr(open_coding, "rule_rows", failing)  # the forked workers inherit it
+    with pytest.raises(RuntimeError, match="worker failed"):
+        open_code(study, book, invivo=False, jobs=2)
+    assert study.conn.execute("SELECT * FROM rule_codings ORDER BY id").fetchall() == before
+
+
+def test_cli_open_with_jobs(tmp_path):
+    from typer.testing import CliRunner
+
+    from gtcode.cli import app
+
+    many = {f"S{n:02d}.txt": turns for n in range(4) for turns in TURNS.values()}
+    study, _book = make_study(tmp_path, many)
+    study.close()
+    runner = CliRunner()
+    one = runner.invoke(app, ["open", str(tmp_path / "study"), "--jobs", "1", "-q"])
+    rows = _rule_rows(tmp_path / "study")
+    two = runner.invoke(app, ["open", str(tmp_path / "study"), "--jobs", "2", "-q"])
+    assert one.exit_code == two.exit_code == 0
+    assert _rule_rows(tmp_path / "study") == rows and rows
+    bad = runner.invoke(app, ["open", str(tmp_path / "study"), "--jobs", "0"])
+    assert bad.exit_code != 0
+
+
+def _rule_rows(path):
+    import sqlite3
+
+    conn = sqlite3.connect(path / "gtcode.db")
+    try:
+        return conn.execute("SELECT segment_id, code_id, evidence FROM rule_codings "
+                            "ORDER BY id").fetchall()
+    finally:
+        conn.close()

@@ -9,16 +9,30 @@ touched: a re-run cannot overwrite or drop a human decision.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
-from gtcode.coding.invivo import (INVIVO_CODER, InvivoResult, InvivoSegment, extract_invivo)
-from gtcode.coding.rules import (EngineStats, RuleEngine, Tokenizer, _default_lexicon,
-                                 _default_tokenizer, evidence_json)
+from gtcode.coding.invivo import (
+    INVIVO_CODER,
+    InvivoResult,
+    InvivoSegment,
+    extract_invivo,
+)
+from gtcode.coding.rules import (
+    EngineStats,
+    RuleEngine,
+    Tokenizer,
+    _default_lexicon,
+    _default_tokenizer,
+    evidence_json,
+)
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
 
@@ -91,9 +105,9 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
         db.start_rule_run(conn, engine.codebook_hash)
-        sources = db.iter_source_spans(conn, roles=roles)
-        coded = (_in_workers(engine, sources, report, workers) if workers > 1 else
-                 (rule_rows(engine, source, report) for source in sources))
+        coded = (_in_workers(engine, study, roles, report, workers) if workers > 1 else
+                 (rule_rows(engine, source, report)
+                  for source in db.iter_source_spans(conn, roles=roles)))
         try:
             for number, rows in enumerate(coded, start=1):
                 db.insert_rule_codings(conn, rows)
@@ -142,42 +156,69 @@ def _workers(jobs: int | None, characters: int) -> int:
     return jobs
 
 
-#: The engine a forked worker codes with (set in the parent just before forking).
-_WORKER_ENGINE: RuleEngine | None = None
+#: What a forked worker codes with: (engine, study database, roles), set in the
+#: parent just before forking; and the worker's own read-only connection.
+_WORKER: tuple[RuleEngine, Path, tuple[str, ...] | None] | None = None
+_WORKER_CONN = None
+
+#: Sources per task handed to a worker.
+_CHUNK = 8
 
 
-def _worker_rows(source: db.SourceSpans) -> tuple[list[tuple], OpenCodingReport, EngineStats]:
-    engine = _WORKER_ENGINE
-    engine.stats = EngineStats()
-    report = OpenCodingReport()
-    return rule_rows(engine, source, report), report, engine.stats
+def _quiet_worker() -> None:
+    """Ctrl-C is the parent's to handle: it stops the workers and rolls back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _in_workers(engine: RuleEngine, sources: Iterable[db.SourceSpans],
+def _worker_rows(ids: list[int]) -> list[tuple[list[tuple], OpenCodingReport, EngineStats]]:
+    global _WORKER_CONN
+    engine, path, roles = _WORKER
+    if _WORKER_CONN is None:
+        _WORKER_CONN = db.reader(path)
+    found = []
+    for source_id in ids:
+        engine.stats = EngineStats()
+        report = OpenCodingReport()
+        rows = rule_rows(engine, db.source_spans(_WORKER_CONN, source_id, roles=roles), report)
+        found.append((rows, report, engine.stats))
+    return found
+
+
+def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
                 report: OpenCodingReport, workers: int) -> Iterator[list[tuple]]:
     """:func:`rule_rows` of each source, computed by ``workers`` forked processes.
 
-    The sources are read here (the database stays in this process) and
-    handed out a few at a time; rows come back in source order, so the
-    caller writes exactly what one process would. Memory stays bounded: at
-    most a few sources per worker are in flight.
+    Each worker reads its sources through a read-only connection of its own
+    (the study is in WAL mode, so it sees the last committed sources while
+    this process holds the write transaction) and sends back only rows.
+    Rows come back in source order, so the caller writes exactly what one
+    process would. Memory stays bounded: a few tasks per worker in flight.
     """
-    global _WORKER_ENGINE
-    _WORKER_ENGINE = engine
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    global _WORKER
+    ids = db.source_ids(study.conn)
+    _WORKER = (engine, study.db_path, roles)
+    # Objects that exist now are never collected in the workers: without this
+    # their garbage collector would walk (and so copy) the whole inherited engine.
+    gc.freeze()
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+    finally:
+        gc.unfreeze()
+        _WORKER = None
     try:
         pending: deque = deque()
-        for source in sources:
-            pending.append(pool.apply_async(_worker_rows, (source,)))
-            if len(pending) >= 4 * workers:
-                yield _merge(pending.popleft().get(), engine, report)
+        for first in range(0, len(ids), _CHUNK):
+            pending.append(pool.apply_async(_worker_rows, (ids[first:first + _CHUNK],)))
+            if len(pending) >= 3 * workers:
+                for result in pending.popleft().get():
+                    yield _merge(result, engine, report)
         while pending:
-            yield _merge(pending.popleft().get(), engine, report)
+            for result in pending.popleft().get():
+                yield _merge(result, engine, report)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
-        _WORKER_ENGINE = None
 
 
 def _merge(result: tuple[list[tuple], OpenCodingReport, EngineStats], engine: RuleEngine,

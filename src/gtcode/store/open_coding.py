@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from gtcode.store.project import now_iso
 
@@ -75,16 +76,39 @@ def iter_source_spans(conn: sqlite3.Connection, *,
     The lean form of :func:`iter_source_segments` for rule coding: no per-segment
     objects, so a study of 150,000 segments streams in a fraction of the time.
     """
+    for source_id in source_ids(conn):
+        yield source_spans(conn, source_id, roles=roles)
+
+
+def source_ids(conn: sqlite3.Connection) -> list[int]:
+    """Ids of all sources in study order."""
+    return [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
+
+
+def source_spans(conn: sqlite3.Connection, source_id: int, *,
+                 roles: tuple[str, ...] | None = None) -> SourceSpans:
+    """One source with the spans of its segments (of ``roles`` only, when given)."""
     where, args = "", []
     if roles:
         where = f" AND role IN ({','.join('?' * len(roles))})"
         args = list(roles)
-    ids = [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
-    for source_id in ids:
-        text = conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
-        rows = conn.execute(f"SELECT id, start, end FROM segments WHERE source_id = ?{where} "
-                            "ORDER BY idx", [source_id, *args]).fetchall()
-        yield SourceSpans(source_id, text, [r[0] for r in rows], [(r[1], r[2]) for r in rows])
+    text = conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+    rows = conn.execute(f"SELECT id, start, end FROM segments WHERE source_id = ?{where} "
+                        "ORDER BY idx", [source_id, *args]).fetchall()
+    return SourceSpans(source_id, text, [r[0] for r in rows], [(r[1], r[2]) for r in rows])
+
+
+def reader(db: Path) -> sqlite3.Connection:
+    """A read-only connection to a study database, for a worker process.
+
+    In WAL mode it reads the last committed state while another connection
+    holds a write transaction (sources and segments, which rule coding
+    reads, are not changed by it).
+    """
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True,
+                           isolation_level=None)
+    conn.execute("PRAGMA query_only=ON")
+    return conn
 
 
 def text_characters(conn: sqlite3.Connection) -> int:
