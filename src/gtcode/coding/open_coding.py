@@ -180,7 +180,8 @@ def _worker_rows(ids: list[int]) -> list[tuple[list[tuple], OpenCodingReport, En
         engine.stats = EngineStats()
         report = OpenCodingReport()
         rows = rule_rows(engine, db.source_spans(_WORKER_CONN, source_id, roles=roles), report)
-        found.append((rows, report, engine.stats))
+        # as three columns: far fewer objects to pickle here and unpickle in the parent
+        found.append((tuple(zip(*rows)), report, engine.stats))
     return found
 
 
@@ -223,14 +224,14 @@ def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
 
 def _merge(result: tuple[list[tuple], OpenCodingReport, EngineStats], engine: RuleEngine,
            report: OpenCodingReport) -> list[tuple]:
-    rows, part, stats = result
+    columns, part, stats = result
     for name in ("sources", "segments", "characters", "codings"):
         setattr(report, name, getattr(report, name) + getattr(part, name))
     report.by_code.update(part.by_code)
     for item in fields(EngineStats):
         setattr(engine.stats, item.name,
                 getattr(engine.stats, item.name) + getattr(stats, item.name))
-    return rows
+    return list(zip(*columns))
 
 
 def _copy_stats(engine: RuleEngine, report: OpenCodingReport) -> None:
