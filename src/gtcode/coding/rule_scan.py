@@ -3,7 +3,10 @@
 :class:`Run` collects the hits of every segment (span) of a text: the
 Chinese-term hits of the character automaton through :meth:`Run.chars`, the
 hot loop, then English word hits and regex hits through :meth:`Run.take` and
-:meth:`Run.regex`. Vetoes are applied once per span, in :meth:`Run.results`.
+:meth:`Run.regex`. Vetoes and near rules are applied once per span, in
+:meth:`Run.codings`: only the spans that hold a near term or a
+sentence-scoped veto compare positions (:func:`close`), so the hot loop is
+unchanged for rules that use neither.
 """
 
 from __future__ import annotations
@@ -17,6 +20,27 @@ if TYPE_CHECKING:
 
 #: A hit as the engine carries it: (term, start, end, lang).
 RawHit = tuple[str, int, int, str]
+
+#: Where a sentence ends: Chinese and Western end marks, semicolons, a line
+#: break, or a full stop followed by a space, a closing quote or the end.
+#: Commas, colons and the ellipsis (……) do not end a sentence.
+SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f\uff1b!?;\n]|\.(?=[\s\"'\u201d\u2019)]|$)")
+
+
+def close(text: str, a: tuple[int, int], b: tuple[int, int], within: int | None) -> bool:
+    """Whether two stretches of ``text`` are close: in one sentence, or ``within`` chars.
+
+    Only the text between them is read: they share a sentence when no
+    :data:`SENTENCE_END` lies in that gap. Overlapping stretches are close.
+    """
+    if a[0] > b[0]:
+        a, b = b, a
+    gap_start, gap_end = a[1], b[0]
+    if gap_end <= gap_start:
+        return True
+    if within is not None:
+        return gap_end - gap_start <= within
+    return SENTENCE_END.search(text, gap_start, gap_end) is None
 
 
 class Run:
@@ -33,6 +57,12 @@ class Run:
         self.starts = [start for start, _end in spans]
         self.found: dict[int, dict[int, list[RawHit]]] = {}
         self.vetoed: dict[int, set[int]] = {}
+        #: span -> code -> where its sentence-scoped not terms hit.
+        self.vetoes_at: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        #: span -> (near rule, hit) of near terms waiting for a context word.
+        self.pending: dict[int, list[tuple[int, RawHit]]] = {}
+        #: span -> near rule -> where its context words hit.
+        self.contexts: dict[int, dict[int, list[tuple[int, int]]]] = {}
         #: Regexes (numbers) one of whose required literals occurs inside a span.
         self.triggered: set[int] = set()
         self.last = -1
@@ -125,8 +155,19 @@ class Run:
                                                            end, lo, hi)
             if not ok:
                 engine.stats.boundary_rejected += 1
+            elif use.group >= 0:
+                if use.context:
+                    self.contexts.setdefault(i, {}).setdefault(use.group, []).append(
+                        (start, end))
+                else:
+                    self.pending.setdefault(i, []).append(
+                        (use.group, (use.term, start, end, use.lang)))
             elif use.veto:
-                self.vetoed.setdefault(i, set()).add(use.code)
+                if use.code in engine.sentence_vetoes:
+                    self.vetoes_at.setdefault(i, {}).setdefault(use.code, []).append(
+                        (start, end))
+                else:
+                    self.vetoed.setdefault(i, set()).add(use.code)
             else:
                 self._add(i, use.code, (use.term, start, end, use.lang))
 
@@ -155,6 +196,25 @@ class Run:
     def _add(self, i: int, index: int, hit: RawHit) -> None:
         self.found.setdefault(i, {}).setdefault(index, []).append(hit)
 
+    def _resolve_near(self) -> None:
+        """Turn each waiting near hit into a hit of its code when a context word is close."""
+        near, text = self.engine.near, self.text
+        for i, waiting in self.pending.items():
+            contexts = self.contexts.get(i, {})
+            for group, hit in waiting:
+                code, within = near[group]
+                if any(close(text, (hit[1], hit[2]), where, within)
+                       for where in contexts.get(group, ())):
+                    self._add(i, code, hit)
+        self.pending.clear()
+
+    def _outside_vetoed_sentences(self, hits: list[RawHit], vetoes: list[tuple[int, int]]
+                                  ) -> list[RawHit]:
+        """The hits that share no sentence with a sentence-scoped veto of their code."""
+        text = self.text
+        return [hit for hit in hits
+                if not any(close(text, (hit[1], hit[2]), veto, None) for veto in vetoes)]
+
     def results(self) -> list[list[tuple[int, list[RawHit]]]]:
         """Per span, the (code index, hits) of the codes that apply and are not vetoed."""
         out: list[list[tuple[int, list[RawHit]]]] = [[] for _ in self.spans]
@@ -165,13 +225,19 @@ class Run:
     def codings(self) -> list[tuple[int, int, list[RawHit]]]:
         """(span index, code index, hits) of every coding, by span then code; vetoes applied."""
         out: list[tuple[int, int, list[RawHit]]] = []
+        self._resolve_near()
         found, vetoes, vetoed_total = self.found, self.vetoed, 0
         for i in sorted(found):
-            codes, vetoed = found[i], vetoes.get(i)
+            codes, vetoed, scoped = found[i], vetoes.get(i), self.vetoes_at.get(i)
             for index, hits in (codes.items() if len(codes) == 1 else sorted(codes.items())):
                 if vetoed and index in vetoed:
                     vetoed_total += 1
                     continue
+                if scoped and index in scoped:
+                    hits = self._outside_vetoed_sentences(hits, scoped[index])
+                    if not hits:
+                        vetoed_total += 1
+                        continue
                 if len(hits) > 1:
                     hits.sort(key=_hit_order)
                 out.append((i, index, hits))

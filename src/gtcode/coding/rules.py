@@ -7,8 +7,16 @@ How a segment is coded
 2. One automaton holding every term of every code (``rules.terms`` and the
    ``not`` terms) scans it; each pattern maps to the codes that use it.
 3. Each hit is checked against its code's boundary policy (below).
-4. A code with a ``not`` term anywhere in the segment is vetoed there.
-5. ``rules.regex`` patterns run only for the codes that have them.
+4. A code with a ``not`` term anywhere in the segment is vetoed there; with
+   ``not_scope: sentence`` only its hits in that term's sentence are.
+5. A ``near`` term counts only when one of its context words occurs in the
+   same sentence (or within so many characters), in the same segment.
+6. ``rules.regex`` patterns run only for the codes that have them.
+
+Steps 4 and 5 look at the text only around the hits concerned: near terms,
+their context words and sentence-scoped ``not`` terms take the general path
+of :meth:`Run.take_at`, and their positions are compared once per segment,
+in :meth:`Run.codings` (see :func:`gtcode.coding.rule_scan.close`).
 
 Speed (see ``docs/benchmarks.md``): a whole source text is scanned once and
 its hits are walked segment by segment (:mod:`gtcode.coding.rule_scan`);
@@ -110,6 +118,10 @@ class _Use:
     policy: str
     term: str
     lang: str
+    #: The near rule (an index into ``RuleEngine.near``) of a near term or context word.
+    group: int = -1
+    #: A context word of near rule ``group`` (not a hit of the code by itself).
+    context: bool = False
 
 
 def is_cjk(char: str) -> bool:
@@ -191,12 +203,13 @@ def _latin_inside(codes: np.ndarray, run: Run) -> bool:
     return any(run.locate(int(position), int(position) + 1) >= 0 for position in latin)
 
 
-def _iter_rules(code) -> tuple[dict, dict, str, list[str]]:
+def _iter_rules(code) -> tuple[dict, dict, str, list[str], list, str]:
     rules = getattr(code, "rules", None)
     if rules is None:
-        return {}, {}, "aligned", []
+        return {}, {}, "aligned", [], [], "segment"
     return (dict(rules.terms or {}), dict(getattr(rules, "not_", None) or {}),
-            rules.boundary or "aligned", list(rules.regex or []))
+            rules.boundary or "aligned", list(rules.regex or []),
+            list(getattr(rules, "near", None) or []), getattr(rules, "not_scope", "segment"))
 
 
 _WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
@@ -248,6 +261,11 @@ class RuleEngine:
         # (code index, compiled, source, whether every match begins with a Latin letter,
         #  strings one of which every match contains)
         self._regex: list[tuple[int, re.Pattern[str], str, bool, tuple[str, ...] | None]] = []
+        #: Per near rule: (code index, characters allowed between term and context word,
+        #: None for the same sentence).
+        self.near: list[tuple[int, int | None]] = []
+        #: Codes whose ``not`` terms veto only the hits in their own sentence.
+        self.sentence_vetoes: set[int] = set()
         for index, code in enumerate(codebook.codes):
             self._add_code(index, code)
         self._triggers = self._add_triggers()
@@ -261,11 +279,21 @@ class RuleEngine:
     def _add_code(self, index: int, code) -> None:
         from gtcode.errors import GtcodeError
 
-        terms, nots, policy, regexes = _iter_rules(code)
+        terms, nots, policy, regexes, near, not_scope = _iter_rules(code)
+        if not_scope == "sentence":
+            self.sentence_vetoes.add(index)
         for veto, table in ((False, terms), (True, nots)):
             for lang, words in table.items():
                 for term in words or ():
                     self._add_term(_Use(index, veto, policy, str(term).strip(), lang))
+        for rule in near:
+            group = len(self.near)
+            self.near.append((index, None if rule.within == "sentence" else int(rule.within)))
+            for context, table in ((False, rule.terms), (True, rule.context)):
+                for lang, words in table.items():
+                    for term in words or ():
+                        self._add_term(_Use(index, False, policy, str(term).strip(), lang,
+                                            group, context))
         for number, pattern in enumerate(regexes):
             try:
                 self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern,
@@ -291,7 +319,8 @@ class RuleEngine:
             pid = self._pattern(self._char_keys, self._char_patterns, norm,
                                 lambda: (len(norm), cjk, [], norm))
             uses = self._char_patterns[pid][2]
-        if not any(u.code == use.code and u.veto == use.veto for u in uses):
+        if not any((u.code, u.veto, u.group, u.context) ==
+                   (use.code, use.veto, use.group, use.context) for u in uses):
             uses.append(use)
 
     @staticmethod
@@ -346,12 +375,14 @@ class RuleEngine:
         its edge (None: no boundary check at all); ``general`` is the list of
         uses when the hit needs the general path (several codes or policies
         on one term, or a Latin term that must begin a word, or no lexicon),
-        else None. Code -2: a regex trigger that no code uses.
+        else None. Code -2: a regex trigger that no code uses. Near terms, context
+        words and sentence-scoped vetoes always take the general path.
         """
         cjk_key = key if cjk else None
         if not uses:
             return (length, -2, False, "", "", cjk_key, None, None, None)
-        if len(uses) == 1:
+        if len(uses) == 1 and uses[0].group < 0 and not (
+                uses[0].veto and uses[0].code in self.sentence_vetoes):
             use = uses[0]
             head = (length, use.code, use.veto, use.term, use.lang, cjk_key)
             if use.policy == "any" or (cjk and use.policy == "inside-word-ok"):
@@ -509,9 +540,9 @@ class RuleEngine:
     def terms(self) -> set[str]:
         """Every positive term of the codebook, normalised (for in-vivo filtering)."""
         keys = {key for _l, _c, uses, key in self._char_patterns
-                if any(not u.veto for u in uses)}
+                if any(not u.veto and not u.context for u in uses)}
         keys |= {u.term.lower() for _l, _n, uses in self._word_patterns for u in uses
-                 if not u.veto}
+                 if not u.veto and not u.context}
         return keys
 
 
