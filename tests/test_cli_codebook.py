@@ -246,6 +246,9 @@ def test_schema_prints_json_schema():
     code = schema["$defs"]["CodeNode"]
     assert code["additionalProperties"] is False
     assert "not" in schema["$defs"]["Rules"]["properties"]
+    assert schema["$defs"]["Rules"]["properties"]["not_scope"]["enum"] == ["segment", "sentence"]
+    near = schema["$defs"]["NearRule"]
+    assert near["additionalProperties"] is False and near["required"] == ["terms", "context"]
     assert code["properties"]["level"]["enum"] == ["core", "category", "subcategory",
                                                    "concept"]
 
