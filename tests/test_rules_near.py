@@ -41,7 +41,17 @@ codes:
     parent: sub
     rules:
       terms:
-        zh: [红包]
+        zh: [红包, 正常得很]
+  - id: sub.shared
+    name: 同一个词
+    level: concept
+    parent: sub
+    rules:
+      near:
+        - terms:
+            zh: [正常得很]
+          context:
+            zh: [回扣]
   - id: work
     name: 工作冲突
     level: category
@@ -170,3 +180,19 @@ def test_close_reads_only_the_gap_between_the_two_stretches():
     assert not close(text, (3, 5), (0, 2), None)      # order does not matter
     assert close(text, (0, 2), (3, 5), 1)             # one character apart
     assert not close(text, (0, 1), (3, 5), 1)         # two characters apart
+
+
+def test_a_near_term_that_is_also_a_plain_term_of_another_code(engine):
+    assert coded(engine, "正常得很。") == {"sub.other": [("正常得很", 0)]}
+    assert coded(engine, "回扣嘛，正常得很。") == {"sub.other": [("正常得很", 4)],
+                                                "sub.shared": [("正常得很", 4)]}
+
+
+def test_latin_context_words_without_any_latin_term(tmp_path):
+    text = NEAR_YAML.replace("        en: [everyone takes]\n", "").replace(
+        "            en: [very common]\n", "").replace("        en: [workload]\n", "").replace(
+        "        en: [no workload]\n", "")
+    engine = RuleEngine(book(tmp_path, text), lemmas=None)
+    assert not engine._word_keys  # no English scan of the text: the stretch is split itself
+    assert coded(engine, "都这样, the gifts")["sub.everyone"] == [("都这样", 0)]
+    assert "sub.everyone" not in coded(engine, "都这样, the giftshop")

@@ -5,7 +5,8 @@ Chinese-term hits of the character automaton through :meth:`Run.chars`, the
 hot loop, then English word hits and regex hits through :meth:`Run.take` and
 :meth:`Run.regex`. Vetoes and near rules are applied once per span, in
 :meth:`Run.codings`: only the spans that hold a near term or a
-sentence-scoped veto compare positions (:func:`close`), so the hot loop is
+sentence-scoped veto compare positions (:func:`close`), and context words are
+looked for only around a near hit (:class:`ContextWords`), so the hot loop is
 unchanged for rules that use neither.
 """
 
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import ahocorasick
 
 if TYPE_CHECKING:
     from gtcode.coding.rules import RuleEngine
@@ -43,6 +47,68 @@ def close(text: str, a: tuple[int, int], b: tuple[int, int], within: int | None)
     return SENTENCE_END.search(text, gap_start, gap_end) is None
 
 
+class ContextWords:
+    """The context words of near rules, looked for only in a stretch around a near hit.
+
+    Chinese (and other) words match wherever they occur in the stretch; Latin
+    words match whole words on word forms, as terms do. Built once per list
+    of words by the engine, which passes in its own matching helpers.
+    """
+
+    def __init__(self, words: list[str], *, normalise: Callable[[str], str],
+                 forms: Callable[[str], str], is_latin: Callable[[str], bool],
+                 latin_word: re.Pattern[str]) -> None:
+        self.normalise, self.forms, self.latin_word = normalise, forms, latin_word
+        self.chars: ahocorasick.Automaton | None = None
+        self.words: ahocorasick.Automaton | None = None
+        #: The longest word in characters: how far outside a window a match may begin.
+        self.longest = max((len(w) for w in words), default=0)
+        for word in words:
+            norm = normalise(word)
+            if is_latin(norm):
+                parts = latin_word.findall(norm)
+                key = " " + " ".join(forms(part) for part in parts) + " "
+                self.words = self.words or ahocorasick.Automaton()
+                self.words.add_word(key, (len(key), len(parts)))
+            else:
+                self.chars = self.chars or ahocorasick.Automaton()
+                self.chars.add_word(norm, len(norm))
+        for automaton in (self.chars, self.words):
+            if automaton is not None:
+                automaton.make_automaton()
+
+    def find(self, text: str, lo: int, hi: int,
+             words: tuple[list[tuple[int, int]], list[str]] | None = None
+             ) -> list[tuple[int, int]]:
+        """Where the words occur in ``text[lo:hi]``, as (start, end) in ``text``.
+
+        ``words`` are the Latin words of the whole text and their forms, when
+        the engine has them already (else the stretch is split here).
+        """
+        found = [(lo + last + 1 - length, lo + last + 1) for last, length in
+                 self.chars.iter(self.normalise(text[lo:hi]))] if self.chars else []
+        if self.words is None:
+            return found
+        if words is None:
+            norm = self.normalise(text[lo:hi])
+            spans = [(lo + a, lo + b) for a, b in
+                     (m.span() for m in self.latin_word.finditer(norm))]
+            forms = [self.forms(norm[a - lo:b - lo]) for a, b in spans]
+        else:
+            every, all_forms = words
+            first = bisect.bisect_left(every, (lo, lo))
+            last = bisect.bisect_left(every, (hi, hi), first)
+            spans, forms = every[first:last], all_forms[first:last]
+        offsets, position = [], 1
+        for form in forms:
+            offsets.append(position)
+            position += len(form) + 1
+        for last, (length, count) in self.words.iter(" " + " ".join(forms) + " "):
+            first = bisect.bisect_left(offsets, last + 2 - length)
+            found.append((spans[first][0], spans[first + count - 1][1]))
+        return found
+
+
 class Run:
     """The state of one :meth:`RuleEngine.scan_spans` call.
 
@@ -61,8 +127,8 @@ class Run:
         self.vetoes_at: dict[int, dict[int, list[tuple[int, int]]]] = {}
         #: span -> (near rule, hit) of near terms waiting for a context word.
         self.pending: dict[int, list[tuple[int, RawHit]]] = {}
-        #: span -> near rule -> where its context words hit.
-        self.contexts: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        #: The Latin words of the text and their forms, once the engine has read them.
+        self.words: tuple[list[tuple[int, int]], list[str]] | None = None
         #: Regexes (numbers) one of whose required literals occurs inside a span.
         self.triggered: set[int] = set()
         self.last = -1
@@ -113,7 +179,10 @@ class Run:
                     and not aligned(key, text, start, end, lo, hi, left, right):
                 rejected += 1
             elif veto:
-                vetoed.setdefault(k, set()).add(code)
+                if veto is True:
+                    vetoed.setdefault(k, set()).add(code)
+                else:  # a near term: (near rule,)
+                    self.pending.setdefault(k, []).append((veto[0], (term, start, end, lang)))
             else:
                 if current is None:
                     current = found.setdefault(k, {})
@@ -156,12 +225,8 @@ class Run:
             if not ok:
                 engine.stats.boundary_rejected += 1
             elif use.group >= 0:
-                if use.context:
-                    self.contexts.setdefault(i, {}).setdefault(use.group, []).append(
-                        (start, end))
-                else:
-                    self.pending.setdefault(i, []).append(
-                        (use.group, (use.term, start, end, use.lang)))
+                self.pending.setdefault(i, []).append(
+                    (use.group, (use.term, start, end, use.lang)))
             elif use.veto:
                 if use.code in engine.sentence_vetoes:
                     self.vetoes_at.setdefault(i, {}).setdefault(use.code, []).append(
@@ -197,14 +262,23 @@ class Run:
         self.found.setdefault(i, {}).setdefault(index, []).append(hit)
 
     def _resolve_near(self) -> None:
-        """Turn each waiting near hit into a hit of its code when a context word is close."""
+        """Turn each waiting near hit into a hit of its code when a context word is close.
+
+        The context words of a near rule are looked for once per segment that
+        holds a hit of its terms (segments are short: a turn), then compared
+        with each hit by :func:`close`.
+        """
         near, text = self.engine.near, self.text
         for i, waiting in self.pending.items():
-            contexts = self.contexts.get(i, {})
+            lo, hi = self.spans[i]
+            seen: dict[int, list[tuple[int, int]]] = {}
             for group, hit in waiting:
-                code, within = near[group]
-                if any(close(text, (hit[1], hit[2]), where, within)
-                       for where in contexts.get(group, ())):
+                code, within, words = near[group]
+                where = seen.get(id(words))
+                if where is None:
+                    where = seen[id(words)] = words.find(text, lo, hi, self.words)
+                here = (hit[1], hit[2])
+                if any(close(text, here, spot, within) for spot in where):
                     self._add(i, code, hit)
         self.pending.clear()
 

@@ -13,10 +13,12 @@ How a segment is coded
    same sentence (or within so many characters), in the same segment.
 6. ``rules.regex`` patterns run only for the codes that have them.
 
-Steps 4 and 5 look at the text only around the hits concerned: near terms,
-their context words and sentence-scoped ``not`` terms take the general path
-of :meth:`Run.take_at`, and their positions are compared once per segment,
-in :meth:`Run.codings` (see :func:`gtcode.coding.rule_scan.close`).
+Steps 4 and 5 look at the text only around the hits concerned. Near terms
+and sentence-scoped ``not`` terms take the general path of
+:meth:`Run.take_at`; context words are not in the automaton at all, but are
+looked for only in the sentence or window around a near hit
+(:class:`gtcode.coding.rule_scan.ContextWords`), once per segment, in
+:meth:`Run.codings`. Rules that use neither cost nothing.
 
 Speed (see ``docs/benchmarks.md``): a whole source text is scanned once and
 its hits are walked segment by segment (:mod:`gtcode.coding.rule_scan`);
@@ -67,7 +69,7 @@ import numpy as np
 from gtcode.coding.boundaries import EdgeWords, edge_words
 from gtcode.coding.matcher import Matcher, code_points
 from gtcode.coding.regex_gate import required_literals, starts_with_latin_letter
-from gtcode.coding.rule_scan import RawHit, Run
+from gtcode.coding.rule_scan import ContextWords, RawHit, Run
 from gtcode.coding.window_route import RouteDecider, default_route_decider
 from gtcode.coding.wordforms import (CACHE_SIZE, WordForms, load_lemma_table,  # noqa: F401
                                      suffix_stem)
@@ -118,10 +120,8 @@ class _Use:
     policy: str
     term: str
     lang: str
-    #: The near rule (an index into ``RuleEngine.near``) of a near term or context word.
+    #: The near rule (an index into ``RuleEngine.near``) of a near term.
     group: int = -1
-    #: A context word of near rule ``group`` (not a hit of the code by itself).
-    context: bool = False
 
 
 def is_cjk(char: str) -> bool:
@@ -262,8 +262,9 @@ class RuleEngine:
         #  strings one of which every match contains)
         self._regex: list[tuple[int, re.Pattern[str], str, bool, tuple[str, ...] | None]] = []
         #: Per near rule: (code index, characters allowed between term and context word,
-        #: None for the same sentence).
-        self.near: list[tuple[int, int | None]] = []
+        #: None for the same sentence, its context words).
+        self.near: list[tuple[int, int | None, ContextWords]] = []
+        self._contexts: dict[tuple, ContextWords] = {}  # one matcher per list of words
         #: Codes whose ``not`` terms veto only the hits in their own sentence.
         self.sentence_vetoes: set[int] = set()
         for index, code in enumerate(codebook.codes):
@@ -288,12 +289,11 @@ class RuleEngine:
                     self._add_term(_Use(index, veto, policy, str(term).strip(), lang))
         for rule in near:
             group = len(self.near)
-            self.near.append((index, None if rule.within == "sentence" else int(rule.within)))
-            for context, table in ((False, rule.terms), (True, rule.context)):
-                for lang, words in table.items():
-                    for term in words or ():
-                        self._add_term(_Use(index, False, policy, str(term).strip(), lang,
-                                            group, context))
+            self.near.append((index, None if rule.within == "sentence" else int(rule.within),
+                              self._context_words(rule.context)))
+            for lang, words in rule.terms.items():
+                for term in words or ():
+                    self._add_term(_Use(index, False, policy, str(term).strip(), lang, group))
         for number, pattern in enumerate(regexes):
             try:
                 self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern,
@@ -303,6 +303,17 @@ class RuleEngine:
                 raise GtcodeError("E202", f"code {code.id!r} has a regex that does not compile "
                                   f"({exc}).", where=f"{code.id}.rules.regex[{number}]",
                                   hint="fix the pattern, or use literal terms") from None
+
+    def _context_words(self, table: Mapping[str, list[str]]) -> ContextWords:
+        key = tuple(sorted((lang, tuple(words)) for lang, words in table.items()))
+        found = self._contexts.get(key)
+        if found is None:
+            words = [str(term).strip() for terms in table.values() for term in terms or ()]
+            found = self._contexts[key] = ContextWords(
+                [w for w in words if w], normalise=normalise_for_matching, forms=self.forms,
+                is_latin=lambda norm: _CJK.search(norm) is None and bool(_LATIN_WORD.search(
+                    norm)), latin_word=_LATIN_WORD)
+        return found
 
     def _add_term(self, use: _Use) -> None:
         if not use.term:
@@ -319,8 +330,8 @@ class RuleEngine:
             pid = self._pattern(self._char_keys, self._char_patterns, norm,
                                 lambda: (len(norm), cjk, [], norm))
             uses = self._char_patterns[pid][2]
-        if not any((u.code, u.veto, u.group, u.context) ==
-                   (use.code, use.veto, use.group, use.context) for u in uses):
+        if not any((u.code, u.veto, u.group) == (use.code, use.veto, use.group)
+                   for u in uses):
             uses.append(use)
 
     @staticmethod
@@ -375,16 +386,19 @@ class RuleEngine:
         its edge (None: no boundary check at all); ``general`` is the list of
         uses when the hit needs the general path (several codes or policies
         on one term, or a Latin term that must begin a word, or no lexicon),
-        else None. Code -2: a regex trigger that no code uses. Near terms, context
-        words and sentence-scoped vetoes always take the general path.
+        else None. Code -2: a regex trigger that no code uses. ``veto`` is True
+        for a not term and a one-tuple (its near rule) for a near term, which
+        waits for its context words. Sentence-scoped not terms always take the
+        general path.
         """
         cjk_key = key if cjk else None
         if not uses:
             return (length, -2, False, "", "", cjk_key, None, None, None)
-        if len(uses) == 1 and uses[0].group < 0 and not (
-                uses[0].veto and uses[0].code in self.sentence_vetoes):
+        if len(uses) == 1 and not (uses[0].veto and uses[0].code in self.sentence_vetoes):
             use = uses[0]
-            head = (length, use.code, use.veto, use.term, use.lang, cjk_key)
+            # ``veto`` of the entry: True for a not term, (near rule,) for a near term
+            flag = (use.group,) if use.group >= 0 else use.veto
+            head = (length, use.code, flag, use.term, use.lang, cjk_key)
             if use.policy == "any" or (cjk and use.policy == "inside-word-ok"):
                 return (*head, None, None, None)
             if cjk and use.policy == "aligned" and self._edges is not None:
@@ -527,6 +541,7 @@ class RuleEngine:
     def _scan_words(self, norm: str, run: Run) -> None:
         spans = [m.span() for m in _LATIN_WORD.finditer(norm)]
         forms = [self.forms(norm[a:b]) for a, b in spans]
+        run.words = (spans, forms)  # near rules look for context words among them
         offsets, position = [], 1
         for form in forms:
             offsets.append(position)
@@ -540,9 +555,9 @@ class RuleEngine:
     def terms(self) -> set[str]:
         """Every positive term of the codebook, normalised (for in-vivo filtering)."""
         keys = {key for _l, _c, uses, key in self._char_patterns
-                if any(not u.veto and not u.context for u in uses)}
+                if any(not u.veto for u in uses)}
         keys |= {u.term.lower() for _l, _n, uses in self._word_patterns for u in uses
-                 if not u.veto and not u.context}
+                 if not u.veto}
         return keys
 
 
