@@ -48,11 +48,12 @@ def close(text: str, a: tuple[int, int], b: tuple[int, int], within: int | None)
 
 
 class ContextWords:
-    """The context words of near rules, looked for only in a stretch around a near hit.
+    """The context words of near rules, looked for only in a segment holding a near hit.
 
-    Chinese (and other) words match wherever they occur in the stretch; Latin
-    words match whole words on word forms, as terms do. Built once per list
-    of words by the engine, which passes in its own matching helpers.
+    Chinese (and other) words match wherever they occur; Latin words match
+    whole words on word forms, as terms do. Built once per list of words by
+    the engine, which passes in its own matching helpers (rules.py imports
+    this module, so it cannot import them here).
     """
 
     def __init__(self, words: list[str], *, normalise: Callable[[str], str],
@@ -61,8 +62,6 @@ class ContextWords:
         self.normalise, self.forms, self.latin_word = normalise, forms, latin_word
         self.chars: ahocorasick.Automaton | None = None
         self.words: ahocorasick.Automaton | None = None
-        #: The longest word in characters: how far outside a window a match may begin.
-        self.longest = max((len(w) for w in words), default=0)
         for word in words:
             norm = normalise(word)
             if is_latin(norm):

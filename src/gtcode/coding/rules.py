@@ -13,12 +13,13 @@ How a segment is coded
    same sentence (or within so many characters), in the same segment.
 6. ``rules.regex`` patterns run only for the codes that have them.
 
-Steps 4 and 5 look at the text only around the hits concerned. Near terms
-and sentence-scoped ``not`` terms take the general path of
-:meth:`Run.take_at`; context words are not in the automaton at all, but are
-looked for only in the sentence or window around a near hit
-(:class:`gtcode.coding.rule_scan.ContextWords`), once per segment, in
-:meth:`Run.codings`. Rules that use neither cost nothing.
+Steps 4 and 5 look at the text only where the hits concerned are. A near
+term is a hit like any other, except that it waits (:attr:`Run.pending`);
+context words are not in the automaton at all, but are looked for only in a
+segment that holds a waiting near term, once per list of context words
+(:class:`gtcode.coding.rule_scan.ContextWords`), in :meth:`Run.codings`.
+Sentence-scoped ``not`` terms take the general path of :meth:`Run.take_at`
+and keep their positions. Rules that use neither feature cost nothing.
 
 Speed (see ``docs/benchmarks.md``): a whole source text is scanned once and
 its hits are walked segment by segment (:mod:`gtcode.coding.rule_scan`);
