@@ -40,7 +40,9 @@ Boundary policies (``rules.boundary``)
     hit, at most :data:`WINDOW` characters each side) segmented with jieba
     (:func:`gtcode.transcripts.nlp.tokenize`, the words of spaCy's ``zh``
     jieba segmenter) to see whether the segmenter chooses that word.
-    Decisions are cached by window. With jieba's own segmenter and
+    A hit followed by an A-not-B question on its own last characters
+    (关系好|不好) is judged on its left edge only. Decisions are cached by
+    window. With jieba's own segmenter and
     dictionary (the default), nearly every window is decided on jieba's
     route of dictionary words (:mod:`gtcode.coding.window_route`), with the
     same verdict as a full segmentation at about half the cost.
@@ -214,6 +216,14 @@ def _iter_rules(code) -> tuple[dict, dict, str, list[str], list, str]:
 
 
 _WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+
+
+def _asks_a_not_b(text: str, start: int, end: int, hi: int) -> bool:
+    """Whether 不 and a repeat of the hit's last one to three characters follow it."""
+    if end >= hi or text[end] != "不":
+        return False
+    return any(text.startswith(text[end - size:end], end + 1) and end + 1 + size <= hi
+               for size in range(1, min(3, end - start) + 1))
 
 
 @dataclass(frozen=True)
@@ -509,8 +519,16 @@ class RuleEngine:
         return True
 
     def _window_verdict(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
-        """Segment the CJK run around the hit (at most WINDOW characters each side)."""
+        """Segment the CJK run around the hit (at most WINDOW characters each side).
+
+        A hit followed by an A-not-B question on its own last characters
+        (关系好|不好, 送得多|不多, 好使|不好使) is judged on its left edge only:
+        the segmenter takes 好不好 as one word, but the question is about the
+        term.
+        """
         self.stats.window_checks += 1
+        if _asks_a_not_b(text, start, end, hi):
+            hi = end
         first = _CJK_RUN_TO_END.search(text, max(lo, start - WINDOW), start).start()
         last = _CJK_RUN.match(text, end, min(hi, end + WINDOW)).end()
         key = (text[first:last], start - first, end - first)
