@@ -218,6 +218,11 @@ def _iter_rules(code) -> tuple[dict, dict, str, list[str], list, str]:
 _WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 
 
+def _latin_key(norm: str) -> bool:
+    """Whether a normalised term is matched as English words (as :meth:`_add_term` does)."""
+    return _CJK.search(norm) is None and _LATIN_WORD.search(norm) is not None
+
+
 def _asks_a_not_b(text: str, start: int, end: int, hi: int) -> bool:
     """Whether 不 and a repeat of the hit's last one to three characters follow it."""
     if end >= hi or text[end] != "不":
@@ -322,8 +327,7 @@ class RuleEngine:
             words = [str(term).strip() for terms in table.values() for term in terms or ()]
             found = self._contexts[key] = ContextWords(
                 [w for w in words if w], normalise=normalise_for_matching, forms=self.forms,
-                is_latin=lambda norm: _CJK.search(norm) is None and bool(_LATIN_WORD.search(
-                    norm)), latin_word=_LATIN_WORD)
+                is_latin=_latin_key, latin_word=_LATIN_WORD)
         return found
 
     def _add_term(self, use: _Use) -> None:
