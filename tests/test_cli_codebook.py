@@ -164,6 +164,25 @@ def test_diff_reports_each_kind_of_change(tmp_path):
         as_json["changes"]
 
 
+def test_diff_counts_terms_moved_into_a_near_rule(tmp_path):
+    pad = " " * 18
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "zh: [跑项目, 跑部钱进, 争取资金]", "zh: [跑项目, 跑部钱进]", 1).replace(
+        f"{pad}  en: [chase projects, project funding]\n",
+        f"{pad}  en: [chase projects, project funding]\n{pad}near:\n"
+        f"{pad}  - terms: {{zh: [争取资金]}}\n{pad}    context: {{zh: [县里]}}\n", 1)
+    near = tmp_path / "near.yaml"
+    near.write_text(text, encoding="utf-8")
+    changes = json.loads(gtcode("diff", SMALL, near, "--json").stdout)["changes"]
+    assert [c["detail"] for c in changes if c["kind"] == "rules"] == ["-1 terms, +1 near terms"]
+    other = tmp_path / "other.yaml"
+    other.write_text(text.replace("context: {zh: [县里]}", "context: {zh: [市里]}"),
+                     encoding="utf-8")
+    changes = json.loads(gtcode("diff", near, other, "--json").stdout)["changes"]
+    assert [c["detail"] for c in changes] == [
+        "not-terms, context words, scopes, boundary or regex"]
+
+
 def test_diff_of_identical_codebooks():
     result = gtcode("diff", SMALL, SMALL)
     assert result.exit_code == 0 and "No code changed." in result.stdout
