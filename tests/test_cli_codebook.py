@@ -213,6 +213,10 @@ def test_export_xlsx_reads_back(tmp_path):
     by_id = {row[0]: row for row in rows[1:]}
     assert by_id["resource.project_chasing"][3] == "resource"
     assert "跑部钱进" in by_id["resource.project_chasing"][12]
+    assert rows[0][15] == "near 须同现"
+    near = by_id["subculture.everyone_does_it"][15]
+    assert "都这样" in near and " — near zh: 拿 | 收" in near and "(within 40 characters)" in near
+    assert by_id["subculture.take_it_anyway"][14].endswith(" (sentence)")  # not_scope
     again = tmp_path / "again.xlsx"
     gtcode("export", "six-pressures", "--to", "xlsx", "--out", again)
     assert again.read_bytes() == target.read_bytes()  # deterministic
@@ -225,6 +229,16 @@ def test_export_markdown(tmp_path):
     assert text.startswith("# 小型测试编码手册\n")
     assert "#### 跑项目 / Running after projects `resource.project_chasing`" in text
     assert "- **Not 否定词 (zh)**: 自然资源" in text
+    assert "Near" not in text  # SMALL has no near rules
+
+
+def test_export_markdown_shows_near_rules_and_the_not_scope(tmp_path):
+    target = tmp_path / "book.md"
+    assert gtcode("export", "six-pressures", "--to", "md", "-o", target).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert "- **Near 须同现**: zh: 都这样 · " in text
+    assert "(within 40 characters)" in text and "(within 150 characters)" in text
+    assert "- **Not scope 否定范围**: sentence" in text
 
 
 def test_export_qdc_validates_against_the_refi_qda_schema(tmp_path):
