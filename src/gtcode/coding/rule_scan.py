@@ -6,8 +6,8 @@ hot loop, then English word hits and regex hits through :meth:`Run.take` and
 :meth:`Run.regex`. Vetoes and near rules are applied once per span, in
 :meth:`Run.codings`: only the spans that hold a near term or a
 sentence-scoped veto compare positions (:func:`close`), and context words are
-looked for only around a near hit (:class:`ContextWords`), so the hot loop is
-unchanged for rules that use neither.
+looked for only in a segment that holds a near hit (:class:`ContextWords`).
+Near terms used by one code are decided in the hot loop like not terms.
 """
 
 from __future__ import annotations
