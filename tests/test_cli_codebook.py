@@ -164,6 +164,25 @@ def test_diff_reports_each_kind_of_change(tmp_path):
         as_json["changes"]
 
 
+def test_diff_counts_terms_moved_into_a_near_rule(tmp_path):
+    pad = " " * 18
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "zh: [跑项目, 跑部钱进, 争取资金]", "zh: [跑项目, 跑部钱进]", 1).replace(
+        f"{pad}  en: [chase projects, project funding]\n",
+        f"{pad}  en: [chase projects, project funding]\n{pad}near:\n"
+        f"{pad}  - terms: {{zh: [争取资金]}}\n{pad}    context: {{zh: [县里]}}\n", 1)
+    near = tmp_path / "near.yaml"
+    near.write_text(text, encoding="utf-8")
+    changes = json.loads(gtcode("diff", SMALL, near, "--json").stdout)["changes"]
+    assert [c["detail"] for c in changes if c["kind"] == "rules"] == ["-1 terms, +1 near terms"]
+    other = tmp_path / "other.yaml"
+    other.write_text(text.replace("context: {zh: [县里]}", "context: {zh: [市里]}"),
+                     encoding="utf-8")
+    changes = json.loads(gtcode("diff", near, other, "--json").stdout)["changes"]
+    assert [c["detail"] for c in changes] == [
+        "not-terms, context words, scopes, boundary or regex"]
+
+
 def test_diff_of_identical_codebooks():
     result = gtcode("diff", SMALL, SMALL)
     assert result.exit_code == 0 and "No code changed." in result.stdout
@@ -194,6 +213,10 @@ def test_export_xlsx_reads_back(tmp_path):
     by_id = {row[0]: row for row in rows[1:]}
     assert by_id["resource.project_chasing"][3] == "resource"
     assert "跑部钱进" in by_id["resource.project_chasing"][12]
+    assert rows[0][15] == "near 须同现"
+    near = by_id["subculture.everyone_does_it"][15]
+    assert "都这样" in near and " — near zh: 拿 | 收" in near and "(within 40 characters)" in near
+    assert by_id["subculture.take_it_anyway"][14].endswith(" (sentence)")  # not_scope
     again = tmp_path / "again.xlsx"
     gtcode("export", "six-pressures", "--to", "xlsx", "--out", again)
     assert again.read_bytes() == target.read_bytes()  # deterministic
@@ -206,6 +229,16 @@ def test_export_markdown(tmp_path):
     assert text.startswith("# 小型测试编码手册\n")
     assert "#### 跑项目 / Running after projects `resource.project_chasing`" in text
     assert "- **Not 否定词 (zh)**: 自然资源" in text
+    assert "Near" not in text  # SMALL has no near rules
+
+
+def test_export_markdown_shows_near_rules_and_the_not_scope(tmp_path):
+    target = tmp_path / "book.md"
+    assert gtcode("export", "six-pressures", "--to", "md", "-o", target).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert "- **Near 须同现**: zh: 都这样 · " in text
+    assert "(within 40 characters)" in text and "(within 150 characters)" in text
+    assert "- **Not scope 否定范围**: sentence" in text
 
 
 def test_export_qdc_validates_against_the_refi_qda_schema(tmp_path):
@@ -246,6 +279,9 @@ def test_schema_prints_json_schema():
     code = schema["$defs"]["CodeNode"]
     assert code["additionalProperties"] is False
     assert "not" in schema["$defs"]["Rules"]["properties"]
+    assert schema["$defs"]["Rules"]["properties"]["not_scope"]["enum"] == ["segment", "sentence"]
+    near = schema["$defs"]["NearRule"]
+    assert near["additionalProperties"] is False and near["required"] == ["terms", "context"]
     assert code["properties"]["level"]["enum"] == ["core", "category", "subcategory",
                                                    "concept"]
 

@@ -94,3 +94,34 @@ def test_codebook_to_data_leaves_out_defaults():
     assert "boundary" not in first_concept["rules"]  # "aligned" is the default
     assert "not" in first_concept["rules"]
     assert dumps_yaml(data).startswith("name: 小型测试编码手册\n")
+
+
+def test_near_rules_and_not_scope_dump_in_the_file_layout_and_keep_the_hash(tmp_path):
+    pad = " " * 18
+    text = SMALL.read_text(encoding="utf-8").replace(
+        f"{pad}not:\n", f"{pad}not_scope: sentence\n{pad}near:\n"
+        f"{pad}  - terms: {{zh: [都这样], en: [very common]}}\n"
+        f"{pad}    context: {{zh: [红包]}}\n"
+        f"{pad}  - terms: {{zh: [很正常]}}\n"
+        f"{pad}    context: {{zh: [送礼]}}\n"
+        f"{pad}    within: 20\n"
+        f"{pad}not:\n", 1)
+    source = tmp_path / "near.yaml"
+    source.write_text(text, encoding="utf-8")
+    book = load_codebook(source)
+    assert book.hash != load_codebook(SMALL).hash
+    written = dump_codebook(book, tmp_path / "flat.yaml").read_text(encoding="utf-8")
+    assert ("      not_scope: sentence\n      near:\n        - terms:\n            zh: [都这样]\n"
+            "            en: [very common]\n          context:\n            zh: [红包]\n"
+            "        - terms:\n            zh: [很正常]\n          context:\n"
+            "            zh: [送礼]\n          within: 20\n") in written
+    assert load_codebook(tmp_path / "flat.yaml").hash == book.hash
+
+
+def test_rules_without_near_or_not_scope_hash_as_before():
+    # The canonical form leaves out the defaults of the two rule fields added in 1.2 of the
+    # built-in codebook, so that studies coded with older codebooks keep their hash.
+    rules = next(code.rules for code in load_codebook(SMALL).codes if code.rules)
+    assert rules.not_ and rules.not_scope == "segment" and rules.near == []
+    dumped = rules.model_dump(by_alias=True)
+    assert "near" not in dumped and "not_scope" not in dumped

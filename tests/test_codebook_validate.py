@@ -179,3 +179,55 @@ def test_cross_check_on_python_codes():
 def test_the_builtin_codebook_has_no_problems_and_no_warnings():
     book, problems, warnings = validate_file("six-pressures")
     assert book is not None and problems == [] and warnings == []
+
+
+NEAR_PROBLEMS = """\
+name: near problems
+codes:
+  - id: a
+    name: A
+    level: concept
+    rules:
+      not_scope: paragraph
+      near:
+        - terms: {zh: [都这样]}
+          context: {zh: []}
+        - terms: {zh: [都这样]}
+          context: {zh: [钱]}
+          within: 0
+        - terms: {zh: [都这样]}
+          contxt: {zh: [钱]}
+"""
+
+
+def test_near_rules_and_not_scope_are_checked_with_their_yaml_paths():
+    with pytest.raises(ProblemList) as info:
+        CodebookDocument.from_text(NEAR_PROBLEMS, "x.yaml").to_codebook()
+    assert info.value.problems == [
+        "x.yaml:7 codes[0].rules.not_scope: 'paragraph' is not allowed here; use one of "
+        "'segment' or 'sentence'",
+        "x.yaml:9 codes[0].rules.near[0]: a near rule needs at least one term in 'context'",
+        "x.yaml:13 codes[0].rules.near[1].within: within must be 'sentence' or a whole number "
+        "of characters above 0, not 0",
+        "x.yaml:14 codes[0].rules.near[2].context: required key 'context' is missing",
+        "x.yaml:15 codes[0].rules.near[2].contxt: unknown key 'contxt' (did you mean "
+        "'context'?)",
+    ]
+
+
+def test_near_terms_draw_the_duplicate_and_vetoed_warnings_and_count_as_rules():
+    text = ("name: w\ncodes:\n"
+            "  - id: a\n    name: A\n    level: concept\n    rules:\n"
+            "      terms: {zh: [红包]}\n"
+            "  - id: b\n    name: B\n    level: concept\n    rules:\n"
+            "      not: {zh: [不收]}\n"
+            "      near:\n"
+            "        - terms: {zh: [红包, 不收]}\n"
+            "          context: {zh: [钱]}\n")
+    book = CodebookDocument.from_text(text, "w.yaml").to_codebook()
+    assert book.warnings == [
+        "w.yaml:14 codes[1].rules.near[0].terms.zh[0]: term '红包' is also a term of 'a' "
+        "(see line 7)",
+        "w.yaml:14 codes[1].rules.near[0].terms.zh[1]: term '不收' is also a not-term of this "
+        "code, so it never matches",
+    ]

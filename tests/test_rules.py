@@ -431,3 +431,29 @@ def test_a_regex_without_its_literal_in_a_segment_is_not_run(tmp_path, monkeypat
     assert runs == []  # 月薪 only in the interviewer's turn
     engine.scan_spans(source, [(2, 8)])
     assert runs == ["月薪(才|只有)?[一二三四五两]千"]
+
+
+A_NOT_B_YAML = """\
+name: a-not-b
+codes:
+  - id: ties
+    name: 关系
+    level: concept
+    rules:
+      terms:
+        zh: [关系好, 送得多]
+"""
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("跟上面关系好不好，很关键", "关系好"),   # 好不好 is one word for the segmenter
+    ("你送得多不多，人家心里有数", "送得多"),
+])
+def test_a_term_followed_by_an_a_not_b_question_on_itself_counts(tmp_path, text, term):
+    engine = RuleEngine(book(tmp_path, A_NOT_B_YAML), lemmas=None)
+    assert [h.term for m in engine.match(text) for h in m.hits][:1] == [term]
+
+
+def test_the_a_not_b_exception_needs_the_repeat(tmp_path):
+    engine = RuleEngine(book(tmp_path, A_NOT_B_YAML), lemmas=None)
+    assert codes(engine, "村里的关系好不容易理顺") == []  # 好不容易: no repeat of 好 after 不

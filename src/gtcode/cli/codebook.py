@@ -143,7 +143,8 @@ def _table(book: Codebook, counts: dict[str, tuple[int, int]] | None, lang: str)
         table.add_column("sources", justify="right")
         table.add_column("references", justify="right")
     for code in book.codes:
-        terms = len(code.rules.all_terms()) if code.rules else 0
+        terms = len(code.rules.all_terms()) + sum(len(rule.all_terms()) for rule in
+                                                  code.rules.near) if code.rules else 0
         row = [code.id, code.level, code.display_name(lang), code.parent or "", str(terms)]
         if counts is not None:
             row += [str(n) for n in counts.get(code.id, (0, 0))]

@@ -143,6 +143,10 @@ codes:
     rules:
       terms:
         zh: [检索词三]
+      near:                         # 须与上下文词同现才算 / count only near a context word
+        - terms: {{zh: [都这样]}}
+          context: {{zh: [红包, 回扣]}}
+          within: 40                # 前后 40 字以内；省略则须在同一句 / characters; default: same sentence
       regex: ["月薪[一二三四五]千"]   # 仅在字面词无法表达时使用 / only where terms cannot say it
 '''
 
@@ -199,6 +203,9 @@ codes:
     rules:
       terms:
         en: [third term]
+      near:                         # these count only near a context word
+        - terms: {{en: [very common]}}
+          context: {{en: [money, gifts]}}   # in the same sentence (or within: N characters)
       regex: ["\\\\b(one|two|three) thousand a month\\\\b"]   # only where terms cannot say it
 '''
 

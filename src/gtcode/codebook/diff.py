@@ -122,11 +122,20 @@ def _compare(before: Code, after: Code) -> list[Change]:
 
 
 def _rules_detail(before: Code, after: Code) -> str:
-    old = set(before.rules.all_terms()) if before.rules else set()
-    new = set(after.rules.all_terms()) if after.rules else set()
     parts = []
-    if new - old:
-        parts.append(f"+{len(new - old)} terms")
-    if old - new:
-        parts.append(f"-{len(old - new)} terms")
-    return ", ".join(parts) or "not-terms, boundary or regex"
+    for label, terms in (("terms", _plain_terms), ("near terms", _near_terms)):
+        old, new = terms(before), terms(after)
+        if new - old:
+            parts.append(f"+{len(new - old)} {label}")
+        if old - new:
+            parts.append(f"-{len(old - new)} {label}")
+    return ", ".join(parts) or "not-terms, context words, scopes, boundary or regex"
+
+
+def _plain_terms(code: Code) -> set[tuple[str, str]]:
+    return set(code.rules.all_terms()) if code.rules else set()
+
+
+def _near_terms(code: Code) -> set[tuple[str, str]]:
+    return {pair for rule in code.rules.near for pair in rule.all_terms()} if code.rules \
+        else set()

@@ -171,11 +171,23 @@ def _md_rules(code: Code) -> list[str]:
         lines.append(f"- **Terms 检索词 ({lang})**: " + " · ".join(terms))
     for lang, terms in rules.not_.items():
         lines.append(f"- **Not 否定词 ({lang})**: " + " · ".join(terms))
+    if rules.not_scope != "segment":
+        lines.append(f"- **Not scope 否定范围**: {rules.not_scope}")
+    for rule in rules.near:
+        lines.append("- **Near 须同现**: " + _near_text(rule, " · "))
     if rules.boundary != "aligned":
         lines.append(f"- **Boundary 词边界**: {rules.boundary}")
     for pattern in rules.regex:
         lines.append(f"- **Regex 正则**: `{pattern}`")
     return lines
+
+
+def _near_text(rule, joiner: str) -> str:
+    """One near rule on one line: terms, then the context words and how close they must be."""
+    terms = "; ".join(f"{lang}: " + joiner.join(t) for lang, t in rule.terms.items())
+    context = "; ".join(f"{lang}: " + joiner.join(t) for lang, t in rule.context.items())
+    within = "same sentence" if rule.within == "sentence" else f"within {rule.within} characters"
+    return f"{terms} — near {context} ({within})"
 
 
 # -- Excel -----------------------------------------------------------------------------
@@ -184,7 +196,8 @@ _COLUMNS = (("id", 28), ("level 层级", 12), ("parent 上级", 24), ("category 
             ("name 名称", 22), ("name_en 英文名", 28), ("definition 定义", 50),
             ("include 适用", 40), ("exclude 不适用", 40), ("examples 例句", 50),
             ("paradigm 范式", 14), ("color 颜色", 10), ("terms zh 中文检索词", 50),
-            ("terms en 英文检索词", 50), ("not 否定词", 30), ("boundary 词边界", 14),
+            ("terms en 英文检索词", 50), ("not 否定词", 30), ("near 须同现", 50),
+            ("boundary 词边界", 14),
             ("regex 正则", 24), ("memo 备忘", 40), ("guid", 38))
 
 
@@ -193,10 +206,13 @@ def _row(book: Codebook, code: Code) -> list[str]:
     terms = rules.terms if rules else {}
     vetoes = "; ".join(f"{lang}: " + " | ".join(t) for lang, t in (rules.not_ if rules else
                                                                    {}).items())
+    if rules and rules.not_scope != "segment":
+        vetoes += f" ({rules.not_scope})"
+    near = "\n".join(_near_text(rule, " | ") for rule in rules.near) if rules else ""
     return [code.id, code.level, code.parent or "", book.main_category(code.id) or "",
             code.name, code.name_en or "", code.definition or "", code.include or "",
             code.exclude or "", "\n".join(code.examples), code.paradigm or "", code.color or "",
-            " | ".join(terms.get("zh", [])), " | ".join(terms.get("en", [])), vetoes,
+            " | ".join(terms.get("zh", [])), " | ".join(terms.get("en", [])), vetoes, near,
             rules.boundary if rules else "", "\n".join(rules.regex) if rules else "",
             code.memo or "", code_guid(code.id)]
 

@@ -28,7 +28,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PositiveInt,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
 
@@ -39,6 +42,8 @@ PARADIGM_ROLES: tuple[str, ...] = ("phenomenon", "causal", "context", "interveni
                                    "strategy", "consequence")
 #: How a Chinese term must sit among the words around it (see docs/codebook.md).
 BOUNDARIES: tuple[str, ...] = ("aligned", "inside-word-ok", "any")
+#: Where a ``not`` term vetoes its code: the whole segment, or only its own sentence.
+NOT_SCOPES: tuple[str, ...] = ("segment", "sentence")
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)*$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
@@ -47,6 +52,7 @@ COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 Level = Literal["core", "category", "subcategory", "concept"]
 Paradigm = Literal["phenomenon", "causal", "context", "intervening", "strategy", "consequence"]
 Boundary = Literal["aligned", "inside-word-ok", "any"]
+NotScope = Literal["segment", "sentence"]
 
 
 def _check_term(value: str) -> str:
@@ -65,6 +71,14 @@ def _check_regex(value: str) -> str:
     except re.error as exc:
         raise ValueError(f"regex does not compile: {exc}") from None
     return value
+
+
+def _check_within(value: Any) -> Any:
+    # One clear message instead of one per member of the union below.
+    if value == "sentence" or (type(value) is int and value > 0):
+        return value
+    raise ValueError(f"within must be 'sentence' or a whole number of characters above 0, "
+                     f"not {value!r}")
 
 
 def _version_text(value: Any) -> Any:
@@ -88,14 +102,49 @@ Term = Annotated[str, AfterValidator(_check_term)]
 Pattern = Annotated[str, AfterValidator(_check_regex)]
 
 
+class NearRule(BaseModel):
+    """Terms that count only with a context word close by (``rules.near``).
+
+    A hit of one of ``terms`` counts for the code only when a term of
+    ``context`` occurs in the same sentence (``within: sentence``, the
+    default) or at most ``within`` characters before or after it, inside
+    the same segment. It narrows a generic phrase (大家都这样, "very common")
+    to the talk it is about.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    terms: dict[LangKey, list[Term]] = Field(
+        description="Terms that need a context word close by. 需要上下文词才成立的检索词。")
+    context: dict[LangKey, list[Term]] = Field(
+        description="Context words; one of them must occur close to the term. 上下文词。")
+    within: Annotated[Literal["sentence"] | PositiveInt, BeforeValidator(_check_within)] = Field(
+        "sentence",
+        description="How close: 'sentence' (the same sentence) or a number of characters. "
+                    "范围：同一句，或前后若干字符。")
+
+    @model_validator(mode="after")
+    def _both_sides(self) -> NearRule:
+        for side in ("terms", "context"):
+            if not any(getattr(self, side).values()):
+                raise ValueError(f"a near rule needs at least one term in '{side}'")
+        return self
+
+    def all_terms(self) -> list[tuple[str, str]]:
+        """Every ``(language, term)`` pair of ``terms``, in file order."""
+        return [(lang, term) for lang, terms in self.terms.items() for term in terms]
+
+
 class Rules(BaseModel):
     """How the rule coder finds a code in text.
 
     ``terms`` are literal phrases per language; a segment holding any ``not``
-    term (same language) gets no hit for this code. ``boundary`` governs
-    Chinese matches only: ``aligned`` (the hit starts and ends on word
-    boundaries), ``inside-word-ok`` or ``any``. ``regex`` is for what literal
-    terms cannot say (Python ``re`` syntax).
+    term (same language) gets no hit for this code, or with ``not_scope:
+    sentence`` only the hits in that term's sentence are vetoed. ``near``
+    holds terms that count only with a context word close by. ``boundary``
+    governs Chinese matches only: ``aligned`` (the hit starts and ends on
+    word boundaries), ``inside-word-ok`` or ``any``. ``regex`` is for what
+    literal terms cannot say (Python ``re`` syntax).
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
@@ -105,8 +154,16 @@ class Rules(BaseModel):
         description="Literal terms per language (zh, en, ...). 每种语言的字面检索词。")
     not_: dict[LangKey, list[Term]] = Field(
         default_factory=dict, alias="not",
-        description="Terms that veto a hit of this code in the same segment. 否定词：同一段落"
-                    "出现即不编码。")
+        description="Terms that veto a hit of this code in the same segment (or sentence, see "
+                    "not_scope). 否定词：同一段落（或同一句）出现即不编码。")
+    not_scope: NotScope = Field(
+        "segment",
+        description="Where a not term vetoes: the whole segment (default) or only its own "
+                    "sentence. 否定词的作用范围：整段（默认）或所在句。")
+    near: list[NearRule] = Field(
+        default_factory=list,
+        description="Terms that count only with a context word close by. 须与上下文词同现的"
+                    "检索词。")
     boundary: Boundary = Field(
         "aligned",
         description="Chinese word-boundary policy: aligned | inside-word-ok | any. 中文词边界。")
@@ -114,8 +171,19 @@ class Rules(BaseModel):
         default_factory=list,
         description="Python regular expressions, only where terms cannot express it. 正则。")
 
+    @model_serializer(mode="wrap")
+    def _leave_out_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Rules without near terms or a sentence scope dump as before 1.2 of the
+        # built-in codebook, so a codebook's content hash does not change.
+        data = handler(self)
+        if not self.near:
+            data.pop("near", None)
+        if self.not_scope == "segment":
+            data.pop("not_scope", None)
+        return data
+
     def all_terms(self) -> list[tuple[str, str]]:
-        """Every ``(language, term)`` pair, in file order."""
+        """Every ``(language, term)`` pair of ``terms``, in file order."""
         return [(lang, term) for lang, terms in self.terms.items() for term in terms]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from gtcode.codebook.builtin import display_name, resolve_ref
-from gtcode.codebook.model import Code, Codebook, CodebookMeta, Rules
+from gtcode.codebook.model import Code, Codebook, CodebookMeta, NearRule, Rules
 from gtcode.codebook.yaml_io import CodebookDocument, Loc, format_path, to_plain
 from gtcode.errors import ProblemList
 
@@ -79,6 +79,8 @@ def _model_at(loc: Loc) -> list[str]:
         return [*_allowed_keys(CodebookMeta), "codes"]
     if parent[-1] == "rules":
         return _allowed_keys(Rules)
+    if len(parent) > 1 and parent[-2] == "near":
+        return _allowed_keys(NearRule)
     return [*_allowed_keys(Code), "children"]
 
 
@@ -308,13 +310,25 @@ def _rule_warnings(loc: Loc, code: Code, seen: dict[tuple[str, str], tuple[str, 
                    ) -> list[Problem]:
     rules = code.rules
     found = []
-    if not rules.all_terms() and not rules.regex:
+    if not rules.all_terms() and not rules.regex and not rules.near:
         found.append(Problem((*loc, "rules"), "rules have no terms and no regex: they match "
                              "nothing", "empty-rules", "warning"))
-    for lang, terms in rules.terms.items():
+    tables = [(("rules", "terms"), rules.terms)]
+    tables += [(("rules", "near", number, "terms"), near.terms)
+               for number, near in enumerate(rules.near)]
+    for place, table in tables:
+        found.extend(_term_warnings(loc, code, place, table, seen))
+    return found
+
+
+def _term_warnings(loc: Loc, code: Code, place: Loc, table: dict[str, list[str]],
+                   seen: dict[tuple[str, str], tuple[str, Loc]]) -> list[Problem]:
+    """Vetoed and duplicate terms among one table of terms (``terms`` or a near rule's)."""
+    rules, found = code.rules, []
+    for lang, terms in table.items():
         vetoes = {t.casefold() for t in rules.not_.get(lang, [])}
         for index, term in enumerate(terms):
-            here = (*loc, "rules", "terms", lang, index)
+            here = (*loc, *place, lang, index)
             norm = (lang, term.casefold())
             if term.casefold() in vetoes:
                 found.append(Problem(here, f"term '{term}' is also a not-term of this code, so "

@@ -286,11 +286,28 @@ def _rules_data(rules: Any) -> CommentedMap:
     data = CommentedMap()
     for key, value in rules.model_dump(by_alias=True, exclude_defaults=True).items():
         if isinstance(value, dict):
-            data[key] = CommentedMap((lang, _flow(terms)) for lang, terms in value.items())
+            data[key] = _term_tables(value)
+        elif key == "near":
+            data[key] = CommentedSeq(_near_data(rule) for rule in value)
         elif isinstance(value, list):
             data[key] = CommentedSeq(value)
         else:
             data[key] = value
+    return data
+
+
+def _term_tables(tables: dict[str, list[str]]) -> CommentedMap:
+    """Terms per language, each list on one line."""
+    return CommentedMap((lang, _flow(terms)) for lang, terms in tables.items())
+
+
+def _near_data(rule: dict[str, Any]) -> CommentedMap:
+    """One ``rules.near`` entry: its term tables, then ``within`` when not the default."""
+    data = CommentedMap()
+    for key in ("terms", "context"):
+        data[key] = _term_tables(rule[key])
+    if rule.get("within", "sentence") != "sentence":
+        data["within"] = rule["within"]
     return data
 
 

@@ -3,20 +3,109 @@
 :class:`Run` collects the hits of every segment (span) of a text: the
 Chinese-term hits of the character automaton through :meth:`Run.chars`, the
 hot loop, then English word hits and regex hits through :meth:`Run.take` and
-:meth:`Run.regex`. Vetoes are applied once per span, in :meth:`Run.results`.
+:meth:`Run.regex`. Vetoes and near rules are applied once per span, in
+:meth:`Run.codings`: only the spans that hold a near term or a
+sentence-scoped veto compare positions (:func:`close`), and context words are
+looked for only in a segment that holds a near hit (:class:`ContextWords`).
+Near terms used by one code are decided in the hot loop like not terms.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import ahocorasick
 
 if TYPE_CHECKING:
     from gtcode.coding.rules import RuleEngine
 
 #: A hit as the engine carries it: (term, start, end, lang).
 RawHit = tuple[str, int, int, str]
+
+#: Where a sentence ends: Chinese and Western end marks, semicolons, a line
+#: break, or a full stop followed by a space, a closing quote or the end.
+#: Commas, colons and the ellipsis (……) do not end a sentence.
+SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f\uff1b!?;\n]|\.(?=[\s\"'\u201d\u2019)]|$)")
+
+
+def close(text: str, a: tuple[int, int], b: tuple[int, int], within: int | None) -> bool:
+    """Whether two stretches of ``text`` are close: in one sentence, or ``within`` chars.
+
+    Only the text between them is read: they share a sentence when no
+    :data:`SENTENCE_END` lies in that gap. Overlapping stretches are close.
+    """
+    if a[0] > b[0]:
+        a, b = b, a
+    gap_start, gap_end = a[1], b[0]
+    if gap_end <= gap_start:
+        return True
+    if within is not None:
+        return gap_end - gap_start <= within
+    return SENTENCE_END.search(text, gap_start, gap_end) is None
+
+
+class ContextWords:
+    """The context words of near rules, looked for only in a segment holding a near hit.
+
+    Chinese (and other) words match wherever they occur; Latin words match
+    whole words on word forms, as terms do. Built once per list of words by
+    the engine, which passes in its own matching helpers (rules.py imports
+    this module, so it cannot import them here).
+    """
+
+    def __init__(self, words: list[str], *, normalise: Callable[[str], str],
+                 forms: Callable[[str], str], is_latin: Callable[[str], bool],
+                 latin_word: re.Pattern[str]) -> None:
+        self.normalise, self.forms, self.latin_word = normalise, forms, latin_word
+        self.chars: ahocorasick.Automaton | None = None
+        self.words: ahocorasick.Automaton | None = None
+        for word in words:
+            norm = normalise(word)
+            if is_latin(norm):
+                parts = latin_word.findall(norm)
+                key = " " + " ".join(forms(part) for part in parts) + " "
+                self.words = self.words or ahocorasick.Automaton()
+                self.words.add_word(key, (len(key), len(parts)))
+            else:
+                self.chars = self.chars or ahocorasick.Automaton()
+                self.chars.add_word(norm, len(norm))
+        for automaton in (self.chars, self.words):
+            if automaton is not None:
+                automaton.make_automaton()
+
+    def find(self, text: str, lo: int, hi: int,
+             words: tuple[list[tuple[int, int]], list[str]] | None = None
+             ) -> list[tuple[int, int]]:
+        """Where the words occur in ``text[lo:hi]``, as (start, end) in ``text``.
+
+        ``words`` are the Latin words of the whole text and their forms, when
+        the engine has them already (else the stretch is split here).
+        """
+        found = [(lo + last + 1 - length, lo + last + 1) for last, length in
+                 self.chars.iter(self.normalise(text[lo:hi]))] if self.chars else []
+        if self.words is None:
+            return found
+        if words is None:
+            norm = self.normalise(text[lo:hi])
+            spans = [(lo + a, lo + b) for a, b in
+                     (m.span() for m in self.latin_word.finditer(norm))]
+            forms = [self.forms(norm[a - lo:b - lo]) for a, b in spans]
+        else:
+            every, all_forms = words
+            first = bisect.bisect_left(every, (lo, lo))
+            last = bisect.bisect_left(every, (hi, hi), first)
+            spans, forms = every[first:last], all_forms[first:last]
+        offsets, position = [], 1
+        for form in forms:
+            offsets.append(position)
+            position += len(form) + 1
+        for last, (length, count) in self.words.iter(" " + " ".join(forms) + " "):
+            first = bisect.bisect_left(offsets, last + 2 - length)
+            found.append((spans[first][0], spans[first + count - 1][1]))
+        return found
 
 
 class Run:
@@ -33,6 +122,12 @@ class Run:
         self.starts = [start for start, _end in spans]
         self.found: dict[int, dict[int, list[RawHit]]] = {}
         self.vetoed: dict[int, set[int]] = {}
+        #: span -> code -> where its sentence-scoped not terms hit.
+        self.vetoes_at: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        #: span -> (near rule, hit) of near terms waiting for a context word.
+        self.pending: dict[int, list[tuple[int, RawHit]]] = {}
+        #: The Latin words of the text and their forms, once the engine has read them.
+        self.words: tuple[list[tuple[int, int]], list[str]] | None = None
         #: Regexes (numbers) one of whose required literals occurs inside a span.
         self.triggered: set[int] = set()
         self.last = -1
@@ -83,7 +178,10 @@ class Run:
                     and not aligned(key, text, start, end, lo, hi, left, right):
                 rejected += 1
             elif veto:
-                vetoed.setdefault(k, set()).add(code)
+                if veto is True:
+                    vetoed.setdefault(k, set()).add(code)
+                else:  # a near term: (near rule,)
+                    self.pending.setdefault(k, []).append((veto[0], (term, start, end, lang)))
             else:
                 if current is None:
                     current = found.setdefault(k, {})
@@ -125,8 +223,15 @@ class Run:
                                                            end, lo, hi)
             if not ok:
                 engine.stats.boundary_rejected += 1
+            elif use.group >= 0:
+                self.pending.setdefault(i, []).append(
+                    (use.group, (use.term, start, end, use.lang)))
             elif use.veto:
-                self.vetoed.setdefault(i, set()).add(use.code)
+                if use.code in engine.sentence_vetoes:
+                    self.vetoes_at.setdefault(i, {}).setdefault(use.code, []).append(
+                        (start, end))
+                else:
+                    self.vetoed.setdefault(i, set()).add(use.code)
             else:
                 self._add(i, use.code, (use.term, start, end, use.lang))
 
@@ -155,6 +260,34 @@ class Run:
     def _add(self, i: int, index: int, hit: RawHit) -> None:
         self.found.setdefault(i, {}).setdefault(index, []).append(hit)
 
+    def _resolve_near(self) -> None:
+        """Turn each waiting near hit into a hit of its code when a context word is close.
+
+        The context words of a near rule are looked for once per segment that
+        holds a hit of its terms (segments are short: a turn), then compared
+        with each hit by :func:`close`.
+        """
+        near, text = self.engine.near, self.text
+        for i, waiting in self.pending.items():
+            lo, hi = self.spans[i]
+            seen: dict[int, list[tuple[int, int]]] = {}
+            for group, hit in waiting:
+                code, within, words = near[group]
+                where = seen.get(id(words))
+                if where is None:
+                    where = seen[id(words)] = words.find(text, lo, hi, self.words)
+                here = (hit[1], hit[2])
+                if any(close(text, here, spot, within) for spot in where):
+                    self._add(i, code, hit)
+        self.pending.clear()
+
+    def _outside_vetoed_sentences(self, hits: list[RawHit], vetoes: list[tuple[int, int]]
+                                  ) -> list[RawHit]:
+        """The hits that share no sentence with a sentence-scoped veto of their code."""
+        text = self.text
+        return [hit for hit in hits
+                if not any(close(text, (hit[1], hit[2]), veto, None) for veto in vetoes)]
+
     def results(self) -> list[list[tuple[int, list[RawHit]]]]:
         """Per span, the (code index, hits) of the codes that apply and are not vetoed."""
         out: list[list[tuple[int, list[RawHit]]]] = [[] for _ in self.spans]
@@ -165,13 +298,19 @@ class Run:
     def codings(self) -> list[tuple[int, int, list[RawHit]]]:
         """(span index, code index, hits) of every coding, by span then code; vetoes applied."""
         out: list[tuple[int, int, list[RawHit]]] = []
+        self._resolve_near()
         found, vetoes, vetoed_total = self.found, self.vetoed, 0
         for i in sorted(found):
-            codes, vetoed = found[i], vetoes.get(i)
+            codes, vetoed, scoped = found[i], vetoes.get(i), self.vetoes_at.get(i)
             for index, hits in (codes.items() if len(codes) == 1 else sorted(codes.items())):
                 if vetoed and index in vetoed:
                     vetoed_total += 1
                     continue
+                if scoped and index in scoped:
+                    hits = self._outside_vetoed_sentences(hits, scoped[index])
+                    if not hits:
+                        vetoed_total += 1
+                        continue
                 if len(hits) > 1:
                     hits.sort(key=_hit_order)
                 out.append((i, index, hits))

@@ -7,8 +7,19 @@ How a segment is coded
 2. One automaton holding every term of every code (``rules.terms`` and the
    ``not`` terms) scans it; each pattern maps to the codes that use it.
 3. Each hit is checked against its code's boundary policy (below).
-4. A code with a ``not`` term anywhere in the segment is vetoed there.
-5. ``rules.regex`` patterns run only for the codes that have them.
+4. A code with a ``not`` term anywhere in the segment is vetoed there; with
+   ``not_scope: sentence`` only its hits in that term's sentence are.
+5. A ``near`` term counts only when one of its context words occurs in the
+   same sentence (or within so many characters), in the same segment.
+6. ``rules.regex`` patterns run only for the codes that have them.
+
+Steps 4 and 5 look at the text only where the hits concerned are. A near
+term is a hit like any other, except that it waits (:attr:`Run.pending`);
+context words are not in the automaton at all, but are looked for only in a
+segment that holds a waiting near term, once per list of context words
+(:class:`gtcode.coding.rule_scan.ContextWords`), in :meth:`Run.codings`.
+Sentence-scoped ``not`` terms take the general path of :meth:`Run.take_at`
+and keep their positions. Rules that use neither feature cost nothing.
 
 Speed (see ``docs/benchmarks.md``): a whole source text is scanned once and
 its hits are walked segment by segment (:mod:`gtcode.coding.rule_scan`);
@@ -29,7 +40,9 @@ Boundary policies (``rules.boundary``)
     hit, at most :data:`WINDOW` characters each side) segmented with jieba
     (:func:`gtcode.transcripts.nlp.tokenize`, the words of spaCy's ``zh``
     jieba segmenter) to see whether the segmenter chooses that word.
-    Decisions are cached by window. With jieba's own segmenter and
+    A hit followed by an A-not-B question on its own last characters
+    (关系好|不好) is judged on its left edge only. Decisions are cached by
+    window. With jieba's own segmenter and
     dictionary (the default), nearly every window is decided on jieba's
     route of dictionary words (:mod:`gtcode.coding.window_route`), with the
     same verdict as a full segmentation at about half the cost.
@@ -59,7 +72,7 @@ import numpy as np
 from gtcode.coding.boundaries import EdgeWords, edge_words
 from gtcode.coding.matcher import Matcher, code_points
 from gtcode.coding.regex_gate import required_literals, starts_with_latin_letter
-from gtcode.coding.rule_scan import RawHit, Run
+from gtcode.coding.rule_scan import ContextWords, RawHit, Run
 from gtcode.coding.window_route import RouteDecider, default_route_decider
 from gtcode.coding.wordforms import (CACHE_SIZE, WordForms, load_lemma_table,  # noqa: F401
                                      suffix_stem)
@@ -110,6 +123,8 @@ class _Use:
     policy: str
     term: str
     lang: str
+    #: The near rule (an index into ``RuleEngine.near``) of a near term.
+    group: int = -1
 
 
 def is_cjk(char: str) -> bool:
@@ -197,15 +212,29 @@ def _latin_inside(codes: np.ndarray, run: Run) -> bool:
     return any(run.locate(int(position), int(position) + 1) >= 0 for position in latin)
 
 
-def _iter_rules(code) -> tuple[dict, dict, str, list[str]]:
+def _iter_rules(code) -> tuple[dict, dict, str, list[str], list, str]:
     rules = getattr(code, "rules", None)
     if rules is None:
-        return {}, {}, "aligned", []
+        return {}, {}, "aligned", [], [], "segment"
     return (dict(rules.terms or {}), dict(getattr(rules, "not_", None) or {}),
-            rules.boundary or "aligned", list(rules.regex or []))
+            rules.boundary or "aligned", list(rules.regex or []),
+            list(getattr(rules, "near", None) or []), getattr(rules, "not_scope", "segment"))
 
 
 _WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+
+
+def _latin_key(norm: str) -> bool:
+    """Whether a normalised term is matched as English words (as :meth:`_add_term` does)."""
+    return _CJK.search(norm) is None and _LATIN_WORD.search(norm) is not None
+
+
+def _asks_a_not_b(text: str, start: int, end: int, hi: int) -> bool:
+    """Whether 不 and a repeat of the hit's last one to three characters follow it."""
+    if end >= hi or text[end] != "不":
+        return False
+    return any(text.startswith(text[end - size:end], end + 1) and end + 1 + size <= hi
+               for size in range(1, min(3, end - start) + 1))
 
 
 @dataclass(frozen=True)
@@ -254,6 +283,12 @@ class RuleEngine:
         # (code index, compiled, source, whether every match begins with a Latin letter,
         #  strings one of which every match contains)
         self._regex: list[tuple[int, re.Pattern[str], str, bool, tuple[str, ...] | None]] = []
+        #: Per near rule: (code index, characters allowed between term and context word,
+        #: None for the same sentence, its context words).
+        self.near: list[tuple[int, int | None, ContextWords]] = []
+        self._contexts: dict[tuple, ContextWords] = {}  # one matcher per list of words
+        #: Codes whose ``not`` terms veto only the hits in their own sentence.
+        self.sentence_vetoes: set[int] = set()
         for index, code in enumerate(codebook.codes):
             self._add_code(index, code)
         self._triggers = self._add_triggers()
@@ -267,11 +302,20 @@ class RuleEngine:
     def _add_code(self, index: int, code) -> None:
         from gtcode.errors import GtcodeError
 
-        terms, nots, policy, regexes = _iter_rules(code)
+        terms, nots, policy, regexes, near, not_scope = _iter_rules(code)
+        if not_scope == "sentence":
+            self.sentence_vetoes.add(index)
         for veto, table in ((False, terms), (True, nots)):
             for lang, words in table.items():
                 for term in words or ():
                     self._add_term(_Use(index, veto, policy, str(term).strip(), lang))
+        for rule in near:
+            group = len(self.near)
+            self.near.append((index, None if rule.within == "sentence" else int(rule.within),
+                              self._context_words(rule.context)))
+            for lang, words in rule.terms.items():
+                for term in words or ():
+                    self._add_term(_Use(index, False, policy, str(term).strip(), lang, group))
         for number, pattern in enumerate(regexes):
             try:
                 self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern,
@@ -281,6 +325,16 @@ class RuleEngine:
                 raise GtcodeError("E202", f"code {code.id!r} has a regex that does not compile "
                                   f"({exc}).", where=f"{code.id}.rules.regex[{number}]",
                                   hint="fix the pattern, or use literal terms") from None
+
+    def _context_words(self, table: Mapping[str, list[str]]) -> ContextWords:
+        key = tuple(sorted((lang, tuple(words)) for lang, words in table.items()))
+        found = self._contexts.get(key)
+        if found is None:
+            words = [str(term).strip() for terms in table.values() for term in terms or ()]
+            found = self._contexts[key] = ContextWords(
+                [w for w in words if w], normalise=normalise_for_matching, forms=self.forms,
+                is_latin=_latin_key, latin_word=_LATIN_WORD)
+        return found
 
     def _add_term(self, use: _Use) -> None:
         if not use.term:
@@ -297,7 +351,8 @@ class RuleEngine:
             pid = self._pattern(self._char_keys, self._char_patterns, norm,
                                 lambda: (len(norm), cjk, [], norm))
             uses = self._char_patterns[pid][2]
-        if not any(u.code == use.code and u.veto == use.veto for u in uses):
+        if not any((u.code, u.veto, u.group) == (use.code, use.veto, use.group)
+                   for u in uses):
             uses.append(use)
 
     @staticmethod
@@ -353,14 +408,19 @@ class RuleEngine:
         its edge (None: no boundary check at all); ``general`` is the list of
         uses when the hit needs the general path (several codes or policies
         on one term, or a Latin term that must begin a word, or no lexicon),
-        else None. Code -2: a regex trigger that no code uses.
+        else None. Code -2: a regex trigger that no code uses. ``veto`` is True
+        for a not term and a one-tuple (its near rule) for a near term, which
+        waits for its context words. Sentence-scoped not terms always take the
+        general path.
         """
         cjk_key = key if cjk else None
         if not uses:
             return (length, -2, False, "", "", cjk_key, None, None, None)
-        if len(uses) == 1:
+        if len(uses) == 1 and not (uses[0].veto and uses[0].code in self.sentence_vetoes):
             use = uses[0]
-            head = (length, use.code, use.veto, use.term, use.lang, cjk_key)
+            # ``veto`` of the entry: True for a not term, (near rule,) for a near term
+            flag = (use.group,) if use.group >= 0 else use.veto
+            head = (length, use.code, flag, use.term, use.lang, cjk_key)
             if use.policy == "any" or (cjk and use.policy == "inside-word-ok"):
                 return (*head, None, None, None)
             if cjk and use.policy == "aligned" and self._edges is not None:
@@ -470,8 +530,16 @@ class RuleEngine:
         return True
 
     def _window_verdict(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
-        """Segment the CJK run around the hit (at most WINDOW characters each side)."""
+        """Segment the CJK run around the hit (at most WINDOW characters each side).
+
+        A hit followed by an A-not-B question on its own last characters
+        (关系好|不好, 送得多|不多, 好使|不好使) is judged on its left edge only:
+        the segmenter takes 好不好 as one word, but the question is about the
+        term.
+        """
         self.stats.window_checks += 1
+        if _asks_a_not_b(text, start, end, hi):
+            hi = end
         first = _CJK_RUN_TO_END.search(text, max(lo, start - WINDOW), start).start()
         last = _CJK_RUN.match(text, end, min(hi, end + WINDOW)).end()
         key = (text[first:last], start - first, end - first)
@@ -503,6 +571,7 @@ class RuleEngine:
     def _scan_words(self, norm: str, run: Run) -> None:
         spans = [m.span() for m in _LATIN_WORD.finditer(norm)]
         forms = [self.forms(norm[a:b]) for a, b in spans]
+        run.words = (spans, forms)  # near rules look for context words among them
         offsets, position = [], 1
         for form in forms:
             offsets.append(position)
