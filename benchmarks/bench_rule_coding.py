@@ -168,14 +168,23 @@ def in_child(target, *args) -> dict:
 
 
 def texts_and_terms(path: Path) -> tuple[list[str], dict[str, list[str]]]:
-    """The respondent segment texts and, per code, the terms of the study's codebook."""
+    """The respondent segment texts and, per code, the terms of the study's codebook:
+    its terms and near terms, the patterns whose hits can code a segment (``not``
+    terms and the context words of near rules are left out, so the references do
+    less work than the engine)."""
     study = open_study(path)
     texts = [src.text[a:b] for src in db.iter_source_spans(study.conn, roles=DEFAULT_ROLES)
              for a, b in src.spans]
     book = load_codebook(study.codebook_path)
     study.close()
-    terms = {c.id: [normalise_for_matching(t) for ts in c.rules.terms.values() for t in ts]
-             for c in book.codes if c.rules and c.rules.terms}
+    terms = {}
+    for code in book.codes:
+        if code.rules:
+            tables = [code.rules.terms, *(near.terms for near in code.rules.near)]
+            found = [normalise_for_matching(t) for table in tables for ts in table.values()
+                     for t in ts]
+            if found:
+                terms[code.id] = found
     return texts, terms
 
 

@@ -41,12 +41,16 @@ INTERVIEWER = ["能具体说说吗？", "当时是怎么想的？", "后来呢�
 
 
 def chinese_terms(codebook: str) -> list[str]:
-    """Every Chinese term and ``not`` term of the codebook, in file order."""
+    """Every Chinese term, ``not`` term and near term of the codebook, in file order
+    (a term may repeat). Context words of near rules are everyday words: they are
+    left in the vocabulary and occur as they would."""
     book = load_codebook(codebook)
     terms = []
     for code in book.codes:
         if code.rules:
-            for table in (code.rules.terms, code.rules.not_):
+            tables = [code.rules.terms, code.rules.not_,
+                      *(near.terms for near in code.rules.near)]
+            for table in tables:
                 terms.extend(table.get("zh", []))
     return terms
 
