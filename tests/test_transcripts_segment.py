@@ -256,16 +256,20 @@ def test_sentence_mode_english():
 
 # -- the sample transcripts ----------------------------------------------------------------------
 
-def test_every_gold_respondent_line_is_a_respondent_segment():
-    labels = SAMPLE / "labels.csv"
+@pytest.mark.parametrize("folder", ["sample", "dev", "holdout", "holdout2"])
+def test_every_gold_respondent_line_is_a_respondent_segment(folder):
+    """The segmenter finds exactly the respondent turns of every labelled transcript
+    (segmentation only: no rule coding runs here)."""
+    data = SAMPLE.parent / folder
+    labels = data / "labels.csv"
     if not labels.exists():
-        pytest.skip("data/sample/labels.csv not written yet")
+        pytest.skip(f"data/{folder}/labels.csv not written yet")
     gold: dict[str, set[int]] = {}
     with labels.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             gold.setdefault(row["file"], set()).add(int(row["line"]))
     for name, lines in sorted(gold.items()):
-        doc = read_transcript(SAMPLE / name)
+        doc = read_transcript(data / name)
         result = segment_document(doc)
         respondent = {s.line for s in result.segments if s.role == "respondent"}
         assert lines <= respondent, (name, sorted(lines - respondent))
