@@ -215,7 +215,7 @@ def test_export_xlsx_reads_back(tmp_path):
     assert "跑部钱进" in by_id["resource.project_chasing"][12]
     assert rows[0][15] == "near 须同现"
     near = by_id["subculture.everyone_does_it"][15]
-    assert "都这样" in near and " — near zh: 拿 | 收" in near and "(within 40 characters)" in near
+    assert "都这样" in near and " — near zh: 拿 | 收" in near and "(within 80 characters)" in near
     assert by_id["subculture.take_it_anyway"][14].endswith(" (sentence)")  # not_scope
     again = tmp_path / "again.xlsx"
     gtcode("export", "six-pressures", "--to", "xlsx", "--out", again)
@@ -237,7 +237,7 @@ def test_export_markdown_shows_near_rules_and_the_not_scope(tmp_path):
     assert gtcode("export", "six-pressures", "--to", "md", "-o", target).exit_code == 0
     text = target.read_text(encoding="utf-8")
     assert "- **Near 须同现**: zh: 都这样 · " in text
-    assert "(within 40 characters)" in text and "(within 150 characters)" in text
+    assert "(within 80 characters)" in text and "(within 300 characters)" in text
     assert "- **Not scope 否定范围**: sentence" in text
 
 
