@@ -375,7 +375,8 @@ def test_english_regex_runs_only_when_a_segment_holds_a_latin_letter(tmp_path):
     text = BOOK_YAML.replace('regex: ["月薪(才|只有)?[一二三四五两]千"]',
                              'regex: ["月薪(才|只有)?[一二三四五两]千", "only [0-9]+ yuan"]')
     engine = RuleEngine(book(tmp_path, text), lemmas=None)
-    assert [(latin, needs) for *_rest, latin, needs in engine._regex] == [(False, ("月薪",)),
+    monthly = tuple(sorted(f"月薪{only}{n}千" for only in ("", "才", "只有") for n in "一二三四五两"))
+    assert [(latin, needs) for *_rest, latin, needs in engine._regex] == [(False, monthly),
                                                                          (True, None)]
     source = "问：only 300 yuan?\n答：是的，月薪三千。\n答：ONLY 300 Yuan a month\n"
     first, second = (source.index("是的"), source.index("\n答：O"))
@@ -391,13 +392,26 @@ def test_required_literals_of_regexes():
     from gtcode.coding.regex_gate import required_literals
 
     known = {"(两|三)个点": ("三个点", "两个点"), "工资[^，]{0,8}(低|少)": ("工资",),
-             "(一个|个)(正科|副科)(?!长)": ("一个副科", "一个正科", "个副科", "个正科"),
+             "(一个|个)(正科|副科)(?!长)": ("个副科", "个正科"),
              "(书记|镇长)[^，]{0,6}都(那样|这样)": ("都这样", "都那样"),
              "a?工资": ("工资",), "(工资)?太低": ("太低",), "((a))工资": None,
              "[两三]个": ("三个", "两个"), "[^两]个点": ("个点",),
              "(想|寻思)[^，]{0,8}(当|弄)": None, "工|资": None, "(?:工资|)太": None,
              "(only|just) x": None, "": None, "(": None}
     assert {pattern: required_literals(pattern) for pattern in known} == known
+
+
+def test_required_literals_prefer_the_rarest_run_when_frequencies_are_known():
+    from gtcode.coding.regex_gate import required_literals
+
+    pattern = "(书记|镇长)[^，]{0,6}(就是说|还是说)"
+    words = {"就是说": 3000, "还是说": 2000, "书记": 50, "镇长": 20}
+    assert required_literals(pattern) == ("就是说", "还是说")  # longest shortest string
+    assert required_literals(pattern, frequency=lambda s: words.get(s, 0)) == ("书记", "镇长")
+    # optional parts multiply the strings, and a string holding another is dropped
+    assert required_literals("出了?事[^。]{0,4}(就是|还是)",
+                             frequency=lambda s: {"就是": 9, "还是": 9}.get(s, 0)) == \
+        ("出了事", "出事")
 
 
 def test_regex_runs_only_where_a_required_literal_is_in_a_segment(tmp_path):

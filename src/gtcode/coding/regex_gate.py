@@ -21,6 +21,7 @@ A pattern whose form is not understood is never skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 try:  # the parser re itself uses; private, so anything unexpected means "cannot tell"
     from re import _constants as _c
@@ -47,15 +48,21 @@ def starts_with_latin_letter(pattern: str, flags: int = re.IGNORECASE) -> bool:
             and all(chr(point).isascii() and chr(point).isalpha() for point in first))
 
 
-def required_literals(pattern: str, flags: int = re.IGNORECASE,
-                      most: int = 16) -> tuple[str, ...] | None:
+def required_literals(pattern: str, flags: int = re.IGNORECASE, most: int = 64,
+                      frequency: Callable[[str], float] | None = None
+                      ) -> tuple[str, ...] | None:
     """Strings one of which every match of ``pattern`` contains, or None.
 
     They are the expansions of a run of literal parts the pattern cannot do
-    without (``(两|三)个点`` gives 两个点 and 三个点): the run whose shortest
-    string is longest, then with the fewest strings; at most ``most`` strings
-    of two characters or more, and only characters without case (so that
-    ``re.IGNORECASE`` cannot match them otherwise).
+    without (``(两|三)个点`` gives 两个点 and 三个点; an optional part doubles
+    them: ``出了?事`` gives 出事 and 出了事); a string that contains another of
+    the run is dropped (``(工资)?太低`` gives 太低). Of the pattern's runs, the
+    one whose strings are rarest in text counts: by ``frequency`` (e.g.
+    jieba's word frequencies; a string that is no word counts as rare) when
+    given, then the run whose shortest string is longest, then the fewest
+    strings. At most ``most`` strings, each of two characters or more, and
+    only characters without case (so that ``re.IGNORECASE`` cannot match
+    them otherwise).
     """
     if _parser is None:
         return None
@@ -63,28 +70,37 @@ def required_literals(pattern: str, flags: int = re.IGNORECASE,
         items = list(_parser.parse(pattern, flags))
     except Exception:  # noqa: BLE001 - cannot tell
         return None
-    best: list[str] | None = None
+    runs: list[list[str]] = []
     run = [""]
     for op, value in items:
         strings = _strings(str(op), value, most)
         if strings is not None and len(run) * len(strings) <= most:
             run = [a + b for a in run for b in strings]
             continue
-        if _better(run, best):
-            best = run
+        runs.append(run)
         run = [""] if strings is None else strings
-    if _better(run, best):
-        best = run
-    if best is None or min(map(len, best)) < 2:
+    runs.append(run)
+    usable = [_minimal(run) for run in runs
+              if run != [""] and not any(c.lower() != c.upper() for c in "".join(run))]
+    usable = [run for run in usable if min(map(len, run)) >= 2]
+    if not usable:
         return None
-    return tuple(sorted(set(best)))
+
+    def rank(run: list[str]) -> tuple:
+        by_length = (-min(map(len, run)), len(run))
+        return (sum(frequency(s) for s in run), *by_length) if frequency else by_length
+
+    return tuple(sorted(min(usable, key=rank)))
 
 
-def _better(run: list[str], best: list[str] | None) -> bool:
-    """Whether ``run`` is a usable run (no character with case) better than ``best``."""
-    if run == [""] or any(c.lower() != c.upper() for c in "".join(run)):
-        return False
-    return best is None or (min(map(len, run)), -len(run)) > (min(map(len, best)), -len(best))
+def _minimal(run: list[str]) -> list[str]:
+    """The strings of ``run`` that contain no other string of it (one of those is always there)."""
+    unique = sorted(set(run), key=len)
+    kept: list[str] = []
+    for string in unique:
+        if not any(shorter in string for shorter in kept):
+            kept.append(string)
+    return kept
 
 
 def _strings(name: str, value, most: int) -> list[str] | None:
@@ -105,6 +121,12 @@ def _strings(name: str, value, most: int) -> list[str] | None:
                 return None
             found += strings
         return found
+    if name in _REPEATS and value[0] == 0 and value[1] == 1:  # an optional part: x?
+        strings = _sequence(list(value[2]), most)
+        if strings is None or len(strings) + 1 > most or any(
+                c.lower() != c.upper() for c in "".join(strings)):
+            return None  # (a part with case would make the whole run unusable)
+        return ["", *strings]
     return None
 
 

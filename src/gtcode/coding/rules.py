@@ -270,6 +270,7 @@ class RuleEngine:
         self.forms = WordForms(load_lemma_table() if lemmas == "auto" else lemmas)
         self.stats = EngineStats()
         self._tokenize = tokenizer
+        self._lexicon_wanted = lexicon  # loaded at the first Chinese regex, if "auto"
         # jieba's route decides most windows when both segmenter and lexicon are jieba's
         self._route: RouteDecider | None = None
         self._route_pending = tokenizer is None and lexicon == "auto"
@@ -320,11 +321,22 @@ class RuleEngine:
             try:
                 self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern,
                                     starts_with_latin_letter(pattern),
-                                    required_literals(pattern)))
+                                    required_literals(pattern,
+                                                      frequency=self._word_frequency(pattern))))
             except re.error as exc:
                 raise GtcodeError("E202", f"code {code.id!r} has a regex that does not compile "
                                   f"({exc}).", where=f"{code.id}.rules.regex[{number}]",
                                   hint="fix the pattern, or use literal terms") from None
+
+    def _word_frequency(self, pattern: str) -> Callable[[str], float] | None:
+        """How common a string is in text, to gate a Chinese regex on its rarest literals
+        (jieba's frequencies; None without a lexicon or for a pattern with no CJK)."""
+        if self._lexicon_wanted == "auto" and _CJK.search(pattern):
+            self._lexicon_wanted = _default_lexicon()
+        if not isinstance(self._lexicon_wanted, Mapping) or not _CJK.search(pattern):
+            return None
+        words = self._lexicon_wanted
+        return lambda string: words.get(string) or 0
 
     def _context_words(self, table: Mapping[str, list[str]]) -> ContextWords:
         key = tuple(sorted((lang, tuple(words)) for lang, words in table.items()))
