@@ -11,7 +11,7 @@ and no tail cannot straddle a word boundary, and needs no segmentation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from gtcode.cache import cache_key, cached
 
@@ -119,24 +119,27 @@ def _side(parts: dict[str, set[str]], keys: tuple[str, ...], edge: int,
 _CACHE: dict[tuple[frozenset[str], int], EdgeWords] = {}
 
 
-def edge_words(terms: Iterable[str], lexicon: Mapping[str, int], *,
-               fingerprint: str | None = None) -> EdgeWords:
+def edge_words(terms: Iterable[str], lexicon: Mapping[str, int] | Callable[[], Mapping[str, int]],
+               *, fingerprint: str | None = None) -> EdgeWords:
     """:class:`EdgeWords` for these terms, built once per process and lexicon.
 
     With ``fingerprint`` (a string that changes whenever the lexicon does,
-    e.g. jieba's version and dictionary size) the index is also kept on disk
-    (:mod:`gtcode.cache`), so later runs load it instead of building it.
+    e.g. jieba's version and dictionary file) the index is also kept on disk
+    (:mod:`gtcode.cache`), so later runs load it instead of building it;
+    ``lexicon`` may then be a function that loads the lexicon, called only
+    when the index has to be built.
     """
-    key = (frozenset(terms), id(lexicon))
+    key = (frozenset(terms), fingerprint or id(lexicon))
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= 8:
             _CACHE.clear()
+        load = lexicon if callable(lexicon) else lambda: lexicon
         if fingerprint is None:
-            found = EdgeWords(key[0], lexicon)
+            found = EdgeWords(key[0], load())
         else:
             disk_key = cache_key("edge-words", str(MAX_WORD), fingerprint, *sorted(key[0]))
             found = EdgeWords.from_sides(*cached(
-                "edges", disk_key, lambda: _index(key[0], lexicon)))
+                "edges", disk_key, lambda: _index(key[0], load())))
         _CACHE[key] = found
     return found

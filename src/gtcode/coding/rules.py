@@ -159,6 +159,14 @@ def _default_lexicon() -> Mapping[str, int] | None:
     return zh_lexicon()
 
 
+def _default_word_frequency() -> Callable[[str], int]:
+    """How often jieba's dictionary has a word (0 for no word), from its cached automaton."""
+    from gtcode.transcripts.nlp import WORD_LENGTH_BITS, zh_words
+
+    get = zh_words()[0].get
+    return lambda word: get(word, 0) >> WORD_LENGTH_BITS
+
+
 def _default_lexicon_fingerprint() -> str:
     from gtcode.transcripts.nlp import zh_lexicon_fingerprint
 
@@ -270,7 +278,7 @@ class RuleEngine:
         self.forms = WordForms(load_lemma_table() if lemmas == "auto" else lemmas)
         self.stats = EngineStats()
         self._tokenize = tokenizer
-        self._lexicon_wanted = lexicon  # loaded at the first Chinese regex, if "auto"
+        self._lexicon_wanted = lexicon  # word frequencies for the regex gate
         # jieba's route decides most windows when both segmenter and lexicon are jieba's
         self._route: RouteDecider | None = None
         self._route_pending = tokenizer is None and lexicon == "auto"
@@ -331,9 +339,11 @@ class RuleEngine:
     def _word_frequency(self, pattern: str) -> Callable[[str], float] | None:
         """How common a string is in text, to gate a Chinese regex on its rarest literals
         (jieba's frequencies; None without a lexicon or for a pattern with no CJK)."""
-        if self._lexicon_wanted == "auto" and _CJK.search(pattern):
-            self._lexicon_wanted = _default_lexicon()
-        if not isinstance(self._lexicon_wanted, Mapping) or not _CJK.search(pattern):
+        if not _CJK.search(pattern):
+            return None
+        if self._lexicon_wanted == "auto":
+            return _default_word_frequency()
+        if not isinstance(self._lexicon_wanted, Mapping):
             return None
         words = self._lexicon_wanted
         return lambda string: words.get(string) or 0
@@ -396,12 +406,13 @@ class RuleEngine:
         """The character automaton, jieba's edge words, and one entry per pattern."""
         aligned = [key for _l, cjk, uses, key in self._char_patterns
                    if cjk and any(u.policy == "aligned" for u in uses)]
-        fingerprint = None
-        if aligned and lexicon == "auto":
-            lexicon, fingerprint = _default_lexicon(), _default_lexicon_fingerprint()
         frequency = None
-        if aligned and isinstance(lexicon, Mapping):
-            self._edges = edge_words(aligned, lexicon, fingerprint=fingerprint)
+        if aligned and lexicon == "auto":  # jieba's dictionary is loaded only to build the index
+            self._edges = edge_words(aligned, _default_lexicon,
+                                     fingerprint=_default_lexicon_fingerprint())
+            frequency = _default_word_frequency()
+        elif aligned and isinstance(lexicon, Mapping):
+            self._edges = edge_words(aligned, lexicon)
             frequency = lambda char: lexicon.get(char, 0)  # noqa: E731
         keys = [(key, pid) for pid, (*_rest, key) in enumerate(self._char_patterns)]
         variants = _variants({char for key, _pid in keys for char in key})

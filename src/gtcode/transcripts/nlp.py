@@ -1,8 +1,11 @@
 """Tokens, sentences and language: the only module in gtcode that imports spaCy or jieba.
 
 Pipelines are built lazily on first use and cached for the process; nothing
-is downloaded (blank pipelines only). jieba's dictionary loads once (about a
-second, cached by jieba in the temp folder) and its start-up log is silenced.
+is downloaded (blank pipelines only). jieba's dictionary loads once (about
+0.5 s, cached by jieba in the temp folder) and its start-up log is silenced.
+The rule engine does not need it: :func:`zh_words` is the same dictionary as
+an automaton kept in gtcode's index cache (loads in 0.03 s), and
+:func:`zh_hmm_cut` is jieba's HMM alone.
 
 Speed: :func:`tokenize` on Chinese calls ``jieba.tokenize`` directly. It gives
 the same words as spaCy's jieba segmenter (both run ``jieba.cut`` with HMM;
@@ -16,6 +19,7 @@ about 0.6 s (jieba's dictionary) plus about 0.5 s for the spaCy pipeline.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -32,10 +36,17 @@ ZH_SHARE = 0.2
 
 
 @lru_cache(maxsize=1)
-def _jieba() -> Any:
+def _jieba_module() -> Any:
+    """jieba imported, its dictionary not loaded."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    jieba = _jieba_module()
     jieba.initialize()
     return jieba
 
@@ -50,10 +61,55 @@ def zh_lexicon() -> Mapping[str, int]:
 
 
 def zh_lexicon_fingerprint() -> str:
-    """A string that changes whenever :func:`zh_lexicon` does (for on-disk caches)."""
-    jieba = _jieba()
-    return (f"jieba {getattr(jieba, '__version__', '?')} {jieba.dt.dictionary} "
-            f"{len(jieba.dt.FREQ)} {jieba.dt.total}")
+    """A string that changes whenever :func:`zh_lexicon` does (for on-disk caches).
+
+    Read off jieba's version and dictionary file, without loading the dictionary.
+    """
+    jieba = _jieba_module()
+    name = jieba.dt.dictionary or os.path.join(os.path.dirname(jieba.__file__),
+                                               jieba.DEFAULT_DICT_NAME)
+    stat = os.stat(name)
+    return (f"jieba {getattr(jieba, '__version__', '?')} {os.path.basename(name)} "
+            f"{stat.st_size} {stat.st_mtime_ns}")
+
+
+#: Bits of a :func:`zh_words` value that hold the word's length.
+WORD_LENGTH_BITS = 5
+
+
+@lru_cache(maxsize=1)
+def zh_words() -> tuple[Any, float]:
+    """jieba's dictionary as an Aho-Corasick automaton, and the total of its frequencies.
+
+    Each word with a frequency maps to ``frequency << WORD_LENGTH_BITS | len(word)``,
+    so that one pass over a window finds every dictionary word in it. Built
+    once from :func:`zh_lexicon` (about 1.5 s) and kept in the index cache
+    (:mod:`gtcode.cache`), from which it loads in a few hundredths of a
+    second: the rule engine then needs no jieba dictionary at all.
+    """
+    from gtcode.cache import cache_key, cached
+
+    return cached("jieba-words", cache_key("jieba-words", zh_lexicon_fingerprint()),
+                  _build_words)
+
+
+def _build_words() -> tuple[Any, float]:
+    import ahocorasick
+
+    words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for word, frequency in zh_lexicon().items():
+        if frequency > 0 and len(word) < 1 << WORD_LENGTH_BITS:
+            words.add_word(word, frequency << WORD_LENGTH_BITS | len(word))
+    words.make_automaton()
+    return words, zh_lexicon_total()
+
+
+def zh_hmm_cut(text: str) -> list[str]:
+    """jieba's HMM (``finalseg``) on a run of characters, as ``jieba.cut`` applies it."""
+    from jieba import finalseg
+
+    _jieba_module()
+    return list(finalseg.cut(text))
 
 
 def zh_lexicon_total() -> float:
