@@ -170,7 +170,11 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _worker_rows(ids: list[int]) -> list[tuple[list[tuple], OpenCodingReport, EngineStats]]:
+#: What a worker returns per source: its rows as columns, its counts and engine statistics.
+_Part = tuple[tuple[tuple, ...], OpenCodingReport, EngineStats]
+
+
+def _worker_rows(ids: list[int]) -> list[_Part]:
     global _WORKER_CONN
     engine, path, roles = _WORKER
     if _WORKER_CONN is None:
@@ -222,8 +226,8 @@ def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
         pool.join()
 
 
-def _merge(result: tuple[list[tuple], OpenCodingReport, EngineStats], engine: RuleEngine,
-           report: OpenCodingReport) -> list[tuple]:
+def _merge(result: _Part, engine: RuleEngine, report: OpenCodingReport) -> list[tuple]:
+    """Add a worker's counts to ``report`` and ``engine``; return its rows."""
     columns, part, stats = result
     for name in ("sources", "segments", "characters", "codings"):
         setattr(report, name, getattr(report, name) + getattr(part, name))
