@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gtcode.store.project import now_iso
+from gtcode.store.project import now_iso, write_meta
 
 RULE_CODER = "gtcode-rules"
 
@@ -140,9 +140,8 @@ def delete_rule_codings(conn: sqlite3.Connection) -> int:
 
 def start_rule_run(conn: sqlite3.Connection, codebook_hash: str) -> None:
     """Record the codebook and time of the rule suggestions about to be inserted."""
-    for key, value in (("rule_codebook_hash", codebook_hash), ("rule_coded_at", now_iso())):
-        conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
-                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+    write_meta(conn, "rule_codebook_hash", codebook_hash)
+    write_meta(conn, "rule_coded_at", now_iso())
 
 
 def insert_rule_codings(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:

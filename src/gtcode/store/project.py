@@ -190,8 +190,8 @@ class Study:
             try:
                 _migrate(conn)
                 with _transaction(conn, tmp):
-                    _set_meta(conn, "created_at", now_iso())
-                    _set_meta(conn, "created_by", f"gtcode {__version__}")
+                    write_meta(conn, "created_at", now_iso())
+                    write_meta(conn, "created_by", f"gtcode {__version__}")
                     if setup is not None:
                         setup(cls(path, conn))
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -279,7 +279,7 @@ class Study:
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a metadata value; call inside :meth:`write`."""
-        _set_meta(self.conn, key, value)
+        write_meta(self.conn, key, value)
 
     def backup(self, reason: str) -> Path:
         """Copy the database to ``backups/gtcode-<time>-<reason>.db`` and return it.
@@ -414,6 +414,7 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Set one ``meta`` value (inside the caller's transaction)."""
     conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from gtcode.store import memos
 from gtcode.store.memos import MemoRow
+from gtcode.store.project import write_meta
 
 #: Meta key holding the GUIDs an import kept for stable re-export (JSON).
 REFI_META_KEY = "refi_import"
@@ -123,9 +124,7 @@ def refi_meta(conn: sqlite3.Connection) -> dict:
 # -- writes (imports) --------------------------------------------------------------
 
 def set_refi_meta(conn: sqlite3.Connection, value: dict) -> None:
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                 "SET value = excluded.value",
-                 (REFI_META_KEY, json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    write_meta(conn, REFI_META_KEY, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def insert_coders(conn: sqlite3.Connection, coders: Iterable[tuple[str, str, str | None]]) -> None:
