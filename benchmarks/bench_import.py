@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from corpus import generate
-
 from gtcode.importer import import_files
 from gtcode.store.project import Study
 

@@ -36,10 +36,8 @@ from pathlib import Path
 
 import ahocorasick
 import pandas as pd
-from rule_corpus import generate
 
 from gtcode.codebook import load_codebook
-from gtcode.coding.matcher import code_points
 from gtcode.coding.open_coding import (
     DEFAULT_ROLES,
     OpenCodingReport,
@@ -48,9 +46,11 @@ from gtcode.coding.open_coding import (
     rule_rows,
 )
 from gtcode.coding.rules import RuleEngine, normalise_for_matching
+from gtcode.coding.rules.matcher import code_points
 from gtcode.importer import import_files
 from gtcode.store import open_coding as db
 from gtcode.workspace import init_study, open_study
+from rule_corpus import generate
 
 DATA = Path(__file__).parent / "_data"
 

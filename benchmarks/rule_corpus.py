@@ -20,7 +20,6 @@ import random
 from pathlib import Path
 
 from corpus import write_until
-
 from gtcode.codebook import load_codebook
 
 WORDS = """

@@ -23,14 +23,13 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from rule_corpus import generate
-
 from gtcode.codebook import load_codebook
 from gtcode.coding.open_coding import DEFAULT_ROLES
-from gtcode.coding.rules import RuleEngine
+from gtcode.coding.rules.engine import RuleEngine
 from gtcode.importer import import_files
 from gtcode.store import open_coding as db
 from gtcode.workspace import init_study
+from rule_corpus import generate
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 DEVELOPMENT = ["S01.txt", "S02.txt", "S03.txt", "S04.txt", "S05.txt", "S06.txt"]

@@ -62,6 +62,10 @@ def _section(path: str, command) -> str:
             else:
                 names = f"`{(param.name or '').upper()}`"
             help_text = (getattr(param, "help", None) or "").replace("|", "\\|").replace("\n", " ")
+            descriptor = getattr(param, "type_descriptor", None)
+            choices = descriptor.choices if descriptor is not None and descriptor.is_choice else None
+            if choices:
+                help_text += " Choices: " + ", ".join(f"`{c}`" for c in choices) + "."
             lines.append(f"| {names} | {help_text} |")
         lines.append("")
     return "\n".join(lines)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gtcode.store.project import Study, now_iso
+from gtcode.store.meta import now_iso
+from gtcode.store.project import Study
 from gtcode.workspace import init_study
 
 BOOK_YAML = """\

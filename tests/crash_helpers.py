@@ -23,7 +23,7 @@ TIME_COLUMNS = {"imported_at", "loaded_at", "created_at", "updated_at", "applied
 ZYGOTE = r"""
 import json, os, signal, sys, time
 from gtcode.cli import app
-import gtcode.coding.open_coding, gtcode.coding.sheet, gtcode.exports.refi_qda
+import gtcode.coding.open_coding, gtcode.coding.sheet, gtcode.exchange.refi_qda
 import gtcode.exports.workbook, gtcode.importer
 from gtcode.transcripts import nlp
 nlp.tokenize("先把分词词典读进来", "zh")

@@ -145,7 +145,7 @@ def _cases(conn) -> None:
               "E01": (None, "=cmd", None, "2010-01-31", "12")}
     for case, row in values.items():
         case_id = db.ensure_case(conn, case)
-        for (attribute, attr_id), value in zip(ids.items(), row):
+        for (_attribute, attr_id), value in zip(ids.items(), row):
             if value is not None:
                 db.set_case_attribute(conn, case_id, attr_id, value)
     conn.execute("UPDATE cases SET description = '东部 村干部' WHERE name = 'S01'")

@@ -11,8 +11,8 @@ import json
 
 import openpyxl
 import pytest
-from agree_fixtures import build_study
 
+from agree_fixtures import build_study
 from gtcode.codebook import load_codebook
 from gtcode.coding.sheet import export_sheet
 from gtcode.coding.sheet_io import COLUMNS, SHEET_NAME
@@ -20,9 +20,14 @@ from gtcode.errors import GtcodeError, ProblemList
 from gtcode.exports.disagreements import write_disagreements
 from gtcode.reliability import krippendorff_alpha
 from gtcode.reliability.agree import agree_code_units, agree_study, check_min_alpha
+from gtcode.reliability.coding_units import (
+    CodeUnits,
+    UnitInfo,
+    document_units,
+    table_disagreements,
+)
 from gtcode.reliability.sheets import agree_sheets, read_sheet_units, sheet_coder_names
 from gtcode.reliability.study_units import build_study_units, load_study_codings
-from gtcode.reliability.units import CodeUnits, UnitInfo, document_units, table_disagreements
 
 
 @pytest.fixture(scope="module")

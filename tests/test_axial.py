@@ -1,8 +1,8 @@
 """Axial coding on the hand-built study of tests/axial_study.py: every number by hand."""
 
 import pytest
-from axial_study import INTERVIEWS, build_study
 
+from axial_study import INTERVIEWS, build_study
 from gtcode.coding import axial as ax
 from gtcode.errors import GtcodeError
 
@@ -152,7 +152,7 @@ def test_axial_summary(data):
 def test_network_graphml_and_png(data, tmp_path):
     import networkx as nx
 
-    from gtcode.coding.selective import category_reach
+    from gtcode.coding.storyline import category_reach
     from gtcode.exports import network
 
     graph = network.build_graph(data, category_reach(data), "zh")

@@ -37,10 +37,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hostile_xml import EXTERNAL, LAUGHS
 from typer.testing import CliRunner
 
 from gtcode.cli import app
+from hostile_xml import EXTERNAL, LAUGHS
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "bad_inputs"
@@ -432,7 +432,7 @@ def test_the_manifest_is_sound():
     names = [case["name"] for case in MANIFEST]
     assert len(names) == len(set(names)) and len(names) >= 40
     for case in MANIFEST:
-        assert re.fullmatch(r"E\d{3}", case["code"]) and case["proves"], case["name"]
+        assert re.fullmatch(r"E\d{3}|usage", case["code"]) and case["proves"], case["name"]
         assert (CASES_DIR / case["name"]).is_dir() or case.get("make") in GENERATORS, case
     folders = {p.name for p in CASES_DIR.iterdir() if p.is_dir()}
     assert folders <= set(names), folders - set(names)
@@ -445,9 +445,13 @@ def test_bad_input_is_refused_and_changes_nothing(case, base, tmp_path):
     started = time.perf_counter()
     code, stdout, stderr = (run_real if case.get("real_cli") else run_runner)(argv)
     elapsed = time.perf_counter() - started
-    assert code == 1, f"exit {code}\nstdout: {stdout}\nstderr: {stderr}"
+    usage = case["code"] == "usage"
+    assert code == (2 if usage else 1), f"exit {code}\nstdout: {stdout}\nstderr: {stderr}"
     assert "Traceback" not in stderr + stdout
-    check_message(case, stderr)
+    if usage:
+        assert "Invalid value" in stderr and case["file"] in stderr, stderr
+    else:
+        check_message(case, stderr)
     assert snapshot(work) == before, "the study, its outputs or the inputs changed"
     assert elapsed < case.get("seconds", 30)
 

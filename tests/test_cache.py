@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from gtcode import cache
-from gtcode.coding.boundaries import EdgeWords, edge_words
+from gtcode.coding.rules.boundaries import EdgeWords, edge_words
 
 LEXICON = {"老人": 5, "老": 0, "人情": 3, "情绪": 4, "情": 0, "世故": 2, "世": 0, "故事": 3,
            "故": 0}

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from agree_fixtures import build_study
 from typer.testing import CliRunner
 
+from agree_fixtures import build_study
 from gtcode.cli import app
 from gtcode.coding.sheet_io import COLUMNS
 
@@ -173,9 +173,9 @@ def test_usage_errors_exit_2(tmp_path):
     assert "notes.txt" in result.stderr
 
 
-def test_bad_level_of_measurement_is_e112():
+def test_bad_level_of_measurement_is_a_usage_error():
     result = agree(FIXTURES / "tv_alpha3.csv", "--level-of-measurement", "cardinal")
-    assert result.exit_code == 1 and "[E112]" in result.stderr
+    assert result.exit_code == 2 and "Invalid value" in result.stderr and "'cardinal'" in result.stderr
 
 
 def test_rich_table_by_default():

@@ -262,9 +262,10 @@ def test_export_qdc_validates_against_the_refi_qda_schema(tmp_path):
     assert again.read_bytes() == target.read_bytes()
 
 
-def test_export_unknown_format_is_e112(tmp_path):
+def test_export_unknown_format_is_a_usage_error(tmp_path):
     result = gtcode("export", SMALL, "--to", "pdf", "-o", tmp_path / "x.pdf")
-    assert result.exit_code == 1 and "[E112]" in result.stderr
+    assert result.exit_code == 2 and "Invalid value" in result.stderr and "'pdf'" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
 
 
 # -- schema ----------------------------------------------------------------------------------
@@ -294,6 +295,6 @@ def test_schema_to_a_file(tmp_path):
 
 def test_code_guids_match_the_study_export():
     from gtcode.codebook.export import code_guid
-    from gtcode.exports.refi_common import make_guid
+    from gtcode.exchange.refi_common import make_guid
 
     assert code_guid("resource.project_chasing") == make_guid("code", "resource.project_chasing")

@@ -6,11 +6,11 @@ import csv
 import zipfile
 
 import pytest
-from refi_helpers import build_study, make_zip
 from typer.testing import CliRunner
 
 from gtcode.cli import app
-from gtcode.exports.refi_common import schema_errors
+from gtcode.exchange.refi_common import schema_errors
+from refi_helpers import build_study, make_zip
 
 runner = CliRunner()
 
@@ -83,10 +83,11 @@ def test_default_output_goes_to_the_exports_folder(study_dir):
 
 def test_unknown_format_and_options(study_dir, tmp_path):
     result = gtcode("export", study_dir, "--to", "pdf")
-    assert result.exit_code == 1 and "[E112]" in result.output
+    assert result.exit_code == 2 and "Invalid value" in result.output and "'pdf'" in result.output
     result = gtcode("export", study_dir, "--to", "qdpx", "--positions", "bytes",
                     "-o", tmp_path / "x.qdpx")
-    assert result.exit_code == 1 and "[E112]" in result.output
+    assert result.exit_code == 2 and "Invalid value" in result.output and "'bytes'" in result.output
+    assert not (tmp_path / "x.qdpx").exists()
     result = gtcode("export", tmp_path / "nothing", "--to", "qdpx")
     assert result.exit_code == 1 and "[E301]" in result.output
 
@@ -97,7 +98,7 @@ def test_init_from_a_hostile_archive(tmp_path):
     assert result.exit_code == 1 and "[E502]" in result.output
     assert not (tmp_path / "s").exists()
     result = gtcode("init", tmp_path / "s", "--from", path, "--positions", "bytes")
-    assert result.exit_code == 1
+    assert result.exit_code == 2 and not (tmp_path / "s").exists()
 
 
 def test_run_writes_the_exchange_files(sample_run):

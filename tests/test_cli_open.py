@@ -6,11 +6,11 @@ import csv
 import json
 
 import openpyxl
-from open_coding_fixtures import make_study
 from typer.testing import CliRunner
 
 from gtcode.cli import app
 from gtcode.coding.sheet_io import SHEET_NAME
+from open_coding_fixtures import make_study
 
 runner = CliRunner()
 TURNS = {"S01.txt": [("interviewer", "你们送礼吗？"),

@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import SAMPLE
 from typer.testing import CliRunner
 
-from gtcode import __version__
+from gtcode._version import __version__
 from gtcode.cli import app
-from tests.conftest import SAMPLE
 
 runner = CliRunner()
 TRANSCRIPT = "问：当时压力大吗？\n答：压力很大，上面千条线下面一根针。\n"
@@ -84,7 +84,7 @@ def test_encoding_option_and_bad_segment_option(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     bad = runner.invoke(app, ["import", str(study), str(tmp_path / "S01.txt"),
                               "--segment", "words"])
-    assert bad.exit_code == 1 and "[E112]" in bad.stderr
+    assert bad.exit_code == 2 and "Invalid value" in bad.stderr and "'words'" in bad.stderr
 
 
 def test_status_of_missing_study(tmp_path: Path) -> None:

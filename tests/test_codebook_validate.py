@@ -10,10 +10,11 @@ from gtcode.codebook import (
     Code,
     CodebookDocument,
     Rules,
+    codebook_from_document,
     load_codebook,
     validate_file,
 )
-from gtcode.codebook.validate import cross_check
+from gtcode.codebook.checks import cross_check
 from gtcode.errors import GtcodeError, ProblemList
 
 FIXTURES = Path(__file__).parent / "fixtures" / "codebooks"
@@ -113,7 +114,7 @@ def test_nested_child_with_contradicting_parent():
             "      - id: a.b\n        name: B\n        level: concept\n        parent: z\n"
             "  - id: z\n    name: Z\n    level: category\n")
     with pytest.raises(ProblemList) as info:
-        CodebookDocument.from_text(text, "x.yaml").to_codebook()
+        codebook_from_document(CodebookDocument.from_text(text, "x.yaml"))
     assert info.value.problems == [
         "x.yaml:10 codes[0].children[0].parent: parent 'z' contradicts its place under 'a' "
         "(leave parent out when nesting)"]
@@ -124,7 +125,7 @@ def test_missing_keys_bad_values_and_two_cores():
             "  - id: c2\n    name: D\n    level: core\n  - id: Bad\n    level: theme\n"
             "    color: red\n")
     with pytest.raises(ProblemList) as info:
-        CodebookDocument.from_text(text, "x.yaml").to_codebook()
+        codebook_from_document(CodebookDocument.from_text(text, "x.yaml"))
     problems = info.value.problems
     assert problems[0] == ("x.yaml:9 codes[1].level: a codebook has at most one core; 'c1' is "
                            "the core already (see line 6)")
@@ -137,7 +138,7 @@ def test_missing_keys_bad_values_and_two_cores():
 
 def test_unknown_top_level_key_and_missing_codes():
     with pytest.raises(ProblemList) as info:
-        CodebookDocument.from_text("name: x\nauthor: me\n", "x.yaml").to_codebook()
+        codebook_from_document(CodebookDocument.from_text("name: x\nauthor: me\n", "x.yaml"))
     assert info.value.problems == [
         "x.yaml:1 codes: required key 'codes' is missing",
         "x.yaml:2 author: unknown key 'author' (did you mean 'authors'?)"]
@@ -145,7 +146,7 @@ def test_unknown_top_level_key_and_missing_codes():
 
 def test_empty_file_is_e202():
     with pytest.raises(ProblemList) as info:
-        CodebookDocument.from_text("# only a comment\n", "x.yaml").to_codebook()
+        codebook_from_document(CodebookDocument.from_text("# only a comment\n", "x.yaml"))
     assert "the file is empty" in info.value.problems[0]
 
 
@@ -153,15 +154,15 @@ def test_concept_without_parent_when_categories_exist():
     text = ("name: x\ncodes:\n  - id: a\n    name: A\n    level: category\n"
             "  - id: b\n    name: B\n    level: concept\n")
     with pytest.raises(ProblemList) as info:
-        CodebookDocument.from_text(text, "x.yaml").to_codebook()
+        codebook_from_document(CodebookDocument.from_text(text, "x.yaml"))
     assert info.value.problems == [
         "x.yaml:8 codes[1].level: a concept needs a parent (a subcategory or category)"]
 
 
 def test_flat_list_of_concepts_without_hierarchy_is_valid():
-    book = CodebookDocument.from_text(
+    book = codebook_from_document(CodebookDocument.from_text(
         "name: x\nlanguage: en\ncodes:\n  - id: a\n    name: A\n    level: concept\n"
-        "    rules:\n      terms:\n        en: [bribe]\n").to_codebook()
+        "    rules:\n      terms:\n        en: [bribe]\n"))
     assert [c.id for c in book.codes] == ["a"]
 
 
@@ -202,7 +203,7 @@ codes:
 
 def test_near_rules_and_not_scope_are_checked_with_their_yaml_paths():
     with pytest.raises(ProblemList) as info:
-        CodebookDocument.from_text(NEAR_PROBLEMS, "x.yaml").to_codebook()
+        codebook_from_document(CodebookDocument.from_text(NEAR_PROBLEMS, "x.yaml"))
     assert info.value.problems == [
         "x.yaml:7 codes[0].rules.not_scope: 'paragraph' is not allowed here; use one of "
         "'segment' or 'sentence'",
@@ -224,7 +225,7 @@ def test_near_terms_draw_the_duplicate_and_vetoed_warnings_and_count_as_rules():
             "      near:\n"
             "        - terms: {zh: [红包, 不收]}\n"
             "          context: {zh: [钱]}\n")
-    book = CodebookDocument.from_text(text, "w.yaml").to_codebook()
+    book = codebook_from_document(CodebookDocument.from_text(text, "w.yaml"))
     assert book.warnings == [
         "w.yaml:14 codes[1].rules.near[0].terms.zh[0]: term '红包' is also a term of 'a' "
         "(see line 7)",

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from crash_helpers import Zygote, dump, integrity
 from typer.testing import CliRunner
 
+from crash_helpers import Zygote, dump, integrity
 from gtcode.cli import app
 from gtcode.store import project
 

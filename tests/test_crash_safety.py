@@ -35,9 +35,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from crash_helpers import Zygote, dump, env, integrity, temp_files
 from typer.testing import CliRunner
 
+from crash_helpers import Zygote, dump, env, integrity, temp_files
 from gtcode.cli import app
 from gtcode.store.project import Study
 
@@ -225,7 +225,7 @@ def test_report_figures(capsys):
 
 
 def test_the_sweep_removes_only_dead_writers_temp_files(tmp_path):
-    from gtcode.store.project import atomic_write_text, sweep_stale_temps
+    from gtcode.files import atomic_write_text, sweep_stale_temps
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import typer.main
+from tests.conftest import REPO
 
 from gtcode.cli import app
-from tests.conftest import REPO
 
 
 def _leaf_commands(group, prefix: str = "gtcode"):

@@ -2,9 +2,9 @@
 
 import docx
 import pytest
-from axial_study import build_study
 from docx.oxml.ns import qn
 
+from axial_study import build_study
 from gtcode.coding.selective import SaturationOptions, run_selective
 from gtcode.exports.docx_tables import export_docx
 

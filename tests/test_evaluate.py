@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from open_coding_fixtures import make_study
 
-from gtcode.coding.evaluate import evaluate, read_gold
 from gtcode.coding.open_coding import open_code
 from gtcode.errors import GtcodeError
+from gtcode.reliability.evaluate import evaluate, read_gold
 from gtcode.store import open_coding as db
+from open_coding_fixtures import make_study
 
 TURNS = {
     "S01.txt": [("interviewer", "问题"),

@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.coding_tables import CODINGS_HEADER, write_codings_csv, write_segments_csv
+from gtcode.exports.coding_tables import (
+    CODINGS_HEADER,
+    write_codings_csv,
+    write_segments_csv,
+)
 from gtcode.importer import ImportOptions, expand_inputs, import_files
 from gtcode.store import sources as db
-from gtcode.store.project import Study, now_iso
+from gtcode.store.meta import now_iso
+from gtcode.store.project import Study
 
 TRANSCRIPT = "访谈日期：2023年5月12日\n\n问：您当时为什么收钱？\n答：工资太低了，孩子上学要花钱。\n问：后来呢？\n答：后来就收得多了。\n"
 

@@ -5,7 +5,7 @@ Transcript turns (and a case attribute, a memo, a code name) begin with ``=``,
 no xlsx cell may be a formula (openpyxl ``data_type`` ``'f'``) and formula-like
 text must sit in string cells; no csv cell may begin with a formula character
 unless it is a plain number, because csv text is guarded with a leading
-apostrophe (OWASP "CSV injection", see ``gtcode.exports.safe_cells``).
+apostrophe (OWASP "CSV injection", see ``gtcode.files``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtcode.cli import app
-from gtcode.exports.safe_cells import FORMULA_PREFIXES, is_formula_like
+from gtcode.files import FORMULA_PREFIXES, is_formula_like
 
 runner = CliRunner()
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from open_coding_fixtures import make_study
-
 from gtcode.coding.invivo import InvivoSegment, extract_invivo, segment_phrases
 from gtcode.coding.open_coding import find_invivo
 from gtcode.transcripts.nlp import tokenize
+from open_coding_fixtures import make_study
 
 
 def fake(text, lang):

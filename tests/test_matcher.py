@@ -6,7 +6,7 @@ import random
 
 import ahocorasick
 
-from gtcode.coding.matcher import OTHER, Matcher
+from gtcode.coding.rules.matcher import OTHER, Matcher
 
 KEYS = ["人情", "人情世故", "情", "老人", "世故", "送礼", "礼", "工资太低", "a股", "ab", "b",
         "𠀀人", "人情味", "味"]

@@ -4,12 +4,13 @@ import csv
 
 import docx
 import pytest
-from axial_study import build_study
 
+from axial_study import build_study
 from gtcode.coding import memos as lib
-from gtcode.coding.matrix_tables import build_tables
 from gtcode.coding.selective import SaturationOptions
 from gtcode.errors import GtcodeError
+from gtcode.exports.memos import export_memos
+from gtcode.tables.matrices import build_tables
 
 
 @pytest.fixture
@@ -67,19 +68,19 @@ def test_exports_read_back(study, tmp_path):
     s, _ = study
     lib.add_memo(s, "case:S1", "第一条\n第二行", author="ana", title="T1")
     lib.add_memo(s, "study", "=1+1 looks like a formula", author="ben")
-    assert lib.export_memos(s, tmp_path / "m.md") == 2
+    assert export_memos(s, tmp_path / "m.md") == 2
     markdown = (tmp_path / "m.md").read_text(encoding="utf-8")
     assert "## 1. T1" in markdown and "case:S1 · ana" in markdown and "第二行" in markdown
-    lib.export_memos(s, tmp_path / "m.csv")
+    export_memos(s, tmp_path / "m.csv")
     with open(tmp_path / "m.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["target"] for r in rows] == ["S1", ""]
     assert rows[1]["text"] == "'=1+1 looks like a formula"  # guarded against injection
-    lib.export_memos(s, tmp_path / "m.docx")
+    export_memos(s, tmp_path / "m.docx")
     paragraphs = [p.text for p in docx.Document(tmp_path / "m.docx").paragraphs]
     assert "1. T1" in paragraphs and "第二行" in paragraphs
     with pytest.raises(GtcodeError) as info:
-        lib.export_memos(s, tmp_path / "m.pdf")
+        export_memos(s, tmp_path / "m.pdf")
     assert info.value.code == "E112"
 
 

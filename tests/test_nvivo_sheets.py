@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from refi_helpers import build_study
 
 from gtcode.errors import GtcodeError
 from gtcode.exports.nvivo import matrix_coding, write_classification, write_matrix
+from refi_helpers import build_study
 
 
 @pytest.fixture(scope="module")

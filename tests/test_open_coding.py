@@ -6,11 +6,11 @@ import json
 import sys
 
 import pytest
-from open_coding_fixtures import make_study
 
 from gtcode.coding.open_coding import open_code
 from gtcode.store import open_coding as db
 from gtcode.store.codings import effective_codings
+from open_coding_fixtures import make_study
 
 TURNS = {
     "S01.txt": [("interviewer", "你们送礼吗？讲人情吗？"),
@@ -108,10 +108,9 @@ def test_open_stores_invivo_candidates(tmp_path):
 
 
 def test_rule_rows_code_overlapping_spans_one_by_one(tmp_path):
-    from open_coding_fixtures import book
-
     from gtcode.coding.open_coding import OpenCodingReport, rule_rows
-    from gtcode.coding.rules import RuleEngine
+    from gtcode.coding.rules.engine import RuleEngine
+    from open_coding_fixtures import book
 
     engine = RuleEngine(book(tmp_path), lemmas=None)
     text = "讲人情世故，工资太低。"

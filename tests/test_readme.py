@@ -6,10 +6,10 @@ import re
 import shlex
 import shutil
 
+from tests.conftest import REPO, SAMPLE
 from typer.testing import CliRunner
 
 from gtcode.cli import app
-from tests.conftest import REPO, SAMPLE
 
 #: README placeholders -> files that exist in the repository.
 FILES = {
@@ -43,3 +43,16 @@ def test_readme_tour_runs(tmp_path, monkeypatch) -> None:
         assert result.exit_code == 0, (args, result.output)
     assert (tmp_path / "report.html").stat().st_size > 10_000
     assert (tmp_path / "from-nvivo" / "gtcode.db").is_file()
+
+
+def test_readme_library_example_runs(tmp_path, monkeypatch, capsys) -> None:
+    """The README's Python example runs as written (from a folder holding data/sample)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    code = text.split("As a library", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "data").mkdir()
+    shutil.copytree(SAMPLE, tmp_path / "data" / "sample")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 5 and all(len(line.split()) == 4 for line in lines)
+    assert (tmp_path / "out" / "again.qdpx").is_file()

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from refi_helpers import build_study, shared_dir
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.refi_common import CODEBOOK_NOTE_NAME, make_guid, schema_errors
-from gtcode.exports.refi_export import RULE_CODER, project_document
-from gtcode.exports.refi_qda import export_qdc, export_qdpx
+from gtcode.exchange.refi_common import CODEBOOK_NOTE_NAME, make_guid, schema_errors
+from gtcode.exchange.refi_export import RULE_CODER, project_document
+from gtcode.exchange.refi_qda import export_qdc, export_qdpx
+from refi_helpers import build_study, shared_dir
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 CB = {"c": "urn:QDA-XML:codebook:1.0"}
@@ -64,7 +64,7 @@ def test_shipped_xsds_are_the_shared_ones():
     shared = shared_dir()
     if shared is None:
         pytest.skip("shared/ not found beside the clone (set GTCODE_SHARED)")
-    from gtcode.exports.refi_common import schema_path
+    from gtcode.exchange.refi_common import schema_path
     for kind, name in (("project", "Project-mrt2019.xsd"), ("codebook", "Codebook-mrt2019.xsd")):
         assert schema_path(kind).read_bytes() == (shared / "spec" / "refi-qda" / name).read_bytes()
 
@@ -242,7 +242,7 @@ def test_unknown_position_unit_is_refused(tmp_path):
 def test_guids_are_uuid5_of_gtcode_namespace():
     import uuid
 
-    from gtcode.exports.refi_common import GTCODE_GUID_NAMESPACE
+    from gtcode.exchange.refi_common import GTCODE_GUID_NAMESPACE
     for key in (("code", "resource"), ("coding", "S01.txt", 13, 27, "缺钱", "alice"),
                 ("user", "😀")):
         expected = uuid.uuid5(GTCODE_GUID_NAMESPACE, "\x1f".join(map(str, key)))

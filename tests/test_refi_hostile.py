@@ -6,12 +6,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_xml import EXTERNAL, LAUGHS
-from refi_helpers import make_zip
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.refi_common import Limits
-from gtcode.exports.refi_qda import import_project, qdc_to_codebook_yaml
+from gtcode.exchange.refi_common import Limits
+from gtcode.exchange.refi_qda import import_project, qdc_to_codebook_yaml
+from hostile_xml import EXTERNAL, LAUGHS
+from refi_helpers import make_zip
 
 GUID = "00000000-0000-4000-8000-000000000001"
 SOURCE = "00000000-0000-4000-8000-000000000002"

@@ -5,24 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from refi_helpers import build_study, make_zip, shared_dir, snapshot
 
 from gtcode.codebook import load_codebook
 from gtcode.errors import GtcodeError
-from gtcode.exports.refi_codes import slugify
-from gtcode.exports.refi_export import project_document
-from gtcode.exports.refi_qda import export_qdc, export_qdpx, import_project, qdc_to_codebook_yaml
+from gtcode.exchange.refi_codes import slugify
+from gtcode.exchange.refi_export import project_document
+from gtcode.exchange.refi_qda import (
+    export_qdc,
+    export_qdpx,
+    import_project,
+    qdc_to_codebook_yaml,
+)
 from gtcode.store import refi as rdb
 from gtcode.store import sources as db
 from gtcode.store.codings import iter_codings
 from gtcode.store.project import Study
+from refi_helpers import build_study, make_zip, shared_dir, snapshot
 
 G = "00000000-0000-4000-8000-{:012d}"  # readable GUIDs for hand-made projects
 
 
 def qde(origin: str, body: str, name: str = "p") -> bytes:
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
-            f'name="{name}" origin="{origin}">{body}</Project>').encode("utf-8")
+            f'name="{name}" origin="{origin}">{body}</Project>').encode()
 
 
 CODES = (f'<CodeBook><Codes><Code guid="{G.format(1)}" name="Feelings" isCodable="false">'
@@ -127,7 +132,7 @@ def test_positions_option_overrides_the_origin(tmp_path):
 
 @pytest.mark.parametrize(("unit", "span"), [("nvivo", (23, 34)), ("codepoints", (18, 29))])
 def test_unit_detected_from_word_boundaries(tmp_path, unit, span):
-    raw = "😀😀 alpha beta\n😀😀😀 gamma delta\n\nzeta eta theta iota kappa\n".encode("utf-8")
+    raw = "😀😀 alpha beta\n😀😀😀 gamma delta\n\nzeta eta theta iota kappa\n".encode()
     path = make_zip(tmp_path / "x.qdpx", {
         "project.qde": qde("SomeTool 1.0", USERS + CODES + source_xml(*span)),
         f"sources/{G.format(100)}.txt": raw})
@@ -295,7 +300,7 @@ def test_a_gtcode_qdc_comes_back_with_its_levels_and_guidance(tmp_path):
 
 
 def test_mapped_text_known_answers():
-    from gtcode.exports.positions import UNITS, MappedText, UnitCounter
+    from gtcode.exchange.positions import UNITS, MappedText, UnitCounter
 
     # decomposed é (NFC joins it), CRLF, an emoji, a control character (dropped)
     mapped = MappedText("Cafe\u0301\r\n😀\x07ok")

@@ -8,7 +8,12 @@ import math
 import pytest
 
 from gtcode.errors import GtcodeError
-from gtcode.reliability import cohen_kappa, krippendorff_alpha, per_code_report, percent_agreement
+from gtcode.reliability import (
+    cohen_kappa,
+    krippendorff_alpha,
+    per_code_report,
+    percent_agreement,
+)
 
 UNITS = ["u1", "u2", "u3", "u4"]
 # Code A: both coders on u1, u2 (perfect). Code B: ann on u2, u4; ben on u3, u4.

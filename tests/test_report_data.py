@@ -8,7 +8,7 @@ import pytest
 
 from gtcode.codebook.model import Code, Codebook
 from gtcode.coding.axial import CodedStudy, Hierarchy, Reference
-from gtcode.exports.report import agreement, data, svg
+from gtcode.exports.report import agreement, content, svg
 from gtcode.store.analysis import CountedSegment
 
 
@@ -48,8 +48,8 @@ def coded() -> CodedStudy:
 
 
 def test_text_counts() -> None:
-    assert data.text_counts("我们跑资金, it's a well-known fact 2024") == (5, 5)
-    assert data.text_counts("") == (0, 0)
+    assert content.text_counts("我们跑资金, it's a well-known fact 2024") == (5, 5)
+    assert content.text_counts("") == (0, 0)
 
 
 def test_corpus_stats_count_respondent_turns_only() -> None:
@@ -59,7 +59,7 @@ def test_corpus_stats_count_respondent_turns_only() -> None:
     segments = [seg("A.txt", "interviewer", "问一个问题"), seg("A.txt", "respondent", "跑资金难"),
                 seg("A.txt", "unknown", "欠债"), seg("B.txt", "respondent", "We owed money."),
                 seg("C.txt", "respondent", "unknown source is ignored")]
-    corpus = data.corpus_stats(sources, segments, [("A", {"position": "村级"})], ["position"])
+    corpus = content.corpus_stats(sources, segments, [("A", {"position": "村级"})], ["position"])
     a, b = corpus.sources
     assert (a.segments, a.respondent_segments, a.han_chars, a.latin_words) == (3, 2, 6, 0)
     assert (b.case, b.respondent_segments, b.han_chars, b.latin_words) == ("B.txt", 1, 0, 3)
@@ -69,8 +69,8 @@ def test_corpus_stats_count_respondent_turns_only() -> None:
 
 
 def test_codebook_tree_counts(coded) -> None:
-    rows = {r.id: r for r in data.codebook_tree(coded)}
-    assert [r.id for r in data.codebook_tree(coded)] == [c.id for c in tiny_book().codes]
+    rows = {r.id: r for r in content.codebook_tree(coded)}
+    assert [r.id for r in content.codebook_tree(coded)] == [c.id for c in tiny_book().codes]
     got = {k: (r.depth, r.direct, r.segments, r.cases) for k, r in rows.items()}
     assert got == {"core": (0, 0, 5, 3), "a": (1, 0, 4, 3), "a.a1": (2, 3, 3, 3),
                    "a.a2": (2, 2, 2, 2), "b": (1, 0, 2, 2), "b.s": (2, 0, 2, 2),
@@ -78,16 +78,16 @@ def test_codebook_tree_counts(coded) -> None:
 
 
 def test_case_matrix(coded) -> None:
-    m = data.case_matrix(coded, "zh")
+    m = content.case_matrix(coded, "zh")
     assert m.row_ids == ("K1", "K2", "K3") and m.col_ids == ("a", "b")
     assert m.col_labels == ("资源压力", "经济压力")
     assert m.values == ((2.0, 1.0), (1.0, 0.0), (1.0, 1.0)) and m.vmax == 2.0
     assert m.cells[0] == ("2", "1")
-    assert data.case_matrix(coded, "en").col_labels == ("Resource", "Economic")
+    assert content.case_matrix(coded, "en").col_labels == ("Resource", "Economic")
 
 
 def test_attribute_matrix_shares(coded) -> None:
-    m = data.attribute_matrix(coded, "position", "zh")
+    m = content.attribute_matrix(coded, "position", "zh")
     assert m.row_ids == ("村级", "乡镇级")
     assert m.row_labels == ("村级 (n=2)", "乡镇级 (n=1)")
     assert m.values == ((1.0, 1.0), (1.0, 0.0))
@@ -95,30 +95,30 @@ def test_attribute_matrix_shares(coded) -> None:
 
 
 def test_chart_attributes_skip_identifiers(coded) -> None:
-    assert data.chart_attributes(coded) == (["position"], ["id"])
+    assert content.chart_attributes(coded) == (["position"], ["id"])
 
 
 def test_top_columns_keeps_the_most_used_in_order() -> None:
-    m = data.Matrix(("r1", "r2"), ("r1", "r2"), ("x", "y", "z"), ("X", "Y", "Z"),
+    m = content.Matrix(("r1", "r2"), ("r1", "r2"), ("x", "y", "z"), ("X", "Y", "Z"),
                     ((1, 5, 2), (0, 1, 2)), (("1", "5", "2"), ("0", "1", "2")), 5)
-    top = data.top_columns(m, 2)
+    top = content.top_columns(m, 2)
     assert top.col_ids == ("y", "z") and top.values == ((5, 2), (1, 2))
-    assert data.top_columns(m, 3) is m
+    assert content.top_columns(m, 3) is m
 
 
 def test_network(coded) -> None:
-    net = data.category_network(coded, "zh")
+    net = content.category_network(coded, "zh")
     assert net.nodes == (("a", "资源压力", 4), ("b", "经济压力", 2))
     assert net.edges == (("a", "b", 1, 0.2),)
     assert set(net.positions) == {"a", "b"} and net.left_out == 0
-    assert data.category_network(coded, "zh", limit=1).left_out == 1
-    assert data.category_network(coded, "zh").positions == net.positions  # seeded layout
+    assert content.category_network(coded, "zh", limit=1).left_out == 1
+    assert content.category_network(coded, "zh").positions == net.positions  # seeded layout
 
 
 def test_paradigm(coded) -> None:
-    roles = data.paradigm_data(coded, "en")
+    roles = content.paradigm_data(coded, "en")
     assert roles["causal"] == ["Resource"] and roles["phenomenon"] == ["Economic"]
-    assert roles["strategy"] == [] and list(roles) == list(data.axial.PARADIGM_ORDER)
+    assert roles["strategy"] == [] and list(roles) == list(content.axial.PARADIGM_ORDER)
 
 
 def test_paradigm_core_stands_for_a_missing_phenomenon() -> None:
@@ -126,9 +126,9 @@ def test_paradigm_core_stands_for_a_missing_phenomenon() -> None:
         Code(id="core", name="核心", level="core"),
         Code(id="a", name="资源", level="category", parent="core", paradigm="causal")])
     coded = CodedStudy(Hierarchy.from_codebook(book), [], [], [])
-    assert data.paradigm_data(coded, "zh")["phenomenon"] == ["核心（核心范畴）"]
+    assert content.paradigm_data(coded, "zh")["phenomenon"] == ["核心（核心范畴）"]
     flat = Codebook(name="f", codes=[Code(id="core", name="核心", level="core")])
-    assert data.paradigm_data(CodedStudy(Hierarchy.from_codebook(flat), [], [], []),
+    assert content.paradigm_data(CodedStudy(Hierarchy.from_codebook(flat), [], [], []),
                               "zh")["phenomenon"] == []
 
 
@@ -187,7 +187,7 @@ def test_numeric_attributes_with_many_values_are_not_charted(coded) -> None:
     coded.attributes = {c: {"age": str(30 + i), "band": "old" if i % 2 else "young"}
                         for i, c in enumerate(cases)}
     coded.attribute_types = {"age": "integer", "band": "text"}
-    assert data.chart_attributes(coded) == (["band"], ["age"])
+    assert content.chart_attributes(coded) == (["band"], ["age"])
 
 
 def test_wide_or_tall_charts_scroll_instead_of_shrinking() -> None:

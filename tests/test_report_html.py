@@ -185,6 +185,6 @@ def test_cli_report(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path / "s")])
     assert result.exit_code == 0 and (tmp_path / "s" / "exports" / "report.html").is_file()
     result = runner.invoke(app, ["report", str(tmp_path / "s"), "--lang", "fr"])
-    assert result.exit_code == 1 and "[E112]" in result.stderr
+    assert result.exit_code == 2 and "Invalid value" in result.stderr and "'fr'" in result.stderr
     result = runner.invoke(app, ["report", str(tmp_path / "none")])
     assert result.exit_code == 1 and "[E301]" in result.stderr

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 
 import pytest
-from open_coding_fixtures import BOOK_YAML, book
 
-from gtcode.coding.rollup import main_categories, main_category, roll_up, rolled_up_set
-from gtcode.coding.rules import RuleEngine, WordForms, evidence_json, suffix_stem
+from gtcode.codebook.hierarchy import ancestors, code_links, level_up, main_category
+from gtcode.coding.rules.engine import RuleEngine
+from gtcode.coding.rules.text import evidence_json
+from gtcode.coding.rules.wordforms import WordForms, suffix_stem
 from gtcode.transcripts.nlp import tokenize
+from open_coding_fixtures import BOOK_YAML, book
 
 
 @pytest.fixture
@@ -143,15 +146,26 @@ def test_evidence_json_shifts_offsets():
 
 def test_roll_up(tmp_path):
     cb = book(tmp_path)
-    assert roll_up(cb, "favour.renqing") == ["favour.renqing", "favour.exchange",
-                                             "social_favour", "core"]
-    assert roll_up(cb, "economic") == ["economic", "core"]
-    assert roll_up(cb, "nope") == ["nope"]
-    assert main_category(cb, "favour.shigu") == "social_favour"
-    assert main_category(cb, "core") is None
-    assert main_categories(cb) == ["social_favour", "economic"]
-    assert rolled_up_set(cb, ["economic.debt", "favour.shigu"]) == {
-        "economic.debt", "economic", "core", "favour.shigu", "favour.exchange", "social_favour"}
+    assert ancestors("favour.renqing", cb.links) == ["favour.exchange", "social_favour", "core"]
+    assert [c.id for c in cb.ancestors("economic")] == ["core"]
+    assert ancestors("nope", cb.links) == []
+    assert cb.main_category("favour.shigu") == "social_favour"
+    assert cb.main_category("core") is None and cb.main_category("nope") is None
+    assert cb.subcategory("favour.renqing") == "favour.exchange"
+    assert cb.subcategory("economic") is None
+
+
+def test_roll_up_of_codes_beyond_the_codebook_and_loops():
+    """Codes a study holds beyond its codebook roll up by the same walk; a loop ends it."""
+    Row = namedtuple("Row", "id parent level")
+    book_codes = [Row("core", None, "core"), Row("econ", "core", "category")]
+    stored = [Row("econ", "core", "subcategory"), Row("imp", "econ", None),
+              Row("a", "b", "category"), Row("b", "a", "concept")]
+    links = code_links(book_codes, stored)
+    assert links["econ"] == ("core", "category")  # the codebook's entry wins
+    assert main_category("imp", links) == "econ"
+    assert level_up("b", "category", links) == "a" and main_category("a", links) == "a"
+    assert level_up("imp", "core", links) == "core" and level_up("imp", "x", links) is None
 
 
 def test_scan_spans_codes_each_span_as_scan_does(engine):
@@ -176,7 +190,7 @@ def test_lemma_table_from_spacy_lookups_data(tmp_path, monkeypatch):
     import sys
     import types
 
-    from gtcode.coding.rules import load_lemma_table
+    from gtcode.coding.rules.wordforms import load_lemma_table
 
     (tmp_path / "en_lemma_lookup.json.gz").write_bytes(
         gzip.compress(json.dumps({"Bribed": "bribe", "was": "be"}).encode()))
@@ -247,7 +261,7 @@ def jieba_verdict(window, start, end):
 def test_jieba_route_gives_the_verdict_of_a_full_segmentation():
     import random
 
-    from gtcode.coding.window_route import RouteDecider, default_route_decider
+    from gtcode.coding.rules.windows import RouteDecider, default_route_decider
     from gtcode.transcripts.nlp import _jieba
 
     decide, jieba = default_route_decider(), _jieba().dt
@@ -286,7 +300,7 @@ def test_jieba_route_gives_the_verdict_of_a_full_segmentation():
 
 
 def test_route_is_jiebas_route():
-    from gtcode.coding.window_route import default_route_decider
+    from gtcode.coding.rules.windows import default_route_decider
     from gtcode.transcripts.nlp import _jieba
 
     decide, jieba = default_route_decider(), _jieba().dt
@@ -311,7 +325,11 @@ def test_english_words_found_with_many_latin_letters_outside_the_segments(engine
 def test_variants_are_every_character_that_normalises_to_the_alphabet():
     import re
 
-    from gtcode.coding.rules import _LATIN_RANGES, _variants, normalise_for_matching
+    from gtcode.coding.rules.text import (
+        LATIN_RANGES,
+        fold_variants,
+        normalise_for_matching,
+    )
 
     latin = re.compile(r"[A-Za-z\u00c0-\u024f]")
     for point in range(0x110000):
@@ -320,13 +338,13 @@ def test_variants_are_every_character_that_normalises_to_the_alphabet():
         char = chr(point)
         normal = normalise_for_matching(char)
         if latin.match(normal):
-            assert any(a <= point <= b for a, b in _LATIN_RANGES), hex(point)
+            assert any(a <= point <= b for a, b in LATIN_RANGES), hex(point)
         if normal != char:
-            variants = _variants({normal})
+            variants = fold_variants({normal})
             assert variants is None or char in variants[normal], hex(point)
-    for char, forms in _variants(set("abkz09人情-")).items():
+    for char, forms in fold_variants(set("abkz09人情-")).items():
         assert all(normalise_for_matching(form) == char for form in forms), char
-    assert _variants({"σ"}) is None and _variants({"é"}) is None and _variants({"K"}) is None
+    assert fold_variants({"σ"}) is None and fold_variants({"é"}) is None and fold_variants({"K"}) is None
 
 
 def test_raw_and_normalised_reading_code_alike(tmp_path):
@@ -349,7 +367,7 @@ def test_raw_and_normalised_reading_code_alike(tmp_path):
 
 
 def test_normalising_keeps_offsets_with_full_width_and_long_lower_cases():
-    from gtcode.coding.rules import normalise_for_matching
+    from gtcode.coding.rules.text import normalise_for_matching
 
     assert normalise_for_matching("３D，İktvＫ") == "3d，İktvk"
 
@@ -357,8 +375,8 @@ def test_normalising_keeps_offsets_with_full_width_and_long_lower_cases():
 def test_which_regexes_must_begin_with_a_latin_letter():
     import re
 
-    from gtcode.coding.regex_gate import starts_with_latin_letter
-    from gtcode.coding.rules import _LATIN_RANGES
+    from gtcode.coding.rules.regex_gate import starts_with_latin_letter
+    from gtcode.coding.rules.text import LATIN_RANGES
 
     latin = {r"(only|just) (about )?[0-9]+ (yuan )?a month": True, r"\bfoo": True,
              r"(?:a|)b": True, r"a?b": True, r"(?<=x)ab": True, r"(a|b)+c": True,
@@ -369,7 +387,7 @@ def test_which_regexes_must_begin_with_a_latin_letter():
     letter = re.compile("[a-z]", re.IGNORECASE)
     for point in range(0x110000):  # what an ASCII letter matches is in the Latin test
         if letter.match(chr(point)):
-            assert any(a <= point <= b for a, b in _LATIN_RANGES), hex(point)
+            assert any(a <= point <= b for a, b in LATIN_RANGES), hex(point)
 
 
 def test_english_regex_runs_only_when_a_segment_holds_a_latin_letter(tmp_path):
@@ -390,7 +408,7 @@ def test_english_regex_runs_only_when_a_segment_holds_a_latin_letter(tmp_path):
 
 
 def test_required_literals_of_regexes():
-    from gtcode.coding.regex_gate import required_literals
+    from gtcode.coding.rules.regex_gate import required_literals
 
     known = {"(两|三)个点": ("三个点", "两个点"), "工资[^，]{0,8}(低|少)": ("工资",),
              "(一个|个)(正科|副科)(?!长)": ("个副科", "个正科"),
@@ -403,7 +421,7 @@ def test_required_literals_of_regexes():
 
 
 def test_required_literals_prefer_the_rarest_run_when_frequencies_are_known():
-    from gtcode.coding.regex_gate import required_literals
+    from gtcode.coding.rules.regex_gate import required_literals
 
     pattern = "(书记|镇长)[^，]{0,6}(就是说|还是说)"
     words = {"就是说": 3000, "还是说": 2000, "书记": 50, "镇长": 20}
@@ -432,7 +450,7 @@ def test_regex_runs_only_where_a_required_literal_is_in_a_segment(tmp_path):
 
 
 def test_a_regex_without_its_literal_in_a_segment_is_not_run(tmp_path, monkeypatch):
-    from gtcode.coding import rule_scan
+    from gtcode.coding.rules import scan as rule_scan
 
     runs = []
     original = rule_scan.Run.regex

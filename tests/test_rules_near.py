@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from open_coding_fixtures import book
 
-from gtcode.coding.rule_scan import close
-from gtcode.coding.rules import RuleEngine
+from gtcode.coding.rules.engine import RuleEngine
+from gtcode.coding.rules.scan import close
+from open_coding_fixtures import book
 
 NEAR_YAML = """\
 name: near test

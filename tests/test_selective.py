@@ -1,9 +1,10 @@
 """Selective coding on the hand-built study: reach, centrality, storyline, quotes, hold-out."""
 
 import pytest
-from axial_study import build_study
 
+from axial_study import build_study
 from gtcode.coding import selective as sel
+from gtcode.coding import storyline as story
 from gtcode.coding.axial import load_coded_study
 from gtcode.coding.quotes import choose_quotes, excerpt
 from gtcode.errors import GtcodeError
@@ -21,7 +22,7 @@ def study(tmp_path):
 
 def test_reach_and_centrality(study):
     data = load_coded_study(*study)
-    reach = {r.id: r for r in sel.category_reach(data)}
+    reach = {r.id: r for r in story.category_reach(data)}
     res, act, fav = reach["res"], reach["act"], reach["fav"]
     assert (res.cases, res.share, res.segments, res.degree) == (3, 0.75, 4, 2)
     assert res.centrality == pytest.approx(2 / 3)
@@ -32,7 +33,7 @@ def test_reach_and_centrality(study):
     assert fav.betweenness == 0.0
     assert res.core_tie == "因果条件" and reach["eco"].core_tie == "维度（构成）"
     assert act.core_tie == "现象"
-    assert sel.category_reach(data, "en")[0].core_tie == "causal condition"
+    assert story.category_reach(data, "en")[0].core_tie == "causal condition"
 
 
 def test_representative_quotes_follow_the_rule(study):
@@ -69,7 +70,7 @@ def test_quote_overrides_come_first(study):
     quotes = choose_quotes(data, ["res"], limit=2, overrides=data.overrides["res"])
     assert [(q.case, q.segment, q.override) for q in quotes] == [("S2", 2, True),
                                                                  ("S1", 4, False)]
-    line = sel.storyline(data, storyline_rows(s.conn))
+    line = story.storyline(data, storyline_rows(s.conn))
     core_res = next(x for x in line.structures if x.key == "core:res")
     assert core_res.quotes[0].segment_id == quotes[0].segment_id
     for target, refs in (("nothing", ["S2.txt#2"]), ("res", ["S2.txt#1"]),
@@ -89,7 +90,7 @@ def test_excerpt_cuts_long_turns_at_sentences():
 
 def test_storyline_structures_and_generated_text(study):
     data = load_coded_study(*study)
-    line = sel.storyline(data, {})
+    line = story.storyline(data, {})
     keys = [s.key for s in line.structures]
     assert keys == ["core:res", "core:fav", "core:eco", "core:act", "paradigm:res>act",
                     "paradigm:fav>act"]
@@ -102,16 +103,16 @@ def test_storyline_structures_and_generated_text(study):
                          "腐败行为为其现象；经济压力为其构成维度。从覆盖面看，“资源压力”见于3/4名受访者；"
                          "“腐败行为”与其他主范畴共现最为广泛。［本段为 gtcode 生成的故事线骨架，请研究者据原始资料改写。］")
     assert not line.edited
-    english = sel.storyline(data, {}, lang="en")
+    english = story.storyline(data, {}, lang="en")
     assert english.structures[0].label == "Resource pressure → Pressure-driven corruption"
     assert "causal condition: Resource pressure, Favour pressure; phenomenon: Corrupt acts" \
         in english.text
 
 
 def test_cooccurring_pairs_become_structures(study, monkeypatch):
-    monkeypatch.setattr(sel, "MIN_PAIR_SEGMENTS", 1)
+    monkeypatch.setattr(story, "MIN_PAIR_SEGMENTS", 1)
     data = load_coded_study(*study)
-    pairs = [s for s in sel.storyline(data, {}).structures if s.kind == "cooccurrence"]
+    pairs = [s for s in story.storyline(data, {}).structures if s.kind == "cooccurrence"]
     # strongest Jaccard first: eco-act 1/3, then res-fav 1/6
     assert [s.key for s in pairs] == ["pair:eco+act", "pair:res+fav"]
     assert "Jaccard = 0.33" in pairs[0].meaning

@@ -6,7 +6,6 @@ import csv
 
 import openpyxl
 import pytest
-from open_coding_fixtures import make_study
 
 from gtcode.coding.open_coding import open_code
 from gtcode.coding.sheet import apply_sheet, export_sheet, split_codes, text_hash
@@ -14,6 +13,7 @@ from gtcode.coding.sheet_io import CODEBOOK_SHEET, SHEET_NAME
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.store import open_coding as db
 from gtcode.store.codings import effective_codings
+from open_coding_fixtures import make_study
 
 TURNS = {
     "S01.txt": [("interviewer", "你们送礼吗？"),

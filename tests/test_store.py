@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from gtcode.errors import GtcodeError
+from gtcode.files import atomic_output, atomic_write_text
 from gtcode.store import project
-from gtcode.store.project import Study, atomic_output, atomic_write_text
+from gtcode.store.project import Study
 from gtcode.store.schema import SCHEMA_VERSION
 
 
@@ -124,9 +125,8 @@ def test_atomic_writes_leave_old_file_on_failure(tmp_path: Path) -> None:
 def test_migration_2_moves_rule_suggestions_to_their_own_table(tmp_path: Path,
                                                                monkeypatch) -> None:
     """A study coded before schema 2 reads the same codings after it, ids aside."""
-    from open_coding_fixtures import make_study
-
     from gtcode.coding.open_coding import open_code
+    from open_coding_fixtures import make_study
 
     first = project.MIGRATIONS[:1]
     monkeypatch.setattr(project, "MIGRATIONS", first)

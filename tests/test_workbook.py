@@ -2,12 +2,12 @@
 
 import openpyxl
 import pytest
-from axial_study import build_study
 
+from axial_study import build_study
 from gtcode.coding import memos
-from gtcode.coding.matrix_tables import build_tables
 from gtcode.coding.selective import SaturationOptions, run_selective
 from gtcode.exports.workbook import display_width, export_workbook, write_workbook
+from gtcode.tables.matrices import build_tables
 
 FAST = SaturationOptions(permutations=30)
 SHEETS_ZH = ["开放式编码", "主轴编码", "范式模型", "选择性编码", "故事线", "主范畴分析", "饱和度检验",
@@ -92,7 +92,7 @@ def test_sheet_names_are_made_valid_and_unique(study, tmp_path):
     s, book = study
     tables = build_tables(s, book, options=FAST).tables
     tables[0].sheet, tables[1].sheet = "a/b:c" + "x" * 40, "A/B:C" + "x" * 40
-    from gtcode.coding.matrix_tables import _unique_sheets
+    from gtcode.tables.matrices import _unique_sheets
     _unique_sheets(tables)
     assert tables[0].sheet == ("a_b_c" + "x" * 40)[:31]
     assert tables[1].sheet.endswith("~2") and len(tables[1].sheet) == 31

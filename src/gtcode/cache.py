@@ -72,7 +72,7 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
             stored = pickle.load(handle)
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
             return stored[1]
-    except Exception:  # noqa: BLE001 - a missing or unreadable entry is rebuilt
+    except Exception:
         pass
     value = build()
     _store(folder, path, (key, value))

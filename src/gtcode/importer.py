@@ -8,11 +8,12 @@ transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
+from gtcode.progress import Progress
 from gtcode.store import sources as db
 from gtcode.store.codings import reanchor_codings
 from gtcode.store.project import Study
@@ -21,8 +22,6 @@ from gtcode.transcripts.model import Document, Segmentation
 from gtcode.transcripts.nlp import detect_language
 from gtcode.transcripts.readers import DEFAULT_MAX_BYTES, read_transcript
 from gtcode.transcripts.segment import segment_document
-
-Progress = Callable[[str, int, int], None]
 
 #: Files a folder expands to (tables must be named one by one).
 FOLDER_EXTENSIONS = (".txt", ".md", ".docx")
@@ -89,6 +88,7 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def content_hash(text: str) -> str:
+    """sha256 hex of the normalised text: a re-import whose text is unchanged is a no-op."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -109,7 +109,8 @@ def read_all(files: Sequence[Path], options: ImportOptions,
 
 
 def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions = ImportOptions(),
-                 cases: Path | None = None, progress: Progress | None = None) -> ImportReport:
+                 cases: str | Path | None = None,
+                 progress: Progress | None = None) -> ImportReport:
     """Import transcripts (and optionally a case sheet) into ``study``.
 
     Re-importing an unchanged file is a no-op. A changed file is refused
@@ -119,6 +120,7 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
     reported when their passage is gone.
     """
     files = expand_inputs(paths)
+    cases = Path(cases) if cases else None
     case_table = read_cases(cases, max_bytes=options.max_bytes) if cases else None
     if case_table is not None:
         files = _collection_order(files, case_table)
@@ -190,8 +192,14 @@ def _replan(study: Study, parsed: list[tuple[Document, Segmentation]], options: 
     return report, plan
 
 
-def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow | None,
-                  report: ImportReport) -> None:
+def store_document(conn, doc: Document, seg: Segmentation,
+                   existing: db.SourceRow | None = None) -> int:
+    """Store one read and segmented source (a new one, or ``existing`` replaced); its id.
+
+    The one way a source enters a study, used by transcript import and by
+    REFI-QDA import alike: the normalised text with its content hash, the
+    header metadata, the language, and the segments.
+    """
     metadata = dict(seg.metadata)
     language = detect_language(doc.text)
     chash = content_hash(doc.text)
@@ -202,6 +210,12 @@ def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow
         source_id = existing.id
         db.update_source(conn, source_id, doc, chash, metadata=metadata, language=language)
     db.replace_segments(conn, source_id, seg.segments)
+    return source_id
+
+
+def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow | None,
+                  report: ImportReport) -> None:
+    source_id = store_document(conn, doc, seg, existing)
     report.segments += len(seg.segments)
     if existing is not None:
         moved, lost = reanchor_codings(conn, source_id, existing.text, doc.text)

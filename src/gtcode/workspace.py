@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gtcode.codebook import Codebook, load_codebook
+from gtcode.codebook import DEFAULT_CODEBOOK, Codebook, load_codebook
 from gtcode.codebook.export import code_description
 from gtcode.store.codes import CodeRow, sync_codebook_codes
 from gtcode.store.project import Study
-
-DEFAULT_CODEBOOK = "six-pressures"
 
 
 def init_study(path: Path, codebook: str | Path = DEFAULT_CODEBOOK) -> Study:

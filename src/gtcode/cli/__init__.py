@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from gtcode import __version__
+from gtcode._version import __version__
 
 _COMMAND_MODULES = [  # in the order of the help text: the workflow's order
     "gtcode.cli.study",

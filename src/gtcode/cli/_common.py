@@ -12,11 +12,17 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from gtcode.errors import GtcodeError
 
@@ -29,6 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 StudyArg = Annotated[Path, typer.Argument(help="The study folder (holds gtcode.db).",
                                           show_default=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+#: A language of names, headings and texts (a usage error, exit 2, for any other).
+Language = Literal["zh", "en"]
 
 
 def fail(error: GtcodeError) -> typer.Exit:

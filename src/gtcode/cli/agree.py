@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.markup import escape
@@ -18,14 +18,17 @@ from rich.table import Table
 from rich.text import Text
 
 from gtcode.cli._common import QuietOpt, handle_errors, note, out, split_list
+from gtcode.codebook import load_codebook
 from gtcode.reliability.agree import (
+    OVERALL_METHODS,
     AgreeResult,
     agree_study,
     agree_table,
     check_min_alpha,
 )
+from gtcode.reliability.coding_units import CODE_LEVELS, UNIT_KINDS
+from gtcode.reliability.krippendorff import LEVELS
 from gtcode.reliability.sheets import agree_sheets, looks_like_sheet
-from gtcode.codebook import load_codebook
 from gtcode.store.project import DB_NAME
 from gtcode.workspace import open_study
 
@@ -43,16 +46,16 @@ CodersOpt = Annotated[Optional[str], typer.Option(
 CodebookOpt = Annotated[Optional[str], typer.Option(
     "--codebook", help="Sheet mode: the codebook (built-in name or YAML path) for code names "
     "and for --level category.")]
-UnitOpt = Annotated[Optional[str], typer.Option(
+UnitOpt = Annotated[Optional[Literal[UNIT_KINDS]], typer.Option(
     "--unit", help="segment (default), document, or character (NVivo's coding comparison "
     "per code x source, two coders).")]
-LevelOpt = Annotated[Optional[str], typer.Option(
+LevelOpt = Annotated[Optional[Literal[CODE_LEVELS]], typer.Option(
     "--level", help="concept (codes as applied, default) or category (rolled up to main "
     "categories).")]
-MeasureOpt = Annotated[str, typer.Option(
+MeasureOpt = Annotated[Literal[LEVELS], typer.Option(
     "--level-of-measurement", help="Krippendorff's alpha level: nominal, ordinal, interval "
     "or ratio (tables; codes are present/absent, so nominal).")]
-OverallOpt = Annotated[str, typer.Option(
+OverallOpt = Annotated[Literal[OVERALL_METHODS], typer.Option(
     "--overall", help="Which overall figure across codes leads (and --min-alpha checks): "
     "pooled, unweighted_mean or weighted_mean.")]
 AllUnitsOpt = Annotated[bool, typer.Option(

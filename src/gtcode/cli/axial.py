@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out, split_list
+from gtcode.cli._common import (
+    Language,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    out,
+    split_list,
+)
 from gtcode.coding import axial as ax
 from gtcode.coding.cooccurrence import MEASURES
-from gtcode.coding.selective import (SaturationOptions, SelectiveResult, edit_storyline,
-                                     run_selective, selective_summary, set_quotes)
+from gtcode.coding.selective import (
+    SaturationOptions,
+    SelectiveResult,
+    edit_storyline,
+    run_selective,
+    selective_summary,
+    set_quotes,
+)
 from gtcode.errors import GtcodeError
-from gtcode.exports.network import build_graph, write_graphml, write_png
+from gtcode.exports.network import write_network
 from gtcode.workspace import open_study, study_codebook
 
-LangOpt = Annotated[str, typer.Option("--lang", help="Language of names and texts: zh or en.")]
+LangOpt = Annotated[Language, typer.Option("--lang", help="Language of names and texts: zh or en.")]
 AuthorOpt = Annotated[Optional[str], typer.Option(
     "--author", help="Who wrote an edited text or chose a quote (default: your user name).")]
 
@@ -27,12 +41,6 @@ AuthorOpt = Annotated[Optional[str], typer.Option(
 def register(app: typer.Typer) -> None:
     app.command("axial")(axial_cmd)
     app.command("selective")(selective_cmd)
-
-
-def check_lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise GtcodeError("E112", f"unknown language {lang!r}.", hint="use --lang zh or en")
-    return lang
 
 
 def default_author(author: str | None) -> str:
@@ -47,17 +55,17 @@ def default_author(author: str | None) -> str:
 @handle_errors
 def axial_cmd(
     study: StudyArg,
-    level: Annotated[str, typer.Option("--level", help="Columns: category, subcategory or "
+    level: Annotated[Literal[ax.LEVELS], typer.Option("--level", help="Columns: category, subcategory or "
                                        "concept.")] = "category",
-    cell: Annotated[str, typer.Option("--cell", help="Matrix cells: references, presence, "
+    cell: Annotated[Literal[ax.CELLS], typer.Option("--cell", help="Matrix cells: references, presence, "
                                       "characters or words.")] = "references",
     by: Annotated[Optional[str], typer.Option("--by", help="Rows by this case attribute "
                                               "(e.g. position) instead of by case.")] = None,
-    percent: Annotated[Optional[str], typer.Option("--percent", help="Show row or column "
+    percent: Annotated[Optional[Literal["row", "column"]], typer.Option("--percent", help="Show row or column "
                                                    "percentages.")] = None,
-    unit: Annotated[str, typer.Option("--unit", help="Co-occurrence within a segment or a "
+    unit: Annotated[Literal["segment", "case"], typer.Option("--unit", help="Co-occurrence within a segment or a "
                                       "case.")] = "segment",
-    measure: Annotated[str, typer.Option("--measure", help="Co-occurrence measure: "
+    measure: Annotated[Literal[tuple(MEASURES)], typer.Option("--measure", help="Co-occurrence measure: "
                                          + ", ".join(MEASURES) + ".")] = "count",
     network: Annotated[Optional[Path], typer.Option("--network", help="Write network.graphml "
                                                     "and network.png to this folder.")] = None,
@@ -68,12 +76,6 @@ def axial_cmd(
 
     Example: gtcode axial my-study --by position --cell presence
     """
-    check_lang(lang)
-    if percent not in (None, "row", "column"):
-        raise GtcodeError("E112", f"unknown percentage {percent!r}.", hint="use row or column")
-    if measure not in MEASURES:
-        raise GtcodeError("E112", f"unknown measure {measure!r}.",
-                          hint="use one of " + ", ".join(MEASURES))
     with open_study(study) as opened:
         book = study_codebook(opened)
         data = ax.load_coded_study(opened, book)
@@ -86,10 +88,7 @@ def axial_cmd(
         _show_cooccurrence(data, co, measure, unit, lang)
         _show_relations(data, lang)
         if network is not None:
-            from gtcode.coding.selective import category_reach
-            graph = build_graph(data, category_reach(data, lang), lang)
-            for path in (write_graphml(graph, network / "network.graphml"),
-                         write_png(graph, network / "network.png")):
+            for path in write_network(data, network / "network.graphml", lang):
                 note(f"Wrote {path}", quiet=quiet)
         note(ax.axial_summary(data), quiet=quiet)
 
@@ -132,9 +131,9 @@ def selective_cmd(
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for random choices.")] = 0,
     permutations: Annotated[int, typer.Option(
-        "--permutations", help="Random orders for the new-concept band.")] = 1000,
-    base: Annotated[int, typer.Option("--base", help="Guest et al. base size.")] = 4,
-    run: Annotated[int, typer.Option("--run", help="Guest et al. run length.")] = 2,
+        "--permutations", min=1, help="Random orders for the new-concept band.")] = 1000,
+    base: Annotated[int, typer.Option("--base", min=1, help="Guest et al. base size.")] = 4,
+    run: Annotated[int, typer.Option("--run", min=1, help="Guest et al. run length.")] = 2,
     threshold: Annotated[float, typer.Option(
         "--threshold", help="Guest et al. new-information threshold (0.05 = 5%).")] = 0.05,
     edit: Annotated[Optional[str], typer.Option(
@@ -153,7 +152,6 @@ def selective_cmd(
 
     Example: gtcode selective my-study --holdout 4 --seed 1
     """
-    check_lang(lang)
     options = _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations,
                                   base, run, threshold)
     with open_study(study) as opened:
@@ -173,10 +171,11 @@ def selective_cmd(
 def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations, base, run,
                         threshold) -> SaturationOptions:
     if holdout is not None and holdout_cases:
-        raise GtcodeError("E112", "give either --holdout K or --holdout-cases, not both.")
+        raise typer.BadParameter("give either --holdout K or --holdout-cases, not both",
+                                 param_hint="'--holdout-cases'")
     if holdout_random and holdout_cases:
-        raise GtcodeError("E112", "--holdout-random draws K cases; it cannot be combined with "
-                          "--holdout-cases.")
+        raise typer.BadParameter("--holdout-random draws K cases; it cannot be combined with "
+                                 "--holdout-cases", param_hint="'--holdout-random'")
     return SaturationOptions(holdout=holdout, holdout_cases=tuple(split_list(holdout_cases)),
                              holdout_random=holdout_random, seed=seed,
                              permutations=permutations, base=base, run=run, threshold=threshold)
@@ -184,14 +183,14 @@ def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutatio
 
 def _edit_text(text: str | None, from_file: Path | None) -> str:
     if text is not None and from_file is not None:
-        raise GtcodeError("E112", "give --text or --from-file, not both.")
+        raise typer.BadParameter("give --text or --from-file, not both", param_hint="'--text'")
     if from_file is not None:
         try:
             return from_file.read_text(encoding="utf-8-sig")
         except OSError:
             raise GtcodeError("E101", "the text file cannot be read.", file=from_file) from None
     if text is None:
-        raise GtcodeError("E112", "--edit needs --text or --from-file.")
+        raise typer.BadParameter("--edit needs --text or --from-file", param_hint="'--edit'")
     return text
 
 
@@ -200,8 +199,8 @@ def _quotes(specs: list[str]) -> dict[str, list[str]]:
     for spec in specs:
         target, sep, ref = spec.rpartition("=")
         if not sep or not target.strip() or "#" not in ref:
-            raise GtcodeError("E112", f"cannot read --quote {spec!r}.",
-                              hint="write CODE=SOURCE#N, e.g. resource=S03.txt#12")
+            raise typer.BadParameter(f"cannot read {spec!r}; write CODE=SOURCE#N, e.g. "
+                                     "resource=S03.txt#12", param_hint="'--quote'")
         grouped.setdefault(target.strip(), []).append(ref.strip())
     return grouped
 

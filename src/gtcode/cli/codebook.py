@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.cells import cell_len
@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from gtcode.cli._common import QuietOpt, err, handle_errors, note, out
+from gtcode.cli._common import Language, QuietOpt, err, handle_errors, note, out
 from gtcode.codebook import Code, Codebook, load_codebook, validate_file
 from gtcode.codebook.builtin import write_template
 from gtcode.codebook.diff import diff_codebooks
@@ -25,7 +25,7 @@ codebook_app = typer.Typer(help="Check, show, create, compare and export codeboo
 
 CodebookArg = Annotated[str, typer.Argument(
     help="A codebook YAML file or a built-in name (six-pressures).", show_default=False)]
-LangOpt = Annotated[str, typer.Option("--lang", help="Name codes in 'zh' (name) or 'en' "
+LangOpt = Annotated[Language, typer.Option("--lang", help="Name codes in 'zh' (name) or 'en' "
                                       "(name_en).")]
 
 _LEVEL_STYLE = {"core": "bold magenta", "category": "bold", "subcategory": "cyan",
@@ -157,7 +157,7 @@ def _table(book: Codebook, counts: dict[str, tuple[int, int]] | None, lang: str)
 def new_cmd(
     path: Annotated[Path, typer.Argument(help="The codebook file to create.",
                                          show_default=False)],
-    lang: Annotated[str, typer.Option("--lang", help="Template language: zh or en.")] = "zh",
+    lang: Annotated[Language, typer.Option("--lang", help="Template language: zh or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     schema: Annotated[bool, typer.Option("--schema/--no-schema", help="Also write "
                                          "codebook.schema.json beside it for editors.")] = True,
@@ -200,12 +200,12 @@ def diff_cmd(
 @handle_errors
 def export_cmd(
     path: CodebookArg,
-    to: Annotated[str, typer.Option("--to", help="Format: " + ", ".join(EXPORTERS) + ".",
+    to: Annotated[Literal[tuple(EXPORTERS)], typer.Option("--to", help="Format: " + ", ".join(EXPORTERS) + ".",
                                     show_default=False)],
     output: Annotated[Optional[Path], typer.Option(
         "--out", "-o", help="The file to write (default: the codebook's name with the "
         "format's extension, in the current folder).")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="For qdc: name codes in zh "
+    lang: Annotated[Optional[Language], typer.Option("--lang", help="For qdc: name codes in zh "
                                                 "or en (default: the codebook's language).")]
     = None,
     quiet: QuietOpt = False,
@@ -214,9 +214,6 @@ def export_cmd(
 
     Example: gtcode codebook export six-pressures --to qdc -o six-pressures.qdc
     """
-    if to not in EXPORTERS:
-        raise GtcodeError("E112", f"unknown export format '{to}'.",
-                          hint="use --to " + ", ".join(EXPORTERS))
     book = load_codebook(path)
     target = output or Path(f"{Path(path).stem}.{to}")
     written = export_codebook(book, target, to, lang=lang)
@@ -240,7 +237,7 @@ def schema_cmd(
     if output is None:
         typer.echo(text, nl=False)
         return
-    from gtcode.store.project import atomic_write_text
+    from gtcode.files import atomic_write_text
 
     try:
         atomic_write_text(output, text)
@@ -263,8 +260,8 @@ def import_cmd(
 
     Example: gtcode codebook import nvivo.qdc -o codebook.yaml
     """
-    from gtcode.exports.refi_qda import qdc_to_codebook_yaml
-    from gtcode.store.project import atomic_write_text
+    from gtcode.exchange.refi_qda import qdc_to_codebook_yaml
+    from gtcode.files import atomic_write_text
 
     atomic_write_text(output, qdc_to_codebook_yaml(path))
     note(f"Wrote {output}", quiet=quiet)

@@ -14,6 +14,7 @@ from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out
 from gtcode.cli.axial import default_author
 from gtcode.coding import memos as lib
 from gtcode.errors import GtcodeError
+from gtcode.exports.memos import export_memos
 from gtcode.workspace import open_study, study_codebook
 
 memo_app = typer.Typer(help="Memos on codes, categories, cases, sources and segments.",
@@ -46,8 +47,8 @@ def add_cmd(
     Example: gtcode memo add my-study --on code:resource --text "Mostly village heads."
     """
     if on is None:
-        raise GtcodeError("E112", "say what the memo is about with --on.",
-                          hint="e.g. --on code:resource or --on segment:S01.txt#12")
+        raise typer.BadParameter("say what the memo is about, e.g. --on code:resource or "
+                                 "--on segment:S01.txt#12", param_hint="'--on'")
     body = _memo_text(text, file)
     with open_study(study) as opened:
         book = study_codebook(opened)
@@ -58,7 +59,7 @@ def add_cmd(
 
 def _memo_text(text: str | None, file: Path | None) -> str:
     if text is not None and file is not None:
-        raise GtcodeError("E112", "give --text or --file, not both.")
+        raise typer.BadParameter("give --text or --file, not both", param_hint="'--text'")
     if file is not None:
         try:
             return file.read_text(encoding="utf-8-sig")
@@ -117,5 +118,5 @@ def export_cmd(study: StudyArg, output: Annotated[Path, typer.Option(
     Example: gtcode memo export my-study -o memos.docx
     """
     with open_study(study) as opened:
-        count = lib.export_memos(opened, output)
+        count = export_memos(opened, output)
     note(f"Wrote {count} memo(s) to {output}", quiet=quiet)

@@ -9,11 +9,18 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out, progress, split_list
-from gtcode.coding.evaluate import Evaluation, evaluate
+from gtcode.cli._common import (
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    out,
+    progress,
+    split_list,
+)
 from gtcode.coding.invivo import InvivoResult
 from gtcode.coding.open_coding import find_invivo, open_code
-from gtcode.coding.rollup import main_category
+from gtcode.reliability.evaluate import Evaluation, evaluate
 from gtcode.workspace import open_study, study_codebook
 
 
@@ -53,7 +60,7 @@ def open_cmd(
         if not quiet:
             table = Table("code", "category", "segments", title="Rule suggestions")
             for code, count in sorted(report.by_code.items()):
-                table.add_row(code, main_category(book, code) or "", str(count))
+                table.add_row(code, book.main_category(code) or "", str(count))
             out.print(table)
             if report.invivo is not None:
                 _show_invivo(report.invivo, top)

@@ -7,14 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note
+from gtcode.cli._common import Language, QuietOpt, StudyArg, handle_errors, note
 from gtcode.exports.report import write_report
 from gtcode.exports.report.i18n import LANGS
 from gtcode.workspace import open_study, study_codebook
 
 OutputOpt = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help="The HTML file to write (default: STUDY/exports/report.html).")]
-LangOpt = Annotated[Optional[str], typer.Option(
+LangOpt = Annotated[Optional[Language], typer.Option(
     "--lang", help="Language of headings and code names: zh or en (default: the codebook's "
     "language, else zh).")]
 

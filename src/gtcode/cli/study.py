@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.table import Table
 
-from gtcode.cli._common import (QuietOpt, StudyArg, err, handle_errors, note, out, progress,
-                                split_list)
-from gtcode.errors import GtcodeError
+from gtcode.cli._common import (
+    QuietOpt,
+    StudyArg,
+    err,
+    handle_errors,
+    note,
+    out,
+    progress,
+    split_list,
+)
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
@@ -31,7 +38,7 @@ EncodingOpt = Annotated[Optional[str], typer.Option(
     "--encoding", help="Read every file with this encoding (e.g. gb18030, big5, utf-16).")]
 T2sOpt = Annotated[bool, typer.Option("--t2s", help="Convert traditional to simplified "
                                       "Chinese (offsets stay 1:1).")]
-SegmentOpt = Annotated[str, typer.Option("--segment",
+SegmentOpt = Annotated[Literal["turn", "paragraph", "sentence"], typer.Option("--segment",
                                          help="Segment by speaker 'turn', 'paragraph' or "
                                          "'sentence'.")]
 InterviewerOpt = Annotated[Optional[str], typer.Option(
@@ -40,7 +47,7 @@ InterviewerOpt = Annotated[Optional[str], typer.Option(
 RespondentOpt = Annotated[Optional[str], typer.Option(
     "--respondent-labels", help="Speaker labels of respondents, comma separated.")]
 MaxMbOpt = Annotated[int, typer.Option(
-    "--max-mb", help="Refuse transcripts and case sheets larger than this many MB.")]
+    "--max-mb", min=1, help="Refuse transcripts and case sheets larger than this many MB.")]
 ReplaceOpt = Annotated[bool, typer.Option(
     "--replace", help="Re-import files that changed (machine codings are recomputed, human "
     "codings re-anchored; a backup is kept).")]
@@ -56,11 +63,6 @@ def register(app: typer.Typer) -> None:
 def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | None,
              respondent: str | None, replace: bool = False,
              max_mb: int = DEFAULT_MAX_MB) -> ImportOptions:
-    if segment not in ("turn", "paragraph", "sentence"):
-        raise GtcodeError("E112", f"unknown segmentation {segment!r}.",
-                          hint="use --segment turn, paragraph or sentence")
-    if max_mb < 1:
-        raise GtcodeError("E112", f"--max-mb must be at least 1, not {max_mb}.")
     return ImportOptions(encoding=encoding, t2s=t2s, segment_mode=segment,
                          interviewer_labels=tuple(split_list(interviewer)),
                          respondent_labels=tuple(split_list(respondent)), replace=replace,
@@ -70,7 +72,7 @@ def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | N
 FromOpt = Annotated[Optional[Path], typer.Option(
     "--from", help="Create the study from a REFI-QDA project (.qdpx, or a .qde beside its "
     "sources folder) made by NVivo, ATLAS.ti, MAXQDA or QualCoder.")]
-PositionsOpt = Annotated[str, typer.Option(
+PositionsOpt = Annotated[Literal["auto", "nvivo", "codepoints", "atlas"], typer.Option(
     "--positions", help="With --from: how the project counts positions (auto, nvivo, "
     "codepoints, atlas).")]
 
@@ -85,7 +87,7 @@ def init_cmd(study: StudyArg, codebook: CodebookOpt = DEFAULT_CODEBOOK,
     """
     if from_ is not None:
         from gtcode.cli.export import show_refi_import
-        from gtcode.exports.refi_qda import import_project
+        from gtcode.exchange.refi_qda import import_project
 
         show_refi_import(import_project(from_, study, positions=positions), quiet)
         return

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gtcode.codebook.schema import codebook_json_schema_text
+from gtcode.codebook.yaml_io import read_text
 from gtcode.errors import GtcodeError
+from gtcode.files import atomic_write_text
 
 #: Names accepted by ``--codebook`` besides a path.
 BUILTIN_NAMES: tuple[str, ...] = ("six-pressures",)
@@ -73,8 +76,6 @@ def display_name(ref: str | Path, resolved: Path) -> str:
 
 def codebook_text(ref: str | Path) -> str:
     """The YAML text of a codebook (built-in or path), e.g. to copy into a study."""
-    from gtcode.codebook.yaml_io import read_text
-
     return read_text(resolve_ref(ref))
 
 
@@ -235,9 +236,6 @@ def write_template(path: str | Path, lang: str = "zh", *, force: bool = False,
         GtcodeError: E701 when the file exists (without ``force``) or cannot
             be written; E112 for an unknown language.
     """
-    from gtcode.codebook.schema import codebook_json_schema_text
-    from gtcode.store.project import atomic_write_text
-
     path = Path(path)
     text = template_text(lang)
     if path.exists() and not force:

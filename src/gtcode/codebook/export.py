@@ -25,9 +25,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from gtcode import __version__
+from gtcode._version import __version__
 from gtcode.codebook.model import Code, Codebook
 from gtcode.errors import GtcodeError
+from gtcode.files import atomic_output, atomic_write_bytes
 
 #: gtcode's fixed GUID namespace; the same one the study's REFI-QDA export uses
 #: (``exports.refi_common.make_guid``), so a code has one GUID in every export.
@@ -221,8 +222,6 @@ def write_xlsx(book: Codebook, path: Path) -> None:
     """Write the codebook as an Excel workbook (sheets ``codebook`` and ``about``)."""
     import xlsxwriter
 
-    from gtcode.store.project import atomic_output
-
     with atomic_output(Path(path)) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
                                                   "strings_to_formulas": False,
@@ -258,8 +257,6 @@ def _about(book: Codebook) -> list[tuple[str, str]]:
 
 
 def _write_bytes(data: bytes, path: Path) -> None:
-    from gtcode.store.project import atomic_write_bytes
-
     atomic_write_bytes(Path(path), data)
 
 

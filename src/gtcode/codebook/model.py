@@ -35,6 +35,9 @@ from pydantic import (
     model_validator,
 )
 
+from gtcode.codebook.checks import cross_check
+from gtcode.codebook.hierarchy import Links, ancestors, code_links, level_up
+
 #: The levels of a grounded-theory codebook, from the top down.
 LEVELS: tuple[str, ...] = ("core", "category", "subcategory", "concept")
 #: Roles of Strauss & Corbin's paradigm model, given to (sub)categories.
@@ -259,14 +262,13 @@ class Codebook(CodebookMeta):
 
     _by_id: dict[str, Code] = PrivateAttr(default_factory=dict)
     _children: dict[str | None, list[Code]] = PrivateAttr(default_factory=dict)
+    _links: Links = PrivateAttr(default_factory=dict)
     _source_path: Path | None = PrivateAttr(default=None)
     _warnings: list[str] = PrivateAttr(default_factory=list)
     _hash: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Codebook:
-        from gtcode.codebook.validate import cross_check  # validate imports this module
-
         problems, _ = cross_check([(("codes", i), code) for i, code in enumerate(self.codes)])
         if problems:
             raise ValueError("; ".join(problem.render() for problem in problems))
@@ -278,6 +280,7 @@ class Codebook(CodebookMeta):
         for code in self.codes:
             children.setdefault(code.parent, []).append(code)
         self._children = children
+        self._links = code_links(self.codes)
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False
                    ) -> Codebook:
@@ -319,31 +322,20 @@ class Codebook(CodebookMeta):
 
     def ancestors(self, code_id: str) -> list[Code]:
         """Parent first, up to the top (the core); empty for unknown ids."""
-        chain: list[Code] = []
-        code = self._by_id.get(code_id)
-        while code is not None and code.parent is not None:
-            code = self._by_id.get(code.parent)
-            if code is None or code in chain:
-                break
-            chain.append(code)
-        return chain
+        return [self._by_id[parent] for parent in ancestors(code_id, self._links)]
 
-    def _level_up(self, code_id: str, level: str) -> str | None:
-        code = self._by_id.get(code_id)
-        if code is None:
-            return None
-        for candidate in [code, *self.ancestors(code_id)]:
-            if candidate.level == level:
-                return candidate.id
-        return None
+    @property
+    def links(self) -> Links:
+        """code id -> (parent id, level), for :mod:`gtcode.codebook.hierarchy`."""
+        return self._links
 
     def main_category(self, code_id: str) -> str | None:
         """Id of the level-``category`` ancestor-or-self (None above or unknown)."""
-        return self._level_up(code_id, "category")
+        return level_up(code_id, "category", self._links)
 
     def subcategory(self, code_id: str) -> str | None:
         """Id of the level-``subcategory`` ancestor-or-self, if any."""
-        return self._level_up(code_id, "subcategory")
+        return level_up(code_id, "subcategory", self._links)
 
     def core(self) -> Code | None:
         """The core category, if the codebook has one."""

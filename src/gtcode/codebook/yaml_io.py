@@ -20,10 +20,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from gtcode.errors import GtcodeError
+from gtcode.files import atomic_write_text
 
 Loc = tuple[str | int, ...]
 
@@ -220,12 +221,6 @@ class CodebookDocument:
         codes.append(entry)
         return entry
 
-    def to_codebook(self) -> Any:
-        """Validate the document and return the :class:`Codebook` (E202)."""
-        from gtcode.codebook.validate import codebook_from_document
-
-        return codebook_from_document(self)
-
 
 def _walk_codes(codes: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
     if not isinstance(codes, list):
@@ -239,8 +234,6 @@ def _walk_codes(codes: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
 
 
 def _write(path: Path, text: str) -> None:
-    from gtcode.store.project import atomic_write_text
-
     try:
         atomic_write_text(Path(path), text)
     except OSError as exc:

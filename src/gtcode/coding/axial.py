@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from gtcode.codebook import Codebook
+from gtcode.codebook.hierarchy import code_links, level_up
 from gtcode.coding.cooccurrence import Cooccurrence, count_cooccurrence, measure
 from gtcode.errors import GtcodeError
 from gtcode.store import analysis as db
@@ -82,9 +83,9 @@ def in_language(text: str, lang: str) -> str:
 class Hierarchy:
     """Codes in codebook order with their roll-up to subcategory and main category."""
 
-    def __init__(self, nodes: Iterable[Node], book: Codebook | None = None) -> None:
+    def __init__(self, nodes: Iterable[Node]) -> None:
         self.nodes: dict[str, Node] = {n.id: n for n in nodes}
-        self._book = book
+        self._links = code_links(self.nodes.values())
         self._up: dict[tuple[str, str], str | None] = {}
 
     @classmethod
@@ -93,7 +94,7 @@ class Hierarchy:
         nodes = [Node(c.id, c.name, c.name_en, c.level, c.parent, c.definition, c.paradigm,
                       c.memo) for c in book.codes]
         known = {n.id for n in nodes}
-        return cls([*nodes, *(n for n in extra if n.id not in known)], book)
+        return cls([*nodes, *(n for n in extra if n.id not in known)])
 
     def label(self, code_id: str | None, lang: str = "zh") -> str:
         node = self.nodes.get(code_id) if code_id else None
@@ -105,21 +106,8 @@ class Hierarchy:
             return code_id
         key = (code_id, level)
         if key not in self._up:
-            self._up[key] = self._roll(code_id, level)
+            self._up[key] = level_up(code_id, level, self._links)
         return self._up[key]
-
-    def _roll(self, code_id: str, level: str) -> str | None:
-        if self._book is not None and self._book.get(code_id) is not None:
-            method = self._book.main_category if level == "category" else self._book.subcategory
-            return method(code_id)
-        seen: set[str] = set()
-        current = code_id
-        while current in self.nodes and current not in seen:
-            seen.add(current)
-            if self.nodes[current].level == level:
-                return current
-            current = self.nodes[current].parent or ""
-        return None
 
     def category(self, code_id: str) -> str | None:
         return self.roll(code_id, "category")
@@ -189,9 +177,6 @@ class CodedStudy:
         if not self._index:
             self._index = {s.id: s for s in self.segments}
         return self._index[segment_id]
-
-    def coded_codes(self) -> set[str]:
-        return {r.code for r in self.references}
 
     def rolled(self, level: str) -> list[str]:
         """Ids of ``level`` codes with at least one reference, in codebook order."""

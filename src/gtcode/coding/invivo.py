@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from gtcode.coding.rules import _CJK, Tokenizer
+from gtcode.coding.rules.text import CJK, Tokenizer
 
 INVIVO_CODER = "gtcode-invivo"
 
@@ -93,7 +93,7 @@ def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3,
 
     ``parts``, when given, collects the words each phrase is made of.
     """
-    lang = "zh" if _CJK.search(text) else "en"
+    lang = "zh" if CJK.search(text) else "en"
     stop = ZH_STOP if lang == "zh" else EN_STOP
     run: list[str] = []
     counts: Counter[str] = Counter()
@@ -169,7 +169,7 @@ class _General:
         self.total = sum(frequencies.values()) if frequencies else 0
 
     def logp(self, phrase: str, words: tuple[str, ...]) -> float:
-        if not self.freq or not _CJK.search(phrase):
+        if not self.freq or not CJK.search(phrase):
             return self.RARE * len(words)
         frequency = self.freq.get(phrase, 0)
         if frequency > 0:

@@ -17,19 +17,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 
 from gtcode.errors import GtcodeError
 from gtcode.store import memos as db
 from gtcode.store.memos import MemoRow
-from gtcode.store.project import Study, atomic_write_text, now_iso
+from gtcode.store.meta import now_iso
+from gtcode.store.project import Study
 
 TARGET_TYPES = ("study", "code", "case", "source", "segment")
-EXPORT_SUFFIXES = (".md", ".docx", ".csv")
 #: Namespace of memo GUIDs (uuid5 of a stable key; exports stay deterministic).
 MEMO_NAMESPACE = uuid.UUID("6f1c3a52-1d2e-5b8a-9c41-7e0d2b9f4a10")
-CSV_HEADER = ("id", "target_type", "target", "title", "text", "author", "origin", "created_at",
-              "updated_at", "guid")
 
 
 def parse_target(spec: str) -> tuple[str, str | None]:
@@ -114,38 +111,3 @@ def memo_cell(memos: Iterable[MemoRow]) -> str:
 
 def target_label(memo: MemoRow) -> str:
     return "study" if memo.target_type == "study" else f"{memo.target_type}:{memo.target}"
-
-
-def memos_markdown(memos: Iterable[MemoRow]) -> str:
-    """Memos as Markdown: a heading per memo with target, author and dates."""
-    parts = ["# Memos\n"]
-    for memo in memos:
-        title = memo.title or target_label(memo)
-        parts.append(f"## {memo.id}. {title}\n\n*{target_label(memo)} · {memo.author} · "
-                     f"{memo.created_at}*\n\n{memo.text}\n")
-    return "\n".join(parts)
-
-
-def export_memos(study: Study, path: Path) -> int:
-    """Write every memo to ``path`` (.md, .docx or .csv); return how many.
-
-    Raises:
-        GtcodeError: E112 for another suffix.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in EXPORT_SUFFIXES:
-        raise GtcodeError("E112", f"memos cannot be exported as {suffix or 'a file without suffix'}.",
-                          file=path, hint="use .md, .docx or .csv")
-    memos = db.list_memos(study.conn)
-    if suffix == ".md":
-        atomic_write_text(path, memos_markdown(memos))
-    elif suffix == ".csv":
-        from gtcode.exports.csvio import write_csv
-        write_csv(path, CSV_HEADER, ((m.id, m.target_type, m.target or "", m.title or "", m.text,
-                                      m.author, m.origin, m.created_at, m.updated_at, m.guid or "")
-                                     for m in memos))
-    else:
-        from gtcode.exports.docx_tables import write_memos_docx
-        write_memos_docx(path, memos)
-    return len(memos)

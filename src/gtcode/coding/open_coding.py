@@ -2,7 +2,7 @@
 
 ``open_code`` streams the study one source at a time (memory does not grow
 with the corpus), codes each respondent segment with one
-:class:`~gtcode.coding.rules.RuleEngine`, and replaces the previous rule
+:class:`~gtcode.coding.rules.engine.RuleEngine`, and replaces the previous rule
 suggestions inside one transaction. Human and imported codings are never
 touched: a re-run cannot overwrite or drop a human decision.
 """
@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -29,14 +29,13 @@ from gtcode.coding.rules import (
     EngineStats,
     RuleEngine,
     Tokenizer,
-    _default_lexicon,
-    _default_tokenizer,
+    default_lexicon,
+    default_tokenizer,
     evidence_json,
 )
+from gtcode.progress import Progress
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
-
-Progress = Callable[[str, int, int], None]
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
 DEFAULT_ROLES = ("respondent", "unknown")
@@ -273,10 +272,10 @@ def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
 
 def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
             progress: Progress | None, **options) -> InvivoResult:
-    tokenize = tokenizer or _default_tokenizer()
+    tokenize = tokenizer or default_tokenizer()
     total = db.respondent_segment_count(study.conn, DEFAULT_ROLES)
     tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
-    options.setdefault("background", _default_lexicon())
+    options.setdefault("background", default_lexicon())
     return extract_invivo(invivo_segments(study), tokenize=tokenize, exclude=engine.terms(),
                           progress=tick, **options)
 

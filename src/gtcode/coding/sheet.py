@@ -21,9 +21,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gtcode.coding.sheet_io import SheetRow, read_sheet, write_csv_sheet, write_xlsx_sheet
+from gtcode.coding.sheet_io import (
+    SheetRow,
+    read_sheet,
+    write_csv_sheet,
+    write_xlsx_sheet,
+)
 from gtcode.errors import GtcodeError, ProblemList
-from gtcode.exports.safe_cells import is_formula_like
+from gtcode.files import is_formula_like
 from gtcode.store import open_coding as db
 from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
@@ -320,10 +325,3 @@ def _apply_notes(conn, item: _Checked, coder: str, details: dict, report: ApplyR
             db.log_decision(conn, coder=coder, action="memo", segment_id=seg.id, code_id=None,
                             via=report.via, details=details)
             report.memos += 1
-
-
-def sheet_export(study: Study, codebook, out: Path, progress=None) -> list[Path]:
-    """The ``gtcode run`` export: the coding sheet as ``OUT/sheet.xlsx``."""
-    path = Path(out) / "sheet.xlsx"
-    export_sheet(study, codebook, path, progress=progress)
-    return [path]

@@ -13,12 +13,11 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.csvio import write_csv
-from gtcode.store.project import atomic_output
+from gtcode.files import atomic_output, write_csv
 
 SHEET_NAME = "编码 coding"
 CODEBOOK_SHEET = "编码本 codebook"
@@ -67,9 +66,9 @@ def display_width(text: str) -> int:
 def _created(created: str | None) -> datetime:
     try:
         return datetime.strptime(created or "", "%Y-%m-%dT%H:%M:%SZ").replace(
-            tzinfo=timezone.utc)
+            tzinfo=UTC)
     except ValueError:
-        return datetime(2000, 1, 1, tzinfo=timezone.utc)
+        return datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def write_xlsx_sheet(path: Path, rows: Iterable[Sequence[str]], codebook,
@@ -236,15 +235,17 @@ def _rows(table: list[list[tuple[object, bool]]],
                 problems.append((number, "E401", f"column {col + 1} holds a formula; type "
                                  "codes and notes as plain text"))
 
-        def get(key: str) -> str | None:
-            col = cols.get(key)
-            if col is None:
-                return None
-            return _text(cells[col][0]) if col < len(cells) else ""
-
-        rows.append(SheetRow(number, get("segment"), get("codes"), get("new_concept"),
-                             get("memo"), get("text"), get("text_hash")))
+        values = [_cell(cells, cols.get(key)) for key in
+                  ("segment", "codes", "new_concept", "memo", "text", "text_hash")]
+        rows.append(SheetRow(number, *values))
     return rows, problems
+
+
+def _cell(cells: list, col: int | None) -> str | None:
+    """The text in column ``col`` of a row: None when the sheet has no such column."""
+    if col is None:
+        return None
+    return _text(cells[col][0]) if col < len(cells) else ""
 
 
 def _text(value: object) -> str | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gtcode.exports.csvio import write_csv
-from gtcode.store.codes import main_category_map
+from gtcode.codebook.hierarchy import code_links, main_category
+from gtcode.files import write_csv
+from gtcode.store.codes import list_codes
 from gtcode.store.codings import iter_codings
 from gtcode.store.project import Study
 from gtcode.store.sources import iter_segments
@@ -23,9 +24,9 @@ def write_codings_csv(study: Study, path: Path, *, coder: str | None = None) -> 
     passage's code-point offsets, ``category`` the main category the code
     rolls up to, ``text`` the coded passage itself.
     """
-    categories = main_category_map(study.conn)
+    links = code_links(list_codes(study.conn))
     rows = ((c.source, c.case or "", c.segment if c.segment is not None else "", c.start, c.end,
-             c.speaker or "", c.role or "", c.code_id, categories.get(c.code_id) or "", c.origin,
+             c.speaker or "", c.role or "", c.code_id, main_category(c.code_id, links) or "", c.origin,
              c.coder, c.text)
             for c in iter_codings(study.conn, coder=coder))
     return write_csv(path, CODINGS_HEADER, rows)

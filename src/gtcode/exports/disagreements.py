@@ -7,7 +7,7 @@ listed apart. A second sheet summarises per code; a third records how the
 figures were made. Headings are Chinese with English beside them.
 
 Every text cell is written as an explicit string (never a formula, the
-convention of :mod:`gtcode.exports.safe_cells` for xlsx); the file is written to a
+convention of :mod:`gtcode.files` for xlsx); the file is written to a
 temporary name and renamed, and two runs give the same bytes.
 """
 
@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gtcode.files import atomic_output
 from gtcode.reliability.agree import AgreeResult
-from gtcode.reliability.units import Disagreement
-from gtcode.store.project import atomic_output
+from gtcode.reliability.coding_units import Disagreement
 
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
 #: Excel's limit on the characters of one cell.

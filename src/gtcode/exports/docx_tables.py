@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -25,15 +25,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from gtcode.coding.paper_tables import Table
 from gtcode.exports.workbook import display_width
+from gtcode.files import atomic_write_bytes
 from gtcode.store.memos import MemoRow
-from gtcode.store.project import atomic_write_bytes
+from gtcode.tables.matrices import build_tables
+from gtcode.tables.paper import Table
 
 LATIN_FONT = "Times New Roman"
 BODY_FONT_ZH, HEADING_FONT_ZH = "宋体", "黑体"
 TEXT_WIDTH_CM = 16.0
-FIXED_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def set_font(run_or_style, latin: str = LATIN_FONT, east_asia: str = BODY_FONT_ZH,
@@ -239,7 +240,6 @@ def _save(doc, path: Path) -> None:
 def export_docx(study, book, out: Path, progress=None, *, lang: str | None = None,
                 options=None) -> list[Path]:
     """Write ``out/tables.docx`` from the study (the tables meant for the paper)."""
-    from gtcode.coding.matrix_tables import build_tables
 
     tables = build_tables(study, book, lang=lang, options=options)
     target = Path(out) / "tables.docx" if Path(out).suffix != ".docx" else Path(out)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from gtcode.coding.axial import CodedStudy, relations
-from gtcode.coding.selective import CategoryReach
-from gtcode.store.project import atomic_write_bytes
+from gtcode.coding.axial import CodedStudy, load_coded_study, relations
+from gtcode.coding.storyline import CategoryReach, category_reach
+from gtcode.files import atomic_write_bytes
 
 LAYOUT_SEED = 7
 CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei",
@@ -137,14 +137,14 @@ def _draw(graph: nx.DiGraph, axes, font: str | None, seed: int) -> None:
     axes.set_axis_off()
 
 
-def export_network(study, book, out: Path, progress=None, *,
-                   lang: str | None = None) -> list[Path]:
-    """Write ``out/network.graphml`` and ``out/network.png`` from the study."""
-    from gtcode.coding.axial import load_coded_study
-    from gtcode.coding.selective import category_reach
-
-    lang = lang or ("en" if (book.language or "zh").startswith("en") else "zh")
-    data = load_coded_study(study, book)
+def write_network(data: CodedStudy, path: Path, lang: str) -> list[Path]:
+    """Write the network as GraphML to ``path`` and as a PNG beside it (same name, ``.png``)."""
     graph = build_graph(data, category_reach(data, lang), lang)
-    return [write_graphml(graph, Path(out) / "network.graphml"),
-            write_png(graph, Path(out) / "network.png")]
+    path = Path(path)
+    return [write_graphml(graph, path), write_png(graph, path.with_suffix(".png"))]
+
+
+def export_network(study, book, path: Path, *, lang: str | None = None) -> list[Path]:
+    """The network of a study (:func:`write_network`), in the codebook's language by default."""
+    lang = lang or ("en" if (book.language or "zh").startswith("en") else "zh")
+    return write_network(load_coded_study(study, book), path, lang)

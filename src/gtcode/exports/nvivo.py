@@ -30,10 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from gtcode.coding.axial import load_coded_study, percentages, study_matrix
 from gtcode.errors import GtcodeError
-from gtcode.exports.safe_cells import csv_cell
-from gtcode.store.project import Study, atomic_output, atomic_write_bytes
+from gtcode.files import atomic_output, atomic_write_bytes, csv_cell
+from gtcode.store.project import Study
 from gtcode.store.sources import attribute_types, list_cases
+from gtcode.workspace import study_codebook
 
 CELLS = ("references", "presence", "words", "characters", "row_pct", "col_pct")
 LEVELS = ("category", "subcategory", "concept")
@@ -136,7 +138,7 @@ def write_classification(study: Study, path: Path, *,
 
 # -- matrix coding ----------------------------------------------------------------------
 
-def matrix_coding(study: Study, codebook=None, *, rows: str = "case",  # noqa: ANN001
+def matrix_coding(study: Study, codebook=None, *, rows: str = "case",
                   cell: str = "references", level: str = "category") -> pd.DataFrame:
     """The matrix-coding table as a DataFrame (index: rows; columns: code ids).
 
@@ -149,13 +151,11 @@ def matrix_coding(study: Study, codebook=None, *, rows: str = "case",  # noqa: A
 
     ``frame.attrs["labels"]`` maps each column id to the code's name.
     """
-    from gtcode.coding.axial import load_coded_study, percentages, study_matrix
 
     if cell not in CELLS:
         raise GtcodeError("E112", f"unknown matrix cell {cell!r}.",
                           hint="use one of: " + ", ".join(CELLS))
     if codebook is None:
-        from gtcode.workspace import study_codebook
 
         codebook = study_codebook(study)
     data = load_coded_study(study, codebook)
@@ -182,18 +182,10 @@ def matrix_table(frame: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
     return header, rows
 
 
-def write_matrix(study: Study, path: Path, codebook=None, *, rows: str = "case",  # noqa: ANN001
+def write_matrix(study: Study, path: Path, codebook=None, *, rows: str = "case",
                  cell: str = "references", level: str = "category") -> pd.DataFrame:
     """Write the matrix-coding table as a standalone .xlsx or .csv; return the frame."""
     frame = matrix_coding(study, codebook, rows=rows, cell=cell, level=level)
     header, table = matrix_table(frame)
     write_table(path, header, table, sheet=f"Matrix {cell}", created=_created(study))
     return frame
-
-
-def run_export_classification(study: Study, book, out: Path,  # noqa: ANN001
-                              progress=None) -> list[Path]:  # noqa: ANN001
-    """``OUT/classification.xlsx`` for ``gtcode run``."""
-    path = Path(out) / "classification.xlsx"
-    write_classification(study, path)
-    return [path]

@@ -4,7 +4,7 @@ Written with XlsxWriter: the header row frozen and bold with borders, long
 text wrapped, column widths from the content (a CJK character counts as two),
 numbers as numbers with a format per column kind, percentages as numbers
 shown with ``%``. Text that a spreadsheet could run as a formula is written
-as an explicit string (see :mod:`gtcode.exports.safe_cells`). The file's
+as an explicit string (see :mod:`gtcode.files`). The file's
 dates come from the study (its creation time), so two runs give the same
 bytes.
 """
@@ -12,17 +12,18 @@ bytes.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import xlsxwriter
 
-from gtcode.coding.paper_tables import Table
-from gtcode.store.project import atomic_output
+from gtcode.files import atomic_output
+from gtcode.tables.matrices import build_tables
+from gtcode.tables.paper import Table
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
 #: Fixed file date when the study gives none (keeps the bytes reproducible).
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def display_width(text: str) -> int:
@@ -105,7 +106,7 @@ def study_time(study) -> datetime:
     """The study's creation time (stored in it), for reproducible file dates."""
     stamp = study.meta("created_at")
     try:
-        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return EPOCH
 
@@ -113,7 +114,6 @@ def study_time(study) -> datetime:
 def export_workbook(study, book, out: Path, progress=None, *, lang: str | None = None,
                     options=None) -> list[Path]:
     """Write ``out/gtcode.xlsx`` from the study (every table, one sheet each)."""
-    from gtcode.coding.matrix_tables import build_tables
 
     tables = build_tables(study, book, lang=lang, options=options)
     target = Path(out) / "gtcode.xlsx" if Path(out).suffix != ".xlsx" else Path(out)

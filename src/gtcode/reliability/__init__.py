@@ -16,6 +16,14 @@ Formulas, conventions and references: ``docs/methods.md``, section
 "Intercoder agreement".
 """
 
+from gtcode.reliability.agreement_report import (
+    COEFFICIENTS,
+    AgreementReport,
+    agreement_report,
+    get_coefficient,
+    report_from_csv,
+)
+from gtcode.reliability.coded_data import CodedData, code_matrix, is_missing
 from gtcode.reliability.coefficients import (
     ChanceCorrected,
     brennan_prediger,
@@ -32,7 +40,6 @@ from gtcode.reliability.cohen import (
     table_to_matrix,
     weighted_kappa_from_table,
 )
-from gtcode.reliability.data import CodedData, code_matrix, is_missing
 from gtcode.reliability.fleiss import (
     FleissResult,
     fleiss_kappa,
@@ -61,13 +68,6 @@ from gtcode.reliability.percode import (
     OverallAgreement,
     PerCodeReport,
     per_code_report,
-)
-from gtcode.reliability.report import (
-    COEFFICIENTS,
-    AgreementReport,
-    agreement_report,
-    get_coefficient,
-    report_from_csv,
 )
 from gtcode.reliability.table import (
     ReliabilityTable,

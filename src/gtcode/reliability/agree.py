@@ -22,20 +22,26 @@ from pathlib import Path
 from typing import Any
 
 from gtcode.errors import GtcodeError
-from gtcode.reliability.coefficients import json_float
-from gtcode.reliability.data import CodedData
-from gtcode.reliability.krippendorff import LEVELS, alpha_verdict, check_level
-from gtcode.reliability.nvivo import NvivoComparison, NvivoRow, nvivo_comparison, nvivo_kappa
-from gtcode.reliability.percode import PerCodeReport, per_code_report, presence_array
-from gtcode.reliability.report import AgreementReport, agreement_report
-from gtcode.reliability.table import read_reliability_csv
-from gtcode.reliability.units import (
+from gtcode.reliability import study_units as su
+from gtcode.reliability.agreement_report import AgreementReport, agreement_report
+from gtcode.reliability.coded_data import CodedData
+from gtcode.reliability.coding_units import (
     CharacterUnits,
     CodeUnits,
     Disagreement,
     code_disagreements,
     table_disagreements,
 )
+from gtcode.reliability.coefficients import json_float
+from gtcode.reliability.krippendorff import LEVELS, alpha_verdict, check_level
+from gtcode.reliability.nvivo import (
+    NvivoComparison,
+    NvivoRow,
+    nvivo_comparison,
+    nvivo_kappa,
+)
+from gtcode.reliability.percode import PerCodeReport, per_code_report, presence_array
+from gtcode.reliability.table import read_reliability_csv
 from gtcode.store.project import Study
 
 #: The overall figures a result can lead with.
@@ -355,7 +361,6 @@ def agree_study(study: Study, coders: Sequence[str], *, unit: str = "segment",
     Raises:
         GtcodeError: E112 bad option, E306 unknown coder, E601 nothing to compare.
     """
-    from gtcode.reliability import study_units as su
 
     su.check_options(unit, level)
     _check_level(level_of_measurement)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from gtcode.reliability.data import (
+from gtcode.reliability.coded_data import (
     CodedData,
     Label,
     Matrix,

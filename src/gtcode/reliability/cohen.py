@@ -19,18 +19,18 @@ from typing import Any
 import numpy as np
 
 from gtcode.errors import GtcodeError
-from gtcode.reliability.coefficients import (
-    ChanceCorrected,
-    chance_corrected,
-    json_float,
-)
-from gtcode.reliability.data import (
+from gtcode.reliability.coded_data import (
     MISSING,
     CodedData,
     Label,
     Matrix,
     code_matrix,
     require_pairable,
+)
+from gtcode.reliability.coefficients import (
+    ChanceCorrected,
+    chance_corrected,
+    json_float,
 )
 
 

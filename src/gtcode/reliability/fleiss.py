@@ -26,13 +26,19 @@ from typing import Any
 
 import numpy as np
 
+from gtcode.reliability.coded_data import (
+    CodedData,
+    Label,
+    Matrix,
+    code_matrix,
+    pairable_count_table,
+)
 from gtcode.reliability.coefficients import (
     UNDEFINED_NOTE,
     json_float,
     observed_agreement,
     pairable_counts,
 )
-from gtcode.reliability.data import CodedData, Label, Matrix, code_matrix, pairable_count_table
 
 
 @dataclass(frozen=True)

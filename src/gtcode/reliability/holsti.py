@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from gtcode.errors import GtcodeError
+from gtcode.reliability.coded_data import MISSING, CodedData, Label, Matrix, code_matrix
 from gtcode.reliability.coefficients import json_float
-from gtcode.reliability.data import MISSING, CodedData, Label, Matrix, code_matrix
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,14 @@ from typing import Any
 import numpy as np
 
 from gtcode.errors import GtcodeError
+from gtcode.reliability.coded_data import (
+    CodedData,
+    Label,
+    Matrix,
+    code_matrix,
+    pairable_count_table,
+)
 from gtcode.reliability.coefficients import json_float, pairable_counts
-from gtcode.reliability.data import CodedData, Label, Matrix, code_matrix, pairable_count_table
 
 #: The metric levels alpha knows by name.
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")

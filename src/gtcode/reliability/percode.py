@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from gtcode.errors import GtcodeError
+from gtcode.reliability.coded_data import MISSING, CodedData, require_pairable
 from gtcode.reliability.coefficients import json_float, percent_agreement
 from gtcode.reliability.cohen import cohen_kappa
-from gtcode.reliability.data import MISSING, CodedData, require_pairable
 from gtcode.reliability.fleiss import fleiss_kappa
 from gtcode.reliability.krippendorff import Distance, check_level, krippendorff_alpha
 

@@ -23,7 +23,7 @@ from gtcode.coding.sheet import split_codes
 from gtcode.coding.sheet_io import SheetRow, read_sheet
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.reliability.agree import AgreeResult, agree_code_units
-from gtcode.reliability.units import (
+from gtcode.reliability.coding_units import (
     CODE_LEVELS,
     CodeUnits,
     UnitInfo,

@@ -40,22 +40,23 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from gtcode.codebook import load_codebook
+from gtcode.codebook.hierarchy import code_links, main_category
 from gtcode.errors import GtcodeError
-from gtcode.reliability.units import (
+from gtcode.reliability.coding_units import (
     CODE_LEVELS,
     UNIT_KINDS,
     CharacterUnits,
     CodeUnits,
     UnitInfo,
 )
-from gtcode.reliability.units import document_units as documents_of
+from gtcode.reliability.coding_units import document_units as documents_of
 from gtcode.store import agreement as db
-from gtcode.store.codes import main_category_map
+from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
 
 #: Segment roles every coder is taken to have read with ``all_units``.
 SEEN_ROLES: tuple[str, ...] = ("respondent", "unknown")
-RULE_CODER = "gtcode-rules"
 _MACHINE = ("rule", "model")
 
 
@@ -145,19 +146,9 @@ class _SegmentIndex:
 def _roller(study: Study, level: str) -> Callable[[str], str | None]:
     if level == "concept":
         return lambda code: code
-    table = main_category_map(study.conn)
-    book = None
-    if study.codebook_path.is_file():
-        from gtcode.codebook import load_codebook
-
-        book = load_codebook(study.codebook_path)
-
-    def roll(code: str) -> str | None:
-        if book is not None and book.get(code) is not None:
-            return book.main_category(code)
-        return table.get(code)
-
-    return roll
+    book = load_codebook(study.codebook_path) if study.codebook_path.is_file() else None
+    links = code_links(book.codes if book else (), list_codes(study.conn))
+    return lambda code: main_category(code, links)
 
 
 def _labels(study: Study) -> dict[str, str]:

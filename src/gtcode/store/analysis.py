@@ -11,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from gtcode.store.project import now_iso
+from gtcode.store.meta import now_iso
 
 #: Segment roles whose codings count (interviewer turns never do).
 COUNTED_ROLES = ("respondent", "unknown")
@@ -78,10 +78,8 @@ def rule_evidence(conn: sqlite3.Connection) -> dict[tuple[int, str], list[str]]:
     """
     found: dict[tuple[int, str], list[str]] = {}
     for seg_id, code, evidence in conn.execute(
-            "SELECT k.segment_id, k.code_id, k.evidence FROM all_codings k "
+            "SELECT k.segment_id, k.code_id, k.evidence FROM counted_codings k "
             "WHERE k.status = 'suggested' AND k.segment_id IS NOT NULL AND k.evidence IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "
-            "AND r.code_id = k.code_id AND r.origin = 'human' AND r.status = 'rejected') "
             "ORDER BY k.segment_id, k.code_id"):
         terms = found.setdefault((seg_id, code), [])
         for term in _terms(evidence):

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gtcode.store.project import now_iso
+from gtcode.store.meta import now_iso
 
 
 @dataclass(frozen=True)
@@ -52,30 +52,3 @@ def sync_codebook_codes(conn: sqlite3.Connection, codes: Iterable[CodeRow], *,
     conn.execute("INSERT OR IGNORE INTO codebooks(hash, name, version, path, loaded_at) "
                  "VALUES (?, ?, ?, ?, ?)", (codebook_hash, name, version, path, now_iso()))
 
-
-def insert_codes(conn: sqlite3.Connection, codes: Iterable[CodeRow]) -> None:
-    """Insert codes (imports); an existing id keeps its row."""
-    conn.executemany(f"INSERT OR IGNORE INTO codes({_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                     [(c.id, c.parent, c.level, c.name, c.name_en, c.color, c.description,
-                       c.paradigm, c.position, c.origin, c.guid) for c in codes])
-
-
-def main_category_map(conn: sqlite3.Connection) -> dict[str, str | None]:
-    """Map every code id to the id of its main category (level ``category``).
-
-    A code with no category ancestor maps to None; a category maps to itself.
-    """
-    rows = {r.id: r for r in list_codes(conn)}
-    result: dict[str, str | None] = {}
-    for code_id in rows:
-        seen: set[str] = set()
-        current: str | None = code_id
-        found = None
-        while current and current in rows and current not in seen:
-            seen.add(current)
-            if rows[current].level == "category":
-                found = current
-                break
-            current = rows[current].parent
-        result[code_id] = found
-    return result

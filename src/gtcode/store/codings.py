@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gtcode.store.project import now_iso
+from gtcode.store.meta import now_iso
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class CodingRow:
 _CODING_SQL = (
     "SELECT k.id, s.name, c.name, g.idx, k.start, k.end, g.speaker, g.role, k.code_id, "
     "k.origin, k.coder, k.status, substr(s.text, k.start + 1, k.end - k.start) "
-    "FROM all_codings k JOIN sources s ON s.id = k.source_id "
+    "FROM {table} k JOIN sources s ON s.id = k.source_id "
     "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id")
 
 
@@ -40,20 +40,15 @@ def iter_codings(conn: sqlite3.Connection, *, include_rejected: bool = False,
                  coder: str | None = None) -> Iterator[CodingRow]:
     """Stream codings in source order (source, start, code, origin, coder).
 
-    Unless ``include_rejected``, human rejections are left out, and so are
-    rule or model suggestions a human rejected on that segment (the same
-    rule as :func:`effective_codings`).
+    Unless ``include_rejected``, only the codings that count (the
+    ``counted_codings`` view): human rejections are left out, and so are
+    rule or model suggestions a human rejected on that segment.
     """
-    where, args = [], []
-    if not include_rejected:
-        where.append("k.status != 'rejected'")
-        where.append("NOT (k.status = 'suggested' AND EXISTS (SELECT 1 FROM codings r "
-                     "WHERE r.segment_id = k.segment_id AND r.code_id = k.code_id "
-                     "AND r.origin = 'human' AND r.status = 'rejected'))")
+    sql = _CODING_SQL.format(table="all_codings" if include_rejected else "counted_codings")
+    args: list[str] = []
     if coder:
-        where.append("k.coder = ?")
+        sql += " WHERE k.coder = ?"
         args.append(coder)
-    sql = _CODING_SQL + (" WHERE " + " AND ".join(where) if where else "")
     sql += " ORDER BY s.position, s.name, k.start, k.end, k.code_id, k.origin, k.coder"
     for row in conn.execute(sql, args):
         yield CodingRow(*row)
@@ -140,7 +135,7 @@ class EffectiveCoding:
 
 def effective_codings(conn: sqlite3.Connection, *,
                       coders: tuple[str, ...] | None = None) -> list[EffectiveCoding]:
-    """The codings analysis counts, human decisions outranking suggestions.
+    """The codings analysis counts (the ``counted_codings`` view), human decisions first.
 
     - human and imported codings with status ``accepted`` count;
     - a rule or model suggestion counts unless a human rejected that code on
@@ -150,11 +145,8 @@ def effective_codings(conn: sqlite3.Connection, *,
     """
     sql = (
         "SELECT k.segment_id, s.name, c.name, g.idx, g.role, k.code_id, k.origin, k.coder, "
-        "k.start, k.end FROM all_codings k JOIN sources s ON s.id = k.source_id "
+        "k.start, k.end FROM counted_codings k JOIN sources s ON s.id = k.source_id "
         "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id "
-        "WHERE (k.status = 'accepted') OR (k.status = 'suggested' AND NOT EXISTS ("
-        "  SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "
-        "  AND r.code_id = k.code_id AND r.origin = 'human' AND r.status = 'rejected')) "
         "ORDER BY s.position, s.name, k.start, k.code_id, k.origin, k.coder")
     rows = [EffectiveCoding(*r) for r in conn.execute(sql)]
     if coders:

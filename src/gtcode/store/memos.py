@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from gtcode.store.project import now_iso
+from gtcode.store.meta import now_iso
 
 
 @dataclass(frozen=True)

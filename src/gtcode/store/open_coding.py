@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gtcode.store.project import now_iso, write_meta
+from gtcode.store.meta import now_iso, write_meta
 
 RULE_CODER = "gtcode-rules"
 

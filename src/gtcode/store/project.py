@@ -8,17 +8,23 @@ in ``gtcode.store`` only.
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from gtcode import __version__
+from gtcode._version import __version__
 from gtcode.errors import GtcodeError
+from gtcode.files import atomic_output, atomic_write_text
+from gtcode.store.codings import (
+    CodingRow,
+    EffectiveCoding,
+    effective_codings,
+    iter_codings,
+)
+from gtcode.store.meta import now_iso, read_meta, write_meta
 from gtcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+from gtcode.store.sources import SegmentRow, SourceRow, iter_segments, list_sources
 
 DB_NAME = "gtcode.db"
 CODEBOOK_NAME = "codebook.yaml"
@@ -26,112 +32,6 @@ EXPORTS_DIR = "exports"
 BACKUPS_DIR = "backups"
 #: How long a writer waits for another gtcode process before giving up.
 BUSY_TIMEOUT_S = 15.0
-
-
-def now_iso() -> str:
-    """The current UTC time as ``2025-06-18T02:08:15Z``."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-TMP_SUFFIX = ".gtcode-tmp"
-_TMP_NAME = re.compile(r"^\.(?P<stem>.+)\.(?P<pid>\d+)\.[^.]+(?P<ext>\.[^.]*)?"
-                       + re.escape(TMP_SUFFIX) + r"(-wal|-shm|-journal)?$")
-
-
-def _unwritable(path: Path, exc: OSError) -> GtcodeError:
-    return GtcodeError("E701", f"the file cannot be written ({exc.strerror or exc}).",
-                       file=path, hint="check that the folder exists, is writable and has "
-                       "free space, and that the name is not a folder")
-
-
-def _temp_file(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
-    """Create the temp file beside ``path`` (its name holds our pid), sweeping stale ones.
-
-    A temp file left by a killed gtcode (its pid no longer runs) is removed, so
-    a crash never leaves litter that a later run trips over.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sweep_stale_temps(path.parent)
-        return tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=suffix,
-                                dir=path.parent)
-    except OSError as exc:
-        raise _unwritable(path, exc) from None
-
-
-def sweep_stale_temps(folder: Path) -> list[Path]:
-    """Remove ``*.gtcode-tmp`` files in ``folder`` whose writing process is gone."""
-    removed = []
-    with contextlib.suppress(OSError):
-        for entry in Path(folder).iterdir():
-            match = _TMP_NAME.match(entry.name)
-            if match and not _pid_alive(int(match["pid"])):
-                with contextlib.suppress(OSError):
-                    entry.unlink()
-                    removed.append(entry)
-    return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: never sweep
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # alive but not ours (EPERM), or unknown: leave its file alone
-        return True
-    return True
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` by write-to-temp-then-rename.
-
-    A reader (or a crash) sees either the old file or the new one, never half.
-    Raises E701 when the file cannot be written.
-    """
-    path = Path(path)
-    fd, tmp = _temp_file(path, f".{path.name}.", TMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _unwritable(path, exc) from None
-        raise
-
-
-def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Text form of :func:`atomic_write_bytes` (no newline translation)."""
-    atomic_write_bytes(path, text.encode(encoding))
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; rename it onto ``path`` on success.
-
-    For writers that need a file name (openpyxl, XlsxWriter, zipfile).
-    """
-    path = Path(path)
-    fd, tmp = _temp_file(path, f".{path.stem}.", path.suffix + TMP_SUFFIX)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        try:
-            os.replace(tmp_path, path)
-        except OSError as exc:
-            raise _unwritable(path, exc) from None
-    except BaseException:
-        for leftover in (tmp_path, *(Path(f"{tmp_path}{s}") for s in ("-wal", "-shm"))):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        raise
 
 
 class Study:
@@ -272,10 +172,31 @@ class Study:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
+    # -- what it holds ----------------------------------------------------------
+    def codings(self, *, coders: Sequence[str] | None = None) -> list[EffectiveCoding]:
+        """The codings that count for analysis, in source order (human decisions first).
+
+        Accepted human and imported codings, and machine suggestions no human
+        rejected on that segment (the ``counted_codings`` view); ``coders``
+        keeps only those coders' codings.
+        """
+        return effective_codings(self.conn, coders=tuple(coders) if coders else None)
+
+    def all_codings(self, *, coder: str | None = None) -> list[CodingRow]:
+        """Every coding with its passage text, rejections and rejected suggestions too."""
+        return list(iter_codings(self.conn, include_rejected=True, coder=coder))
+
+    def sources(self) -> list[SourceRow]:
+        """Every source (name, case, text, language, ...) in collection order."""
+        return list_sources(self.conn)
+
+    def segments(self, *, role: str | None = None) -> list[SegmentRow]:
+        """Every segment (speaker turn) with its text, optionally of one role only."""
+        return list(iter_segments(self.conn, role=role))
+
     # -- metadata and backups -----------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else default
+        return read_meta(self.conn, key, default)
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a metadata value; call inside :meth:`write`."""
@@ -288,7 +209,7 @@ class Study:
         the copy cannot be made it raises E701 and the command stops there,
         having changed nothing.
         """
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backups_dir / f"gtcode-{stamp}-{reason}.db"
         try:
             self.backups_dir.mkdir(exist_ok=True)
@@ -412,9 +333,3 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
-
-
-def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
-    """Set one ``meta`` value (inside the caller's transaction)."""
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
-                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from gtcode.store import memos
 from gtcode.store.memos import MemoRow
-from gtcode.store.project import write_meta
+from gtcode.store.meta import write_meta
 
 #: Meta key holding the GUIDs an import kept for stable re-export (JSON).
 REFI_META_KEY = "refi_import"
@@ -44,14 +44,10 @@ class CaseRow:
     sources: tuple[str, ...]
 
 
-# The same rule as store.codings.effective_codings: accepted codings count, and
-# suggestions count unless a human rejected that code on that segment.
+# The codings that count (the counted_codings view of schema.py).
 _EFFECTIVE = (
     "SELECT s.name, k.start, k.end, k.code_id, k.coder, k.origin, k.created_at, k.guid "
-    "FROM all_codings k JOIN sources s ON s.id = k.source_id "
-    "WHERE (k.status = 'accepted') OR (k.status = 'suggested' AND NOT EXISTS ("
-    "  SELECT 1 FROM codings r WHERE r.segment_id = k.segment_id "
-    "  AND r.code_id = k.code_id AND r.origin = 'human' AND r.status = 'rejected')) "
+    "FROM counted_codings k JOIN sources s ON s.id = k.source_id "
     "ORDER BY s.position, s.name, k.start, k.end, k.coder, k.code_id, k.origin")
 
 

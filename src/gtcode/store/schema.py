@@ -228,6 +228,23 @@ SELECT -r.id, g.source_id, r.segment_id, g.start, g.end, r.code_id, 'rule', 'gtc
 FROM rule_codings r JOIN segments g ON g.id = r.segment_id;
 """,
     ),
+    (
+        3,
+        "counted codings",
+        """
+-- Which codings count for analysis, written once: every accepted coding (human
+-- or imported), and every machine suggestion unless a human rejected that code
+-- on that segment. Every reading that means "the codings that count" (matrices,
+-- axial and selective tables, exports, agreement) reads this view.
+CREATE VIEW counted_codings AS
+SELECT k.* FROM all_codings k
+WHERE k.status = 'accepted'
+   OR (k.status = 'suggested' AND NOT EXISTS (
+       SELECT 1 FROM codings r
+       WHERE r.segment_id = k.segment_id AND r.code_id = k.code_id
+         AND r.origin = 'human' AND r.status = 'rejected'));
+""",
+    ),
 ]
 
 #: The newest schema version this gtcode knows.

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from gtcode.store.project import now_iso
+from gtcode.store.meta import now_iso
 from gtcode.transcripts.model import Document, Segment
 
 
@@ -119,11 +119,6 @@ def iter_segments(conn: sqlite3.Connection, *, role: str | None = None,
     sql += " ORDER BY s.position, s.name, g.idx"
     for row in conn.execute(sql, args):
         yield SegmentRow(*row)
-
-
-def get_segment(conn: sqlite3.Connection, segment_id: int) -> SegmentRow | None:
-    row = conn.execute(_SEGMENT_SQL + " WHERE g.id = ?", (segment_id,)).fetchone()
-    return SegmentRow(*row) if row else None
 
 
 # -- cases -------------------------------------------------------------------

@@ -104,11 +104,6 @@ def read_transcript(path: str | Path, *, encoding: str | None = None, t2s: bool 
                     turns=turns)
 
 
-def register_reader(ext: str, reader: Reader) -> None:
-    """Add or replace the reader for a file extension such as ``".rtf"``."""
-    READERS[ext.lower()] = reader
-
-
 def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes, refusing missing (E101), too large (E110) and empty (E105) files."""
     try:

@@ -13,6 +13,6 @@ Example::
 
 from __future__ import annotations
 
-from gtcode.exports.report.build import build_report, report_export, write_report
+from gtcode.exports.report.build import build_report, write_report
 
-__all__ = ["build_report", "report_export", "write_report"]
+__all__ = ["build_report", "write_report"]

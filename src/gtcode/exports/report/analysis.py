@@ -191,7 +191,7 @@ def _quotes(quotes, lang: str) -> str:
 
 # -- the grounded-theory tables ----------------------------------------------------------
 
-#: The three tables of a grounded-theory paper (keys of ``paper_tables``), in order.
+#: The three tables of a grounded-theory paper (keys of ``gtcode.tables.paper``), in order.
 GT_TABLES = ("open", "axial", "selective")
 
 
@@ -209,7 +209,7 @@ def tables_section(f: Facts, lang: str) -> str:
 
 
 def paper_table(gt, number: int) -> str:
-    """One ``paper_tables.Table``: its caption, the columns a paper prints, its notes."""
+    """One ``gtcode.tables.paper.Table``: its caption, the columns a paper prints, its notes."""
     width = len(gt.paper_headers)
     right = [i for i, kind in enumerate(gt.kinds[:width]) if kind in ("int", "float", "pct")]
     rows = [[Raw(_lines(v)) for v in row[:width]] for row in gt.rows]

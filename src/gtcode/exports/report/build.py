@@ -8,14 +8,15 @@ from pathlib import Path
 
 from gtcode.codebook.model import Codebook
 from gtcode.coding.axial import CodedStudy
-from gtcode.coding.matrix_tables import TableSet, build_tables
 from gtcode.coding.selective import Saturation
 from gtcode.errors import GtcodeError
-from gtcode.exports.report import analysis, data, sections
+from gtcode.exports.report import analysis, content, sections
 from gtcode.exports.report.html import cards, note, page
 from gtcode.exports.report.i18n import check_lang, t
+from gtcode.files import atomic_write_text
 from gtcode.store import sources as db
-from gtcode.store.project import Study, atomic_write_text
+from gtcode.store.project import Study
+from gtcode.tables.matrices import TableSet, build_tables
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Facts:
 
     study: Study
     book: Codebook
-    corpus: data.Corpus
+    corpus: content.Corpus
     tables: TableSet
 
     @property
@@ -46,7 +47,7 @@ def gather(study: Study, book: Codebook, lang: str) -> Facts:
     al. base 4, run 2, 5%), so the report and ``gtcode.xlsx`` agree.
     """
     conn = study.conn
-    corpus = data.corpus_stats(db.list_sources(conn), db.iter_segments(conn),
+    corpus = content.corpus_stats(db.list_sources(conn), db.iter_segments(conn),
                                db.list_cases(conn), list(db.attribute_types(conn)))
     return Facts(study, book, corpus, build_tables(study, book, lang=lang))
 
@@ -56,25 +57,25 @@ def _corpus(f: Facts, lang: str) -> str:
 
 
 def _codebook(f: Facts, lang: str) -> str:
-    return sections.codebook_section(data.codebook_tree(f.coded), lang)
+    return sections.codebook_section(content.codebook_tree(f.coded), lang)
 
 
 def _heatmap(f: Facts, lang: str) -> str:
-    return sections.heatmap_section(data.case_matrix(f.coded, lang), lang)
+    return sections.heatmap_section(content.case_matrix(f.coded, lang), lang)
 
 
 def _attributes(f: Facts, lang: str) -> str:
-    keep, skip = data.chart_attributes(f.coded)
+    keep, skip = content.chart_attributes(f.coded)
     return sections.attribute_section(
-        {name: data.attribute_matrix(f.coded, name, lang) for name in keep}, lang, skipped=skip)
+        {name: content.attribute_matrix(f.coded, name, lang) for name in keep}, lang, skipped=skip)
 
 
 def _network(f: Facts, lang: str) -> str:
-    return sections.network_section(data.category_network(f.coded, lang), lang)
+    return sections.network_section(content.category_network(f.coded, lang), lang)
 
 
 def _paradigm(f: Facts, lang: str) -> str:
-    return sections.paradigm_section(data.paradigm_data(f.coded, lang), lang)
+    return sections.paradigm_section(content.paradigm_data(f.coded, lang), lang)
 
 
 #: The report's sections in order: (anchor, heading key, renderer).
@@ -146,14 +147,3 @@ def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "z
         raise GtcodeError("E701", f"the report cannot be written ({exc.strerror}).", file=path,
                           hint="choose a folder you can write to with -o") from None
     return path
-
-
-def report_export(study: Study, book: Codebook, out: Path, progress=None) -> list[Path]:
-    """``gtcode run``'s export: ``OUT/report.html`` in the codebook's language."""
-    if progress:
-        progress("Writing the report", 0, 1)
-    lang = book.language if book.language in ("zh", "en") else "zh"
-    path = write_report(study, book, Path(out) / "report.html", lang=lang)
-    if progress:
-        progress("Writing the report", 1, 1)
-    return [path]

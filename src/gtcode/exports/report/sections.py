@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gtcode.exports.report import svg, svg_graph
-from gtcode.exports.report.data import Corpus, Matrix, Network, TreeRow, top_columns
+from gtcode.exports.report.content import Corpus, Matrix, Network, TreeRow, top_columns
 from gtcode.exports.report.html import Raw, details, esc, figure, note, table
 from gtcode.exports.report.i18n import level_name, t
 

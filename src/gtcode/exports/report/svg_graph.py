@@ -11,8 +11,19 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gtcode.exports.report.svg import (ACCENT, GRID, INK, MUTED, clip, esc, num, open_svg,
-                                       text, text_width, wrap)
+from gtcode.exports.report.svg import (
+    ACCENT,
+    GRID,
+    INK,
+    MUTED,
+    clip,
+    esc,
+    num,
+    open_svg,
+    text,
+    text_width,
+    wrap,
+)
 
 PALETTE = ("#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f", "#8c510a",
            "#c51b7d", "#4d4d4d", "#5aae61")

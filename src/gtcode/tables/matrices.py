@@ -11,18 +11,29 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gtcode import __version__
+from gtcode._version import __version__
 from gtcode.codebook import Codebook
-from gtcode.coding import paper_tables as pt
-from gtcode.coding.axial import (CodedStudy, cooccurrence, load_coded_study, percentages,
-                                 relations, study_matrix)
+from gtcode.coding.axial import (
+    CodedStudy,
+    cooccurrence,
+    load_coded_study,
+    percentages,
+    relations,
+    study_matrix,
+)
 from gtcode.coding.memos import list_memos, target_label
-from gtcode.coding.paper_tables import Context, Table, t
 from gtcode.coding.quotes import DEFAULT_LIMIT
-from gtcode.coding.selective import (LINK_NAMES, SaturationOptions, SelectiveResult, selective,
-                                     stored_options)
+from gtcode.coding.selective import (
+    SaturationOptions,
+    SelectiveResult,
+    selective,
+    stored_options,
+)
+from gtcode.coding.storyline import LINK_NAMES
 from gtcode.store.analysis import storyline_rows
 from gtcode.store.project import Study
+from gtcode.tables import paper as pt
+from gtcode.tables.paper import Context, Table, t
 
 CELL_NAMES = {"references": ("参考点", "references"), "presence": ("覆盖", "presence"),
               "characters": ("字符数", "characters"), "words": ("字数", "words")}

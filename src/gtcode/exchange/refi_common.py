@@ -40,10 +40,6 @@ CODEBOOK_NOTE_NAME = "gtcode codebook.yaml"
 SOURCES_DIR = "sources"
 QDE_NAME = "project.qde"
 
-_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                   r"[0-9a-fA-F]{12}\}?$")
-
-
 def make_guid(kind: str, *parts: object) -> str:
     """A stable GUID: uuid5 of gtcode's namespace and ``kind`` plus key parts.
 
@@ -55,11 +51,6 @@ def make_guid(kind: str, *parts: object) -> str:
     digest[8] = (digest[8] & 0x3F) | 0x80
     text = digest.hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def is_guid(value: str | None) -> bool:
-    """Whether ``value`` is a GUID as the schema's GUIDType allows."""
-    return bool(value) and _GUID.match(value) is not None
 
 
 def norm_guid(value: str) -> str:
@@ -76,7 +67,7 @@ def schema_path(kind: str) -> Path:
 
 
 @functools.lru_cache(maxsize=2)
-def _schema(kind: str):  # noqa: ANN202 - lxml type
+def _schema(kind: str):
     from lxml import etree
 
     return etree.XMLSchema(etree.parse(str(schema_path(kind))))

@@ -39,17 +39,25 @@ from pathlib import Path
 
 from lxml import etree
 
-from gtcode import __version__
+from gtcode._version import __version__
 from gtcode.errors import GtcodeError
-from gtcode.exports.positions import EXPORT_UNITS, UnitCounter, unit
-from gtcode.exports.refi_common import (CODEBOOK_NOTE_NAME, CODEBOOK_NS, PROJECT_NS,
-                                        SOURCES_DIR, check_schema, make_guid)
+from gtcode.exchange.positions import EXPORT_UNITS, UnitCounter, unit
+from gtcode.exchange.refi_common import (
+    CODEBOOK_NOTE_NAME,
+    CODEBOOK_NS,
+    PROJECT_NS,
+    SOURCES_DIR,
+    check_schema,
+    make_guid,
+)
+from gtcode.files import atomic_output, atomic_write_bytes
 from gtcode.store import refi as rdb
 from gtcode.store.codes import CodeRow, list_codes
-from gtcode.store.project import Study, atomic_output, atomic_write_bytes
+from gtcode.store.open_coding import RULE_CODER
+from gtcode.store.project import Study
 from gtcode.store.sources import attribute_types, list_cases, list_sources
+from gtcode.workspace import study_codebook
 
-RULE_CODER = "gtcode-rules"
 ORIGIN = f"gtcode {__version__}"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _VARIABLE_TYPES = {"text": "Text", "integer": "Integer", "float": "Float",
@@ -454,7 +462,6 @@ def _serialise(root: etree._Element) -> bytes:
 def _sync_codebook(study: Study) -> None:
     """Bring the study's code snapshot up to date with its codebook YAML."""
     if study.codebook_path.is_file():
-        from gtcode.workspace import study_codebook
 
         study_codebook(study)
 

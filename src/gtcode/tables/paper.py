@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gtcode.coding.axial import CodedStudy
+from gtcode.coding.axial import CodedStudy, paradigm_roles
 from gtcode.coding.memos import by_target, memo_cell
 from gtcode.coding.quotes import RULE, RULE_ZH, choose_quotes
-from gtcode.coding.selective import ROLE_NAMES, SelectiveResult
+from gtcode.coding.selective import SelectiveResult
+from gtcode.coding.storyline import ROLE_NAMES
 from gtcode.store.memos import MemoRow
 
 #: Column kinds: how a value is shown (Word) and formatted (Excel).
@@ -147,7 +148,6 @@ def axial_table(ctx: Context) -> Table:
 
 def paradigm_table(ctx: Context) -> Table | None:
     """范式模型: each paradigm role with its categories and representative quotes."""
-    from gtcode.coding.axial import paradigm_roles
 
     lang, rows = ctx.lang, []
     roles = paradigm_roles(ctx.data.hierarchy)

@@ -1,7 +1,7 @@
 """Source texts of an imported REFI-QDA project, and the unit its positions count in.
 
 A source is read as UTF-8 (a BOM is dropped; UTF-16 with a BOM is accepted),
-normalised as gtcode stores text (:class:`~gtcode.exports.positions.MappedText`)
+normalised as gtcode stores text (:class:`~gtcode.exchange.positions.MappedText`)
 and its selections mapped to code points. The unit is the one given with
 ``--positions``; else the one the project's origin implies (gtcode writes it
 in the project description, NVivo counts UTF-16 units, ATLAS.ti counts CRLF
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.positions import IMPORT_UNITS, UNITS, MappedText, Unit
-from gtcode.exports.refi_read import Container, RNote, RProject, RSource
+from gtcode.exchange.positions import IMPORT_UNITS, UNITS, MappedText, Unit
+from gtcode.exchange.refi_read import Container, RNote, RProject, RSource
 
 _GOOD_EDGE = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\u2000-\u206f"
                         r"!-/:-@\[-`{-~]")

@@ -30,8 +30,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from gtcode.codebook import load_codebook
+from gtcode.codebook.export import code_description
 from gtcode.errors import GtcodeError
-from gtcode.exports.refi_common import make_guid, norm_guid
+from gtcode.exchange.refi_common import make_guid, norm_guid
 
 MAX_EMBEDDED_YAML = 5 * 1024 ** 2
 _CJK = re.compile(r"[^\x00-\x7f\u00c0-\u024f]")
@@ -253,7 +255,6 @@ def _core_shaped(roots: list[TreeCode]) -> bool:
 
 def _fields(code: TreeCode, known: dict[str, Any] | None) -> dict[str, Any]:
     """Definition and the other gtcode fields of a code (kept when it is known)."""
-    from gtcode.codebook.export import code_description
 
     description = (code.description or "").strip()
     fields: dict[str, Any] = {}
@@ -309,7 +310,6 @@ def _dump(meta: dict[str, Any], entries: list[dict[str, Any]]) -> str:
 
 def validate_yaml(text: str, file: str) -> Any:
     """Load YAML text with gtcode's codebook loader (E201/E202 when invalid)."""
-    from gtcode.codebook import load_codebook
 
     with tempfile.TemporaryDirectory(prefix="gtcode-codebook-") as folder:
         path = Path(folder) / file

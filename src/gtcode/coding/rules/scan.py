@@ -1,4 +1,4 @@
-"""One pass of the rule engine over one source text (see :mod:`gtcode.coding.rules`).
+"""One pass of the rule engine over one source text (see :mod:`gtcode.coding.rules.engine`).
 
 :class:`Run` collects the hits of every segment (span) of a text: the
 Chinese-term hits of the character automaton through :meth:`Run.chars`, the
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import ahocorasick
 
 if TYPE_CHECKING:
-    from gtcode.coding.rules import RuleEngine
+    from gtcode.coding.rules.engine import RuleEngine
 
 #: A hit as the engine carries it: (term, start, end, lang).
 RawHit = tuple[str, int, int, str]

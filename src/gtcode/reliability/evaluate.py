@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gtcode.coding.rollup import main_categories, main_category
 from gtcode.coding.sheet import split_codes
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.reliability.cohen import cohen_kappa_from_table
@@ -100,7 +99,7 @@ def read_gold(path: Path, codebook) -> list[GoldRow]:
             continue
         categories = set()
         for code in split_codes(cells["codes"]):
-            category = main_category(codebook, code)
+            category = codebook.main_category(code)
             if category is None:
                 problems.append(f"row {number}: code {code!r} is not a code of the codebook "
                                 "(or has no main category)")
@@ -148,7 +147,7 @@ def evaluate(study: Study, codebook, gold: Path, *,
                           "the line of each respondent turn's label")
     predicted = _predicted(study, codebook)
     result.units = len(matched)
-    result.categories = [_score(c, matched, predicted) for c in main_categories(codebook)]
+    result.categories = [_score(c, matched, predicted) for c in _main_categories(codebook)]
     result.macro = _macro(result.categories)
     return result
 
@@ -160,7 +159,7 @@ def _predicted(study: Study, codebook) -> dict[int, set[str]]:
         if coding.segment_id is None:
             continue
         if coding.code_id not in cache:
-            cache[coding.code_id] = main_category(codebook, coding.code_id)
+            cache[coding.code_id] = codebook.main_category(coding.code_id)
         category = cache[coding.code_id]
         if category:
             by_segment.setdefault(coding.segment_id, set()).add(category)
@@ -193,3 +192,7 @@ def _macro(scores: list[CategoryScore]) -> dict[str, float | None]:
         values = [getattr(s, name) for s in scores if getattr(s, name) is not None]
         macro[name] = sum(values) / len(values) if values else None
     return macro
+
+
+def _main_categories(codebook) -> list[str]:
+    return [code.id for code in codebook.level_codes("category")]

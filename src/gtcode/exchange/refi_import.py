@@ -5,7 +5,7 @@ built in a temporary folder next to the target and renamed into place at
 the very end, so any error leaves nothing behind.
 
 Mapping: Users become coders (kind ``import``); codes become the study's
-codebook YAML (see :mod:`gtcode.exports.refi_codes`), stored with origin
+codebook YAML (see :mod:`gtcode.exchange.refi_codes`), stored with origin
 ``import`` and their GUIDs; each Coding becomes a coding with origin
 ``import``, status ``accepted``, coder = the user's name (or GUID), its span
 converted to code points and linked to the segment holding it (sources are
@@ -17,7 +17,6 @@ what references them; Sets keep their code and source members.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets
@@ -27,13 +26,37 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from gtcode.codebook import load_codebook
+from gtcode.codebook.export import code_description
 from gtcode.errors import GtcodeError
-from gtcode.exports.refi_codes import CodePlan, plan_codes
-from gtcode.exports.refi_common import CODEBOOK_NOTE_NAME, Limits, norm_guid
-from gtcode.exports.refi_read import Container, RProject, read_project_xml
-from gtcode.exports.refi_texts import (SourceText, choose_unit, load_texts, map_spans,
-                                       note_text, unique_name)
-from gtcode.store.project import DB_NAME, now_iso
+from gtcode.exchange.refi_codes import CodePlan, plan_codes
+from gtcode.exchange.refi_common import CODEBOOK_NOTE_NAME, Limits, norm_guid
+from gtcode.exchange.refi_read import Container, RProject, read_project_xml
+from gtcode.exchange.refi_texts import (
+    SourceText,
+    choose_unit,
+    load_texts,
+    map_spans,
+    note_text,
+    unique_name,
+)
+from gtcode.files import atomic_write_text
+from gtcode.importer import store_document
+from gtcode.store import sources as db
+from gtcode.store.codes import CodeRow, sync_codebook_codes
+from gtcode.store.meta import now_iso
+from gtcode.store.project import DB_NAME, Study
+from gtcode.store.refi import (
+    insert_coders,
+    insert_codings,
+    insert_memos,
+    insert_set,
+    segment_spans,
+    set_case_description,
+    set_refi_meta,
+)
+from gtcode.transcripts.model import Document, Segmentation
+from gtcode.transcripts.segment import segment_document
 
 _TYPES = {"text": "text", "integer": "integer", "float": "float", "boolean": "boolean",
           "date": "date", "datetime": "text"}
@@ -230,10 +253,7 @@ def read_plan(path: Path, box: Container, positions: str) -> _Plan:
 
 # -- writing the study -----------------------------------------------------------------------------
 
-def _segment(item: SourceText, file: Path):  # noqa: ANN202 - Segmentation
-    from gtcode.transcripts.model import Document, Segmentation
-    from gtcode.transcripts.segment import segment_document
-
+def _segment(item: SourceText, file: Path):
     doc = Document(item.name, Path(file.name), "txt", item.mapped.text, "utf-8", item.raw_hash)
     if not item.mapped.text.strip():
         return doc, Segmentation(())
@@ -245,10 +265,7 @@ def _segment(item: SourceText, file: Path):  # noqa: ANN202 - Segmentation
         return doc, segment_document(doc, mode="paragraph")
 
 
-def _store_codes(study, book, plan: _Plan) -> None:  # noqa: ANN001
-    from gtcode.store.codes import CodeRow, sync_codebook_codes
-    from gtcode.codebook.export import code_description
-
+def _store_codes(study, book, plan: _Plan) -> None:
     rows = [CodeRow(c.id, c.parent, c.level, c.name, c.name_en, c.color, code_description(c),
                     c.paradigm, i, "import", plan.codes.guids.get(c.id))
             for i, c in enumerate(book.codes, start=1)]
@@ -259,17 +276,10 @@ def _store_codes(study, book, plan: _Plan) -> None:  # noqa: ANN001
     study.set_meta("codebook_origin", f"import:{plan.file.name}")
 
 
-def _store_sources(conn, plan: _Plan, parsed: list) -> dict[str, tuple[int, list]]:  # noqa: ANN001
-    from gtcode.store import sources as db
-    from gtcode.store.refi import segment_spans
-    from gtcode.transcripts.nlp import detect_language
-
+def _store_sources(conn, plan: _Plan, parsed: list) -> dict[str, tuple[int, list]]:
     stored: dict[str, tuple[int, list]] = {}
     for item, (doc, seg) in zip(plan.texts, parsed):
-        source_id = db.insert_source(conn, doc, hashlib.sha256(
-            doc.text.encode("utf-8")).hexdigest(), metadata=dict(seg.metadata),
-            language=detect_language(doc.text), case_id=None)
-        db.replace_segments(conn, source_id, seg.segments)
+        source_id = store_document(conn, doc, seg)
         rows = segment_spans(conn, source_id)
         stored[item.name] = (source_id, ([r[2] for r in rows], rows))
     return stored
@@ -284,9 +294,7 @@ def _segment_at(spans: tuple[list, list], start: int, end: int) -> tuple[int, in
     return None
 
 
-def _store_codings(conn, plan: _Plan, stored: dict) -> int:  # noqa: ANN001
-    from gtcode.store.refi import insert_codings
-
+def _store_codings(conn, plan: _Plan, stored: dict) -> int:
     now = now_iso()
     rows = []
     for name, start, end, code_id, coder, guid, created in plan.codings:
@@ -297,10 +305,7 @@ def _store_codings(conn, plan: _Plan, stored: dict) -> int:  # noqa: ANN001
     return insert_codings(conn, rows)
 
 
-def _store_cases(conn, plan: _Plan, stored: dict) -> None:  # noqa: ANN001
-    from gtcode.store import sources as db
-    from gtcode.store.refi import set_case_description
-
+def _store_cases(conn, plan: _Plan, stored: dict) -> None:
     ids = db.set_attribute_types(conn, {n: t for n, (t, _g) in plan.attributes.items()})
     for name, description, _guid, values, sources in plan.cases:
         case_id = db.ensure_case(conn, name)
@@ -312,9 +317,7 @@ def _store_cases(conn, plan: _Plan, stored: dict) -> None:  # noqa: ANN001
             db.assign_case(conn, stored[source][0], case_id)
 
 
-def _store_memos_sets(conn, plan: _Plan, stored: dict) -> None:  # noqa: ANN001
-    from gtcode.store.refi import insert_memos, insert_set
-
+def _store_memos_sets(conn, plan: _Plan, stored: dict) -> None:
     now = now_iso()
     rows = []
     for kind, target, author, title, text, guid, created, modified in plan.memos:
@@ -340,9 +343,6 @@ def _refi_meta(plan: _Plan) -> dict:
 
 def _write_study(plan: _Plan, folder: Path) -> int:
     """Create the study in ``folder`` (a fresh temporary one); return codings stored."""
-    from gtcode.codebook import load_codebook
-    from gtcode.store.project import Study, atomic_write_text
-    from gtcode.store.refi import insert_coders, set_refi_meta
 
     parsed = [_segment(item, plan.file) for item in plan.texts]
     study = Study.create(folder)

@@ -13,6 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from gtcode.errors import GtcodeError
+from gtcode.reliability.coded_data import (
+    CodedData,
+    Label,
+    Matrix,
+    code_matrix,
+    require_pairable,
+)
 from gtcode.reliability.coefficients import (
     ChanceCorrected,
     brennan_prediger,
@@ -25,13 +32,6 @@ from gtcode.reliability.cohen import (
     PairwiseKappa,
     cohen_kappa,
     mean_pairwise_cohen_kappa,
-)
-from gtcode.reliability.data import (
-    CodedData,
-    Label,
-    Matrix,
-    code_matrix,
-    require_pairable,
 )
 from gtcode.reliability.fleiss import FleissResult, fleiss_kappa
 from gtcode.reliability.holsti import HolstiResult, holsti

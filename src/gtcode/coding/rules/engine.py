@@ -17,14 +17,14 @@ Steps 4 and 5 look at the text only where the hits concerned are. A near
 term is a hit like any other, except that it waits (:attr:`Run.pending`);
 context words are not in the automaton at all, but are looked for only in a
 segment that holds a waiting near term, once per list of context words
-(:class:`gtcode.coding.rule_scan.ContextWords`), in :meth:`Run.codings`.
+(:class:`gtcode.coding.rules.scan.ContextWords`), in :meth:`Run.codings`.
 Sentence-scoped ``not`` terms take the general path of :meth:`Run.take_at`
 and keep their positions. Rules that use neither feature cost nothing.
 
 Speed (see ``docs/benchmarks.md``): a whole source text is scanned once and
-its hits are walked segment by segment (:mod:`gtcode.coding.rule_scan`);
+its hits are walked segment by segment (:mod:`gtcode.coding.rules.scan`);
 the automaton reads a folded, two-level form of the text
-(:mod:`gtcode.coding.matcher`); and a term used by one code is decided from
+(:mod:`gtcode.coding.rules.matcher`); and a term used by one code is decided from
 a precomputed entry, so that most hits cost a tuple look-up and a set test.
 
 Boundary policies (``rules.boundary``)
@@ -44,7 +44,7 @@ Boundary policies (``rules.boundary``)
     (关系好|不好) is judged on its left edge only. Decisions are cached by
     window. With jieba's own segmenter and
     dictionary (the default), nearly every window is decided on jieba's
-    route of dictionary words (:mod:`gtcode.coding.window_route`), with the
+    route of dictionary words (:mod:`gtcode.coding.rules.windows`), with the
     same verdict as a full segmentation at about half the cost.
     Other terms (English): whole words only, matched case-insensitively on
     word forms, so ``bribe`` also matches ``bribes``, ``bribed``,
@@ -61,59 +61,45 @@ Boundary policies (``rules.boundary``)
 from __future__ import annotations
 
 import bisect
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import ahocorasick
-import numpy as np
 
-from gtcode.coding.boundaries import EdgeWords, edge_words
-from gtcode.coding.matcher import Matcher, code_points
-from gtcode.coding.regex_gate import required_literals, starts_with_latin_letter
-from gtcode.coding.rule_scan import ContextWords, RawHit, Run
-from gtcode.coding.window_route import RouteDecider, default_route_decider
-from gtcode.coding.wordforms import (CACHE_SIZE, WordForms, load_lemma_table,  # noqa: F401
-                                     suffix_stem)
+from gtcode.coding.rules.boundaries import EdgeWords, edge_words
+from gtcode.coding.rules.lexicon import (
+    default_lexicon,
+    default_lexicon_fingerprint,
+    default_tokenizer,
+    default_word_frequency,
+)
+from gtcode.coding.rules.matcher import Matcher, code_points
+from gtcode.coding.rules.regex_gate import required_literals, starts_with_latin_letter
+from gtcode.coding.rules.scan import ContextWords, RawHit, Run
+from gtcode.coding.rules.text import (
+    CJK,
+    CJK_PAIR,
+    CJK_RUN,
+    CJK_RUN_TO_END,
+    LATIN_WORD,
+    WORD_CHAR,
+    CodeMatch,
+    EngineStats,
+    Hit,
+    Tokenizer,
+    asks_a_not_b,
+    fold_variants,
+    latin_inside,
+    latin_key,
+    normalise_for_matching,
+)
+from gtcode.coding.rules.windows import RouteDecider, default_route_decider
+from gtcode.coding.rules.wordforms import CACHE_SIZE, WordForms, load_lemma_table
 
 #: Characters of CJK context taken on each side of a hit for segmentation.
 WINDOW = 6
 POLICIES = ("aligned", "inside-word-ok", "any")
-
-Tokenizer = Callable[[str, str], list[tuple[str, int, int]]]
-
-_CJK = re.compile(r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3040-\u30ff\u3100-\u312f"
-                  r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_CJK_PAIR = re.compile(_CJK.pattern * 2)
-_CJK_RUN = re.compile(_CJK.pattern + "*")
-_CJK_RUN_TO_END = re.compile(_CJK.pattern + "*\\Z")
-_FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_FOLD = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
-                                 *range(0xFF41, 0xFF5B))}
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\u2019][A-Za-z]+)*")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One piece of evidence: which term matched where (offsets in the segment)."""
-
-    term: str
-    start: int
-    end: int
-    lang: str
-
-
-@dataclass
-class EngineStats:
-    """Counters for reports and benchmarks."""
-
-    hits: int = 0
-    boundary_rejected: int = 0
-    vetoed: int = 0
-    window_checks: int = 0
-    tokenizer_calls: int = 0
-    route_decisions: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,99 +113,6 @@ class _Use:
     group: int = -1
 
 
-def is_cjk(char: str) -> bool:
-    """True for a CJK ideograph (or kana/bopomofo): a character jieba segments."""
-    return bool(_CJK.match(char))
-
-
-def normalise_for_matching(text: str) -> str:
-    """Lower-case and fold full-width ASCII, keeping every offset in place.
-
-    Full-width letters and digits are folded first, then the text is
-    lower-cased; a character whose lower case is longer (``İ``) is kept.
-    """
-    if _FULLWIDTH_ALNUM.search(text):
-        text = text.translate(_FOLD)
-    low = text.lower()
-    if len(low) != len(text):
-        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return low
-
-
-def _default_tokenizer() -> Tokenizer:
-    from gtcode.transcripts.nlp import tokenize
-
-    return tokenize
-
-
-def _default_lexicon() -> Mapping[str, int] | None:
-    """jieba's prefix dictionary (word -> frequency, 0 for mere prefixes), via nlp.py."""
-    from gtcode.transcripts.nlp import zh_lexicon
-
-    return zh_lexicon()
-
-
-def _default_word_frequency() -> Callable[[str], int]:
-    """How often jieba's dictionary has a word (0 for no word), from its cached automaton."""
-    from gtcode.transcripts.nlp import WORD_LENGTH_BITS, zh_words
-
-    get = zh_words()[0].get
-    return lambda word: get(word, 0) >> WORD_LENGTH_BITS
-
-
-def _default_lexicon_fingerprint() -> str:
-    from gtcode.transcripts.nlp import zh_lexicon_fingerprint
-
-    return zh_lexicon_fingerprint()
-
-
-def _variants(alphabet: set[str]) -> dict[str, list[str]] | None:
-    """The characters that :func:`normalise_for_matching` turns into each alphabet character.
-
-    Such a character is the alphabet character itself, or (for an ASCII
-    letter or digit) its upper-case and full-width forms and, for ``k``, the
-    Kelvin sign. That this is all holds for an alphabet of ASCII lower-case
-    letters and digits and of characters without an upper case (CJK,
-    punctuation); a test checks it over every code point. For other alphabets
-    (Greek, accented Latin: case mappings with exceptions) None: the text is
-    normalised first.
-    """
-    variants: dict[str, list[str]] = {}
-    for char in alphabet:
-        if char.isascii() and (char.isdigit() or char.islower()):
-            forms = [chr(ord(char) + 0xFEE0)] + ([char.upper()] if char.isalpha() else [])
-            if char.isalpha():
-                forms.append(chr(ord(char.upper()) + 0xFEE0))
-            variants[char] = forms + (["\u212a"] if char == "k" else [])
-        elif char.isascii() and char.isalpha() or char.upper() != char:
-            return None
-    return variants
-
-
-#: Code-point ranges holding every character that normalises to a Latin letter of
-#: :data:`_LATIN_WORD` (a test checks it): the gate for the English word scan.
-_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF), (0x2100, 0x214F),
-                 (0x2C60, 0x2C7F), (0xA720, 0xA7FF), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-
-
-def _latin_inside(codes: np.ndarray, run: Run) -> bool:
-    """Whether a character that normalises to a Latin letter lies inside a span of the run.
-
-    ``codes`` are the code points of the text, normalised or not. A text
-    without one needs no English word scan. (Unsigned arithmetic:
-    ``c - a < n`` is ``a <= c < a + n``.)
-    """
-    mask = (codes | 32) - 0x61 < 26  # the two ASCII ranges
-    for first, last in _LATIN_RANGES[2:]:
-        mask |= codes - first <= last - first
-    latin = np.flatnonzero(mask)
-    if len(latin) > 64:
-        bounds = np.asarray(run.spans, dtype=np.int64)
-        home = np.searchsorted(bounds[:, 0], latin, side="right") - 1
-        return bool(((home >= 0) & (latin < bounds[home.clip(0), 1])).any())
-    return any(run.locate(int(position), int(position) + 1) >= 0 for position in latin)
-
-
 def _iter_rules(code) -> tuple[dict, dict, str, list[str], list, str]:
     rules = getattr(code, "rules", None)
     if rules is None:
@@ -227,30 +120,6 @@ def _iter_rules(code) -> tuple[dict, dict, str, list[str], list, str]:
     return (dict(rules.terms or {}), dict(getattr(rules, "not_", None) or {}),
             rules.boundary or "aligned", list(rules.regex or []),
             list(getattr(rules, "near", None) or []), getattr(rules, "not_scope", "segment"))
-
-
-_WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
-
-
-def _latin_key(norm: str) -> bool:
-    """Whether a normalised term is matched as English words (as :meth:`_add_term` does)."""
-    return _CJK.search(norm) is None and _LATIN_WORD.search(norm) is not None
-
-
-def _asks_a_not_b(text: str, start: int, end: int, hi: int) -> bool:
-    """Whether 不 and a repeat of the hit's last one to three characters follow it."""
-    if end >= hi or text[end] != "不":
-        return False
-    return any(text.startswith(text[end - size:end], end + 1) and end + 1 + size <= hi
-               for size in range(1, min(3, end - start) + 1))
-
-
-@dataclass(frozen=True)
-class CodeMatch:
-    """The hits of one code in one segment (what a rule coding stores as evidence)."""
-
-    code_id: str
-    hits: tuple[Hit, ...]
 
 
 class RuleEngine:
@@ -339,10 +208,10 @@ class RuleEngine:
     def _word_frequency(self, pattern: str) -> Callable[[str], float] | None:
         """How common a string is in text, to gate a Chinese regex on its rarest literals
         (jieba's frequencies; None without a lexicon or for a pattern with no CJK)."""
-        if not _CJK.search(pattern):
+        if not CJK.search(pattern):
             return None
         if self._lexicon_wanted == "auto":
-            return _default_word_frequency()
+            return default_word_frequency()
         if not isinstance(self._lexicon_wanted, Mapping):
             return None
         words = self._lexicon_wanted
@@ -355,15 +224,15 @@ class RuleEngine:
             words = [str(term).strip() for terms in table.values() for term in terms or ()]
             found = self._contexts[key] = ContextWords(
                 [w for w in words if w], normalise=normalise_for_matching, forms=self.forms,
-                is_latin=_latin_key, latin_word=_LATIN_WORD)
+                is_latin=latin_key, latin_word=LATIN_WORD)
         return found
 
     def _add_term(self, use: _Use) -> None:
         if not use.term:
             return
         norm = normalise_for_matching(use.term)
-        cjk = _CJK.search(norm) is not None
-        words = _LATIN_WORD.findall(use.term)
+        cjk = CJK.search(norm) is not None
+        words = LATIN_WORD.findall(use.term)
         if not cjk and use.policy == "aligned" and words:
             key = " " + " ".join(self.forms(w) for w in words) + " "
             pid = self._pattern(self._word_keys, self._word_patterns, key,
@@ -397,7 +266,7 @@ class RuleEngine:
             for literal in needs or ():
                 key = normalise_for_matching(literal)
                 pid = self._pattern(self._char_keys, self._char_patterns, key,
-                                    lambda key=key: (len(key), _CJK.search(key) is not None,
+                                    lambda key=key: (len(key), CJK.search(key) is not None,
                                                      [], key))
                 triggers.setdefault(pid, []).append(number)
         return {pid: tuple(numbers) for pid, numbers in triggers.items()}
@@ -408,14 +277,14 @@ class RuleEngine:
                    if cjk and any(u.policy == "aligned" for u in uses)]
         frequency = None
         if aligned and lexicon == "auto":  # jieba's dictionary is loaded only to build the index
-            self._edges = edge_words(aligned, _default_lexicon,
-                                     fingerprint=_default_lexicon_fingerprint())
-            frequency = _default_word_frequency()
+            self._edges = edge_words(aligned, default_lexicon,
+                                     fingerprint=default_lexicon_fingerprint())
+            frequency = default_word_frequency()
         elif aligned and isinstance(lexicon, Mapping):
             self._edges = edge_words(aligned, lexicon)
             frequency = lambda char: lexicon.get(char, 0)  # noqa: E731
         keys = [(key, pid) for pid, (*_rest, key) in enumerate(self._char_patterns)]
-        variants = _variants({char for key, _pid in keys for char in key})
+        variants = fold_variants({char for key, _pid in keys for char in key})
         self._matcher = Matcher(keys, frequency, variants)
         # the automaton reads the text as it is when its fold does the normalising
         self._reads_raw = self._matcher.folds_variants
@@ -494,13 +363,13 @@ class RuleEngine:
             run.chars(codes, norm)
         latin = None  # whether a Latin letter lies in a segment: asked at most once
         if self._word_keys:
-            latin = _latin_inside(codes, run)
+            latin = latin_inside(codes, run)
             if latin:
                 self._scan_words(normalise_for_matching(text) if norm is None else norm, run)
         for number, (index, regex, source, latin_only, needs) in enumerate(self._regex):
             if latin_only:  # an English pattern: skipped when no segment holds a Latin letter
                 if latin is None:
-                    latin = _latin_inside(codes, run)
+                    latin = latin_inside(codes, run)
                 if not latin:
                     continue
             if needs is None or number in run.triggered:
@@ -514,13 +383,13 @@ class RuleEngine:
         if cjk is not None:
             return policy != "aligned" or self._aligned_cjk(cjk, text, start, end, lo, hi)
         # a Latin term under inside-word-ok: it must begin a word
-        return start == lo or _WORD_CHAR.match(text[start - 1]) is None
+        return start == lo or WORD_CHAR.match(text[start - 1]) is None
 
     def _aligned_cjk(self, term: str, text: str, start: int, end: int, lo: int,
                      hi: int) -> bool:
         # an edge needs a look only between two CJK characters inside the segment
-        left = start > lo and _CJK_PAIR.match(text, start - 1) is not None
-        right = end < hi and _CJK_PAIR.match(text, end - 1) is not None
+        left = start > lo and CJK_PAIR.match(text, start - 1) is not None
+        right = end < hi and CJK_PAIR.match(text, end - 1) is not None
         if not (left or right):
             return True
         if self._edges is not None and not self._edges.crosses(
@@ -537,14 +406,14 @@ class RuleEngine:
         next to the term are compared with the text.
         """
         heads = before.get(text[start - 1]) if start > lo else None
-        if heads and _CJK_PAIR.match(text, start - 1) is not None:
+        if heads and CJK_PAIR.match(text, start - 1) is not None:
             for head in heads:
                 if len(head) > start - lo:
                     break
                 if text.startswith(head, start - len(head)):
                     return self._window_verdict(text, start, end, lo, hi)
         tails = after.get(text[end]) if end < hi else None
-        if tails and _CJK_PAIR.match(text, end - 1) is not None:
+        if tails and CJK_PAIR.match(text, end - 1) is not None:
             for tail in tails:
                 if len(tail) > hi - end:
                     break
@@ -561,10 +430,10 @@ class RuleEngine:
         term.
         """
         self.stats.window_checks += 1
-        if _asks_a_not_b(text, start, end, hi):
+        if asks_a_not_b(text, start, end, hi):
             hi = end
-        first = _CJK_RUN_TO_END.search(text, max(lo, start - WINDOW), start).start()
-        last = _CJK_RUN.match(text, end, min(hi, end + WINDOW)).end()
+        first = CJK_RUN_TO_END.search(text, max(lo, start - WINDOW), start).start()
+        last = CJK_RUN.match(text, end, min(hi, end + WINDOW)).end()
         key = (text[first:last], start - first, end - first)
         verdict = self._cache.get(key)
         if verdict is None:
@@ -584,7 +453,7 @@ class RuleEngine:
                 self.stats.route_decisions += 1
                 return verdict
         if self._tokenize is None:
-            self._tokenize = _default_tokenizer()
+            self._tokenize = default_tokenizer()
         self.stats.tokenizer_calls += 1
         for _token, a, b in self._tokenize(window, "zh"):
             if a < start < b < end or start < a < end < b:
@@ -592,7 +461,7 @@ class RuleEngine:
         return True
 
     def _scan_words(self, norm: str, run: Run) -> None:
-        spans = [m.span() for m in _LATIN_WORD.finditer(norm)]
+        spans = [m.span() for m in LATIN_WORD.finditer(norm)]
         forms = [self.forms(norm[a:b]) for a, b in spans]
         run.words = (spans, forms)  # near rules look for context words among them
         offsets, position = [], 1
@@ -614,31 +483,3 @@ class RuleEngine:
         return keys
 
 
-#: (term, lang) -> the JSON of an evidence item before its start and after its end.
-_PARTS: dict[tuple[str, str], tuple[str, str]] = {}
-
-
-def _parts(term: str, lang: str) -> tuple[str, str]:
-    parts = _PARTS.get((term, lang))
-    if parts is None:
-        parts = (f'{{"term": {json.dumps(term, ensure_ascii=False)}, "start": ',
-                 f', "lang": {json.dumps(lang, ensure_ascii=False)}}}')
-        if len(_PARTS) < CACHE_SIZE:
-            _PARTS[(term, lang)] = parts
-    return parts
-
-
-def evidence_json(hits: Iterable[RawHit], offset: int = 0) -> str:
-    """The ``evidence`` column: a JSON list of ``{term, start, end, lang}``.
-
-    ``offset`` shifts segment-relative offsets to source offsets.
-    """
-    if type(hits) is list and len(hits) == 1:  # nearly every coding
-        term, start, end, lang = hits[0]
-        head, tail = _PARTS.get((term, lang)) or _parts(term, lang)
-        return f'[{head}{start + offset}, "end": {end + offset}{tail}]'
-    items = []
-    for term, start, end, lang in hits:
-        head, tail = _PARTS.get((term, lang)) or _parts(term, lang)
-        items.append(f'{head}{start + offset}, "end": {end + offset}{tail}')
-    return "[" + ", ".join(items) + "]"

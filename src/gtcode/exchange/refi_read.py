@@ -14,9 +14,18 @@ from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.refi_codes import TreeCode
-from gtcode.exports.refi_common import (QDE_NAME, SOURCES_DIR, Archive, Limits, child,
-                                        child_text, children, local, parse_xml)
+from gtcode.exchange.refi_codes import TreeCode
+from gtcode.exchange.refi_common import (
+    QDE_NAME,
+    SOURCES_DIR,
+    Archive,
+    Limits,
+    child,
+    child_text,
+    children,
+    local,
+    parse_xml,
+)
 
 MAX_CODE_DEPTH = 100
 _MEDIA = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")

@@ -84,11 +84,6 @@ class UnitCounter:
         return index + bisect_left(self.astral, index) - bisect_left(self.cr_lf, index)
 
 
-def to_units(text: str, index: int, which: Unit) -> int:
-    """Unit offset of code point ``index`` in ``text`` (one-off form of :class:`UnitCounter`)."""
-    return UnitCounter(text, which)(index)
-
-
 class MappedText:
     """A source text from a REFI-QDA file, normalised, with position mapping.
 

@@ -10,7 +10,7 @@ Positions: gtcode counts code points; ``positions="nvivo"`` writes UTF-16
 code units (what NVivo for Windows writes and reads), ``"codepoints"`` the
 standard's unit. On import the unit comes from ``--positions``, else from the
 project's origin, else from which unit puts selections on word and line
-boundaries (see :mod:`gtcode.exports.positions`).
+boundaries (see :mod:`gtcode.exchange.positions`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
-from gtcode.exports.positions import EXPORT_UNITS, IMPORT_UNITS
-from gtcode.exports.refi_codes import plan_codes
-from gtcode.exports.refi_common import Archive, Limits, parse_xml
-from gtcode.exports.refi_export import ExportReport, export_qdc, export_qdpx
-from gtcode.exports.refi_import import ImportReport, import_project
-from gtcode.exports.refi_read import read_codebook_xml
+from gtcode.exchange.positions import EXPORT_UNITS, IMPORT_UNITS
+from gtcode.exchange.refi_codes import plan_codes
+from gtcode.exchange.refi_common import Archive, Limits, parse_xml
+from gtcode.exchange.refi_export import ExportReport, export_qdc, export_qdpx
+from gtcode.exchange.refi_import import ImportReport, import_project
+from gtcode.exchange.refi_read import read_codebook_xml
 
 __all__ = ["EXPORT_UNITS", "IMPORT_UNITS", "ExportReport", "ImportReport", "Limits",
            "export_qdc", "export_qdpx", "import_project", "qdc_to_codebook_yaml"]
@@ -57,7 +57,7 @@ def qdc_to_codebook_yaml(path: Path) -> str:
 
     Reads the namespaces ``urn:QDA-XML:codebook:1.0``, ``0:4`` and ``1:0``.
     Ids are slugs of the code names (hash slugs for Chinese names), levels
-    follow the tree (see :mod:`gtcode.exports.refi_codes`), descriptions
+    follow the tree (see :mod:`gtcode.exchange.refi_codes`), descriptions
     become definitions.
 
     Raises:
@@ -70,15 +70,3 @@ def qdc_to_codebook_yaml(path: Path) -> str:
     plan = plan_codes(project.codes, name=path.stem,
                       description=f"Imported from {path.name} ({project.origin or 'unknown'})")
     return plan.yaml_text
-
-
-# -- `gtcode run` exports (see gtcode.pipeline.EXPORTS) ------------------------------------
-
-def run_export_qdpx(study, book, out: Path, progress=None) -> list[Path]:  # noqa: ANN001
-    """``OUT/project.qdpx`` (positions in NVivo's UTF-16 units)."""
-    return [export_qdpx(study, Path(out) / "project.qdpx").path]
-
-
-def run_export_qdc(study, book, out: Path, progress=None) -> list[Path]:  # noqa: ANN001
-    """``OUT/codebook.qdc``."""
-    return [export_qdc(study, Path(out) / "codebook.qdc").path]

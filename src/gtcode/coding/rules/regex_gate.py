@@ -42,7 +42,7 @@ def starts_with_latin_letter(pattern: str, flags: int = re.IGNORECASE) -> bool:
         return False
     try:
         first, nullable = _first(list(_parser.parse(pattern, flags)))
-    except Exception:  # noqa: BLE001 - an unparsable or unusual pattern: cannot tell
+    except Exception:
         return False
     return (first is not None and not nullable and bool(first)
             and all(chr(point).isascii() and chr(point).isalpha() for point in first))
@@ -68,7 +68,7 @@ def required_literals(pattern: str, flags: int = re.IGNORECASE, most: int = 64,
         return None
     try:
         items = list(_parser.parse(pattern, flags))
-    except Exception:  # noqa: BLE001 - cannot tell
+    except Exception:
         return None
     runs: list[list[str]] = []
     run = [""]

@@ -311,7 +311,7 @@ def layout(ids: Sequence[str], edges: Sequence[tuple[str, str, int, float]], *,
 def paradigm_data(data: CodedStudy, lang: str) -> dict[str, list[str]]:
     """Role -> names of the (sub)categories given that role (:func:`axial.paradigm_roles`).
 
-    As in the paradigm table of ``paper_tables``: when no category plays the
+    As in the paradigm table of ``gtcode.tables.paper``: when no category plays the
     phenomenon, the core category stands for it (marked as the core).
     """
     roles = {role: [data.hierarchy.label(c, lang) for c in ids]
