@@ -25,10 +25,12 @@ demo: install
 
 test: install
 	bash scripts/test-setup.sh
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_import.py --mb 50
+	$(BIN)/python benchmarks/bench_rule_coding.py --mb 50
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info
