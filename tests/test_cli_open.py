@@ -88,7 +88,7 @@ def test_run_writes_rule_codings_and_the_sheet(tmp_path):
     folder.mkdir()
     (folder / "S01.txt").write_text("问：你们送礼吗？\n答：逢年过节都要送礼，讲人情世故。\n"
                                     "问：工资呢？\n答：工资太低了。\n", encoding="utf-8")
-    result = invoke("run", folder, "--out", tmp_path / "out")
+    result = invoke("run", folder, "--out", tmp_path / "out", "--no-model")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader((tmp_path / "out" / "codings.csv").open(encoding="utf-8")))
     assert {r["coder"] for r in rows} == {"gtcode-rules"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from gtcode.coding.gold import read_gold
 from gtcode.coding.open_coding import open_code
 from gtcode.errors import GtcodeError
-from gtcode.reliability.evaluate import evaluate, read_gold
+from gtcode.reliability.evaluate import evaluate
 from gtcode.store import open_coding as db
 from open_coding_fixtures import make_study
 

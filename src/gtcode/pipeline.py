@@ -7,6 +7,7 @@ added by a later feature is one line here; the exports are those of
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,11 +46,13 @@ class RunReport:
 
 def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | None = None,
         codebook: str | Path = DEFAULT_CODEBOOK, options: ImportOptions = ImportOptions(),
+        model: bool = True, embeddings: bool | None = None,
         progress: Progress | None = None) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
     files are not re-imported, and human decisions in the study are kept.
+    ``model`` and ``embeddings`` are open coding's (:func:`gtcode.coding.open_coding.open_code`).
     """
     out = Path(out)
     study_dir = out / "study"
@@ -67,7 +70,9 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             raise
         book = study_codebook(study)
         report = RunReport(study=study_dir, imported=imported)
-        for _name, stage in STAGES:
+        for name, stage in STAGES:
+            if name == "open":
+                stage = functools.partial(open_stage, model=model, embeddings=embeddings)
             report.stages.append(stage(study, book, progress))
         for name in RUN_EXPORTS:
             written = export(study, name, out / EXPORTERS[name].filename, book=book,

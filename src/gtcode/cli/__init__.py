@@ -17,6 +17,7 @@ _COMMAND_MODULES = [  # in the order of the help text: the workflow's order
     "gtcode.cli.study",
     "gtcode.cli.codebook",
     "gtcode.cli.open_coding",
+    "gtcode.cli.learn",
     "gtcode.cli.sheet",
     "gtcode.cli.axial",
     "gtcode.cli.memo",

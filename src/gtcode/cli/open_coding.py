@@ -23,6 +23,14 @@ from gtcode.coding.open_coding import find_invivo, open_code
 from gtcode.reliability.evaluate import Evaluation, evaluate
 from gtcode.workspace import open_study, study_codebook
 
+ModelOpt = Annotated[bool, typer.Option(
+    "--model/--no-model", help="Let the learned model combine its decisions with the rule "
+    "hits (--no-model: the rules alone).")]
+EmbeddingsOpt = Annotated[Optional[bool], typer.Option(
+    "--embeddings/--no-embeddings", help="Let the learned model read sentence embeddings "
+    "(default: when installed; each turn is embedded once and kept in the study).",
+    show_default=False)]
+
 
 def register(app: typer.Typer) -> None:
     app.command("open")(open_cmd)
@@ -41,11 +49,15 @@ def open_cmd(
         "--jobs", "-j", min=1,
         help="Processes that match rules (default: one per CPU for studies over 2 million "
              "characters, on Linux; 1 elsewhere). Results do not depend on it.")] = None,
+    model: ModelOpt = True,
+    embeddings: EmbeddingsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Suggest codes from the codebook's rules and list in-vivo candidates.
+    """Suggest codes (rules plus the best learned model available) and list in-vivo candidates.
 
-    Rule suggestions are replaced on every run; human decisions are never touched.
+    The learned model is the study's own once `gtcode learn` has run, else the built-in
+    model for the built-in codebook; its suggestions combine its decisions with the rule
+    hits. Machine suggestions are replaced on every run; human decisions are never touched.
 
     Example: gtcode open my-study
     """
@@ -56,10 +68,15 @@ def open_cmd(
                 _show_invivo(find_invivo(opened, book, progress=tick), top)
                 return
             report = open_code(opened, book, include_interviewer=include_interviewer,
-                               progress=tick, jobs=jobs)
+                               progress=tick, jobs=jobs, model=model, embeddings=embeddings)
+        for warning in report.warnings:
+            note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
         if not quiet:
-            table = Table("code", "category", "segments", title="Rule suggestions")
-            for code, count in sorted(report.by_code.items()):
+            counts = report.model_codes if report.model else report.by_code
+            title = (f"Combined suggestions (rules + {report.model} model)" if report.model
+                     else "Rule suggestions")
+            table = Table("code", "category", "segments", title=title)
+            for code, count in sorted(counts.items()):
                 table.add_row(code, book.main_category(code) or "", str(count))
             out.print(table)
             if report.invivo is not None:
@@ -84,16 +101,20 @@ def evaluate_cmd(
                                          show_default=False)],
     files: Annotated[Optional[str], typer.Option(
         "--files", help="Score only these source files, comma separated.")] = None,
+    coder: Annotated[Optional[str], typer.Option(
+        "--coder", help="Score one coder: gtcode-rules, gtcode-model or a person (default: "
+        "the codings that count, human decisions first).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Compare the study's codings with gold labels at main-category level.
+    """Compare the study's codings (or one coder's) with gold labels at main-category level.
 
     Prints precision, recall, F1 and Cohen's kappa per main category and macro averages.
 
     Example: gtcode evaluate out/study data/sample/labels.csv --files S07.txt,S09.txt
     """
     with open_study(study) as opened:
-        result = evaluate(opened, study_codebook(opened), gold, files=split_list(files) or None)
+        result = evaluate(opened, study_codebook(opened), gold, files=split_list(files) or None,
+                          coder=coder)
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, progress
+from gtcode.coding.active import least_certain
 from gtcode.coding.sheet import apply_sheet, export_sheet
 from gtcode.workspace import open_study, study_codebook
 
@@ -27,16 +28,24 @@ def export_cmd(
                                          ".csv).", show_default=False)],
     coder: Annotated[Optional[str], typer.Option(
         "--coder", help="Fill the coder's columns with this coder's earlier decisions.")] = None,
+    next_: Annotated[Optional[int], typer.Option(
+        "--next", min=1, help="Only the N undecided respondent turns the learned model is "
+        "least sure of, spread over interviews: the decisions that teach it most.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a coding sheet: one row per segment with suggested codes and evidence.
 
-    Example: gtcode sheet export my-study -o sheet.xlsx --coder li
+    Example: gtcode sheet export my-study -o sheet.xlsx --coder li --next 50
     """
     with open_study(study) as opened, progress(quiet) as tick:
         book = study_codebook(opened)
+        chosen = None
+        if next_ is not None:
+            chosen = {u.segment_id for u in least_certain(opened, book, next_, coder=coder,
+                                                          progress=tick)}
         with opened.snapshot():
-            report = export_sheet(opened, book, output, coder=coder, progress=tick)
+            report = export_sheet(opened, book, output, coder=coder, segments=chosen,
+                                  progress=tick)
     note(f"Wrote {report.rows} rows ({report.suggested} suggested codes) to {output}.",
          quiet=quiet)
 

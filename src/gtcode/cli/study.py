@@ -18,6 +18,7 @@ from gtcode.cli._common import (
     progress,
     split_list,
 )
+from gtcode.cli.open_coding import EmbeddingsOpt, ModelOpt
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
@@ -175,6 +176,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
             interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
+            model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
             quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
@@ -184,7 +186,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
                        max_mb)
     with progress(quiet) as callback:
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
-                              progress=callback)
+                              model=model, embeddings=embeddings, progress=callback)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)

@@ -10,6 +10,7 @@ touched: a re-run cannot overwrite or drop a human decision.
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
 import signal
@@ -25,6 +26,8 @@ from gtcode.coding.invivo import (
     InvivoSegment,
     extract_invivo,
 )
+from gtcode.coding.learned.coder import MachineCoder, machine_coder, suggest
+from gtcode.coding.learned.turns import ROLES, embeddings_for, iter_turns
 from gtcode.coding.rules import (
     EngineStats,
     RuleEngine,
@@ -34,6 +37,7 @@ from gtcode.coding.rules import (
     evidence_json,
 )
 from gtcode.progress import Progress
+from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
 
@@ -63,11 +67,19 @@ class OpenCodingReport:
     word_forms: str = ""
     codebook_hash: str = ""
     invivo: InvivoResult | None = None
+    #: the learned coder that made the combined suggestions ("" for the rules alone)
+    model: str = ""
+    model_codings: int = 0
+    model_codes: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for ``gtcode run``."""
         line = (f"open coding: {self.codings} rule suggestions of {len(self.by_code)} codes on "
                 f"{self.segments} segments")
+        if self.model:
+            line += (f", {self.model_codings} combined suggestions of {len(self.model_codes)} "
+                     f"codes (rules + {self.model} model)")
         if self.invivo is not None:
             line += f", {len(self.invivo.candidates)} in-vivo candidates"
         return line
@@ -76,7 +88,8 @@ class OpenCodingReport:
 def open_code(study: Study, codebook, *, include_interviewer: bool = False,
               invivo: bool = True, progress: Progress | None = None,
               engine: RuleEngine | None = None,
-              tokenizer: Tokenizer | None = None, jobs: int | None = None) -> OpenCodingReport:
+              tokenizer: Tokenizer | None = None, jobs: int | None = None,
+              model: bool = True, embeddings: bool | None = None) -> OpenCodingReport:
     """Code every respondent segment with the codebook's rules; find in-vivo candidates.
 
     Args:
@@ -91,13 +104,22 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
             least :data:`PARALLEL_MIN_CHARS` characters where processes can be
             forked, i.e. on Linux; else 1). The codings are the same, in the
             same order, whatever the number.
+        model: let the best learned model available combine its decisions
+            with the rule hits (:mod:`gtcode.coding.learned.coder`); False
+            leaves the rules' suggestions alone.
+        embeddings: whether the model reads sentence embeddings (None: when
+            installed and the model was trained with them).
 
     Returns:
         counts, the engine's statistics and the in-vivo result.
     """
     engine = engine or RuleEngine(codebook, tokenizer=tokenizer)
+    machine, warnings = machine_coder(study, codebook, embeddings=embeddings) if model \
+        else (None, [])
     roles = None if include_interviewer else DEFAULT_ROLES
-    report = OpenCodingReport(word_forms=engine.forms.mode, codebook_hash=engine.codebook_hash)
+    report = OpenCodingReport(word_forms=engine.forms.mode, codebook_hash=engine.codebook_hash,
+                              warnings=warnings)
+    hits: dict[int, dict[str, str]] = {}
     total = db.source_count(study.conn)
     workers = _workers(jobs, db.text_characters(study.conn))
     with study.write() as conn:
@@ -110,15 +132,78 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         try:
             for number, rows in enumerate(coded, start=1):
                 db.insert_rule_codings(conn, rows)
+                for segment_id, code, evidence in rows:
+                    hits.setdefault(segment_id, {})[code] = evidence
                 if progress:
                     progress("Rule coding", number, total)
         finally:
             coded.close()  # stops the workers at once when writing fails
+        _model_stage(study, codebook, machine, hits, roles, report, progress)
         if invivo:
             report.invivo = _invivo(study, engine, tokenizer, progress)
             store_invivo(conn, report.invivo)
     _copy_stats(engine, report)
     return report
+
+
+def _model_stage(study: Study, codebook, machine: MachineCoder | None,
+                 hits: dict[int, dict[str, str]], roles: tuple[str, ...] | None,
+                 report: OpenCodingReport, progress: Progress | None) -> None:
+    """Replace the combined suggestions of the learned coder (inside the open transaction)."""
+    conn = study.conn
+    if machine is None:
+        learned_db.clear_model_run(conn)
+        return
+    learned_db.delete_model_codings(conn)
+    learned_db.start_model_run(conn, codebook.hash, machine.name)
+    report.model = machine.name
+    codes = {segment: set(found) for segment, found in hits.items()}
+    evidence = _Evidence(hits)
+    total = db.respondent_segment_count(conn, roles or ("respondent", "unknown", "interviewer"))
+    done = 0
+    batch: list = []
+    for turns in iter_turns(study, rule_hits=codes, roles=roles or ROLES):
+        batch.extend(turns)
+        if len(batch) >= MODEL_BATCH:
+            done += _suggest_batch(study, codebook, machine, batch, evidence, report)
+            batch = []
+            if progress:
+                progress("Learned coder", done, total)
+    done += _suggest_batch(study, codebook, machine, batch, evidence, report)
+    if progress:
+        progress("Learned coder", done, total)
+
+
+#: Turns coded by the learned model at a time (memory stays flat).
+MODEL_BATCH = 2000
+
+
+class _Evidence(dict):
+    """(segment, code) -> the rule hits of that suggestion, parsed when first asked for."""
+
+    def __init__(self, hits: dict[int, dict[str, str]]) -> None:
+        super().__init__()
+        self._raw = hits
+
+    def get(self, key, default=None):  # noqa: ANN001, ANN201 - a dict's get
+        if key not in self:
+            raw = self._raw.get(key[0], {}).get(key[1])
+            self[key] = json.loads(raw) if raw else []
+        return super().get(key, default)
+
+
+def _suggest_batch(study: Study, codebook, machine: MachineCoder, turns: list,
+                   evidence: dict, report: OpenCodingReport) -> int:
+    turns = [turn for turn in turns if turn.text.strip()]
+    if not turns:
+        return 0
+    vectors = (embeddings_for(study, [t.text for t in turns], writing=True)
+               if machine.needs_embeddings else None)
+    rows = suggest(machine, codebook, turns, evidence, vectors)
+    learned_db.insert_model_codings(study.conn, rows)
+    report.model_codings += len(rows)
+    report.model_codes.update(row[1] for row in rows)
+    return len(turns)
 
 
 def rule_rows(engine: RuleEngine, source: db.SourceSpans,
@@ -287,6 +372,8 @@ def store_invivo(conn, result: InvivoResult) -> None:
     db.replace_invivo_candidates(conn, INVIVO_CODER, rows)
 
 
-def open_stage(study: Study, codebook, progress: Progress | None = None) -> str:
+def open_stage(study: Study, codebook, progress: Progress | None = None, *,
+               model: bool = True, embeddings: bool | None = None) -> str:
     """The ``gtcode run`` stage: open coding with in-vivo candidates, as one line."""
-    return open_code(study, codebook, progress=progress).summary()
+    report = open_code(study, codebook, progress=progress, model=model, embeddings=embeddings)
+    return "; ".join([report.summary(), *(f"warning: {w}" for w in report.warnings)])

@@ -29,6 +29,7 @@ from gtcode.coding.sheet_io import (
 )
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.files import is_formula_like
+from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
@@ -73,7 +74,7 @@ class ExportReport:
 
 
 def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None,
-                 progress=None) -> ExportReport:
+                 segments: set[int] | None = None, progress=None) -> ExportReport:
     """Write the coding sheet (``.xlsx`` or ``.csv``) for review.
 
     Args:
@@ -81,6 +82,7 @@ def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None
         codebook: the study's codebook (listed on the second sheet of an xlsx).
         path: where to write; the suffix chooses the format.
         coder: prefill the coder's columns with this coder's earlier decisions.
+        segments: only these segment ids (e.g. the turns ``--next N`` chose).
 
     Raises:
         GtcodeError: E102 for another suffix, E701 when the file cannot be written.
@@ -91,7 +93,7 @@ def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None
         raise GtcodeError("E102", "a coding sheet is written as .xlsx or .csv.", file=path,
                           hint="name the output sheet.xlsx or sheet.csv")
     report = ExportReport(path)
-    rows = _sheet_rows(study, codebook, coder, report, progress)
+    rows = _sheet_rows(study, codebook, coder, report, progress, segments)
     try:
         if kind == ".xlsx":
             write_xlsx_sheet(path, rows, codebook, created=study.meta("created_at"))
@@ -103,16 +105,23 @@ def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None
     return report
 
 
-def _sheet_rows(study: Study, codebook, coder: str | None, report: ExportReport, progress):
+def _sheet_rows(study: Study, codebook, coder: str | None, report: ExportReport, progress,
+                segments: set[int] | None = None):
     order = {c.id: i for i, c in enumerate(codebook.codes)}
     total = db.source_count(study.conn)
+    model = learned_db.machine_coder(study.conn) == learned_db.MODEL_CODER
+    origins = ("model",) if model else MACHINE_ORIGINS
+    probabilities = learned_db.model_suggestions(study.conn) if model else {}
     for number, source in enumerate(db.iter_source_segments(study.conn), start=1):
         codings = db.source_codings(study.conn, source.id)
         memos = db.source_sheet_memos(study.conn, source.name, coder) if coder else {}
         proposals = db.source_proposals(study.conn, source.id, coder) if coder else {}
         for seg in source.segments:
+            if segments is not None and seg.id not in segments:
+                continue
             text = source.text[seg.start:seg.end]
-            suggested, evidence, codes = _suggestions(codings.get(seg.id, []), coder, order)
+            suggested, evidence, codes = _suggestions(codings.get(seg.id, []), coder, order,
+                                                      origins, probabilities.get(seg.id, []))
             report.rows += 1
             report.suggested += len(suggested)
             yield (segment_key(source.name, seg.idx), source.name, source.case or "",
@@ -124,11 +133,13 @@ def _sheet_rows(study: Study, codebook, coder: str | None, report: ExportReport,
 
 
 def _suggestions(codings: list[db.SegmentCoding], coder: str | None,
-                 order: dict[str, int]) -> tuple[list[str], str, list[str]]:
+                 order: dict[str, int], origins: tuple[str, ...] = MACHINE_ORIGINS,
+                 model: list | None = None) -> tuple[list[str], str, list[str]]:
     def ordered(ids):
         return sorted(set(ids), key=lambda c: (order.get(c, len(order)), c))
 
-    machine = [c for c in codings if c.origin in MACHINE_ORIGINS and c.status == "suggested"]
+    why = {m.code_id: m for m in model or []}
+    machine = [c for c in codings if c.origin in origins and c.status == "suggested"]
     suggested = ordered(c.code_id for c in machine)
     lines = []
     for code in suggested:
@@ -138,7 +149,12 @@ def _suggestions(codings: list[db.SegmentCoding], coder: str | None,
                 for hit in json.loads(c.evidence or "[]"):
                     if hit.get("term") not in terms:
                         terms.append(hit.get("term"))
-        lines.append(f"{code}: {', '.join(terms)}")
+        found = why.get(code)
+        if found is not None and found.probability is not None:
+            terms = [*terms, *(f"«{g}»" for g in found.features if g not in terms)]
+            lines.append(f"{code} ({found.probability:.2f}): {', '.join(terms)}")
+        else:
+            lines.append(f"{code}: {', '.join(terms)}")
     mine = [c for c in codings if c.origin == "human" and c.coder == coder] if coder else []
     codes = ordered(c.code_id for c in mine if c.status == "accepted") if mine else suggested
     return suggested, "\n".join(lines), codes

@@ -14,27 +14,17 @@ whose value is defined.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gtcode.coding.sheet import split_codes
-from gtcode.errors import GtcodeError, ProblemList
+from gtcode.coding.gold import read_gold
+from gtcode.errors import GtcodeError
 from gtcode.reliability.cohen import cohen_kappa_from_table
 from gtcode.store import open_coding as db
-from gtcode.store.codings import effective_codings
+from gtcode.store.codings import coder_codings, coder_names, effective_codings
 from gtcode.store.project import Study
-
-
-@dataclass(frozen=True)
-class GoldRow:
-    row: int
-    file: str
-    line: int
-    categories: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -69,50 +59,8 @@ class Evaluation:
                 "unmatched": [{"row": r, "file": f, "line": n} for r, f, n in self.unmatched]}
 
 
-def read_gold(path: Path, codebook) -> list[GoldRow]:
-    """Read gold labels; every code is rolled up to its main category.
-
-    Raises:
-        GtcodeError: E101 when missing; E405 (a ProblemList) for a missing
-            column, a line that is not a number, or an unknown code.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise GtcodeError("E101", "gold labels file not found.", file=path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise GtcodeError("E405", "the gold labels file is not UTF-8.", file=path) from None
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    header = [h.strip().lower() for h in (records[0] if records else [])]
-    if not {"file", "line", "codes"} <= set(header):
-        raise GtcodeError("E405", "the gold labels need the columns file, line, codes.",
-                          file=path, where="row 1")
-    col = {name: header.index(name) for name in ("file", "line", "codes")}
-    rows, problems = [], []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        cells = {k: (record[i].strip() if i < len(record) else "") for k, i in col.items()}
-        if not cells["line"].isdigit():
-            problems.append(f"row {number}: line {cells['line']!r} is not a line number")
-            continue
-        categories = set()
-        for code in split_codes(cells["codes"]):
-            category = codebook.main_category(code)
-            if category is None:
-                problems.append(f"row {number}: code {code!r} is not a code of the codebook "
-                                "(or has no main category)")
-            else:
-                categories.add(category)
-        rows.append(GoldRow(number, cells["file"], int(cells["line"]), frozenset(categories)))
-    if problems:
-        raise ProblemList("E405", problems, file=path)
-    return rows
-
-
 def evaluate(study: Study, codebook, gold: Path, *,
-             files: Sequence[str] | None = None) -> Evaluation:
+             files: Sequence[str] | None = None, coder: str | None = None) -> Evaluation:
     """Score the study's effective codings against gold labels (see the module doc).
 
     Args:
@@ -120,6 +68,8 @@ def evaluate(study: Study, codebook, gold: Path, *,
         codebook: the study's codebook.
         gold: the gold labels csv.
         files: only score gold rows of these source files.
+        coder: score one coder (``gtcode-rules``, ``gtcode-model`` or a person)
+            instead of the codings that count.
 
     Raises:
         GtcodeError: E306 for a ``files`` name the gold labels do not hold;
@@ -145,24 +95,29 @@ def evaluate(study: Study, codebook, gold: Path, *,
         raise GtcodeError("E405", "no gold row matches a segment of this study.", file=gold,
                           hint="check that the study holds these files and that `line` is "
                           "the line of each respondent turn's label")
-    predicted = _predicted(study, codebook)
+    predicted = _predicted(study, codebook, coder)
     result.units = len(matched)
     result.categories = [_score(c, matched, predicted) for c in _main_categories(codebook)]
     result.macro = _macro(result.categories)
     return result
 
 
-def _predicted(study: Study, codebook) -> dict[int, set[str]]:
+def _predicted(study: Study, codebook, coder: str | None) -> dict[int, set[str]]:
+    if coder is None:
+        pairs = [(c.segment_id, c.code_id) for c in effective_codings(study.conn)
+                 if c.segment_id is not None]
+    else:
+        pairs = coder_codings(study.conn, coder)
+        if not pairs and coder not in coder_names(study.conn):
+            raise GtcodeError("E306", f"this study has no coder named {coder!r}.",
+                              hint="coders: " + ", ".join(coder_names(study.conn)))
     by_segment: dict[int, set[str]] = {}
     cache: dict[str, str | None] = {}
-    for coding in effective_codings(study.conn):
-        if coding.segment_id is None:
-            continue
-        if coding.code_id not in cache:
-            cache[coding.code_id] = codebook.main_category(coding.code_id)
-        category = cache[coding.code_id]
-        if category:
-            by_segment.setdefault(coding.segment_id, set()).add(category)
+    for segment_id, code in pairs:
+        if code not in cache:
+            cache[code] = codebook.main_category(code)
+        if cache[code]:
+            by_segment.setdefault(segment_id, set()).add(cache[code])
     return by_segment
 
 

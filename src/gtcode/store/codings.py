@@ -133,6 +133,18 @@ class EffectiveCoding:
     end: int
 
 
+def coder_codings(conn: sqlite3.Connection, coder: str) -> list[tuple[int, str]]:
+    """(segment id, code) of everything one coder gave, rejections left out.
+
+    For a machine coder (``gtcode-rules``, ``gtcode-model``) that is all of its
+    suggestions, whether or not a human later rejected them: it scores the
+    coder, not the study.
+    """
+    return [tuple(r) for r in conn.execute(
+        "SELECT segment_id, code_id FROM all_codings WHERE coder = ? AND status != 'rejected' "
+        "AND segment_id IS NOT NULL ORDER BY segment_id, code_id", (coder,))]
+
+
 def effective_codings(conn: sqlite3.Connection, *,
                       coders: tuple[str, ...] | None = None) -> list[EffectiveCoding]:
     """The codings analysis counts (the ``counted_codings`` view), human decisions first.
@@ -152,3 +164,8 @@ def effective_codings(conn: sqlite3.Connection, *,
     if coders:
         rows = [r for r in rows if r.coder in coders]
     return rows
+
+
+def coder_names(conn: sqlite3.Connection) -> list[str]:
+    """Every coder with a coding in the study (machine coders included), by name."""
+    return [r[0] for r in conn.execute("SELECT DISTINCT coder FROM all_codings ORDER BY coder")]

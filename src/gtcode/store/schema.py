@@ -245,6 +245,79 @@ WHERE k.status = 'accepted'
          AND r.origin = 'human' AND r.status = 'rejected'));
 """,
     ),
+    (
+        4,
+        "learned coder",
+        """
+-- The learned coder (gtcode learn, gtcode open): models trained in the study,
+-- the sentence embeddings it computed (by a hash of the text, never the text),
+-- and its suggestions. A model suggestion is the one combined machine
+-- suggestion for a (segment, code): its evidence holds the rule hits it used,
+-- probability and features say why. When the last `gtcode open` used a model
+-- (meta machine_coder = 'gtcode-model'), rule suggestions are its evidence and
+-- no longer count on their own.
+CREATE TABLE models (
+    name          TEXT PRIMARY KEY,
+    trained_at    TEXT NOT NULL,
+    data_hash     TEXT NOT NULL,
+    codebook_hash TEXT,
+    trained_on    TEXT NOT NULL DEFAULT '{}',
+    model         BLOB NOT NULL
+);
+
+CREATE TABLE embeddings (
+    text_hash TEXT NOT NULL,
+    model     TEXT NOT NULL,
+    vector    BLOB NOT NULL,
+    PRIMARY KEY (text_hash, model)
+) WITHOUT ROWID;
+
+CREATE TABLE model_codings (
+    id          INTEGER PRIMARY KEY,
+    segment_id  INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    code_id     TEXT NOT NULL,
+    probability REAL,
+    evidence    TEXT NOT NULL,
+    features    TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (segment_id, code_id)
+);
+
+DROP VIEW counted_codings;
+DROP VIEW all_codings;
+
+-- Every coding: the codings table, each rule suggestion (negative ids) and each
+-- model suggestion (ids below -2**40) as the row it would be there.
+CREATE VIEW all_codings AS
+SELECT id, source_id, segment_id, start, end, code_id, origin, coder, status, codebook_hash,
+       evidence, guid, orphaned, created_at, updated_at
+FROM codings
+UNION ALL
+SELECT -r.id, g.source_id, r.segment_id, g.start, g.end, r.code_id, 'rule', 'gtcode-rules',
+       'suggested', (SELECT value FROM meta WHERE key = 'rule_codebook_hash'), r.evidence,
+       NULL, 0, (SELECT value FROM meta WHERE key = 'rule_coded_at'),
+       (SELECT value FROM meta WHERE key = 'rule_coded_at')
+FROM rule_codings r JOIN segments g ON g.id = r.segment_id
+UNION ALL
+SELECT -(m.id + 1099511627776), g.source_id, m.segment_id, g.start, g.end, m.code_id, 'model',
+       'gtcode-model', 'suggested', (SELECT value FROM meta WHERE key = 'model_codebook_hash'),
+       m.evidence, NULL, 0, (SELECT value FROM meta WHERE key = 'model_coded_at'),
+       (SELECT value FROM meta WHERE key = 'model_coded_at')
+FROM model_codings m JOIN segments g ON g.id = m.segment_id;
+
+-- Which codings count: every accepted coding, and every machine suggestion unless a
+-- human rejected that code on that segment; rule suggestions only while no model
+-- made the machine's suggestions.
+CREATE VIEW counted_codings AS
+SELECT k.* FROM all_codings k
+WHERE (k.status = 'accepted'
+       OR (k.status = 'suggested' AND NOT EXISTS (
+           SELECT 1 FROM codings r
+           WHERE r.segment_id = k.segment_id AND r.code_id = k.code_id
+             AND r.origin = 'human' AND r.status = 'rejected')))
+  AND NOT (k.origin = 'rule' AND EXISTS (
+           SELECT 1 FROM meta WHERE key = 'machine_coder' AND value = 'gtcode-model'));
+""",
+    ),
 ]
 
 #: The newest schema version this gtcode knows.

@@ -1,0 +1,129 @@
+"""What the learned coder sees of a respondent turn: hashed character n-grams, rule hits, embeddings.
+
+Character n-grams (1-3 by default) are counted on the turn's text folded for
+matching (lower case, full-width ASCII folded, runs of white space as one
+space) and hashed into ``2**BITS`` columns by numpy arithmetic on the code
+points, with no vocabulary: the same text gives the same columns in every
+version of gtcode, numpy and scikit-learn, and the whole corpus is counted in
+a few vectorised passes. TF-IDF follows scikit-learn's smooth, sublinear
+form, with idf 0 for every column the training turns never had (an unseen
+n-gram carries no evidence and must not shrink the turn's norm).
+
+Rule hits are one column per label: 1 when the rule engine coded the turn with
+that code or with a code beneath it. Sentence embeddings
+(:mod:`gtcode.coding.learned.embed`) are appended as dense columns when used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from gtcode.coding.rules.text import normalise_for_matching
+
+#: Hashed n-gram columns: 2**18 = 262,144.
+BITS = 18
+NGRAMS = (1, 2, 3)
+_SPACE = re.compile(r"\s+")
+_PRIME = np.uint64(1_000_003)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+_SALT = {n: np.uint64((n * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF) for n in range(1, 9)}
+
+
+def fold(text: str) -> str:
+    """The text as n-grams are counted on: folded for matching, white space runs as one space."""
+    return _SPACE.sub(" ", normalise_for_matching(text)).strip()
+
+
+def _hashes(points: np.ndarray, n: int, mask: np.uint64) -> np.ndarray:
+    """Column of every n-gram of ``points`` (code points as uint64), in text order."""
+    count = len(points) - n + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    value = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # multiplication modulo 2**64 is the hash
+        for k in range(n):
+            value = value * _PRIME + points[k:k + count]
+        value ^= _SALT[n]
+        value *= _MIX
+        value ^= value >> np.uint64(33)
+    return (value & mask).astype(np.int64)
+
+
+def ngram_counts(texts: Sequence[str], *, ngrams: Iterable[int] = NGRAMS,
+                 bits: int = BITS) -> sp.csr_matrix:
+    """Turns × hashed n-gram columns, holding how often each n-gram occurs."""
+    mask = np.uint64((1 << bits) - 1)
+    sizes = tuple(ngrams)
+    indptr = [0]
+    columns: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for text in texts:
+        points = np.frombuffer(fold(text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        found = np.concatenate([_hashes(points, n, mask) for n in sizes])
+        unique, counts = np.unique(found, return_counts=True)
+        columns.append(unique)
+        values.append(counts.astype(np.float32))
+        indptr.append(indptr[-1] + len(unique))
+    return sp.csr_matrix((np.concatenate(values) if values else np.empty(0, np.float32),
+                          np.concatenate(columns) if columns else np.empty(0, np.int64),
+                          np.asarray(indptr)), shape=(len(texts), 1 << bits))
+
+
+def fit_idf(counts: sp.csr_matrix) -> np.ndarray:
+    """Smooth idf of each column over the training turns; 0 for a column none of them has."""
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = (np.log((1 + counts.shape[0]) / (1 + frequency)) + 1).astype(np.float32)
+    idf[frequency == 0] = 0
+    return idf
+
+
+def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF-IDF rows, each scaled to unit length (an empty row stays zero)."""
+    weighted = counts.copy().astype(np.float32)
+    weighted.data = (1 + np.log(weighted.data)) * idf[weighted.indices]
+    weighted.eliminate_zeros()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sp.csr_matrix(sp.diags(1 / norms) @ weighted)
+
+
+def rule_columns(hits: Sequence[Iterable[str]], labels: Sequence[str],
+                 rolls: Mapping[str, Iterable[str]]) -> np.ndarray:
+    """Turns × labels: 1 where a rule hit of the turn is the label or a code beneath it.
+
+    ``rolls`` maps a hit code to every code it rolls up to (itself included).
+    """
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = np.zeros((len(hits), len(labels)), dtype=np.float32)
+    for row, codes in enumerate(hits):
+        for code in codes:
+            for target in rolls.get(code, (code,)):
+                column = index.get(target)
+                if column is not None:
+                    matrix[row, column] = 1
+    return matrix
+
+
+def combine(parts: Sequence[sp.spmatrix | np.ndarray]) -> sp.csr_matrix:
+    """The feature blocks side by side, as one sparse matrix."""
+    blocks = [part if sp.issparse(part) else sp.csr_matrix(part) for part in parts]
+    return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+def ngram_strings(text: str, *, ngrams: Iterable[int] = NGRAMS,
+                  bits: int = BITS) -> list[tuple[str, int, int]]:
+    """Each distinct n-gram of the folded text: (n-gram, its column, how often it occurs)."""
+    folded = fold(text)
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    mask = np.uint64((1 << bits) - 1)
+    seen: dict[str, list[int]] = {}
+    for n in ngrams:
+        for position, column in enumerate(_hashes(points, n, mask).tolist()):
+            gram = folded[position:position + n]
+            entry = seen.setdefault(gram, [column, 0])
+            entry[1] += 1
+    return [(gram, column, count) for gram, (column, count) in seen.items()]

@@ -1,0 +1,78 @@
+"""The respondent turns of a study as the learned coder reads them, and their embeddings.
+
+A :class:`Turn` is a respondent (or unknown-role) segment: its id, source,
+text and the codes the rules suggested on it. Embeddings come from the
+study's cache (:mod:`gtcode.store.learned`), and turns not in it are embedded
+and added to it, so each turn is embedded once per study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gtcode.coding.learned import embed
+from gtcode.progress import Progress
+from gtcode.store import learned as db
+from gtcode.store import open_coding as segments_db
+from gtcode.store.project import Study
+
+#: Roles the learned coder reads and codes (as the rule coder does).
+ROLES = ("respondent", "unknown")
+
+
+@dataclass(frozen=True)
+class Turn:
+    segment_id: int
+    source: str
+    text: str
+    rules: frozenset[str] = field(default_factory=frozenset)
+
+
+def iter_turns(study: Study, *, rule_hits: dict[int, set[str]] | None = None,
+               roles: tuple[str, ...] = ROLES) -> Iterator[list[Turn]]:
+    """The study's turns, one source at a time (memory: one source)."""
+    hits = rule_hits if rule_hits is not None else db.rule_hits(study.conn)
+    for source in segments_db.iter_source_segments(study.conn, roles=roles):
+        yield [Turn(seg.id, source.name, source.text[seg.start:seg.end],
+                    frozenset(hits.get(seg.id, ()))) for seg in source.segments]
+
+
+def turns_by_id(study: Study, ids: Sequence[int]) -> dict[int, Turn]:
+    """The turns of the given segment ids (any role), with their rule hits."""
+    wanted = set(ids)
+    hits = db.rule_hits(study.conn)
+    found = {}
+    for source in segments_db.iter_source_segments(study.conn):
+        for seg in source.segments:
+            if seg.id in wanted:
+                found[seg.id] = Turn(seg.id, source.name, source.text[seg.start:seg.end],
+                                     frozenset(hits.get(seg.id, ())))
+    return found
+
+
+def embeddings_for(study: Study, texts: Sequence[str], *, progress: Progress | None = None,
+                   writing: bool = False) -> np.ndarray:
+    """Embeddings of ``texts`` (rows in order): from the study's cache, else computed.
+
+    Newly computed vectors are stored in the study: inside the caller's
+    transaction when ``writing``, else in one of their own.
+    """
+    keys = [embed.text_key(text) for text in texts]
+    cached = db.cached_vectors(study.conn, keys, embed.MODEL_NAME, embed.DIMENSIONS)
+    missing = sorted({key: text for key, text in zip(keys, texts) if key not in cached}.items())
+    if missing:
+        tick = (lambda done, total: progress("Embedding turns", done, total)) if progress else None
+        vectors = embed.embed([text for _key, text in missing], progress=tick)
+        fresh = {key: vector for (key, _text), vector in zip(missing, vectors)}
+        if writing:
+            db.store_vectors(study.conn, fresh, embed.MODEL_NAME)
+        else:
+            with study.write() as conn:
+                db.store_vectors(conn, fresh, embed.MODEL_NAME)
+        cached.update(fresh)
+    if not texts:
+        return np.zeros((0, embed.DIMENSIONS), dtype=np.float32)
+    return np.vstack([cached[key] for key in keys])

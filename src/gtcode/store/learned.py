@@ -1,0 +1,171 @@
+"""The learned coder's tables: study models, cached embeddings, model suggestions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gtcode.store.meta import now_iso, read_meta, write_meta
+
+#: The coder name of the combined machine suggestions.
+MODEL_CODER = "gtcode-model"
+#: meta key saying which machine coder made the current suggestions.
+MACHINE_CODER_KEY = "machine_coder"
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    name: str
+    trained_at: str
+    data_hash: str
+    codebook_hash: str | None
+    trained_on: dict
+    model: bytes
+
+
+def save_model(conn: sqlite3.Connection, name: str, model: bytes, *, data_hash: str,
+               codebook_hash: str | None, trained_on: dict) -> None:
+    """Store (or replace) the model ``name``, inside the caller's transaction."""
+    conn.execute("INSERT INTO models(name, trained_at, data_hash, codebook_hash, trained_on, "
+                 "model) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                 "trained_at = excluded.trained_at, data_hash = excluded.data_hash, "
+                 "codebook_hash = excluded.codebook_hash, trained_on = excluded.trained_on, "
+                 "model = excluded.model",
+                 (name, now_iso(), data_hash, codebook_hash,
+                  json.dumps(trained_on, ensure_ascii=False, sort_keys=True), model))
+
+
+def load_model(conn: sqlite3.Connection, name: str) -> StoredModel | None:
+    row = conn.execute("SELECT name, trained_at, data_hash, codebook_hash, trained_on, model "
+                       "FROM models WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return None
+    return StoredModel(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}"), bytes(row[5]))
+
+
+def delete_model(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("DELETE FROM models WHERE name = ?", (name,)).rowcount > 0
+
+
+# -- embeddings ----------------------------------------------------------------------
+
+def cached_vectors(conn: sqlite3.Connection, keys: Sequence[str], model: str,
+                   dimensions: int) -> dict[str, np.ndarray]:
+    """The stored vectors of ``keys`` (text hashes) that exist."""
+    found: dict[str, np.ndarray] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, blob in conn.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN "
+                f"({marks})", [model, *chunk]):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if len(vector) == dimensions:
+                found[key] = vector
+    return found
+
+
+def store_vectors(conn: sqlite3.Connection, vectors: dict[str, np.ndarray], model: str) -> None:
+    conn.executemany("INSERT OR REPLACE INTO embeddings(text_hash, model, vector) "
+                     "VALUES (?, ?, ?)",
+                     [(key, model, np.asarray(v, dtype=np.float32).tobytes())
+                      for key, v in sorted(vectors.items())])
+
+
+def vector_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+
+
+# -- model suggestions ---------------------------------------------------------------
+
+def delete_model_codings(conn: sqlite3.Connection) -> int:
+    return conn.execute("DELETE FROM model_codings").rowcount
+
+
+def start_model_run(conn: sqlite3.Connection, codebook_hash: str, model: str) -> None:
+    """Mark the suggestions about to be written as the learned coder's (see schema 4)."""
+    write_meta(conn, "model_codebook_hash", codebook_hash)
+    write_meta(conn, "model_coded_at", now_iso())
+    write_meta(conn, "model_name", model)
+    write_meta(conn, MACHINE_CODER_KEY, MODEL_CODER)
+
+
+def clear_model_run(conn: sqlite3.Connection) -> None:
+    """No model coded this time: rule suggestions count on their own again."""
+    conn.execute("DELETE FROM model_codings")
+    write_meta(conn, MACHINE_CODER_KEY, "gtcode-rules")
+
+
+def insert_model_codings(conn: sqlite3.Connection,
+                         rows: Iterable[tuple[int, str, float | None, str, str]]) -> None:
+    """Rows of (segment id, code, probability, evidence JSON, features JSON)."""
+    conn.executemany("INSERT INTO model_codings(segment_id, code_id, probability, evidence, "
+                     "features) VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def machine_coder(conn: sqlite3.Connection) -> str | None:
+    """``gtcode-model`` or ``gtcode-rules``: whose suggestions the last open left."""
+    return read_meta(conn, MACHINE_CODER_KEY)
+
+
+@dataclass(frozen=True)
+class ModelSuggestion:
+    segment_id: int
+    code_id: str
+    probability: float | None
+    features: tuple[str, ...]
+
+
+def model_suggestions(conn: sqlite3.Connection) -> dict[int, list[ModelSuggestion]]:
+    """Segment id -> the model's suggestions on it, by code."""
+    found: dict[int, list[ModelSuggestion]] = {}
+    for seg, code, probability, features in conn.execute(
+            "SELECT segment_id, code_id, probability, features FROM model_codings "
+            "ORDER BY segment_id, code_id"):
+        found.setdefault(seg, []).append(
+            ModelSuggestion(seg, code, probability, tuple(json.loads(features or "[]"))))
+    return found
+
+
+# -- what a coder decided, for training ----------------------------------------------
+
+def decided_segments(conn: sqlite3.Connection, coders: Sequence[str] | None
+                     ) -> dict[int, set[str]]:
+    """Segment id -> codes accepted there by the coders, for every segment they decided on.
+
+    A segment counts as decided when one of the coders has a decision in the
+    log for it (accept, reject, add, remove or review) or a human coding on it.
+    """
+    names = list(coders or [])
+    where = f" AND coder IN ({','.join('?' * len(names))})" if names else ""
+    humans = "SELECT name FROM coders WHERE kind = 'human'"
+    decided: dict[int, set[str]] = {}
+    for (seg,) in conn.execute(
+            f"SELECT DISTINCT segment_id FROM decisions WHERE segment_id IS NOT NULL "
+            f"AND coder IN ({humans}){where}", names):
+        decided.setdefault(seg, set())
+    for seg, code, status in conn.execute(
+            f"SELECT segment_id, code_id, status FROM codings WHERE origin = 'human' "
+            f"AND segment_id IS NOT NULL{where}", names):
+        accepted = decided.setdefault(seg, set())
+        if status == "accepted":
+            accepted.add(code)
+    return decided
+
+
+def human_coders(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM coders WHERE kind = 'human' "
+                                       "ORDER BY name")]
+
+
+def rule_hits(conn: sqlite3.Connection) -> dict[int, set[str]]:
+    """Segment id -> the codes the rules suggested on it (the last `gtcode open`)."""
+    found: dict[int, set[str]] = {}
+    for seg, code in conn.execute("SELECT segment_id, code_id FROM rule_codings"):
+        found.setdefault(seg, set()).add(code)
+    return found
