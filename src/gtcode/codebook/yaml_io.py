@@ -24,9 +24,13 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_write_text
+from gtcode.files import atomic_write_text, read_input, study_owner
 
 Loc = tuple[str | int, ...]
+
+#: A codebook file larger than this is refused (E110): a codebook of 100,000 terms
+#: made from a dictionary is about 3 MB.
+MAX_CODEBOOK_BYTES = 64 * 2**20
 
 
 def make_yaml() -> YAML:
@@ -45,12 +49,7 @@ def read_text(path: Path) -> str:
     Raises:
         GtcodeError: E101 when the file is missing, E201 when it is not UTF-8.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise GtcodeError("E101", f"the codebook file cannot be read ({exc.strerror}).",
-                          file=path, hint="check the path") from None
+    data = read_input(Path(path), max_bytes=MAX_CODEBOOK_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -234,8 +233,10 @@ def _walk_codes(codes: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a codebook; a study's own codebook.yaml may be written (it is a codebook,
+    edited through this API), never its database or backups."""
     try:
-        atomic_write_text(Path(path), text)
+        atomic_write_text(Path(path), text, owner=study_owner(path) == "codebook")
     except OSError as exc:
         raise GtcodeError("E701", f"the codebook cannot be written ({exc.strerror}).",
                           file=path) from None

@@ -17,8 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_output, write_csv
+from gtcode.files import atomic_output, check_input, read_input, write_csv
 
+#: A sheet file larger than this is refused (E110): a sheet of every segment of a
+#: large study stays far below it.
+MAX_SHEET_BYTES = 512 * 2**20
 SHEET_NAME = "编码 coding"
 CODEBOOK_SHEET = "编码本 codebook"
 
@@ -151,8 +154,7 @@ def read_sheet(path: Path) -> tuple[list[SheetRow], list[tuple[int, str, str]]]:
             readable sheet or lacks the segment or codes column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise GtcodeError("E101", "sheet file not found.", file=path)
+    check_input(path, max_bytes=MAX_SHEET_BYTES)  # never a pipe or a device
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _xlsx_cells(path)
     elif path.suffix.lower() == ".csv":
@@ -170,7 +172,10 @@ def _xlsx_cells(path: Path) -> list[list[tuple[object, bool]]]:
                              "truncated).", file=path,
                              hint="save it from your spreadsheet program as .xlsx")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        book = openpyxl.load_workbook(io.BytesIO(read_input(path, max_bytes=MAX_SHEET_BYTES)),
+                                      read_only=True, data_only=False)
+    except GtcodeError:
+        raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise unreadable from None
     except Exception:  # lxml/expat raise many types for damaged parts
@@ -186,7 +191,7 @@ def _xlsx_cells(path: Path) -> list[list[tuple[object, bool]]]:
 
 
 def _csv_cells(path: Path) -> list[list[tuple[object, bool]]]:
-    data = path.read_bytes()
+    data = read_input(path, max_bytes=MAX_SHEET_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

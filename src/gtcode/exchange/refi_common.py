@@ -26,6 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from gtcode.errors import GtcodeError
+from gtcode.files import check_input
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -167,6 +168,7 @@ class Archive:
     def __init__(self, path: Path, limits: Limits = Limits()) -> None:
         self.path = Path(path)
         self.limits = limits
+        check_input(self.path)  # a pipe or a device would hang the zip reader
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:

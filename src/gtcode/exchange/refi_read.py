@@ -26,6 +26,7 @@ from gtcode.exchange.refi_common import (
     local,
     parse_xml,
 )
+from gtcode.files import read_input
 
 MAX_CODE_DEPTH = 100
 _MEDIA = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
@@ -366,15 +367,7 @@ class Container:
         return None
 
     def _read_file(self, path: Path, label: str) -> bytes:
-        try:
-            size = path.stat().st_size
-            if size > self.limits.max_entry_bytes:
-                raise GtcodeError("E502", f"the file is {size} bytes, too large; refused.",
-                                  file=path)
-            return path.read_bytes()
-        except OSError as exc:
-            raise GtcodeError("E101", f"cannot read {label!r} ({exc.strerror}).",
-                              file=self.path) from None
+        return read_input(path, max_bytes=self.limits.max_entry_bytes)
 
 
 def _case_insensitive(base: Path, name: PurePosixPath) -> Path | None:

@@ -27,6 +27,7 @@ from gtcode.reliability.cohen import cohen_kappa_from_table
 from gtcode.store import open_coding as db
 from gtcode.store.codings import effective_codings
 from gtcode.store.project import Study
+from gtcode.transcripts.readers import read_text_file
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,7 @@ def read_gold(path: Path, codebook) -> list[GoldRow]:
             column, a line that is not a number, or an unknown code.
     """
     path = Path(path)
-    if not path.is_file():
-        raise GtcodeError("E101", "gold labels file not found.", file=path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise GtcodeError("E405", "the gold labels file is not UTF-8.", file=path) from None
+    text = read_text_file(path)  # any encoding a transcript may be in (GBK from Excel too)
     records = list(csv.reader(io.StringIO(text, newline="")))
     header = [h.strip().lower() for h in (records[0] if records else [])]
     if not {"file", "line", "codes"} <= set(header):
