@@ -56,7 +56,7 @@ def apply_cmd(
     Example: gtcode sheet apply my-study sheet.xlsx --coder li
     """
     with open_study(study) as opened:
-        report = apply_sheet(opened, study_codebook(opened), sheet, coder=coder)
+        report = apply_sheet(opened, study_codebook(opened, register=False), sheet, coder=coder)
     note(f"{report.rows} rows read: {report.accepted} accepted, {report.rejected} rejected, "
          f"{report.added} added, {report.removed} removed, {report.proposed} concepts "
          f"proposed, {report.memos} memos ({report.changed_rows} rows changed anything).",

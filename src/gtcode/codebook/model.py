@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,6 +36,7 @@ from pydantic import (
 
 from gtcode.codebook.checks import cross_check
 from gtcode.codebook.hierarchy import Links, ancestors, code_links, level_up
+from gtcode.codebook.patterns import compile_problem, nested_repetition
 
 #: The levels of a grounded-theory codebook, from the top down.
 LEVELS: tuple[str, ...] = ("core", "category", "subcategory", "concept")
@@ -69,10 +69,14 @@ def _check_term(value: str) -> str:
 def _check_regex(value: str) -> str:
     if not value.strip():
         raise ValueError("empty regex")
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"regex does not compile: {exc}") from None
+    problem = compile_problem(value)
+    if problem:
+        raise ValueError(problem)
+    nested = nested_repetition(value)
+    if nested:
+        raise ValueError(f"regex can backtrack catastrophically ({nested}, as in (a+)+); "
+                         "it could hang coding on a long text: repeat the inner part "
+                         "possessively (a++) or atomically ((?>a+)), or rewrite it")
     return value
 
 

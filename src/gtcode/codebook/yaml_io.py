@@ -58,13 +58,76 @@ def read_text(path: Path) -> str:
                           where=str(line), hint="save the file as UTF-8") from None
 
 
+#: Deepest nesting of lists and mappings a codebook may have. A code nested under
+#: ``children:`` takes two levels, so this allows codes 30 deep (the method has four).
+MAX_YAML_DEPTH = 64
+#: Most nodes a codebook may have once its aliases (``*name``) are expanded: a
+#: "billion laughs" file of a few lines expands to 10**9 and is refused.
+MAX_YAML_NODES = 5_000_000
+
+
+def check_structure(text: str, file: str | Path | None = None) -> None:
+    """Refuse YAML nested too deep or whose aliases expand too far (E201, at its line).
+
+    Reads the parser's events only (no tree is built, nothing recurses), so a
+    3,000-deep list or a billion-laughs file is refused at once, in bounded memory.
+    """
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        ScalarEvent,
+    )
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [expanded size so far, anchor] per open list or mapping
+    total = 0
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent)):
+                size = sizes.get(event.anchor, 1) if isinstance(event, AliasEvent) else 1
+                total += size
+                if total > MAX_YAML_NODES:
+                    raise _structure_error(event, file, "its aliases (*name) expand to more "
+                                           f"than {MAX_YAML_NODES:,} nodes")
+                if isinstance(event, CollectionStartEvent):
+                    stack.append([1, event.anchor])
+                    if len(stack) > MAX_YAML_DEPTH:
+                        raise _structure_error(event, file, "lists and mappings are nested "
+                                               f"more than {MAX_YAML_DEPTH} deep")
+                    continue
+                if isinstance(event, ScalarEvent) and event.anchor:
+                    sizes[event.anchor] = 1
+                if stack:
+                    stack[-1][0] += size
+            elif isinstance(event, CollectionEndEvent) and stack:
+                size, anchor = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+                if stack:
+                    stack[-1][0] += size
+    except MarkedYAMLError as exc:
+        raise _parse_error(exc, file) from None
+    except YAMLError as exc:
+        raise GtcodeError("E201", f"the YAML does not parse: {exc}.", file=file) from None
+
+
+def _structure_error(event: Any, file: str | Path | None, what: str) -> GtcodeError:
+    mark = getattr(event, "start_mark", None)
+    return GtcodeError("E201", f"the YAML is refused: {what}.", file=file,
+                       where=str(mark.line + 1) if mark is not None else None,
+                       hint="a codebook needs neither; write the codes out, or nest them less")
+
+
 def parse_yaml(text: str, file: str | Path | None = None) -> Any:
-    """Parse YAML text with the round-trip loader.
+    """Parse YAML text with the round-trip loader, after :func:`check_structure`.
 
     Raises:
         GtcodeError: E201 naming the line when the text does not parse
-            (including a key given twice in one mapping).
+            (including a key given twice in one mapping), is nested too deep
+            or expands too far through its aliases.
     """
+    check_structure(text, file)
     try:
         return make_yaml().load(text)
     except MarkedYAMLError as exc:

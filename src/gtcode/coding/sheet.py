@@ -32,6 +32,7 @@ from gtcode.files import is_formula_like
 from gtcode.store import open_coding as db
 from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
+from gtcode.workspace import register_codebook
 
 #: Excel keeps at most 32,767 characters in a cell.
 MAX_CELL_TEXT = 32_000
@@ -192,6 +193,7 @@ def apply_sheet(study: Study, codebook, path: Path, *, coder: str) -> ApplyRepor
     report = ApplyReport(via=f"{path.name}@sha256:{digest}")
     book_hash = codebook.hash
     with study.write() as conn:  # checked under the write lock: no writer can slip between
+        register_codebook(study, codebook)  # with the decisions, in one transaction
         checked = _check(study, codebook, rows, path, cell_problems)
         db.ensure_coder(conn, coder, "human")
         for item in checked:

@@ -238,6 +238,13 @@ class KeyedSegment:
     text: str
 
 
+def segment_label(conn: sqlite3.Connection, segment_id: int) -> str:
+    """``S01.txt#12``: a segment's readable name (for messages)."""
+    row = conn.execute("SELECT s.name, g.idx FROM segments g JOIN sources s "
+                       "ON s.id = g.source_id WHERE g.id = ?", (segment_id,)).fetchone()
+    return f"{row[0]}#{row[1]}" if row else f"segment id {segment_id}"
+
+
 def find_segment(conn: sqlite3.Connection, source: str, idx: int) -> KeyedSegment | None:
     """The segment ``idx`` of source ``source``, with its text."""
     row = conn.execute(
