@@ -351,6 +351,21 @@ def atomic_output(path: Path, *, owner: bool = False) -> Iterator[Path]:
         raise
 
 
+# -- text in XML-based files ----------------------------------------------------
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab and line ends, surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text safe in any XML-based file (Word, GraphML): characters XML cannot hold removed.
+
+    A codebook cannot hold control characters in names any more (validation refuses
+    them), but names reach exports from older studies and imported projects too.
+    """
+    return _NOT_XML.sub("", "" if value is None else str(value))
+
+
 # -- spreadsheet cells and csv ------------------------------------------------
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

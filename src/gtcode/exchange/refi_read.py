@@ -24,6 +24,7 @@ from gtcode.exchange.refi_common import (
     child_text,
     children,
     local,
+    norm_guid,
     parse_xml,
 )
 from gtcode.files import read_input
@@ -144,6 +145,7 @@ def read_codes(codes_el: Element | None, file: Path,
         return roots
     stack: list[tuple[Element, list[TreeCode], int]] = [
         (c, roots, 0) for c in reversed(children(codes_el, "Code"))]
+    seen: set[str] = set()
     while stack:
         element, siblings, depth = stack.pop()
         if depth > MAX_CODE_DEPTH:
@@ -153,6 +155,13 @@ def read_codes(codes_el: Element | None, file: Path,
         if not guid:
             raise GtcodeError("E501", "a Code has no guid.", file=file,
                               where=f"code {element.get('name')!r}")
+        key = norm_guid(guid)
+        if key in seen:  # a coding naming it could not tell which code it means
+            raise GtcodeError("E503", "two Codes share this GUID, so a coding that names it "
+                              "cannot be placed; nothing was imported.", file=file,
+                              where=f"code {guid} ({element.get('name')!r})",
+                              hint="re-export the project from the program that made it")
+        seen.add(key)
         code = TreeCode(guid, element.get("name") or "", _bool(element.get("isCodable")),
                         element.get("color"), child_text(element, "Description"))
         siblings.append(code)

@@ -22,7 +22,7 @@ import networkx as nx
 
 from gtcode.coding.axial import CodedStudy, load_coded_study, relations
 from gtcode.coding.storyline import CategoryReach, category_reach
-from gtcode.files import atomic_write_bytes
+from gtcode.files import atomic_write_bytes, xml_text
 
 LAYOUT_SEED = 7
 CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei",
@@ -57,7 +57,12 @@ def build_graph(data: CodedStudy, reach: list[CategoryReach], lang: str = "zh") 
 
 
 def write_graphml(graph: nx.DiGraph, path: Path) -> Path:
-    """GraphML of the network (temp file, then rename)."""
+    """GraphML of the network (temp file, then rename); text XML cannot hold is removed."""
+    graph = graph.copy()
+    for _node, attrs in [*graph.nodes(data=True), *((e, a) for *e, a in graph.edges(data=True))]:
+        for key, value in attrs.items():
+            if isinstance(value, str):
+                attrs[key] = xml_text(value)
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
     atomic_write_bytes(Path(path), buffer.getvalue())
