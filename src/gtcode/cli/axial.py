@@ -11,12 +11,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from gtcode.cli._common import (
+    ForceOpt,
     Language,
     QuietOpt,
     StudyArg,
     handle_errors,
     note,
     out,
+    overwrite,
     split_list,
 )
 from gtcode.coding import axial as ax
@@ -70,6 +72,7 @@ def axial_cmd(
     network: Annotated[Optional[Path], typer.Option("--network", help="Write network.graphml "
                                                     "and network.png to this folder.")] = None,
     lang: LangOpt = "zh",
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Roll concepts up, and print the code × case matrix, co-occurrence and relations.
@@ -88,7 +91,9 @@ def axial_cmd(
         _show_cooccurrence(data, co, measure, unit, lang)
         _show_relations(data, lang)
         if network is not None:
-            for path in write_network(data, network / "network.graphml", lang):
+            with overwrite(force):
+                written = write_network(data, network / "network.graphml", lang)
+            for path in written:
                 note(f"Wrote {path}", quiet=quiet)
         note(ax.axial_summary(data), quiet=quiet)
 

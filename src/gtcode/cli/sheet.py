@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, progress
+from gtcode.cli._common import (
+    ForceOpt,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    overwrite,
+    progress,
+)
 from gtcode.coding.sheet import apply_sheet, export_sheet
 from gtcode.workspace import open_study, study_codebook
 
@@ -27,13 +35,14 @@ def export_cmd(
                                          ".csv).", show_default=False)],
     coder: Annotated[Optional[str], typer.Option(
         "--coder", help="Fill the coder's columns with this coder's earlier decisions.")] = None,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a coding sheet: one row per segment with suggested codes and evidence.
 
     Example: gtcode sheet export my-study -o sheet.xlsx --coder li
     """
-    with open_study(study) as opened, progress(quiet) as tick:
+    with open_study(study) as opened, progress(quiet) as tick, overwrite(force):
         book = study_codebook(opened)
         with opened.snapshot():
             report = export_sheet(opened, book, output, coder=coder, progress=tick)

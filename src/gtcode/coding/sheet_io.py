@@ -204,6 +204,37 @@ def _csv_cells(path: Path) -> list[list[tuple[object, bool]]]:
             for record in csv.reader(io.StringIO(text, newline=""))]
 
 
+def review_rows(path: Path) -> list[int] | None:
+    """Row numbers of a coding sheet holding a coder's entries; None when not a sheet.
+
+    An entry is what export does not write: codes other than the suggested ones,
+    a new concept, a memo. A file that is not a readable coding sheet (another
+    workbook, a csv of codings) gives None.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            table = _xlsx_cells(path)
+        elif path.suffix.lower() == ".csv":
+            table = _csv_cells(path)
+        else:
+            return None
+    except GtcodeError:
+        return None
+    cols = _heading_keys(table[0]) if table else {}
+    if not {"segment", "codes", "suggested"} <= set(cols):
+        return None
+    entries = []
+    for number, cells in enumerate(table[1:], start=2):
+        value = {key: (_cell(cells, cols.get(key)) or "").strip()
+                 for key in ("codes", "suggested", "new_concept", "memo")}
+        codes = {c.strip() for c in value["codes"].replace("；", ";").split(";") if c.strip()}
+        suggested = {c.strip() for c in value["suggested"].split(";") if c.strip()}
+        if codes != suggested or value["new_concept"] or value["memo"]:
+            entries.append(number)
+    return entries
+
+
 def _heading_keys(header: list[tuple[object, bool]]) -> dict[str, int]:
     names: dict[str, str] = {}
     for key, heading, _w in COLUMNS:

@@ -21,8 +21,9 @@ from pathlib import Path
 import networkx as nx
 
 from gtcode.coding.axial import CodedStudy, load_coded_study, relations
+from gtcode.coding.sheet import unapplied_review
 from gtcode.coding.storyline import CategoryReach, category_reach
-from gtcode.files import atomic_write_bytes, xml_text
+from gtcode.files import atomic_write_bytes, guard_output, xml_text
 
 LAYOUT_SEED = 7
 CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei",
@@ -144,8 +145,10 @@ def _draw(graph: nx.DiGraph, axes, font: str | None, seed: int) -> None:
 
 def write_network(data: CodedStudy, path: Path, lang: str) -> list[Path]:
     """Write the network as GraphML to ``path`` and as a PNG beside it (same name, ``.png``)."""
-    graph = build_graph(data, category_reach(data, lang), lang)
     path = Path(path)
+    for target in (path, path.with_suffix(".png")):
+        guard_output(target, inspect=unapplied_review(None))
+    graph = build_graph(data, category_reach(data, lang), lang)
     return [write_graphml(graph, path), write_png(graph, path.with_suffix(".png"))]
 
 

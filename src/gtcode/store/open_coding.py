@@ -212,6 +212,12 @@ def log_decision(conn: sqlite3.Connection, *, coder: str, action: str, segment_i
                   json.dumps(details, ensure_ascii=False, sort_keys=True)))
 
 
+def sheet_applied(conn: sqlite3.Connection, digest: str) -> bool:
+    """Whether a sheet file with this sha256 was applied (its decisions name it)."""
+    return conn.execute("SELECT 1 FROM decisions WHERE via LIKE ? LIMIT 1",
+                        (f"%@sha256:{digest}",)).fetchone() is not None
+
+
 def has_decision(conn: sqlite3.Connection, coder: str, segment_id: int) -> bool:
     """True when ``coder`` has any logged decision on the segment."""
     return conn.execute("SELECT 1 FROM decisions WHERE coder = ? AND segment_id = ? LIMIT 1",
