@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,12 +67,39 @@ MAX_YAML_DEPTH = 64
 MAX_YAML_NODES = 5_000_000
 
 
-def check_structure(text: str, file: str | Path | None = None) -> None:
+#: Anchor/alias syntax at the start of a token, and what can open a level of nesting.
+_ALIAS_SYNTAX = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]")
+_NESTING = re.compile(r"^([ -]*)(.*)$")
+
+
+def _could_be_hostile(text: str) -> bool:
+    """Whether ``text`` could nest past the limit or use aliases (a cheap, exact bound).
+
+    Each level of block nesting costs a column of indentation or a ``- ``, and a
+    flow level a bracket on its line; without anchor/alias syntax nothing expands.
+    (Flow brackets spread over many lines are caught when building the tree
+    recurses too deep: see :func:`parse_yaml`.) A codebook as people write it
+    passes here and is parsed once.
+    """
+    if _ALIAS_SYNTAX.search(text):
+        return True
+    for line in text.split("\n"):
+        lead, rest = _NESTING.match(line).groups()
+        if len(lead) + rest.count("[") + rest.count("{") >= MAX_YAML_DEPTH:
+            return True
+    return False
+
+
+def check_structure(text: str, file: str | Path | None = None, *,
+                    always: bool = False) -> None:
     """Refuse YAML nested too deep or whose aliases expand too far (E201, at its line).
 
     Reads the parser's events only (no tree is built, nothing recurses), so a
     3,000-deep list or a billion-laughs file is refused at once, in bounded memory.
+    Text that cannot nest that deep and has no aliases is not read twice.
     """
+    if not always and not _could_be_hostile(text):
+        return
     from ruamel.yaml.events import (
         AliasEvent,
         CollectionEndEvent,
@@ -130,6 +158,10 @@ def parse_yaml(text: str, file: str | Path | None = None) -> Any:
     check_structure(text, file)
     try:
         return make_yaml().load(text)
+    except RecursionError:  # nesting the quick look could not see (brackets over many lines)
+        check_structure(text, file, always=True)
+        raise GtcodeError("E201", "the YAML is nested too deep to read.", file=file,
+                          hint="a codebook needs no such nesting") from None
     except MarkedYAMLError as exc:
         raise _parse_error(exc, file) from None
     except YAMLError as exc:
