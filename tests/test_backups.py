@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtcode.cli import app
-from gtcode.store import project
+from gtcode.store import database, project
 from gtcode.store.project import Study
 from gtcode.store.schema import SCHEMA_VERSION
 
@@ -66,7 +66,7 @@ def _change(path: Path) -> None:
 @pytest.fixture
 def newer_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend this gtcode knows one more migration than the study has."""
-    monkeypatch.setattr(project, "MIGRATIONS", [*project.MIGRATIONS, NEXT])
+    monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, NEXT])
     monkeypatch.setattr(project, "SCHEMA_VERSION", NEXT[0])
 
 

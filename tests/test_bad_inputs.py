@@ -378,6 +378,159 @@ def _qdc_xxe(work: Path, inp: Path) -> None:
     (inp / "codebook.qdc").write_bytes(EXTERNAL.replace(b"Project", b"CodeBook"))
 
 
+# -- issue 17 and 23: paths, special files, limits, encodings, hangs --------------------
+
+TINY_BOOK = (CASES_DIR / "codebook-bad-regex" / "codebook.yaml").read_text(encoding="utf-8")
+
+
+def _tiny_book(regex: str = "跑项目", name: str = "跑项目") -> str:
+    return (TINY_BOOK.replace("regex: ['跑(项目']", f"regex: ['{regex}']")
+            .replace("    name: 跑项目\n", f'    name: "{name}"\n'))
+
+
+def _write_book(text: str, filename: str = "codebook.yaml"):
+    def make(work: Path, inp: Path) -> None:
+        (inp / filename).write_text(text, encoding="utf-8")
+    return make
+
+
+def _laughs() -> str:
+    lines = ["name: laughs", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join([*lines, "codes: *a9", ""])
+
+
+def _deep_children(depth: int) -> str:
+    out = ["name: deep", "codes:"]
+    for i in range(depth):
+        pad = "    " * i
+        out += [f"{pad}  - id: c{i}", f"{pad}    name: n{i}", f"{pad}    level: concept",
+                f"{pad}    children:"]
+    return "\n".join(out) + "\n"
+
+
+GENERATORS.update({
+    "book-nested-quantifier": _write_book(_tiny_book(r"(a+)+$")),
+    "book-billion-laughs": _write_book(_laughs()),
+    "book-deep-sequence": _write_book("name: deep\ncodes: " + "[" * 3000 + "]" * 3000 + "\n"),
+    "book-deep-children": _write_book(_deep_children(1500)),
+    "book-control-in-name": _write_book(_tiny_book(name="跑\\x07项目")),
+})
+
+
+@generator("book-backtracking-regex")
+def _backtracking(work: Path, inp: Path) -> None:
+    """A regex validation lets through ((a|aa)+ overlaps), and a segment it hangs on."""
+    from gtcode.importer import import_files
+    from gtcode.store.project import Study
+
+    (inp / "codebook.yaml").write_text(_tiny_book(r"(a|aa)+$"), encoding="utf-8")
+    (inp / "aaa.txt").write_text("问：你好。\n答：" + "a" * 60 + "!\n", encoding="utf-8")
+    study = Study.open(work / "study")
+    try:
+        import_files(study, [inp / "aaa.txt"])
+    finally:
+        study.close()
+
+
+def _fifo(name: str):
+    def make(work: Path, inp: Path) -> None:
+        os.mkfifo(inp / name)
+    return make
+
+
+def _dev_zero(name: str):
+    def make(work: Path, inp: Path) -> None:
+        (inp / name).symlink_to("/dev/zero")
+    return make
+
+
+GENERATORS.update({
+    "fifo-transcript": _fifo("pipe.txt"),
+    "fifo-sheet": _fifo("pipe.xlsx"),
+    "fifo-qdpx": _fifo("pipe.qdpx"),
+    "fifo-cases": _fifo("cases.csv"),
+    "zero-transcript": _dev_zero("zero.txt"),
+    "zero-codebook": _dev_zero("zero.yaml"),
+})
+
+
+@generator("qdc-file")
+def _qdc_file(work: Path, inp: Path) -> None:
+    from gtcode.codebook import load_codebook
+    from gtcode.codebook.export import export_codebook
+
+    export_codebook(load_codebook("six-pressures"), inp / "codebook.qdc", "qdc")
+
+
+def _filled_sheet(kind: str):
+    """The study's sheet with one coder decision typed in (a suggestion rejected, row 9)."""
+    def make(work: Path, inp: Path) -> None:
+        if kind == "xlsx":
+            book = openpyxl.load_workbook(work / "sheet.xlsx")
+            _coded_row(book)[8].value = ""
+            book.save(inp / "reviewed.xlsx")
+            return
+        with open(work / "sheet.csv", encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        next(row for row in rows[1:] if row[8])[8] = ""
+        with open(inp / "reviewed.csv", "w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    return make
+
+
+GENERATORS.update({"filled-sheet-xlsx": _filled_sheet("xlsx"),
+                   "filled-sheet-csv": _filled_sheet("csv")})
+
+
+@generator("a-folder")
+def _a_folder(work: Path, inp: Path) -> None:
+    (inp / "folder").mkdir()
+    (inp / "folder" / "keep.txt").write_text("kept\n", encoding="utf-8")
+
+
+@generator("foreign-database")
+def _foreign_db(work: Path, inp: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        (work / "study" / f"gtcode.db{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(work / "study" / "gtcode.db")
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places(url) VALUES ('https://example.invalid')")
+    conn.commit()
+    conn.close()
+
+
+@generator("truncated-database")
+def _truncated_db(work: Path, inp: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        (work / "study" / f"gtcode.db{suffix}").unlink(missing_ok=True)
+    (work / "study" / "gtcode.db").write_bytes(b"")
+
+
+@generator("cases-formula-no-value")
+def _cases_formula(work: Path, inp: Path) -> None:
+    book = openpyxl.Workbook()  # openpyxl writes formulas without a saved value
+    sheet = book.active
+    for row in (["case", "file", "age"], ["S01", "S01.txt", 40], ["S02", "S02.txt", "=B2*2"]):
+        sheet.append(row)
+    book.save(inp / "cases.xlsx")
+
+
+def _two_codes_one_guid() -> bytes:
+    g = GUIDS
+    return (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+            f'name="p"><CodeBook><Codes><Code guid="{g[1]}" name="跑项目" isCodable="true"/>'
+            f'<Code guid="{g[1].upper()}" name="要钱" isCodable="true"/></Codes></CodeBook>'
+            f'<Sources><TextSource guid="{g[2]}" name="S01" plainTextPath="internal://{g[2]}.txt">'
+            f'<PlainTextSelection guid="{g[3]}" startPosition="3" endPosition="5">'
+            f'<Coding guid="{g[4]}"><CodeRef targetGUID="{g[1]}"/></Coding>'
+            f'</PlainTextSelection></TextSource></Sources></Project>').encode()
+
+
+GENERATORS["refi-two-codes-one-guid"] = _qdpx({"project.qde": _two_codes_one_guid(),
+                                               **_TEXT_ENTRY})
+
+
 # -- running a case ---------------------------------------------------------------------
 
 def prepare(case: dict, base: Path, tmp_path: Path) -> tuple[Path, list[str]]:
@@ -425,7 +578,6 @@ def check_message(case: dict, stderr: str) -> None:
     assert case.get("place", "") in stderr, f"the message does not name the place: {stderr}"
 
 
-CASE_IDS = [case["name"] for case in MANIFEST]
 
 
 def test_the_manifest_is_sound():
@@ -438,7 +590,13 @@ def test_the_manifest_is_sound():
     assert folders <= set(names), folders - set(names)
 
 
-@pytest.mark.parametrize("case", MANIFEST, ids=CASE_IDS)
+#: Each case runs under pytest-timeout: a hang fails the case instead of the suite.
+CASES = [pytest.param(case, id=case["name"],
+                      marks=pytest.mark.timeout(2 * case.get("seconds", 30) + 30))
+         for case in MANIFEST]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_refused_and_changes_nothing(case, base, tmp_path):
     work, argv = prepare(case, base, tmp_path)
     before = snapshot(work)

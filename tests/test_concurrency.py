@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from crash_helpers import Zygote, dump, integrity
 from gtcode.cli import app
-from gtcode.store import project
+from gtcode.store import database, project
 
 pytestmark = pytest.mark.slow
 
@@ -145,7 +145,7 @@ def test_a_writer_that_waits_too_long_fails_with_E304_and_changes_nothing(starts
     shutil.copytree(starts["coded"], work)
     db = work / "study" / "gtcode.db"
     before = dump(db)
-    monkeypatch.setattr(project, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.3)
     monkeypatch.chdir(work)  # the command lines name files relative to the work folder
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

@@ -395,7 +395,7 @@ def test_english_regex_runs_only_when_a_segment_holds_a_latin_letter(tmp_path):
                              'regex: ["月薪(才|只有)?[一二三四五两]千", "only [0-9]+ yuan"]')
     engine = RuleEngine(book(tmp_path, text), lemmas=None)
     monthly = tuple(sorted(f"月薪{only}{n}千" for only in ("", "才", "只有") for n in "一二三四五两"))
-    assert [(latin, needs) for *_rest, latin, needs in engine._regex] == [(False, monthly),
+    assert [(latin, needs) for *_rest, latin, needs, _number in engine._regex] == [(False, monthly),
                                                                          (True, None)]
     source = "问：only 300 yuan?\n答：是的，月薪三千。\n答：ONLY 300 Yuan a month\n"
     first, second = (source.index("是的"), source.index("\n答：O"))

@@ -10,7 +10,7 @@ import pytest
 
 from gtcode.errors import GtcodeError
 from gtcode.files import atomic_output, atomic_write_text
-from gtcode.store import project
+from gtcode.store import database, project
 from gtcode.store.project import Study
 from gtcode.store.schema import SCHEMA_VERSION
 
@@ -61,7 +61,7 @@ def test_older_study_is_backed_up_then_migrated(tmp_path: Path, monkeypatch) -> 
     study = Study.create(tmp_path / "s")
     study.close()
     extra = (SCHEMA_VERSION + 1, "test-extra", "CREATE TABLE extra_test (x INTEGER);")
-    monkeypatch.setattr(project, "MIGRATIONS", [*project.MIGRATIONS, extra])
+    monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, extra])
     monkeypatch.setattr(project, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     reopened = Study.open(tmp_path / "s")
     try:
@@ -128,8 +128,8 @@ def test_migration_2_moves_rule_suggestions_to_their_own_table(tmp_path: Path,
     from gtcode.coding.open_coding import open_code
     from open_coding_fixtures import make_study
 
-    first = project.MIGRATIONS[:1]
-    monkeypatch.setattr(project, "MIGRATIONS", first)
+    first = database.MIGRATIONS[:1]
+    monkeypatch.setattr(database, "MIGRATIONS", first)
     monkeypatch.setattr(project, "SCHEMA_VERSION", 1)
     turns = [("interviewer", "家里怎么样？"), ("respondent", "工资太低，讲人情世故。"),
              ("respondent", "欠了债。"), ("respondent", "没有了。")]

@@ -31,6 +31,7 @@ CATALOGUE: dict[str, str] = {
     "E201": "codebook YAML does not parse",
     "E202": "codebook is invalid",
     "E203": "unknown built-in codebook",
+    "E204": "a codebook regex took too long on a segment (it backtracks)",
     # E3xx: the study store
     "E301": "study folder missing or not a gtcode study",
     "E302": "study already exists",
@@ -56,6 +57,7 @@ CATALOGUE: dict[str, str] = {
     "E603": "agreement below the required minimum",
     # E7xx: output
     "E701": "output file cannot be written",
+    "E702": "output path refused (a study's own file, a folder, or unapplied review)",
 }
 
 
@@ -89,6 +91,10 @@ class GtcodeError(Exception):
         self.hint = hint
         super().__init__(self.render())
 
+    def __reduce__(self):
+        # rebuilt from its fields (forked workers send errors back to the parent by pickle)
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
     def render(self) -> str:
         """The one-line form the CLI prints after ``Error:``."""
         place = ""
@@ -102,6 +108,13 @@ class GtcodeError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def _rebuild(cls: type, state: dict) -> GtcodeError:
+    error = Exception.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.render())
+    return error
 
 
 class ProblemList(GtcodeError):

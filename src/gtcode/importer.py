@@ -213,10 +213,30 @@ def store_document(conn, doc: Document, seg: Segmentation,
     return source_id
 
 
+#: A file of this many non-empty lines that yields one segment was most likely not
+#: understood (labels hidden or unusual): the import says so.
+ONE_SEGMENT_LINES = 12
+
+
+def one_segment_warning(doc: Document, seg: Segmentation) -> str | None:
+    """A warning when a file of many lines became a single segment, else None."""
+    lines = sum(1 for line in doc.text.split("\n") if line.strip())
+    if len(seg.segments) != 1 or lines < ONE_SEGMENT_LINES:
+        return None
+    return (f"{doc.name}: {lines} lines ({len(doc.text):,} characters) became one segment; "
+            "its speaker labels were probably not recognised, so the whole interview is one "
+            "unit of coding. Check the labels (e.g. 问：/答：), name them with "
+            "--interviewer-labels/--respondent-labels, or use --segment paragraph, and "
+            "re-import with --replace.")
+
+
 def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow | None,
                   report: ImportReport) -> None:
     source_id = store_document(conn, doc, seg, existing)
     report.segments += len(seg.segments)
+    warning = one_segment_warning(doc, seg)
+    if warning:
+        report.warnings.append(warning)
     if existing is not None:
         moved, lost = reanchor_codings(conn, source_id, existing.text, doc.text)
         report.reanchored += moved

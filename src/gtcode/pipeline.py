@@ -18,7 +18,7 @@ from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import open_stage
 from gtcode.coding.selective import selective_stage
 from gtcode.errors import GtcodeError
-from gtcode.exports.registry import EXPORTERS, RUN_EXPORTS, export
+from gtcode.exports.registry import EXPORTERS, RUN_EXPORTS, check_targets, export
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.progress import Progress
 from gtcode.store.project import DB_NAME, Study
@@ -60,7 +60,9 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
     study = open_study(study_dir) if (study_dir / DB_NAME).exists() else init_study(
         study_dir, codebook)
     try:
-        try:
+        try:  # every output is checked before any work (E702: a review sheet not applied ...)
+            check_targets(study, [out / EXPORTERS[name].filename for name in RUN_EXPORTS]
+                          + [out / "network.png"])
             imported = import_files(study, files, options=options, cases=cases,
                                     progress=progress)
         except GtcodeError:

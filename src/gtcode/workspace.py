@@ -30,17 +30,28 @@ def open_study(path: Path) -> Study:
     return Study.open(Path(path))
 
 
-def study_codebook(study: Study) -> Codebook:
+def study_codebook(study: Study, *, register: bool = True) -> Codebook:
     """Load the study's codebook YAML and bring the code snapshot up to date.
 
     Raises the codebook's validation errors (E201/E202) naming the study's
     ``codebook.yaml`` and the line, so an edit that broke it is found at once.
+
+    With ``register=False`` nothing is written: a command that changes the
+    study (``open``, ``sheet apply``) calls :func:`register_codebook` inside its
+    own transaction instead, so the new codebook and the coding made with it
+    are committed together or not at all (one command, one transaction).
     """
     book = load_codebook(study.codebook_path)
-    if study.meta("codebook_hash") != book.hash:
+    if register and study.meta("codebook_hash") != book.hash:
         with study.write():
             _sync(study, book)
     return book
+
+
+def register_codebook(study: Study, book: Codebook) -> None:
+    """Bring the code snapshot up to date with ``book``; call inside ``study.write()``."""
+    if study.meta("codebook_hash") != book.hash:
+        _sync(study, book)
 
 
 def _sync(study: Study, book: Codebook) -> None:

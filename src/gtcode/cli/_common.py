@@ -35,6 +35,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 StudyArg = Annotated[Path, typer.Argument(help="The study folder (holds gtcode.db).",
                                           show_default=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Overwrite an output file even when it holds work that would be lost (a "
+    "filled-in review sheet not applied); what is lost is printed. Never a study's own files.")]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
 
@@ -59,6 +62,18 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(code=130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def overwrite(force: bool) -> Iterator[None]:
+    """Let the library overwrite files holding work when ``force``; say what was lost."""
+    from gtcode.files import overwriting
+
+    with overwriting(force) as lost:
+        yield
+    for item in lost:  # said even with --quiet: work was lost
+        err.print(f"[yellow]Warning:[/] overwritten, as --force asked: {item}", markup=True,
+                  highlight=False)
 
 
 def note(message: str, *, quiet: bool = False) -> None:

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from gtcode.cli._common import QuietOpt, handle_errors, note, out, split_list
+from gtcode.cli._common import ForceOpt, QuietOpt, handle_errors, note, out, overwrite, split_list
 from gtcode.codebook import load_codebook
 from gtcode.reliability.agree import (
     OVERALL_METHODS,
@@ -138,18 +138,26 @@ def agree_cmd(inputs: InputsArg, coders: CodersOpt = None, unit: UnitOpt = None,
               level_of_measurement: MeasureOpt = "nominal",
               overall: OverallOpt = "pooled", all_units: AllUnitsOpt = False,
               min_alpha: MinAlphaOpt = None, disagreements: DisagreeOpt = None,
-              json_out: JsonOpt = False, quiet: QuietOpt = False) -> None:
+              json_out: JsonOpt = False, force: ForceOpt = False,
+              quiet: QuietOpt = False) -> None:
     """Intercoder agreement: percent, kappa, Fleiss, alpha; per code and overall.
 
     Example: gtcode agree my-study --coders ann,ben --unit segment --min-alpha 0.667
     """
     mode = detect_mode(inputs)
+    if disagreements is not None:  # refused before the work, not after it
+        from gtcode.coding.sheet import unapplied_review
+        from gtcode.files import guard_output, overwriting
+
+        with overwriting(force):
+            guard_output(disagreements, inspect=unapplied_review(None))
     result = _compute(mode, inputs, coders, unit, level, codebook, level_of_measurement,
                       overall, all_units, texts=disagreements is not None)
     if disagreements is not None:
         from gtcode.exports.disagreements import write_disagreements
 
-        count = write_disagreements(result, disagreements)
+        with overwrite(force):
+            count = write_disagreements(result, disagreements)
         note(f"Wrote {count} disagreement(s) to {escape(str(disagreements))}", quiet=quiet)
     if json_out:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

@@ -11,12 +11,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from gtcode.cli._common import (
+    ForceOpt,
     Language,
     QuietOpt,
     StudyArg,
     handle_errors,
     note,
     out,
+    overwrite,
     split_list,
 )
 from gtcode.coding import axial as ax
@@ -29,8 +31,8 @@ from gtcode.coding.selective import (
     selective_summary,
     set_quotes,
 )
-from gtcode.errors import GtcodeError
 from gtcode.exports.network import write_network
+from gtcode.transcripts.readers import read_text_file
 from gtcode.workspace import open_study, study_codebook
 
 LangOpt = Annotated[Language, typer.Option("--lang", help="Language of names and texts: zh or en.")]
@@ -70,6 +72,7 @@ def axial_cmd(
     network: Annotated[Optional[Path], typer.Option("--network", help="Write network.graphml "
                                                     "and network.png to this folder.")] = None,
     lang: LangOpt = "zh",
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Roll concepts up, and print the code × case matrix, co-occurrence and relations.
@@ -88,7 +91,9 @@ def axial_cmd(
         _show_cooccurrence(data, co, measure, unit, lang)
         _show_relations(data, lang)
         if network is not None:
-            for path in write_network(data, network / "network.graphml", lang):
+            with overwrite(force):
+                written = write_network(data, network / "network.graphml", lang)
+            for path in written:
                 note(f"Wrote {path}", quiet=quiet)
         note(ax.axial_summary(data), quiet=quiet)
 
@@ -141,7 +146,7 @@ def selective_cmd(
     text: Annotated[Optional[str], typer.Option("--text", help="The new text for --edit.")
     ] = None,
     from_file: Annotated[Optional[Path], typer.Option(
-        "--from-file", help="Read the new text for --edit from this UTF-8 file.")] = None,
+        "--from-file", help="Read the new text for --edit from this file (UTF-8, GBK, UTF-16 ...).")] = None,
     quote: Annotated[Optional[list[str]], typer.Option(
         "--quote", help="Choose a quote: CODE_OR_KEY=SOURCE#N (repeatable).")] = None,
     author: AuthorOpt = None,
@@ -185,10 +190,7 @@ def _edit_text(text: str | None, from_file: Path | None) -> str:
     if text is not None and from_file is not None:
         raise typer.BadParameter("give --text or --from-file, not both", param_hint="'--text'")
     if from_file is not None:
-        try:
-            return from_file.read_text(encoding="utf-8-sig")
-        except OSError:
-            raise GtcodeError("E101", "the text file cannot be read.", file=from_file) from None
+        return read_text_file(from_file)  # any encoding a transcript may be in (GBK too)
     if text is None:
         raise typer.BadParameter("--edit needs --text or --from-file", param_hint="'--edit'")
     return text

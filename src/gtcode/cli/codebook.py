@@ -12,13 +12,22 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from gtcode.cli._common import Language, QuietOpt, err, handle_errors, note, out
+from gtcode.cli._common import (
+    ForceOpt,
+    Language,
+    QuietOpt,
+    err,
+    handle_errors,
+    note,
+    out,
+    overwrite,
+)
 from gtcode.codebook import Code, Codebook, load_codebook, validate_file
 from gtcode.codebook.builtin import write_template
 from gtcode.codebook.diff import diff_codebooks
 from gtcode.codebook.export import EXPORTERS, PARADIGM_LABELS, export_codebook
 from gtcode.codebook.schema import codebook_json_schema_text
-from gtcode.errors import GtcodeError, ProblemList
+from gtcode.errors import ProblemList
 
 codebook_app = typer.Typer(help="Check, show, create, compare and export codebooks.",
                            no_args_is_help=True)
@@ -167,8 +176,13 @@ def new_cmd(
 
     Example: gtcode codebook new my-codebook.yaml --lang zh
     """
-    for written in write_template(path, lang, force=force, schema=schema):
-        note(f"Wrote {written}", quiet=quiet)
+    from gtcode.coding.sheet import unapplied_review
+
+    with overwrite(force):
+        written = write_template(path, lang, force=force, schema=schema,
+                                 inspect=unapplied_review(None))
+    for item in written:
+        note(f"Wrote {item}", quiet=quiet)
 
 
 @codebook_app.command("diff")
@@ -208,15 +222,19 @@ def export_cmd(
     lang: Annotated[Optional[Language], typer.Option("--lang", help="For qdc: name codes in zh "
                                                 "or en (default: the codebook's language).")]
     = None,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Export a codebook to Excel, Markdown or a REFI-QDA codebook (.qdc).
 
     Example: gtcode codebook export six-pressures --to qdc -o six-pressures.qdc
     """
+    from gtcode.coding.sheet import unapplied_review
+
     book = load_codebook(path)
     target = output or Path(f"{Path(path).stem}.{to}")
-    written = export_codebook(book, target, to, lang=lang)
+    with overwrite(force):
+        written = export_codebook(book, target, to, lang=lang, inspect=unapplied_review(None))
     note(f"Wrote {written}", quiet=quiet)
 
 
@@ -237,13 +255,11 @@ def schema_cmd(
     if output is None:
         typer.echo(text, nl=False)
         return
-    from gtcode.files import atomic_write_text
+    from gtcode.coding.sheet import unapplied_review
+    from gtcode.files import atomic_write_text, guard_output
 
-    try:
-        atomic_write_text(output, text)
-    except OSError as exc:
-        raise GtcodeError("E701", f"the schema cannot be written ({exc.strerror}).",
-                          file=output) from None
+    guard_output(output, inspect=unapplied_review(None))
+    atomic_write_text(output, text)
     note(f"Wrote {output}")
 
 
@@ -254,14 +270,15 @@ def import_cmd(
         help="A REFI-QDA codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA or QualCoder.",
         show_default=False)],
     output: Annotated[Path, typer.Option("--out", "-o", help="The codebook YAML to write.")],
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Turn a REFI-QDA codebook (.qdc) into a gtcode codebook YAML.
 
     Example: gtcode codebook import nvivo.qdc -o codebook.yaml
     """
-    from gtcode.exchange.refi_qda import qdc_to_codebook_yaml
-    from gtcode.files import atomic_write_text
+    from gtcode.exchange.refi_qda import import_codebook
 
-    atomic_write_text(output, qdc_to_codebook_yaml(path))
+    with overwrite(force):
+        import_codebook(path, output)
     note(f"Wrote {output}", quiet=quiet)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note
+from gtcode.cli._common import ForceOpt, QuietOpt, StudyArg, handle_errors, note, overwrite
 from gtcode.exports.registry import (
     EXPORTERS,
     ExportOptions,
@@ -56,13 +56,13 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
                positions: PositionsOpt = "nvivo", rows: RowsOpt = "case",
                cell: CellOpt = "references", level: LevelOpt = "category",
                classification: ClassOpt = "Person", lang: LangOpt = None,
-               quiet: QuietOpt = False) -> None:
+               force: ForceOpt = False, quiet: QuietOpt = False) -> None:
     """Export a study: REFI-QDA project or codebook, codings csv, NVivo sheets.
 
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
     options = ExportOptions(positions, rows, cell, level, classification, lang)
-    with open_study(study) as opened, opened.snapshot():
+    with open_study(study) as opened, opened.snapshot(), overwrite(force):
         written = export(opened, to, output, options)
     note(written.summary, quiet=quiet)
     for warning in written.warnings:

@@ -10,11 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out
+from gtcode.cli._common import ForceOpt, QuietOpt, StudyArg, handle_errors, note, out, overwrite
 from gtcode.cli.axial import default_author
 from gtcode.coding import memos as lib
 from gtcode.errors import GtcodeError
 from gtcode.exports.memos import export_memos
+from gtcode.transcripts.readers import read_text_file
 from gtcode.workspace import open_study, study_codebook
 
 memo_app = typer.Typer(help="Memos on codes, categories, cases, sources and segments.",
@@ -36,7 +37,7 @@ def add_cmd(
     on: OnOpt = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The memo text.")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", help="Read the text from this "
-                                                 "UTF-8 file.")] = None,
+                                                 "file (UTF-8, GBK, UTF-16 ...).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="A short title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Who wrote it (default: "
                                                   "your user name).")] = None,
@@ -61,10 +62,7 @@ def _memo_text(text: str | None, file: Path | None) -> str:
     if text is not None and file is not None:
         raise typer.BadParameter("give --text or --file, not both", param_hint="'--text'")
     if file is not None:
-        try:
-            return file.read_text(encoding="utf-8-sig")
-        except OSError:
-            raise GtcodeError("E101", "the memo file cannot be read.", file=file) from None
+        return read_text_file(file)  # any encoding a transcript may be in (GBK too)
     if text is not None:
         return text
     written = click.edit("\n# Write the memo above. Lines starting with # are ignored.\n")
@@ -112,11 +110,11 @@ def show_cmd(study: StudyArg, memo_id: Annotated[int, typer.Argument(
 @handle_errors
 def export_cmd(study: StudyArg, output: Annotated[Path, typer.Option(
         "-o", "--output", help="memos.md, memos.docx or memos.csv.")],
-        quiet: QuietOpt = False) -> None:
+        force: ForceOpt = False, quiet: QuietOpt = False) -> None:
     """Export every memo to Markdown, Word or csv.
 
     Example: gtcode memo export my-study -o memos.docx
     """
-    with open_study(study) as opened:
+    with open_study(study) as opened, overwrite(force):
         count = export_memos(opened, output)
     note(f"Wrote {count} memo(s) to {output}", quiet=quiet)

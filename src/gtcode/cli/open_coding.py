@@ -62,7 +62,7 @@ def open_cmd(
     Example: gtcode open my-study
     """
     with open_study(study) as opened:
-        book = study_codebook(opened)
+        book = study_codebook(opened, register=invivo_only)  # else in open_code's transaction
         with progress(quiet) as tick:
             if invivo_only:
                 _show_invivo(find_invivo(opened, book, progress=tick), top)

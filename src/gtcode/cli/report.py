@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from gtcode.cli._common import Language, QuietOpt, StudyArg, handle_errors, note
+from gtcode.cli._common import (
+    ForceOpt,
+    Language,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    overwrite,
+)
 from gtcode.exports.report import write_report
 from gtcode.exports.report.i18n import LANGS
 from gtcode.workspace import open_study, study_codebook
@@ -32,7 +40,7 @@ def report_language(lang: str | None, codebook_language: str | None) -> str:
 
 @handle_errors
 def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
-               quiet: QuietOpt = False) -> None:
+               force: ForceOpt = False, quiet: QuietOpt = False) -> None:
     """Write the study report: one self-contained HTML page of the whole study.
 
     Corpus, codebook tree, heat maps, co-occurrence network, paradigm model,
@@ -41,7 +49,7 @@ def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
 
     Example: gtcode report my-study -o report.html --lang en
     """
-    with open_study(study) as opened:
+    with open_study(study) as opened, overwrite(force):
         book = study_codebook(opened)
         target = output or opened.exports_dir / "report.html"
         path = write_report(opened, book, target,

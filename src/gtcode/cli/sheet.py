@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, progress
+from gtcode.cli._common import (
+    ForceOpt,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    overwrite,
+    progress,
+)
 from gtcode.coding.active import least_certain
 from gtcode.coding.sheet import apply_sheet, export_sheet
 from gtcode.workspace import open_study, study_codebook
@@ -31,13 +39,14 @@ def export_cmd(
     next_: Annotated[Optional[int], typer.Option(
         "--next", min=1, help="Only the N undecided respondent turns the learned model is "
         "least sure of, spread over interviews: the decisions that teach it most.")] = None,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a coding sheet: one row per segment with suggested codes and evidence.
 
     Example: gtcode sheet export my-study -o sheet.xlsx --coder li --next 50
     """
-    with open_study(study) as opened, progress(quiet) as tick:
+    with open_study(study) as opened, progress(quiet) as tick, overwrite(force):
         book = study_codebook(opened)
         chosen = None
         if next_ is not None:
@@ -65,7 +74,7 @@ def apply_cmd(
     Example: gtcode sheet apply my-study sheet.xlsx --coder li
     """
     with open_study(study) as opened:
-        report = apply_sheet(opened, study_codebook(opened), sheet, coder=coder)
+        report = apply_sheet(opened, study_codebook(opened, register=False), sheet, coder=coder)
     note(f"{report.rows} rows read: {report.accepted} accepted, {report.rejected} rejected, "
          f"{report.added} added, {report.removed} removed, {report.proposed} concepts "
          f"proposed, {report.memos} memos ({report.changed_rows} rows changed anything).",

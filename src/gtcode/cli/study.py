@@ -9,12 +9,14 @@ import typer
 from rich.table import Table
 
 from gtcode.cli._common import (
+    ForceOpt,
     QuietOpt,
     StudyArg,
     err,
     handle_errors,
     note,
     out,
+    overwrite,
     progress,
     split_list,
 )
@@ -177,14 +179,14 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
             model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
-            quiet: QuietOpt = False) -> None:
+            force: ForceOpt = False, quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
     Example: gtcode run data/sample --cases data/sample/cases.csv --out out
     """
     options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace,
                        max_mb)
-    with progress(quiet) as callback:
+    with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback)
     _show_import(report.imported, quiet)

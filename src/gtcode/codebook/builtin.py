@@ -13,7 +13,7 @@ from pathlib import Path
 from gtcode.codebook.schema import codebook_json_schema_text
 from gtcode.codebook.yaml_io import read_text
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_write_text
+from gtcode.files import Inspect, atomic_write_text, guard_output
 
 #: Names accepted by ``--codebook`` besides a path.
 BUILTIN_NAMES: tuple[str, ...] = ("six-pressures",)
@@ -220,7 +220,7 @@ def template_text(lang: str = "zh", schema: str = SCHEMA_FILE) -> str:
 
 
 def write_template(path: str | Path, lang: str = "zh", *, force: bool = False,
-                   schema: bool = True) -> list[Path]:
+                   schema: bool = True, inspect: Inspect | None = None) -> list[Path]:
     """Write a new codebook from the template, and its JSON Schema beside it.
 
     Args:
@@ -228,6 +228,7 @@ def write_template(path: str | Path, lang: str = "zh", *, force: bool = False,
         lang: template language, ``zh`` or ``en``.
         force: overwrite an existing codebook file.
         schema: also write ``codebook.schema.json`` next to it (kept if present).
+        inspect: what work an existing file holds (see :func:`gtcode.files.guard_output`).
 
     Returns:
         The files written.
@@ -238,6 +239,7 @@ def write_template(path: str | Path, lang: str = "zh", *, force: bool = False,
     """
     path = Path(path)
     text = template_text(lang)
+    guard_output(path, inspect=inspect)
     if path.exists() and not force:
         raise GtcodeError("E701", "the file exists already.", file=path,
                           hint="choose another name, or pass --force to overwrite it")

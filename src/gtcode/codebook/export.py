@@ -28,7 +28,7 @@ from pathlib import Path
 from gtcode._version import __version__
 from gtcode.codebook.model import Code, Codebook
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_output, atomic_write_bytes
+from gtcode.files import Inspect, atomic_output, atomic_write_bytes, guard_output
 
 #: gtcode's fixed GUID namespace; the same one the study's REFI-QDA export uses
 #: (``exports.refi_common.make_guid``), so a code has one GUID in every export.
@@ -268,8 +268,11 @@ EXPORTERS: dict[str, Callable[[Codebook, Path, str | None], None]] = {
 
 
 def export_codebook(book: Codebook, path: str | Path, fmt: str,
-                    lang: str | None = None) -> Path:
+                    lang: str | None = None, *, inspect: Inspect | None = None) -> Path:
     """Write ``book`` to ``path`` as ``xlsx``, ``md`` or ``qdc``.
+
+    The path is checked first (:func:`gtcode.files.guard_output`, with ``inspect``
+    looking at an existing file's work).
 
     Raises:
         GtcodeError: E112 for an unknown format, E701 when the file cannot be
@@ -278,6 +281,7 @@ def export_codebook(book: Codebook, path: str | Path, fmt: str,
     if fmt not in EXPORTERS:
         raise GtcodeError("E112", f"unknown codebook export format '{fmt}'.",
                           hint="use one of: " + ", ".join(EXPORTERS))
+    guard_output(Path(path), inspect=inspect)
     try:
         EXPORTERS[fmt](book, Path(path), lang)
     except OSError as exc:

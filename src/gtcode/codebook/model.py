@@ -37,6 +37,7 @@ from pydantic import (
 
 from gtcode.codebook.checks import cross_check
 from gtcode.codebook.hierarchy import Links, ancestors, code_links, level_up
+from gtcode.codebook.patterns import compile_problem, nested_repetition
 
 #: The levels of a grounded-theory codebook, from the top down.
 LEVELS: tuple[str, ...] = ("core", "category", "subcategory", "concept")
@@ -59,6 +60,7 @@ NotScope = Literal["segment", "sentence"]
 
 
 def _check_term(value: str) -> str:
+    _check_name(value)
     if not value.strip():
         raise ValueError("empty term")
     if value != value.strip():
@@ -69,10 +71,14 @@ def _check_term(value: str) -> str:
 def _check_regex(value: str) -> str:
     if not value.strip():
         raise ValueError("empty regex")
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"regex does not compile: {exc}") from None
+    problem = compile_problem(value)
+    if problem:
+        raise ValueError(problem)
+    nested = nested_repetition(value)
+    if nested:
+        raise ValueError(f"regex can backtrack catastrophically ({nested}, as in (a+)+); "
+                         "it could hang coding on a long text: repeat the inner part "
+                         "possessively (a++) or atomically ((?>a+)), or rewrite it")
     return value
 
 
@@ -96,7 +102,32 @@ def _version_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, Field(min_length=1)]
+#: Control characters no name may hold: they break Word, Excel and XML files (and
+#: are invisible in an editor). Long texts may hold line breaks and tabs.
+_NAME_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _control_problem(value: str, pattern: re.Pattern[str], what: str) -> str:
+    found = pattern.search(value)
+    if found:
+        raise ValueError(f"{what} holds the control character U+{ord(found.group()):04X} at "
+                         f"position {found.start() + 1}; remove it (it breaks Word, Excel and "
+                         "XML exports)")
+    return value
+
+
+def _check_name(value: str) -> str:
+    return _control_problem(value, _NAME_CONTROLS, "the name")
+
+
+def _check_text(value: str) -> str:
+    return _control_problem(value, _TEXT_CONTROLS, "the text")
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_check_name)]
+Name = Annotated[str, AfterValidator(_check_name)]
+Prose = Annotated[str, AfterValidator(_check_text)]
 CodeId = Annotated[str, Field(pattern=CODE_ID_PATTERN,
                               description="Stable slug: lowercase letters, digits and _, parts "
                                           "joined by . or - (e.g. resource.approval_blocked).")]
@@ -197,20 +228,20 @@ class Code(BaseModel):
 
     id: CodeId
     name: Text = Field(description="Name in the study's language. 名称（研究语言）。")
-    name_en: str | None = Field(None, description="English name. 英文名称。")
+    name_en: Name | None = Field(None, description="English name. 英文名称。")
     level: Level = Field(description="core | category | subcategory | concept. "
                                      "核心范畴 | 主范畴 | 副范畴 | 概念。")
     parent: CodeId | None = Field(None, description="Id of the parent code (flat lists). 上级。")
-    definition: str | None = Field(None, description="What the code means. 定义。")
-    include: str | None = Field(None, description="When to apply it. 适用情形。")
-    exclude: str | None = Field(None, description="When not to apply it. 不适用情形。")
-    examples: list[str] = Field(default_factory=list, description="Example quotes. 典型语句。")
+    definition: Prose | None = Field(None, description="What the code means. 定义。")
+    include: Prose | None = Field(None, description="When to apply it. 适用情形。")
+    exclude: Prose | None = Field(None, description="When not to apply it. 不适用情形。")
+    examples: list[Prose] = Field(default_factory=list, description="Example quotes. 典型语句。")
     paradigm: Paradigm | None = Field(
         None, description="Paradigm-model role of a category: phenomenon | causal | context | "
                           "intervening | strategy | consequence. 范式模型角色。")
     color: Annotated[str, Field(pattern=COLOR_PATTERN)] | None = Field(
         None, description="Colour as #RRGGBB. 颜色。")
-    memo: str | None = Field(None, description="The researcher's memo. 备忘录。")
+    memo: Prose | None = Field(None, description="The researcher's memo. 备忘录。")
     rules: Rules | None = Field(None, description="Rules for the rule coder. 编码规则。")
 
     def display_name(self, lang: str = "zh") -> str:
@@ -239,8 +270,8 @@ class CodebookMeta(BaseModel):
         "1", description="Version, a string such as \"1.0\". 版本号（加引号）。")
     language: Annotated[str, Field(pattern=LANG_PATTERN)] = Field(
         "zh", description="Language of `name` and examples (zh, en, ...). 研究语言。")
-    description: str | None = Field(None, description="What the codebook is for. 说明。")
-    authors: list[str] = Field(default_factory=list, description="Authors. 作者。")
+    description: Prose | None = Field(None, description="What the codebook is for. 说明。")
+    authors: list[Name] = Field(default_factory=list, description="Authors. 作者。")
 
 
 class CodebookFile(CodebookMeta):

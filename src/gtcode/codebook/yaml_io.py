@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,13 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_write_text
+from gtcode.files import atomic_write_text, read_input, study_owner
 
 Loc = tuple[str | int, ...]
+
+#: A codebook file larger than this is refused (E110): a codebook of 100,000 terms
+#: made from a dictionary is about 3 MB.
+MAX_CODEBOOK_BYTES = 64 * 2**20
 
 
 def make_yaml() -> YAML:
@@ -45,12 +50,7 @@ def read_text(path: Path) -> str:
     Raises:
         GtcodeError: E101 when the file is missing, E201 when it is not UTF-8.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise GtcodeError("E101", f"the codebook file cannot be read ({exc.strerror}).",
-                          file=path, hint="check the path") from None
+    data = read_input(Path(path), max_bytes=MAX_CODEBOOK_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -59,15 +59,109 @@ def read_text(path: Path) -> str:
                           where=str(line), hint="save the file as UTF-8") from None
 
 
+#: Deepest nesting of lists and mappings a codebook may have. A code nested under
+#: ``children:`` takes two levels, so this allows codes 30 deep (the method has four).
+MAX_YAML_DEPTH = 64
+#: Most nodes a codebook may have once its aliases (``*name``) are expanded: a
+#: "billion laughs" file of a few lines expands to 10**9 and is refused.
+MAX_YAML_NODES = 5_000_000
+
+
+#: Anchor/alias syntax at the start of a token, and what can open a level of nesting.
+_ALIAS_SYNTAX = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]")
+_NESTING = re.compile(r"^([ -]*)(.*)$")
+
+
+def _could_be_hostile(text: str) -> bool:
+    """Whether ``text`` could nest past the limit or use aliases (a cheap, exact bound).
+
+    Each level of block nesting costs a column of indentation or a ``- ``, and a
+    flow level a bracket on its line; without anchor/alias syntax nothing expands.
+    (Flow brackets spread over many lines are caught when building the tree
+    recurses too deep: see :func:`parse_yaml`.) A codebook as people write it
+    passes here and is parsed once.
+    """
+    if _ALIAS_SYNTAX.search(text):
+        return True
+    for line in text.split("\n"):
+        lead, rest = _NESTING.match(line).groups()
+        if len(lead) + rest.count("[") + rest.count("{") >= MAX_YAML_DEPTH:
+            return True
+    return False
+
+
+def check_structure(text: str, file: str | Path | None = None, *,
+                    always: bool = False) -> None:
+    """Refuse YAML nested too deep or whose aliases expand too far (E201, at its line).
+
+    Reads the parser's events only (no tree is built, nothing recurses), so a
+    3,000-deep list or a billion-laughs file is refused at once, in bounded memory.
+    Text that cannot nest that deep and has no aliases is not read twice.
+    """
+    if not always and not _could_be_hostile(text):
+        return
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        ScalarEvent,
+    )
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [expanded size so far, anchor] per open list or mapping
+    total = 0
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent)):
+                size = sizes.get(event.anchor, 1) if isinstance(event, AliasEvent) else 1
+                total += size
+                if total > MAX_YAML_NODES:
+                    raise _structure_error(event, file, "its aliases (*name) expand to more "
+                                           f"than {MAX_YAML_NODES:,} nodes")
+                if isinstance(event, CollectionStartEvent):
+                    stack.append([1, event.anchor])
+                    if len(stack) > MAX_YAML_DEPTH:
+                        raise _structure_error(event, file, "lists and mappings are nested "
+                                               f"more than {MAX_YAML_DEPTH} deep")
+                    continue
+                if isinstance(event, ScalarEvent) and event.anchor:
+                    sizes[event.anchor] = 1
+                if stack:
+                    stack[-1][0] += size
+            elif isinstance(event, CollectionEndEvent) and stack:
+                size, anchor = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+                if stack:
+                    stack[-1][0] += size
+    except MarkedYAMLError as exc:
+        raise _parse_error(exc, file) from None
+    except YAMLError as exc:
+        raise GtcodeError("E201", f"the YAML does not parse: {exc}.", file=file) from None
+
+
+def _structure_error(event: Any, file: str | Path | None, what: str) -> GtcodeError:
+    mark = getattr(event, "start_mark", None)
+    return GtcodeError("E201", f"the YAML is refused: {what}.", file=file,
+                       where=str(mark.line + 1) if mark is not None else None,
+                       hint="a codebook needs neither; write the codes out, or nest them less")
+
+
 def parse_yaml(text: str, file: str | Path | None = None) -> Any:
-    """Parse YAML text with the round-trip loader.
+    """Parse YAML text with the round-trip loader, after :func:`check_structure`.
 
     Raises:
         GtcodeError: E201 naming the line when the text does not parse
-            (including a key given twice in one mapping).
+            (including a key given twice in one mapping), is nested too deep
+            or expands too far through its aliases.
     """
+    check_structure(text, file)
     try:
         return make_yaml().load(text)
+    except RecursionError:  # nesting the quick look could not see (brackets over many lines)
+        check_structure(text, file, always=True)
+        raise GtcodeError("E201", "the YAML is nested too deep to read.", file=file,
+                          hint="a codebook needs no such nesting") from None
     except MarkedYAMLError as exc:
         raise _parse_error(exc, file) from None
     except YAMLError as exc:
@@ -234,8 +328,10 @@ def _walk_codes(codes: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a codebook; a study's own codebook.yaml may be written (it is a codebook,
+    edited through this API), never its database or backups."""
     try:
-        atomic_write_text(Path(path), text)
+        atomic_write_text(Path(path), text, owner=study_owner(path) == "codebook")
     except OSError as exc:
         raise GtcodeError("E701", f"the codebook cannot be written ({exc.strerror}).",
                           file=path) from None

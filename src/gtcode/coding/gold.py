@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gtcode.coding.sheet import split_codes
 from gtcode.errors import GtcodeError, ProblemList
+from gtcode.transcripts.readers import read_text_file
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,6 @@ class GoldRow:
     categories: frozenset[str]
 
 
-
 def read_gold(path: Path, codebook) -> list[GoldRow]:
     """Read gold labels; every code is rolled up to its main category.
 
@@ -34,12 +34,7 @@ def read_gold(path: Path, codebook) -> list[GoldRow]:
             column, a line that is not a number, or an unknown code.
     """
     path = Path(path)
-    if not path.is_file():
-        raise GtcodeError("E101", "gold labels file not found.", file=path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise GtcodeError("E405", "the gold labels file is not UTF-8.", file=path) from None
+    text = read_text_file(path)  # any encoding a transcript may be in (GBK from Excel too)
     records = list(csv.reader(io.StringIO(text, newline="")))
     header = [h.strip().lower() for h in (records[0] if records else [])]
     if not {"file", "line", "codes"} <= set(header):

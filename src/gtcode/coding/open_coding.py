@@ -30,6 +30,7 @@ from gtcode.coding.learned.coder import MachineCoder, machine_coder, suggest
 from gtcode.coding.learned.turns import ROLES, embeddings_for, iter_turns
 from gtcode.coding.rules import (
     EngineStats,
+    RegexTimeout,
     RuleEngine,
     Tokenizer,
     default_lexicon,
@@ -40,6 +41,7 @@ from gtcode.progress import Progress
 from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
+from gtcode.workspace import register_codebook
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
 DEFAULT_ROLES = ("respondent", "unknown")
@@ -123,6 +125,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     total = db.source_count(study.conn)
     workers = _workers(jobs, db.text_characters(study.conn))
     with study.write() as conn:
+        register_codebook(study, codebook)  # in this transaction: with the coding or not at all
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
         db.start_rule_run(conn, engine.codebook_hash)
@@ -136,6 +139,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
                     hits.setdefault(segment_id, {})[code] = evidence
                 if progress:
                     progress("Rule coding", number, total)
+        except RegexTimeout as exc:  # rolled back with the rest: the study is as it was
+            raise exc.located(db.segment_label(conn, exc.segment_id)) from None
         finally:
             coded.close()  # stops the workers at once when writing fails
         _model_stage(study, codebook, machine, hits, roles, report, progress)
@@ -215,11 +220,21 @@ def rule_rows(engine: RuleEngine, source: db.SourceSpans,
     sorted and disjoint (as the segmenter makes them), else one by one.
     """
     text, spans, ids, codes = source.text, source.spans, source.segment_ids, engine.code_ids
-    if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
-        found = engine.codings(text, spans)
-    else:
-        found = [(i, index, hits) for i, span in enumerate(spans)
-                 for _zero, index, hits in engine.codings(text, [span])]
+    try:
+        if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
+            found = engine.codings(text, spans)
+        else:
+            found = []
+            for i, span in enumerate(spans):
+                try:
+                    found += [(i, index, hits) for _zero, index, hits
+                              in engine.codings(text, [span])]
+                except RegexTimeout as exc:
+                    exc.span = i
+                    raise
+    except RegexTimeout as exc:
+        exc.segment_id = ids[exc.span]  # named (S01.txt#12) by open_code, which has the study
+        raise
     rows = [(ids[i], codes[index], evidence_json(hits)) for i, index, hits in found]
     report.sources += 1
     report.segments += len(spans)

@@ -24,15 +24,17 @@ from pathlib import Path
 from gtcode.coding.sheet_io import (
     SheetRow,
     read_sheet,
+    review_rows,
     write_csv_sheet,
     write_xlsx_sheet,
 )
 from gtcode.errors import GtcodeError, ProblemList
-from gtcode.files import is_formula_like
+from gtcode.files import guard_output, is_formula_like
 from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
+from gtcode.workspace import register_codebook
 
 #: Excel keeps at most 32,767 characters in a cell.
 MAX_CELL_TEXT = 32_000
@@ -92,6 +94,7 @@ def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None
     if kind not in (".xlsx", ".csv"):
         raise GtcodeError("E102", "a coding sheet is written as .xlsx or .csv.", file=path,
                           hint="name the output sheet.xlsx or sheet.csv")
+    guard_output(path, inspect=unapplied_review(study))
     report = ExportReport(path)
     rows = _sheet_rows(study, codebook, coder, report, progress, segments)
     try:
@@ -103,6 +106,26 @@ def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None
         raise GtcodeError("E701", f"the sheet cannot be written ({exc.strerror}).",
                           file=path) from None
     return report
+
+
+def unapplied_review(study: Study | None = None):
+    """An ``inspect`` for :func:`gtcode.files.guard_output`: what review an existing file
+    holds that would be lost by overwriting it.
+
+    A coding sheet with a coder's entries (codes changed, a new concept, a memo) is
+    work, unless this very file (its sha256) was applied to ``study``.
+    """
+    def inspect(path: Path) -> str | None:
+        rows = review_rows(path)
+        if not rows:
+            return None
+        if study is not None:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            if db.sheet_applied(study.conn, digest):
+                return None
+        return (f"a filled-in review sheet never applied to this study ({len(rows)} row(s) "
+                f"with a coder's entries, the first on row {rows[0]})")
+    return inspect
 
 
 def _sheet_rows(study: Study, codebook, coder: str | None, report: ExportReport, progress,
@@ -208,6 +231,7 @@ def apply_sheet(study: Study, codebook, path: Path, *, coder: str) -> ApplyRepor
     report = ApplyReport(via=f"{path.name}@sha256:{digest}")
     book_hash = codebook.hash
     with study.write() as conn:  # checked under the write lock: no writer can slip between
+        register_codebook(study, codebook)  # with the decisions, in one transaction
         checked = _check(study, codebook, rows, path, cell_problems)
         db.ensure_coder(conn, coder, "human")
         for item in checked:

@@ -17,8 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_output, write_csv
+from gtcode.files import atomic_output, check_input, read_input, write_csv
 
+#: A sheet file larger than this is refused (E110): a sheet of every segment of a
+#: large study stays far below it.
+MAX_SHEET_BYTES = 512 * 2**20
 SHEET_NAME = "编码 coding"
 CODEBOOK_SHEET = "编码本 codebook"
 
@@ -151,8 +154,7 @@ def read_sheet(path: Path) -> tuple[list[SheetRow], list[tuple[int, str, str]]]:
             readable sheet or lacks the segment or codes column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise GtcodeError("E101", "sheet file not found.", file=path)
+    check_input(path, max_bytes=MAX_SHEET_BYTES)  # never a pipe or a device
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _xlsx_cells(path)
     elif path.suffix.lower() == ".csv":
@@ -170,7 +172,10 @@ def _xlsx_cells(path: Path) -> list[list[tuple[object, bool]]]:
                              "truncated).", file=path,
                              hint="save it from your spreadsheet program as .xlsx")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        book = openpyxl.load_workbook(io.BytesIO(read_input(path, max_bytes=MAX_SHEET_BYTES)),
+                                      read_only=True, data_only=False)
+    except GtcodeError:
+        raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise unreadable from None
     except Exception:  # lxml/expat raise many types for damaged parts
@@ -186,7 +191,7 @@ def _xlsx_cells(path: Path) -> list[list[tuple[object, bool]]]:
 
 
 def _csv_cells(path: Path) -> list[list[tuple[object, bool]]]:
-    data = path.read_bytes()
+    data = read_input(path, max_bytes=MAX_SHEET_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -197,6 +202,37 @@ def _csv_cells(path: Path) -> list[list[tuple[object, bool]]]:
                               file=path, hint="save it as 'CSV UTF-8'") from None
     return [[(value, False) for value in record]
             for record in csv.reader(io.StringIO(text, newline=""))]
+
+
+def review_rows(path: Path) -> list[int] | None:
+    """Row numbers of a coding sheet holding a coder's entries; None when not a sheet.
+
+    An entry is what export does not write: codes other than the suggested ones,
+    a new concept, a memo. A file that is not a readable coding sheet (another
+    workbook, a csv of codings) gives None.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            table = _xlsx_cells(path)
+        elif path.suffix.lower() == ".csv":
+            table = _csv_cells(path)
+        else:
+            return None
+    except GtcodeError:
+        return None
+    cols = _heading_keys(table[0]) if table else {}
+    if not {"segment", "codes", "suggested"} <= set(cols):
+        return None
+    entries = []
+    for number, cells in enumerate(table[1:], start=2):
+        value = {key: (_cell(cells, cols.get(key)) or "").strip()
+                 for key in ("codes", "suggested", "new_concept", "memo")}
+        codes = {c.strip() for c in value["codes"].replace("；", ";").split(";") if c.strip()}
+        suggested = {c.strip() for c in value["suggested"].split(";") if c.strip()}
+        if codes != suggested or value["new_concept"] or value["memo"]:
+            entries.append(number)
+    return entries
 
 
 def _heading_keys(header: list[tuple[object, bool]]) -> dict[str, int]:

@@ -11,6 +11,7 @@ extracted to disk: entries are read into memory by name.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import re
@@ -26,6 +27,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from gtcode.errors import GtcodeError
+from gtcode.files import check_input
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -96,9 +98,50 @@ def check_schema(xml: bytes, kind: str, file: str | Path) -> None:
 
 # -- safe XML --------------------------------------------------------------------
 
+#: Encodings the XML parser (expat) reads itself; any other is transcoded first.
+_EXPAT_ENCODINGS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "latin-1", "ascii"}
+_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)"
+                          rb"[\"']")
+
+
+def _as_utf8(data: bytes, file: str | Path, where: str | None) -> bytes:
+    """XML declared in an encoding expat does not read (GBK, Big5 ...) as UTF-8.
+
+    The bytes are decoded strictly with the declared codec and the declaration
+    rewritten, so a project.qde saved in GBK reads like any other; a codec
+    Python does not know, or bytes that do not decode, are refused (E501).
+    """
+    match = _DECLARATION.match(data[:512])
+    if match is None:
+        return data
+    declared = match.group(2).decode("ascii")
+    try:
+        codec = codecs.lookup(declared).name
+    except LookupError:
+        raise GtcodeError("E501", f"the XML declares the encoding {declared!r}, which gtcode "
+                          "cannot read.", file=file, where=where,
+                          hint="re-save or re-export the project as UTF-8") from None
+    if codec in _EXPAT_ENCODINGS or codec.startswith("utf-16") or codec.startswith("utf-32"):
+        return data
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise GtcodeError("E501", f"the XML declares the encoding {declared!r} but byte "
+                          f"{exc.start} does not decode with it.", file=file, where=where,
+                          hint="re-export the project; its encoding declaration is wrong"
+                          ) from None
+    head, _sep, rest = text.partition("?>")
+    head = re.sub(r"encoding\s*=\s*[\"'][^\"']*[\"']", 'encoding="utf-8"', head, count=1)
+    return (head + _sep + rest).encode("utf-8")
+
+
 def parse_xml(data: bytes, *, file: str | Path, entry: str | None = None) -> Element:
-    """Parse untrusted XML: no DTD, no entities, no network (defusedxml)."""
+    """Parse untrusted XML: no DTD, no entities, no network (defusedxml).
+
+    Any encoding Python knows may be declared (a project.qde in GBK): see :func:`_as_utf8`.
+    """
     where = f"entry {entry}" if entry else None
+    data = _as_utf8(data, file, where)
     try:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                  forbid_external=True)
@@ -167,6 +210,7 @@ class Archive:
     def __init__(self, path: Path, limits: Limits = Limits()) -> None:
         self.path = Path(path)
         self.limits = limits
+        check_input(self.path)  # a pipe or a device would hang the zip reader
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:

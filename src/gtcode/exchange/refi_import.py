@@ -347,7 +347,7 @@ def _write_study(plan: _Plan, folder: Path) -> int:
     parsed = [_segment(item, plan.file) for item in plan.texts]
     study = Study.create(folder)
     try:
-        atomic_write_text(study.codebook_path, plan.codes.yaml_text)
+        atomic_write_text(study.codebook_path, plan.codes.yaml_text, owner=True)
         book = load_codebook(study.codebook_path)
         with study.write() as conn:
             _store_codes(study, book, plan)

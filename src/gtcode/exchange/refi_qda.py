@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gtcode.coding.sheet import unapplied_review
 from gtcode.errors import GtcodeError
 from gtcode.exchange.positions import EXPORT_UNITS, IMPORT_UNITS
 from gtcode.exchange.refi_codes import plan_codes
@@ -24,6 +25,7 @@ from gtcode.exchange.refi_common import Archive, Limits, parse_xml
 from gtcode.exchange.refi_export import ExportReport, export_qdc, export_qdpx
 from gtcode.exchange.refi_import import ImportReport, import_project
 from gtcode.exchange.refi_read import read_codebook_xml
+from gtcode.files import atomic_write_text, guard_output, read_input
 
 __all__ = ["EXPORT_UNITS", "IMPORT_UNITS", "ExportReport", "ImportReport", "Limits",
            "export_qdc", "export_qdpx", "import_project", "qdc_to_codebook_yaml"]
@@ -33,12 +35,7 @@ MAX_QDC_BYTES = 64 * 1024 ** 2
 
 
 def _qdc_bytes(path: Path) -> bytes:
-    if not path.is_file():
-        raise GtcodeError("E101", "file not found.", file=path)
-    if path.stat().st_size > MAX_QDC_BYTES:
-        raise GtcodeError("E502", f"the codebook file is larger than {MAX_QDC_BYTES} bytes; "
-                          "refused.", file=path)
-    data = path.read_bytes()
+    data = read_input(path, max_bytes=MAX_QDC_BYTES)
     if data.startswith(b"PK\x03\x04"):  # a codebook inside a zip (rare, but seen)
         archive = Archive(path)
         try:
@@ -50,6 +47,18 @@ def _qdc_bytes(path: Path) -> bytes:
         finally:
             archive.close()
     return data
+
+
+def import_codebook(path: Path, output: Path) -> Path:
+    """Write the codebook YAML of a .qdc (:func:`qdc_to_codebook_yaml`) to ``output``.
+
+    ``output`` is checked first: never a study's own codebook (E702; a study's
+    codebook changes by editing it), never a filled-in review sheet.
+    """
+    output = Path(output)
+    guard_output(output, inspect=unapplied_review(None))
+    atomic_write_text(output, qdc_to_codebook_yaml(path))
+    return output
 
 
 def qdc_to_codebook_yaml(path: Path) -> str:

@@ -24,8 +24,10 @@ from gtcode.exchange.refi_common import (
     child_text,
     children,
     local,
+    norm_guid,
     parse_xml,
 )
+from gtcode.files import read_input
 
 MAX_CODE_DEPTH = 100
 _MEDIA = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
@@ -143,6 +145,7 @@ def read_codes(codes_el: Element | None, file: Path,
         return roots
     stack: list[tuple[Element, list[TreeCode], int]] = [
         (c, roots, 0) for c in reversed(children(codes_el, "Code"))]
+    seen: set[str] = set()
     while stack:
         element, siblings, depth = stack.pop()
         if depth > MAX_CODE_DEPTH:
@@ -152,6 +155,13 @@ def read_codes(codes_el: Element | None, file: Path,
         if not guid:
             raise GtcodeError("E501", "a Code has no guid.", file=file,
                               where=f"code {element.get('name')!r}")
+        key = norm_guid(guid)
+        if key in seen:  # a coding naming it could not tell which code it means
+            raise GtcodeError("E503", "two Codes share this GUID, so a coding that names it "
+                              "cannot be placed; nothing was imported.", file=file,
+                              where=f"code {guid} ({element.get('name')!r})",
+                              hint="re-export the project from the program that made it")
+        seen.add(key)
         code = TreeCode(guid, element.get("name") or "", _bool(element.get("isCodable")),
                         element.get("color"), child_text(element, "Description"))
         siblings.append(code)
@@ -366,15 +376,7 @@ class Container:
         return None
 
     def _read_file(self, path: Path, label: str) -> bytes:
-        try:
-            size = path.stat().st_size
-            if size > self.limits.max_entry_bytes:
-                raise GtcodeError("E502", f"the file is {size} bytes, too large; refused.",
-                                  file=path)
-            return path.read_bytes()
-        except OSError as exc:
-            raise GtcodeError("E101", f"cannot read {label!r} ({exc.strerror}).",
-                              file=self.path) from None
+        return read_input(path, max_bytes=self.limits.max_entry_bytes)
 
 
 def _case_insensitive(base: Path, name: PurePosixPath) -> Path | None:

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gtcode.files import atomic_output
+from gtcode.coding.sheet import unapplied_review
+from gtcode.files import atomic_output, guard_output
 from gtcode.reliability.agree import AgreeResult
 from gtcode.reliability.coding_units import Disagreement
 
@@ -192,6 +193,7 @@ def write_disagreements(result: AgreeResult, path: Path) -> int:
             table or sheet variants) returned; texts are shown when filled.
         path: the ``.xlsx`` file (written to a temporary file, then renamed).
     """
+    guard_output(Path(path), inspect=unapplied_review(None))
     labels = dict(result.code_labels)
     with atomic_output(Path(path)) as tmp:
         book = _Book(tmp)

@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from gtcode.exports.workbook import display_width
-from gtcode.files import atomic_write_bytes
+from gtcode.files import atomic_write_bytes, xml_text
 from gtcode.store.memos import MemoRow
 from gtcode.tables.matrices import build_tables
 from gtcode.tables.paper import Table
@@ -88,7 +88,7 @@ def write_tables_docx(path: Path, tables: Iterable[Table], *, lang: str = "zh",
             continue
         doc.add_heading(table.sheet, level=2)
         if table.text is not None:
-            doc.add_paragraph(table.text)
+            doc.add_paragraph(xml_text(table.text))
             _notes(doc, table.notes, lang)
             continue
         number += 1
@@ -102,13 +102,14 @@ def write_tables_docx(path: Path, tables: Iterable[Table], *, lang: str = "zh",
 def _caption(doc, text: str) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(paragraph.add_run(text), east_asia=HEADING_FONT_ZH, bold=True, size=10.5)
+    set_font(paragraph.add_run(xml_text(text)), east_asia=HEADING_FONT_ZH, bold=True, size=10.5)
 
 
 def _notes(doc, notes: list[str], lang: str) -> None:
     for note in notes:
         paragraph = doc.add_paragraph()
-        set_font(paragraph.add_run(("Note: " if lang == "en" else "注：") + note), size=9)
+        set_font(paragraph.add_run(xml_text(("Note: " if lang == "en" else "注：") + note)),
+                 size=9)
 
 
 def _table(doc, table: Table) -> None:
@@ -131,7 +132,7 @@ def _table(doc, table: Table) -> None:
 
 
 def _fill(cell, text: str, *, bold: bool = False) -> None:
-    lines = str(text).split("\n")
+    lines = xml_text(text).split("\n")
     paragraph = cell.paragraphs[0]
     for i, line in enumerate(lines):
         if i:
@@ -179,7 +180,7 @@ def _fill_merged(cell, text: str) -> None:
         paragraph._element.getparent().remove(paragraph._element)
     for run in cell.paragraphs[0].runs[1:]:
         run._element.getparent().remove(run._element)
-    cell.paragraphs[0].runs[0].text = text
+    cell.paragraphs[0].runs[0].text = xml_text(text)
 
 
 #: Width of one display unit (half a CJK character) at 9 pt, and cell padding, in cm.
@@ -214,10 +215,10 @@ def write_memos_docx(path: Path, memos: Iterable[MemoRow]) -> Path:
     doc = new_document("备忘录 Memos")
     for memo in memos:
         target = "study" if memo.target_type == "study" else f"{memo.target_type}:{memo.target}"
-        doc.add_heading(f"{memo.id}. {memo.title or target}", level=2)
+        doc.add_heading(xml_text(f"{memo.id}. {memo.title or target}"), level=2)
         meta = doc.add_paragraph()
-        set_font(meta.add_run(f"{target} · {memo.author} · {memo.created_at}"), size=9)
-        for line in memo.text.split("\n"):
+        set_font(meta.add_run(xml_text(f"{target} · {memo.author} · {memo.created_at}")), size=9)
+        for line in xml_text(memo.text).split("\n"):
             doc.add_paragraph(line)
     _save(doc, Path(path))
     return Path(path)

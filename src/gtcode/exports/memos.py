@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gtcode.coding.memos import target_label
+from gtcode.coding.sheet import unapplied_review
 from gtcode.errors import GtcodeError
 from gtcode.exports.docx_tables import write_memos_docx
-from gtcode.files import atomic_write_text, write_csv
+from gtcode.files import atomic_write_text, guard_output, write_csv
 from gtcode.store import memos as db
 from gtcode.store.memos import MemoRow
 from gtcode.store.project import Study
@@ -35,6 +36,7 @@ def export_memos(study: Study, path: Path) -> int:
         GtcodeError: E112 for another suffix.
     """
     path = Path(path)
+    guard_output(path, inspect=unapplied_review(study))
     suffix = path.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise GtcodeError("E112", f"memos cannot be exported as {suffix or 'a file without suffix'}.",

@@ -21,8 +21,9 @@ from pathlib import Path
 import networkx as nx
 
 from gtcode.coding.axial import CodedStudy, load_coded_study, relations
+from gtcode.coding.sheet import unapplied_review
 from gtcode.coding.storyline import CategoryReach, category_reach
-from gtcode.files import atomic_write_bytes
+from gtcode.files import atomic_write_bytes, guard_output, xml_text
 
 LAYOUT_SEED = 7
 CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei",
@@ -57,7 +58,12 @@ def build_graph(data: CodedStudy, reach: list[CategoryReach], lang: str = "zh") 
 
 
 def write_graphml(graph: nx.DiGraph, path: Path) -> Path:
-    """GraphML of the network (temp file, then rename)."""
+    """GraphML of the network (temp file, then rename); text XML cannot hold is removed."""
+    graph = graph.copy()
+    for _node, attrs in [*graph.nodes(data=True), *((e, a) for *e, a in graph.edges(data=True))]:
+        for key, value in attrs.items():
+            if isinstance(value, str):
+                attrs[key] = xml_text(value)
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
     atomic_write_bytes(Path(path), buffer.getvalue())
@@ -139,8 +145,10 @@ def _draw(graph: nx.DiGraph, axes, font: str | None, seed: int) -> None:
 
 def write_network(data: CodedStudy, path: Path, lang: str) -> list[Path]:
     """Write the network as GraphML to ``path`` and as a PNG beside it (same name, ``.png``)."""
-    graph = build_graph(data, category_reach(data, lang), lang)
     path = Path(path)
+    for target in (path, path.with_suffix(".png")):
+        guard_output(target, inspect=unapplied_review(None))
+    graph = build_graph(data, category_reach(data, lang), lang)
     return [write_graphml(graph, path), write_png(graph, path.with_suffix(".png"))]
 
 

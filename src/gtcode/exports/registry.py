@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from gtcode.codebook import Codebook
-from gtcode.coding.sheet import export_sheet
+from gtcode.coding.sheet import export_sheet, unapplied_review
 from gtcode.errors import GtcodeError
 from gtcode.exchange.refi_qda import export_qdc, export_qdpx
 from gtcode.exports.coding_tables import write_codings_csv, write_segments_csv
@@ -29,6 +29,7 @@ from gtcode.exports.network import export_network
 from gtcode.exports.nvivo import write_classification, write_matrix
 from gtcode.exports.report import write_report
 from gtcode.exports.workbook import export_workbook
+from gtcode.files import guard_output
 from gtcode.progress import Progress
 from gtcode.store.project import Study
 from gtcode.workspace import study_codebook
@@ -198,6 +199,14 @@ def default_path(study: Study, name: str) -> Path:
     return study.exports_dir / filename
 
 
+def check_targets(study: Study | None, paths: list[Path]) -> None:
+    """:func:`gtcode.files.guard_output` for every file an export will write, before any
+    work: never a file of the study, a folder, or a review sheet not applied (E702)."""
+    inspect = unapplied_review(study)
+    for path in paths:
+        guard_output(path, inspect=inspect)
+
+
 def export(study: Study, name: str, path: Path | None = None,
            options: ExportOptions = ExportOptions(), *, book: Codebook | None = None,
            progress: Progress | None = None) -> Written:
@@ -212,6 +221,7 @@ def export(study: Study, name: str, path: Path | None = None,
     """
     chosen = exporter(name)
     target = Path(path) if path is not None else default_path(study, name)
+    check_targets(study, [target, *([target.with_suffix(".png")] if name == "network" else [])])
     if book is None and chosen.needs_codebook:
         book = study_codebook(study)
     return chosen.write(study, book, target, options, progress)  # type: ignore[arg-type]

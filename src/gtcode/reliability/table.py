@@ -27,6 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
+from gtcode.files import read_input
+
+#: A reliability table larger than this is refused (E110).
+MAX_TABLE_BYTES = 256 * 2**20
 
 DELIMITERS = (",", ";", "\t")
 
@@ -205,10 +209,7 @@ def read_reliability_csv(path: str | Path, *, delimiter: str | None = None) -> R
         GtcodeError: E101 if the file cannot be read, E104/E106 if it does not
             decode as text, E602 (with file and row) if it is malformed.
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise GtcodeError("E101", f"cannot read the table ({exc.strerror}).", file=path) from None
+    raw = read_input(Path(path), max_bytes=MAX_TABLE_BYTES)
     text, encoding = decode_bytes(raw, path)
     table = parse_reliability_csv(text, file=path, delimiter=delimiter)
     return replace(table, path=str(path), encoding=encoding)

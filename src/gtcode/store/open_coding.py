@@ -212,6 +212,12 @@ def log_decision(conn: sqlite3.Connection, *, coder: str, action: str, segment_i
                   json.dumps(details, ensure_ascii=False, sort_keys=True)))
 
 
+def sheet_applied(conn: sqlite3.Connection, digest: str) -> bool:
+    """Whether a sheet file with this sha256 was applied (its decisions name it)."""
+    return conn.execute("SELECT 1 FROM decisions WHERE via LIKE ? LIMIT 1",
+                        (f"%@sha256:{digest}",)).fetchone() is not None
+
+
 def has_decision(conn: sqlite3.Connection, coder: str, segment_id: int) -> bool:
     """True when ``coder`` has any logged decision on the segment."""
     return conn.execute("SELECT 1 FROM decisions WHERE coder = ? AND segment_id = ? LIMIT 1",
@@ -236,6 +242,13 @@ class KeyedSegment:
     end: int
     line: int | None
     text: str
+
+
+def segment_label(conn: sqlite3.Connection, segment_id: int) -> str:
+    """``S01.txt#12``: a segment's readable name (for messages)."""
+    row = conn.execute("SELECT s.name, g.idx FROM segments g JOIN sources s "
+                       "ON s.id = g.source_id WHERE g.id = ?", (segment_id,)).fetchone()
+    return f"{row[0]}#{row[1]}" if row else f"segment id {segment_id}"
 
 
 def find_segment(conn: sqlite3.Connection, source: str, idx: int) -> KeyedSegment | None:

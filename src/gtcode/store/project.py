@@ -8,6 +8,8 @@ in ``gtcode.store`` only.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -15,23 +17,37 @@ from pathlib import Path
 
 from gtcode._version import __version__
 from gtcode.errors import GtcodeError
-from gtcode.files import atomic_output, atomic_write_text
+from gtcode.files import (
+    STUDY_BACKUPS,
+    STUDY_CODEBOOK,
+    STUDY_DB,
+    atomic_output,
+    atomic_write_text,
+    describe_os_error,
+    pid_alive,
+)
 from gtcode.store.codings import (
     CodingRow,
     EffectiveCoding,
     effective_codings,
     iter_codings,
 )
+from gtcode.store.database import check_header
+from gtcode.store.database import connect as _connect
+from gtcode.store.database import db_error as _db_error
+from gtcode.store.database import migrate as _migrate
+from gtcode.store.database import schema_version as _schema_version
+from gtcode.store.database import transaction as _transaction
 from gtcode.store.meta import now_iso, read_meta, write_meta
-from gtcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+from gtcode.store.schema import SCHEMA_VERSION
 from gtcode.store.sources import SegmentRow, SourceRow, iter_segments, list_sources
 
-DB_NAME = "gtcode.db"
-CODEBOOK_NAME = "codebook.yaml"
+DB_NAME = STUDY_DB
+CODEBOOK_NAME = STUDY_CODEBOOK
 EXPORTS_DIR = "exports"
-BACKUPS_DIR = "backups"
-#: How long a writer waits for another gtcode process before giving up.
-BUSY_TIMEOUT_S = 15.0
+BACKUPS_DIR = STUDY_BACKUPS
+#: Held (created exclusively) while ``gtcode init`` builds a study in a folder.
+INIT_LOCK = ".gtcode-init.lock"
 
 
 class Study:
@@ -70,47 +86,59 @@ class Study:
                setup: Callable[[Study], None] | None = None) -> Study:
         """Create a new study folder; refuse if one is already there (E302).
 
-        The database is built in a temp file and renamed into place last, with
-        ``setup(study)`` (e.g. the codebook's codes) done inside its first
-        transaction, so a killed ``init`` leaves no study or a whole one.
+        Creation is exclusive: the folder is claimed with a lock file made with
+        O_EXCL, so of two ``init`` runs on one folder one wins and the other is
+        refused (E302, the folder was taken). The database is built in a temp
+        file and renamed into place last, with ``setup(study)`` (e.g. the
+        codebook's codes) done inside its first transaction. When anything fails
+        (a full disk) what this call made is removed again: a folder it created
+        goes entirely, in an existing folder the files it wrote, so a failed or
+        killed ``init`` leaves no study or a whole one.
         """
         path = Path(path)
-        if (path / DB_NAME).exists():
-            raise GtcodeError("E302", "a study already exists here.", file=path,
-                              hint="choose another folder, or use `gtcode import` to add files")
         if path.exists() and not path.is_dir():
             raise GtcodeError("E302", "the path exists and is not a folder.", file=path)
-        path.mkdir(parents=True, exist_ok=True)
-        if codebook_yaml is not None and not (path / CODEBOOK_NAME).exists():
-            atomic_write_text(path / CODEBOOK_NAME, codebook_yaml)
-        (path / EXPORTS_DIR).mkdir(exist_ok=True)
-        with atomic_output(path / DB_NAME) as tmp:
-            tmp.unlink()
-            conn = _connect(tmp)
-            try:
-                _migrate(conn)
-                with _transaction(conn, tmp):
-                    write_meta(conn, "created_at", now_iso())
-                    write_meta(conn, "created_by", f"gtcode {__version__}")
-                    if setup is not None:
-                        setup(cls(path, conn))
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                conn.close()
-            for suffix in ("-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    Path(str(tmp) + suffix).unlink()
+        if (path / DB_NAME).exists():
+            raise _exists(path)
+        made: list[Path] = []
+        created_folder = _make_folder(path)
+        lock = _claim(path, created_folder)
+        try:
+            if (path / DB_NAME).exists():  # another init finished while we looked
+                raise _exists(path)
+            if codebook_yaml is not None and not (path / CODEBOOK_NAME).exists():
+                atomic_write_text(path / CODEBOOK_NAME, codebook_yaml, owner=True)
+                made.append(path / CODEBOOK_NAME)
+            if not (path / EXPORTS_DIR).exists():
+                (path / EXPORTS_DIR).mkdir()
+                made.append(path / EXPORTS_DIR)
+            _build_database(cls, path, setup)
+        except BaseException as exc:
+            _undo(path, created_folder, made, lock)
+            if isinstance(exc, OSError):
+                raise GtcodeError("E701", f"the study cannot be created "
+                                  f"({describe_os_error(exc)}); nothing was left behind.",
+                                  file=path) from None
+            raise
+        with contextlib.suppress(OSError):
+            lock.unlink()
         return cls.open(path)
 
     @classmethod
     def open(cls, path: Path) -> Study:
-        """Open an existing study, migrating it (after a backup) if it is older."""
+        """Open an existing study, migrating it (after a backup) if it is older.
+
+        Only a gtcode study is opened: an empty or truncated ``gtcode.db``, or
+        another program's SQLite database, is refused (E307, E301) before
+        anything is written to it, never re-created or migrated.
+        """
         path = Path(path)
         db = path / DB_NAME
         if not db.is_file():
             raise GtcodeError("E301", "no gtcode study here (gtcode.db is missing).", file=path,
                               hint="create one with `gtcode init STUDY` or `gtcode run`")
-        conn = _connect(db)
+        check_header(db)
+        conn = _connect(db, identify=True)
         study = cls(path, conn)
         try:
             version = _schema_version(conn, db)
@@ -213,14 +241,16 @@ class Study:
         target = self.backups_dir / f"gtcode-{stamp}-{reason}.db"
         try:
             self.backups_dir.mkdir(exist_ok=True)
-            with atomic_output(target) as tmp:
+            with atomic_output(target, owner=True) as tmp:
                 dest = sqlite3.connect(tmp)
                 try:
                     self.conn.backup(dest)
                 finally:
                     dest.close()
-        except (OSError, sqlite3.Error) as exc:
-            raise GtcodeError("E701", f"the backup copy cannot be written ({exc}); nothing was "
+        except (OSError, sqlite3.Error, GtcodeError) as exc:
+            why = describe_os_error(exc) if isinstance(exc, OSError) else (
+                exc.message if isinstance(exc, GtcodeError) else str(exc))
+            raise GtcodeError("E701", f"the backup copy cannot be written ({why}); nothing was "
                               "changed.", file=target,
                               hint="make the study's backups/ folder writable, or free space"
                               ) from None
@@ -235,101 +265,90 @@ class Study:
         return _schema_version(self.conn, self.db_path)
 
 
-def _connect(db: Path) -> sqlite3.Connection:
+def _exists(path: Path) -> GtcodeError:
+    return GtcodeError("E302", "a study already exists here.", file=path,
+                       hint="choose another folder, or use `gtcode import` to add files")
+
+
+def _make_folder(path: Path) -> bool:
+    """Make the study folder (and its parents); True when this call made it."""
     try:
-        conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    except sqlite3.DatabaseError as exc:
-        raise _db_error(exc, db) from None
-    return conn
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir()
+    except FileExistsError:
+        if not path.is_dir():
+            raise GtcodeError("E302", "the path exists and is not a folder.",
+                              file=path) from None
+        return False
+    except OSError as exc:
+        raise GtcodeError("E701", f"the study folder cannot be made ({describe_os_error(exc)}).",
+                          file=path) from None
+    return True
 
 
-def _db_error(exc: sqlite3.Error, db: Path) -> GtcodeError:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return GtcodeError("E304", "another gtcode process is writing to this study and did not "
-                           f"finish within {BUSY_TIMEOUT_S:.0f} s; nothing was changed.", file=db,
-                           hint="wait for it to finish and run the command again")
-    if "full" in text or "I/O" in text:
-        return GtcodeError("E701", f"the study database cannot be written ({text}); nothing "
-                           "was changed.", file=db, hint="free disk space and run it again")
-    return GtcodeError("E307", f"the study database cannot be used ({text}).", file=db,
-                       hint="restore the newest copy from the study's backups/ folder")
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection, db: Path) -> Iterator[sqlite3.Connection]:
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise _db_error(exc, db) from None
-    try:
-        yield conn
-    except sqlite3.OperationalError as exc:  # busy, disk full: a coded error, nothing kept
-        _rollback(conn)
-        raise _db_error(exc, db) from None
-    except BaseException:
-        _rollback(conn)
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        _rollback(conn)
-        raise _db_error(exc, db) from None
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    """Roll back if SQLite has not already done so itself (it does on a full disk)."""
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-
-
-def _schema_version(conn: sqlite3.Connection, db: Path) -> int:
-    try:
-        has = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' "
-                           "AND name='schema_migrations'").fetchone()
-        if not has:
-            return 0
-        row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise _db_error(exc, db) from None
-    return int(row[0] or 0)
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                 "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-    for version, name, sql in MIGRATIONS:
-        if version in done:
-            continue
-        conn.execute("BEGIN IMMEDIATE")
+def _claim(path: Path, created_folder: bool) -> Path:
+    """Create the init lock exclusively (E302 when another init holds it)."""
+    lock = path / INIT_LOCK
+    for _attempt in range(2):
         try:
-            for statement in _split_sql(sql):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations(version, name, applied_at) "
-                         "VALUES (?, ?, ?)", (version, name, now_iso()))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if _stale(lock):
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+                continue
+            raise GtcodeError("E302", "another gtcode is creating a study in this folder right "
+                              "now; the folder was taken, nothing was done here.", file=path,
+                              hint="use the study it creates, or choose another folder"
+                              ) from None
+        except OSError as exc:
+            if created_folder:
+                shutil.rmtree(path, ignore_errors=True)
+            raise GtcodeError("E701", f"the study cannot be created ({describe_os_error(exc)}); "
+                              "nothing was left behind.", file=path) from None
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+        return lock
+    raise GtcodeError("E302", "the folder was taken by another gtcode init.", file=path)
 
 
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (triggers hold inner semicolons)."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
+def _stale(lock: Path) -> bool:
+    """A lock whose process is gone (a killed init) may be taken over."""
+    try:
+        pid = int(lock.read_text(encoding="ascii").strip() or "0")
+    except (OSError, ValueError):
+        return False  # being written right now, or unreadable: not ours to judge
+    return pid > 0 and not pid_alive(pid)
+
+
+def _build_database(cls, path: Path, setup: Callable[[Study], None] | None) -> None:
+    with atomic_output(path / DB_NAME, owner=True) as tmp:
+        tmp.unlink()
+        conn = _connect(tmp)
+        try:
+            _migrate(conn)
+            with _transaction(conn, tmp):
+                write_meta(conn, "created_at", now_iso())
+                write_meta(conn, "created_by", f"gtcode {__version__}")
+                if setup is not None:
+                    setup(cls(path, conn))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise _db_error(exc, path / DB_NAME) from None
+        finally:
+            conn.close()
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(tmp) + suffix).unlink()
+
+
+def _undo(path: Path, created_folder: bool, made: list[Path], lock: Path) -> None:
+    """Remove what a failed create made (never anything that was there before)."""
+    if created_folder:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for item in reversed(made):
+        with contextlib.suppress(OSError):
+            item.rmdir() if item.is_dir() else item.unlink()
+    with contextlib.suppress(OSError):
+        lock.unlink()

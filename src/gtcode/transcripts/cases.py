@@ -8,12 +8,15 @@ case to a transcript when case names differ from file names. Attribute types
 
 Values are kept as canonical text (``56``, ``38.5``, ``true``, ``2023-05-12``)
 because that is how the study stores them; :meth:`CaseRow.typed` gives Python
-values.
+values. A value no spreadsheet can hold as a number (``1e309``, which Python
+reads as infinity; ``inf``, ``nan``) is not a number: its column is text, and
+the value is kept exactly as written (it may well be an id such as ``1E309``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,8 +204,8 @@ def infer_type(values: list[str]) -> str:
 def _fits(value: str, kind: str) -> bool:
     if kind == "integer":
         return bool(_INTEGER.fullmatch(value))
-    if kind == "float":
-        return bool(_FLOAT.fullmatch(value))
+    if kind == "float":  # 1e309 is no number a spreadsheet can hold: kept as text
+        return bool(_FLOAT.fullmatch(value)) and math.isfinite(float(value))
     if kind == "boolean":
         return value.casefold() in _TRUE | _FALSE
     return _parse_date(value) is not None
@@ -238,7 +241,8 @@ def convert(value: str | None, kind: str) -> object:
     if kind == "integer":
         return int(value)
     if kind == "float":
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else value  # stored before 1e309 was text
     if kind == "boolean":
         return value == "true"
     if kind == "date":

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
+from gtcode.files import read_input
 from gtcode.transcripts.encoding import decode_bytes, normalise
 from gtcode.transcripts.model import Document, Turn
 
@@ -105,21 +106,27 @@ def read_transcript(path: str | Path, *, encoding: str | None = None, t2s: bool 
 
 
 def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The file's bytes, refusing missing (E101), too large (E110) and empty (E105) files."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise GtcodeError("E110", f"the file is {size / 2**20:.1f} MB, over the limit of "
-                                      f"{max_bytes / 2**20:.0f} MB.", file=path,
-                              hint="check that this is the right file; split the transcript, "
-                                   "or raise the limit with --max-mb")
-        raw = path.read_bytes()
-    except OSError:
-        raise GtcodeError("E101", "the file does not exist or cannot be read.",
-                          file=path) from None
+    """The file's bytes, refusing missing or special (E101), too large (E110) and empty
+    (E105) files: a named pipe or a device is never opened (see :func:`gtcode.files.read_input`).
+    """
+    raw = read_input(Path(path), max_bytes=max_bytes)
     if not raw:
         raise GtcodeError("E105", "the file is empty.", file=path)
     return raw
+
+
+def read_text_file(path: str | Path, *, encoding: str | None = None,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """A text file given to an option (a memo, a storyline, gold labels), read as
+    transcripts are: any encoding they may be in (GBK, UTF-16, a BOM ...), detected
+    the same way, then normalised (NFC, LF line ends).
+
+    Raises:
+        GtcodeError: E101, E103, E104, E105, E106, E110, E112 as for transcripts.
+    """
+    path = Path(path)
+    decoded = decode_bytes(read_bytes(path, max_bytes), file=str(path), encoding=encoding)
+    return normalise(decoded.text)
 
 
 # -- plain text -------------------------------------------------------------
@@ -238,21 +245,53 @@ def _delimiter(text: str) -> str:
 
 
 def _xlsx_rows(raw: bytes, file: str, encoding: str | None, max_bytes: int) -> Rows:
+    """Rows of the first sheet; a formula cell gives the value Excel saved with it.
+
+    A formula whose value was never saved (a file written by a program that
+    does not calculate) is refused naming its cell, never read as empty.
+    """
     _check_zip(raw, file, max_bytes)
+    formulas: dict[tuple[int, int], str] = {}
+    table = _xlsx_cells(raw, file, data_only=False, formulas=formulas)
+    if formulas:
+        saved = _xlsx_cells(raw, file, data_only=True)
+        for (row, col), ref in sorted(formulas.items()):
+            value = saved.get(row, {}).get(col)
+            if value is None:
+                raise GtcodeError("E107", f"cell {ref} holds a formula whose value was never "
+                                  "saved, so its value is unknown.", file=file,
+                                  where=f"row {row}, cell {ref}",
+                                  hint="open the file in Excel, WPS or LibreOffice and save it "
+                                       "(that stores the values), or type the value")
+            table[row][col] = value
+    rows = []
+    for number in sorted(table):
+        cells = [_cell_str(table[number].get(c)) for c in range(max(table[number], default=-1) + 1)]
+        if any(cells):
+            rows.append((number, cells))
+    return Rows(rows, None)
+
+
+def _xlsx_cells(raw: bytes, file: str, *, data_only: bool,
+                formulas: dict[tuple[int, int], str] | None = None
+                ) -> dict[int, dict[int, object]]:
+    """``{row: {column index: value}}`` of the first sheet; formula cells noted in ``formulas``."""
     from openpyxl import load_workbook
 
-    rows = []
+    table: dict[int, dict[int, object]] = {}
     try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
         sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_str(v) for v in values]
-            if any(cells):
-                rows.append((number, cells))
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            values = table.setdefault(number, {})
+            for col, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f" and formulas is not None:
+                    formulas[(number, col)] = cell.coordinate
+                values[col] = cell.value
         book.close()
     except Exception as exc:  # openpyxl/lxml raise many types for damaged files
         raise _corrupt(file, ".xlsx") from exc
-    return Rows(rows, None)
+    return table
 
 
 def _cell_str(value: object) -> str:

@@ -53,15 +53,24 @@ RESPONDENT_LABELS = frozenset({
     "被採訪者", "受访人", "受訪人", "被访人", "被訪人", "访谈对象", "訪談對象", "回答",
     "回答者", "interviewee", "participant", "p", "受", "被访", "被訪"})
 
-_WS = "[ \\t\\u3000]*"
+#: Format characters (Unicode Cf) that web pages and Word put around text: zero-width
+#: spaces and joiners, direction marks and embeddings, the soft hyphen, the BOM. They
+#: are invisible, so a label they touch (``\u200b答：``) is read as if they were not
+#: there; the text keeps them, so every offset stays exact.
+FORMAT_CHARS = ("\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                "\u2066-\u206f\ufeff")
+_CF = re.compile(f"[{FORMAT_CHARS}]")
+_WS = f"[ \\t\\u3000{FORMAT_CHARS}]*"
 _TS = (r"(?:[\[\(（【]\s*\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?\s*[\]\)）】]"
        r"|\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?)")
 _LEADING_TS = re.compile(f"{_WS}(?:{_TS}{_WS})+")
+_LEADING_BLANK = re.compile(f"^{_WS}")
 _ONLY_TS = re.compile(f"{_WS}(?:{_TS}{_WS})+$")
 _LABEL = re.compile(
-    f"(?P<md>\\*\\*|__)?(?P<label>[^\\s：:*_][^：:\\t\\n]{{0,40}}?)(?:\\*\\*|__)?{_WS}"
+    f"(?P<md>\\*\\*|__)?(?P<label>[^\\s：:*_{FORMAT_CHARS}][^：:\\t\\n]{{0,40}}?)(?:\\*\\*|__)?{_WS}"
     f"(?:{_TS}{_WS})?(?:\\*\\*|__)?(?P<sep>[：:]|\\t)(?:\\*\\*|__)?{_WS}")
-_LABEL_TS_LINE = re.compile(f"(?P<label>[^\\s：:][^：:\\t\\n]{{0,40}}?)[ \\t\\u3000]+{_TS}{_WS}$")
+_LABEL_TS_LINE = re.compile(f"(?P<label>[^\\s：:{FORMAT_CHARS}][^：:\\t\\n]{{0,40}}?)"
+                            f"[ \\t\\u3000]+{_TS}{_WS}$")
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、…“”\"「」『』《》!?;,]")
 _NOT_NAME = re.compile(
     r"(?:第[一二三四五六七八九十百零\d]+.*|[一二三四五六七八九十]+|[（(]?\d+[)）]?"
@@ -154,15 +163,15 @@ class _Lines:
         self.labels = [parse_label(line) for line in self.lines]
 
     def has_content(self, i: int) -> bool:
-        """A line with text other than whitespace and timestamps."""
+        """A line with text other than whitespace, format characters and timestamps."""
         line = self.lines[i]
-        return bool(line.strip()) and not _ONLY_TS.match(line)
+        return bool(_CF.sub("", line).strip()) and not _ONLY_TS.match(line)
 
 
 def parse_label(line: str) -> _Label | None:
     """Recognise ``[timestamp] label [timestamp]：[timestamp] utterance`` at a line start."""
     lead = _LEADING_TS.match(line)
-    pos = lead.end() if lead else len(line) - len(line.lstrip(" \t\u3000"))
+    pos = lead.end() if lead else len(line) - len(_LEADING_BLANK.sub("", line, count=1))
     match = _LABEL_TS_LINE.match(line, pos)
     if match:
         return _make_label(match.group("label"), len(line))
@@ -184,7 +193,7 @@ def _not_a_separator(line: str, match: re.Match) -> bool:
 
 
 def _make_label(raw: str, body: int) -> _Label:
-    label = raw.strip(" \t\u3000*_")
+    label = _CF.sub("", raw).strip(" \t\u3000*_")
     key = label_key(label)
     return _Label(label, key, _base(key), body, _plausible(label, key))
 
@@ -338,11 +347,11 @@ def _trim(lines: _Lines, turn: _Turn) -> _Turn:
         stamp = _LEADING_TS.match(text, start, end)
         if stamp and stamp.end() > start:
             start = stamp.end()
-        elif text[start].isspace():
+        elif text[start].isspace() or _CF.match(text, start):
             start += 1
         else:
             break
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or _CF.match(text, end - 1)):
         end -= 1
     return _Turn(turn.label, turn.line, start, end)
 

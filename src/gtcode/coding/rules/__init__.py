@@ -17,6 +17,7 @@ Example::
 
 from gtcode.coding.rules.engine import RuleEngine
 from gtcode.coding.rules.lexicon import default_lexicon, default_tokenizer
+from gtcode.coding.rules.scan import RegexTimeout
 from gtcode.coding.rules.text import (
                                       CodeMatch,
                                       EngineStats,
@@ -26,5 +27,5 @@ from gtcode.coding.rules.text import (
                                       normalise_for_matching,
 )
 
-__all__ = ["CodeMatch", "EngineStats", "Hit", "RuleEngine", "Tokenizer", "default_lexicon",
+__all__ = ["CodeMatch", "EngineStats", "Hit", "RegexTimeout", "RuleEngine", "Tokenizer", "default_lexicon",
            "default_tokenizer", "evidence_json", "normalise_for_matching"]

@@ -66,6 +66,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import ahocorasick
+import regex
 
 from gtcode.coding.rules.boundaries import EdgeWords, edge_words
 from gtcode.coding.rules.lexicon import (
@@ -76,7 +77,7 @@ from gtcode.coding.rules.lexicon import (
 )
 from gtcode.coding.rules.matcher import Matcher, code_points
 from gtcode.coding.rules.regex_gate import required_literals, starts_with_latin_letter
-from gtcode.coding.rules.scan import ContextWords, RawHit, Run
+from gtcode.coding.rules.scan import REGEX_SECONDS, ContextWords, RawHit, Run
 from gtcode.coding.rules.text import (
     CJK,
     CJK_PAIR,
@@ -134,6 +135,8 @@ class RuleEngine:
         lexicon: word -> frequency for the boundary pre-check (0 marks a mere
             prefix), ``None`` to segment every inner hit, or ``"auto"`` for
             jieba's dictionary (loaded only when an aligned Chinese term exists).
+        regex_seconds: how long a ``rules.regex`` pattern may run on one segment
+            before coding stops with E204 (it backtracks catastrophically).
 
     Raises:
         GtcodeError: E202 when a ``rules.regex`` pattern does not compile.
@@ -141,7 +144,8 @@ class RuleEngine:
 
     def __init__(self, codebook, *, tokenizer: Tokenizer | None = None,
                  lemmas: dict[str, str] | None | str = "auto",
-                 lexicon: Mapping[str, int] | None | str = "auto") -> None:
+                 lexicon: Mapping[str, int] | None | str = "auto",
+                 regex_seconds: float = REGEX_SECONDS) -> None:
         self.codebook_hash: str = codebook.hash
         self.code_ids: list[str] = [code.id for code in codebook.codes]
         self.forms = WordForms(load_lemma_table() if lemmas == "auto" else lemmas)
@@ -158,9 +162,13 @@ class RuleEngine:
         self._word_keys: dict[str, int] = {}
         self._char_patterns: list[tuple[int, bool, list[_Use], str]] = []
         self._word_patterns: list[tuple[int, int, list[_Use]]] = []
-        # (code index, compiled, source, whether every match begins with a Latin letter,
-        #  strings one of which every match contains)
-        self._regex: list[tuple[int, re.Pattern[str], str, bool, tuple[str, ...] | None]] = []
+        # (code index, compiled (the regex module: its matching can be stopped), source,
+        #  whether every match begins with a Latin letter, strings one of which every
+        #  match contains, its number in the code's rules.regex)
+        self._regex: list[tuple[int, regex.Pattern, str, bool, tuple[str, ...] | None,
+                                int]] = []
+        #: Seconds a regex may take on one segment (see :class:`scan.RegexTimeout`).
+        self.regex_seconds = regex_seconds
         #: Per near rule: (code index, characters allowed between term and context word,
         #: None for the same sentence, its context words).
         self.near: list[tuple[int, int | None, ContextWords]] = []
@@ -196,11 +204,12 @@ class RuleEngine:
                     self._add_term(_Use(index, False, policy, str(term).strip(), lang, group))
         for number, pattern in enumerate(regexes):
             try:
-                self._regex.append((index, re.compile(pattern, re.IGNORECASE), pattern,
-                                    starts_with_latin_letter(pattern),
+                self._regex.append((index, regex.compile(pattern, regex.IGNORECASE | regex.V0),
+                                    pattern, starts_with_latin_letter(pattern),
                                     required_literals(pattern,
-                                                      frequency=self._word_frequency(pattern))))
-            except re.error as exc:
+                                                      frequency=self._word_frequency(pattern)),
+                                    number))
+            except (re.error, regex.error) as exc:
                 raise GtcodeError("E202", f"code {code.id!r} has a regex that does not compile "
                                   f"({exc}).", where=f"{code.id}.rules.regex[{number}]",
                                   hint="fix the pattern, or use literal terms") from None
@@ -262,7 +271,7 @@ class RuleEngine:
         pattern of its own, used by no code.
         """
         triggers: dict[int, list[int]] = {}
-        for number, (*_rest, needs) in enumerate(self._regex):
+        for number, (*_rest, needs, _place) in enumerate(self._regex):
             for literal in needs or ():
                 key = normalise_for_matching(literal)
                 pid = self._pattern(self._char_keys, self._char_patterns, key,
@@ -366,14 +375,15 @@ class RuleEngine:
             latin = latin_inside(codes, run)
             if latin:
                 self._scan_words(normalise_for_matching(text) if norm is None else norm, run)
-        for number, (index, regex, source, latin_only, needs) in enumerate(self._regex):
+        for number, (index, compiled, source, latin_only, needs, place) in enumerate(
+                self._regex):
             if latin_only:  # an English pattern: skipped when no segment holds a Latin letter
                 if latin is None:
                     latin = latin_inside(codes, run)
                 if not latin:
                     continue
             if needs is None or number in run.triggered:
-                run.regex(index, regex, source)
+                run.regex(index, compiled, source, place)
         return run
 
     def _allowed(self, policy: str, cjk: str | None, text: str, start: int, end: int,

@@ -19,8 +19,40 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
+from gtcode.errors import GtcodeError
+
 if TYPE_CHECKING:
     from gtcode.coding.rules.engine import RuleEngine
+
+#: Seconds a ``rules.regex`` pattern may take on one segment before coding stops (E204).
+REGEX_SECONDS = 1.0
+#: Characters per second granted on top of that for a pass over a whole source text.
+REGEX_CHARS_PER_SECOND = 2_000_000
+
+
+class RegexTimeout(GtcodeError):
+    """A codebook regex ran past its time budget on one segment (E204).
+
+    Raised by :meth:`Run.regex` with the span's index; open coding adds the
+    segment's name (``S01.txt#12``) with :meth:`located`.
+    """
+
+    def __init__(self, code_id: str, number: int, pattern: str, span: int, seconds: float,
+                 segment: str | None = None) -> None:
+        self.code_id, self.number, self.pattern, self.span = code_id, number, pattern, span
+        self.seconds, self.segment_id = seconds, None
+        super().__init__(
+            "E204", f"the regex {pattern!r} of code {code_id!r} (rules.regex[{number}]) took "
+            f"more than {seconds:g} s on one segment and was stopped; it backtracks "
+            "catastrophically on that text. Nothing was coded.",
+            where=f"segment {segment}" if segment else f"segment {span + 1} of the text",
+            hint="rewrite the pattern without nested or overlapping repetition (e.g. (a|aa)+, "
+                 "(\\w+\\s?)+), use an atomic group (?>...), or use literal terms")
+
+    def located(self, segment: str) -> RegexTimeout:
+        """The same error naming the segment (``S01.txt#12``)."""
+        return RegexTimeout(self.code_id, self.number, self.pattern, self.span, self.seconds,
+                            segment)
 
 #: A hit as the engine carries it: (term, start, end, lang).
 RawHit = tuple[str, int, int, str]
@@ -235,27 +267,46 @@ class Run:
             else:
                 self._add(i, use.code, (use.term, start, end, use.lang))
 
-    def regex(self, index: int, regex: re.Pattern[str], source: str) -> None:
-        """Regex hits of one code; a match across spans is retried span by span."""
+    def regex(self, index: int, regex, source: str, number: int = 0) -> None:
+        """Regex hits of one code; a match across spans is retried span by span.
+
+        ``regex`` is compiled with the ``regex`` module, whose matching can be
+        stopped: the pass over the whole text gets :data:`REGEX_SECONDS` plus
+        time for its length; when it runs out, each span is matched alone with
+        :data:`REGEX_SECONDS`, and a span that runs out too stops coding
+        (:class:`RegexTimeout`, naming the pattern and the span).
+        """
+        seconds = self.engine.regex_seconds
+        budget = seconds + len(self.text) / REGEX_CHARS_PER_SECOND
+        hits: list[tuple[int, tuple]] = []
         retry: set[int] = set()
-        for m in regex.finditer(self.text):
-            if m.end() <= m.start():
-                continue
-            i = self.locate(m.start(), m.end())
-            if i >= 0:
-                self._add(i, index, (source, m.start(), m.end(), "re"))
-            else:
-                j = max(0, bisect.bisect_right(self.starts, m.start()) - 1)
-                while j < len(self.spans) and self.spans[j][0] < m.end():
-                    if m.start() < self.spans[j][1]:
-                        retry.add(j)
-                    j += 1
+        try:
+            for m in regex.finditer(self.text, timeout=budget):
+                if m.end() <= m.start():
+                    continue
+                i = self.locate(m.start(), m.end())
+                if i >= 0:
+                    hits.append((i, (source, m.start(), m.end(), "re")))
+                else:
+                    j = max(0, bisect.bisect_right(self.starts, m.start()) - 1)
+                    while j < len(self.spans) and self.spans[j][0] < m.end():
+                        if m.start() < self.spans[j][1]:
+                            retry.add(j)
+                        j += 1
+        except TimeoutError:  # slow somewhere: match span by span to find where, or finish
+            hits, retry = [], set(range(len(self.spans)))
+        for i, hit in hits:
+            self._add(i, index, hit)
         for i in sorted(retry):
             lo, hi = self.spans[i]
-            for m in regex.finditer(self.text, lo, hi):
-                hit = (source, m.start(), m.end(), "re")
-                if m.end() > m.start() and hit not in self.found.get(i, {}).get(index, ()):
-                    self._add(i, index, hit)
+            try:
+                for m in regex.finditer(self.text, lo, hi, timeout=seconds):
+                    hit = (source, m.start(), m.end(), "re")
+                    if m.end() > m.start() and hit not in self.found.get(i, {}).get(index, ()):
+                        self._add(i, index, hit)
+            except TimeoutError:
+                raise RegexTimeout(self.engine.code_ids[index], number, source, i,
+                                   seconds) from None
 
     def _add(self, i: int, index: int, hit: RawHit) -> None:
         self.found.setdefault(i, {}).setdefault(index, []).append(hit)

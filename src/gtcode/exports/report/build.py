@@ -9,11 +9,12 @@ from pathlib import Path
 from gtcode.codebook.model import Codebook
 from gtcode.coding.axial import CodedStudy
 from gtcode.coding.selective import Saturation
+from gtcode.coding.sheet import unapplied_review
 from gtcode.errors import GtcodeError
 from gtcode.exports.report import analysis, content, sections
 from gtcode.exports.report.html import cards, note, page
 from gtcode.exports.report.i18n import check_lang, t
-from gtcode.files import atomic_write_text
+from gtcode.files import atomic_write_text, guard_output
 from gtcode.store import sources as db
 from gtcode.store.project import Study
 from gtcode.tables.matrices import TableSet, build_tables
@@ -139,8 +140,9 @@ def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "z
         GtcodeError: E112 for an unknown language, E701 when the file cannot
             be written.
     """
-    text = build_report(study, codebook, lang=lang)
     path = Path(path)
+    guard_output(path, inspect=unapplied_review(study))
+    text = build_report(study, codebook, lang=lang)
     try:
         atomic_write_text(path, text)
     except OSError as exc:
