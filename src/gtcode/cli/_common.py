@@ -35,6 +35,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 StudyArg = Annotated[Path, typer.Argument(help="The study folder (holds gtcode.db).",
                                           show_default=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+ExcelSafeOpt = Annotated[bool, typer.Option(
+    "--excel-safe", help="csv files: prefix text that a spreadsheet would run as a formula "
+    "(starting with = + - @) with an apostrophe. Without it csv text is verbatim; xlsx cells "
+    "are always plain text.")]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
 

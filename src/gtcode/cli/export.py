@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note
+from gtcode.cli._common import ExcelSafeOpt, QuietOpt, StudyArg, handle_errors, note
 from gtcode.exports.registry import (
     EXPORTERS,
     ExportOptions,
@@ -56,12 +56,12 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
                positions: PositionsOpt = "nvivo", rows: RowsOpt = "case",
                cell: CellOpt = "references", level: LevelOpt = "category",
                classification: ClassOpt = "Person", lang: LangOpt = None,
-               quiet: QuietOpt = False) -> None:
+               excel_safe: ExcelSafeOpt = False, quiet: QuietOpt = False) -> None:
     """Export a study: REFI-QDA project or codebook, codings csv, NVivo sheets.
 
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
-    options = ExportOptions(positions, rows, cell, level, classification, lang)
+    options = ExportOptions(positions, rows, cell, level, classification, lang, excel_safe)
     with open_study(study) as opened, opened.snapshot():
         written = export(opened, to, output, options)
     note(written.summary, quiet=quiet)

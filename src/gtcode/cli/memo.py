@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gtcode.cli._common import QuietOpt, StudyArg, handle_errors, note, out
+from gtcode.cli._common import ExcelSafeOpt, QuietOpt, StudyArg, handle_errors, note, out
 from gtcode.cli.axial import default_author
 from gtcode.coding import memos as lib
 from gtcode.errors import GtcodeError
@@ -112,11 +112,11 @@ def show_cmd(study: StudyArg, memo_id: Annotated[int, typer.Argument(
 @handle_errors
 def export_cmd(study: StudyArg, output: Annotated[Path, typer.Option(
         "-o", "--output", help="memos.md, memos.docx or memos.csv.")],
-        quiet: QuietOpt = False) -> None:
+        excel_safe: ExcelSafeOpt = False, quiet: QuietOpt = False) -> None:
     """Export every memo to Markdown, Word or csv.
 
     Example: gtcode memo export my-study -o memos.docx
     """
     with open_study(study) as opened:
-        count = export_memos(opened, output)
+        count = export_memos(opened, output, excel_safe=excel_safe)
     note(f"Wrote {count} memo(s) to {output}", quiet=quiet)

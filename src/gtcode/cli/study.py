@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from gtcode.cli._common import (
+    ExcelSafeOpt,
     QuietOpt,
     StudyArg,
     err,
@@ -72,6 +73,10 @@ def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | N
 FromOpt = Annotated[Optional[Path], typer.Option(
     "--from", help="Create the study from a REFI-QDA project (.qdpx, or a .qde beside its "
     "sources folder) made by NVivo, ATLAS.ti, MAXQDA or QualCoder.")]
+RunPositionsOpt = Annotated[Literal["both", "nvivo", "codepoints"], typer.Option(
+    "--positions", help="REFI-QDA projects to write: 'both' (project.qdpx in NVivo's UTF-16 "
+    "units and project-codepoints.qdpx in code points, for QualCoder and other readers), "
+    "'nvivo' or 'codepoints' (project.qdpx only).")]
 PositionsOpt = Annotated[Literal["auto", "nvivo", "codepoints", "atlas"], typer.Option(
     "--positions", help="With --from: how the project counts positions (auto, nvivo, "
     "codepoints, atlas).")]
@@ -175,6 +180,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
             interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
+            positions: RunPositionsOpt = "both", excel_safe: ExcelSafeOpt = False,
             quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
@@ -184,7 +190,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
                        max_mb)
     with progress(quiet) as callback:
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
-                              progress=callback)
+                              progress=callback, positions=positions, excel_safe=excel_safe)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)

@@ -13,7 +13,9 @@ codebook (codes known only to the study, e.g. from an import, roll up
 through their stored parents).
 
 Units: a *segment* (speaker turn) for within-segment co-occurrence, a *case*
-for within-case co-occurrence (a source with no case is its own case).
+for within-case co-occurrence (a source with no case is its own case). A
+coding that no single segment holds (imports) counts at its own span, a
+*passage unit* (see :mod:`gtcode.coding.passages`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 from gtcode.codebook import Codebook
 from gtcode.codebook.hierarchy import code_links, level_up
 from gtcode.coding.cooccurrence import Cooccurrence, count_cooccurrence, measure
+from gtcode.coding.passages import Passages
 from gtcode.errors import GtcodeError
 from gtcode.store import analysis as db
 from gtcode.store.codes import list_codes
@@ -193,9 +196,13 @@ def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
     hierarchy = Hierarchy.from_codebook(book, extra)
     segments = db.counted_segments(conn)
     by_id = {s.id: s for s in segments}
+    passages = Passages(conn)
     merged: dict[tuple[int, str], Reference] = {}
     for coding in effective_codings(conn):
-        seg = by_id.get(coding.segment_id) if coding.segment_id is not None else None
+        if coding.segment_id is None:  # no single segment holds it: its own span counts
+            seg = passages.unit(coding)
+        else:  # None for an interviewer turn: never counted
+            seg = by_id.get(coding.segment_id)
         if seg is None:
             continue
         key = (seg.id, coding.code_id)
@@ -209,11 +216,12 @@ def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
     references = sorted(merged.values(), key=lambda r: (r.segment_id, r.code))
     attrs = dict(list_cases(conn))
     overrides = db.quote_overrides(conn)
-    wanted = {r.segment_id for r in references} | {
+    wanted = {r.segment_id for r in references if r.segment_id > 0} | {
         s for ids in overrides.values() for s in ids if s in by_id}
-    return CodedStudy(hierarchy, references, db.case_order(conn), segments, attrs,
-                      attribute_types(conn), db.rule_evidence(conn),
-                      db.segment_texts(conn, sorted(wanted)), overrides)
+    texts = {**db.segment_texts(conn, sorted(wanted)), **passages.texts()}
+    units = sorted(passages.units.values(), key=lambda u: (u.position, u.source, u.start, u.id))
+    return CodedStudy(hierarchy, references, db.case_order(conn), [*segments, *units], attrs,
+                      attribute_types(conn), db.rule_evidence(conn), texts, overrides)
 
 
 # -- the code × case matrix ----------------------------------------------------
