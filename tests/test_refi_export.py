@@ -11,8 +11,8 @@ from lxml import etree
 from gtcode.errors import GtcodeError
 from gtcode.exchange.refi_common import CODEBOOK_NOTE_NAME, make_guid, schema_errors
 from gtcode.exchange.refi_export import project_document
-from gtcode.store.open_coding import RULE_CODER
 from gtcode.exchange.refi_qda import export_qdc, export_qdpx
+from gtcode.store.open_coding import RULE_CODER
 from refi_helpers import build_study, shared_dir
 
 NS = {"q": "urn:QDA-XML:project:1.0"}

@@ -12,7 +12,14 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from gtcode.cli._common import ExcelSafeOpt, QuietOpt, StudyArg, handle_errors, note
+from gtcode.cli._common import (
+    ExcelSafeOpt,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    placement_lines,
+)
 from gtcode.exports.registry import (
     EXPORTERS,
     ExportOptions,
@@ -80,3 +87,5 @@ def show_refi_import(report, quiet: bool = False) -> None:
     note(f"Positions read as {report.positions} ({report.positions_how}).", quiet=quiet)
     for warning in report.warnings:
         note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
+    for line in placement_lines([*report.spanning, *report.unplaced]):
+        note(line, quiet=quiet, markup=False)

@@ -16,13 +16,14 @@ from gtcode.cli._common import (
     handle_errors,
     note,
     out,
+    placement_lines,
     progress,
     split_list,
 )
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
-from gtcode.store.codings import orphaned_codings
+from gtcode.store.codings import unplaced_codings
 from gtcode.transcripts.readers import DEFAULT_MAX_BYTES
 from gtcode.workspace import DEFAULT_CODEBOOK, init_study, open_study
 
@@ -132,6 +133,8 @@ def _show_import(report: ImportReport, quiet: bool) -> None:
              quiet=quiet)
     for warning in report.warnings:
         note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
+    for line in placement_lines(report.placement):
+        note(line, quiet=quiet, markup=False)
 
 
 @handle_errors
@@ -161,12 +164,8 @@ def status_cmd(study: StudyArg) -> None:
 
 
 def _status_extras(opened) -> None:
-    lost = orphaned_codings(opened.conn)
-    if lost:
-        out.print(f"{len(lost)} coding(s) lost their passage on --replace and are kept "
-                  "unanchored:")
-        for source, code, coder in lost[:20]:
-            out.print(f"  {source}  {code}  ({coder})")
+    for line in placement_lines(unplaced_codings(opened.conn)):
+        out.print(line, markup=False)
     backups = opened.backups()
     if backups:
         out.print(f"Backups ({len(backups)}), newest: {backups[-1]}")

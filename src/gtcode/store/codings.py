@@ -109,14 +109,6 @@ def _find_nearest(text: str, passage: str, near: int) -> int | None:
     return best
 
 
-def orphaned_codings(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(source, code, coder) of codings whose passage was lost on --replace."""
-    return [tuple(r) for r in conn.execute(
-        "SELECT s.name, k.code_id, k.coder FROM codings k JOIN sources s ON s.id = k.source_id "
-        "WHERE k.orphaned = 1 "
-        "ORDER BY s.name, k.code_id")]
-
-
 @dataclass(frozen=True)
 class PlacementRow:
     """A human or imported coding that no single segment holds.
