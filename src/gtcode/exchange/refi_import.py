@@ -332,7 +332,7 @@ def _store_codings(conn, plan: _Plan, stored: dict, skip: set[str]) -> int:
         if guid in skip:
             continue  # restored from gtcode's Note with its origin, status and coder
         source_id, spans = stored[name]
-        segment = _segment_at(spans, start, end)
+        segment = _segment_at(spans, start, end) if end > start else None  # empty: no text
         rows.append((source_id, segment[0] if segment else None, start, end, code_id, "import",
                      coder, "accepted", guid, created or now, created or now))
     return insert_codings(conn, rows)

@@ -78,6 +78,38 @@ def segment_auto(doc: Document) -> Segmentation:
     """Speaker turns for a transcript, else paragraphs with role ``unknown``."""
     if doc.turns is not None or looks_like_transcript(doc):
         return segment_document(doc, mode="turn")
-    found = segment_document(doc, mode="paragraph")
-    return Segmentation(tuple(Segment(s.idx, s.start, s.end, s.speaker, "unknown", s.line,
-                                      s.kind) for s in found.segments), found.metadata)
+    return paragraphs(doc.text)
+
+
+def paragraphs(text: str) -> Segmentation:
+    """Blank-line separated paragraphs (single lines when there is no blank line).
+
+    Unlike turn and paragraph modes this never cuts a ``label:`` off a line:
+    in a text that is not a transcript ``PSZ:`` is part of what was written.
+    Every paragraph has role ``unknown`` and no speaker; spans are trimmed of
+    surrounding whitespace.
+    """
+    lines = text.split("\n")
+    blank_separated = any(not line.strip() for line in lines[:-1])
+    segments: list[Segment] = []
+    block: list[int] = []
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    for i in range(len(lines) + 1):
+        if i < len(lines) and lines[i].strip():
+            block.append(i)
+            if blank_separated:
+                continue
+        if block:
+            start = starts[block[0]]
+            end = starts[block[-1]] + len(lines[block[-1]])
+            while text[start].isspace():
+                start += 1
+            while text[end - 1].isspace():
+                end -= 1
+            segments.append(Segment(len(segments) + 1, start, end, None, "unknown",
+                                    block[0] + 1, "paragraph"))
+            block = []
+    return Segmentation(tuple(segments))
