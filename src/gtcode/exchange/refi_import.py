@@ -37,6 +37,7 @@ from gtcode.exchange.refi_common import (
     norm_guid,
 )
 from gtcode.exchange.refi_read import Container, RProject, read_project_xml
+from gtcode.exchange.refi_snapshot import GTCODE_USER
 from gtcode.exchange.refi_state import Restored, read_state, restore_state, segmentation
 from gtcode.exchange.refi_texts import (
     SourceText,
@@ -109,10 +110,12 @@ class _Plan:
 
 def _plan_coders(plan: _Plan) -> None:
     used: set[str] = set()
+    gtcode = plan.project.origin.lower().startswith("gtcode")
     for guid, name in plan.project.users.items():
         label = unique_name((name or "").strip() or guid, used)
         plan.coders[norm_guid(guid)] = label
-        plan.coder_guids[label] = guid
+        if not (gtcode and label == GTCODE_USER):  # the program itself, not a coder
+            plan.coder_guids[label] = guid
 
 
 def _coder(plan: _Plan, *guids: str | None) -> str:

@@ -143,7 +143,10 @@ def restore_state(conn, state: dict[str, Any], restored_sources: set[str],
     restore_rows(conn, codings=codings, rule_codings=rules, decisions=decisions,
                  candidates=candidates, storyline=storyline,
                  meta={k: str(v) for k, v in (state.get("meta") or {}).items()},
-                 coders=[tuple(row) for row in state.get("coders", [])])
+                 coders=[tuple(row) for row in state.get("coders", [])],
+                 imported={name: entry["imported_at"] for name, entry in
+                           state["sources"].items() if name in restored_sources
+                           and isinstance(entry, dict) and entry.get("imported_at")})
     done.codings, done.rule_codings = len(codings), len(rules)
     done.decisions, done.candidates, done.storyline = (len(decisions), len(candidates),
                                                        len(storyline))

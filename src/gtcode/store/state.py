@@ -33,12 +33,12 @@ def dump_state(conn: sqlite3.Connection, exported: dict[int, str]) -> dict[str, 
     """
     refs = _segment_refs(conn)
     sources = {}
-    for name, chash, kind, encoding, metadata, language in conn.execute(
-            "SELECT name, content_hash, kind, encoding, metadata, language FROM sources "
-            "ORDER BY position, name"):
+    for name, chash, kind, encoding, metadata, language, imported in conn.execute(
+            "SELECT name, content_hash, kind, encoding, metadata, language, imported_at "
+            "FROM sources ORDER BY position, name"):
         sources[name] = {"content_hash": chash, "kind": kind, "encoding": encoding,
                          "metadata": json.loads(metadata), "language": language,
-                         "segments": []}
+                         "imported_at": imported, "segments": []}
     for name, idx, start, end, speaker, role, line, kind in conn.execute(
             "SELECT s.name, g.idx, g.start, g.end, g.speaker, g.role, g.line, g.kind "
             "FROM segments g JOIN sources s ON s.id = g.source_id ORDER BY s.position, g.idx"):
@@ -93,7 +93,8 @@ def source_ids(conn: sqlite3.Connection) -> dict[str, int]:
 
 def restore_rows(conn: sqlite3.Connection, *, codings: list[tuple], rule_codings: list[tuple],
                  decisions: list[tuple], candidates: list[tuple], storyline: list[tuple],
-                 meta: dict[str, str], coders: list[tuple]) -> None:
+                 meta: dict[str, str], coders: list[tuple],
+                 imported: dict[str, str] | None = None) -> None:
     """Write restored rows (ids already resolved by the caller).
 
     codings: (source_id, segment_id, start, end, code, origin, coder, status,
@@ -102,8 +103,10 @@ def restore_rows(conn: sqlite3.Connection, *, codings: list[tuple], rule_codings
     segment_id, code, via, details); candidates: (phrase, kind, proposed_by,
     segment_id, score, note, created_at); storyline: (key, text, author,
     edited, updated_at); coders: (name, kind, guid), replacing the kind an
-    import gave them.
+    import gave them; imported: source name -> the time it was first imported.
     """
+    conn.executemany("UPDATE sources SET imported_at = ? WHERE name = ?",
+                     [(at, name) for name, at in sorted((imported or {}).items())])
     conn.executemany(
         "INSERT OR IGNORE INTO codings(source_id, segment_id, start, end, code_id, origin, "
         "coder, status, codebook_hash, evidence, guid, orphaned, created_at, updated_at) "
