@@ -151,7 +151,7 @@ def test_decisions_travel_and_come_back(demo):
     before = _records(study)
     assert before["rejected"] and before["proposed"] and before["decisions"]
     assert before["storyline"]["storyline"] == ("研究者自己写的故事线。", True, "ann")
-    assert before["storyline"][f"quote:resource"][0] == ref
+    assert before["storyline"]["quote:resource"][0] == ref
     for copy in ("back", "again"):
         assert _records(work / copy) == before, copy
 
