@@ -12,9 +12,12 @@ What goes where (Project-mrt2019.xsd, in the schema's element order):
 - ``Sources``: one TextSource per source, named, its text in
   ``sources/<guid>.txt`` (UTF-8, no BOM, LF) referenced as
   ``internal://<guid>.txt``. Every coding that counts becomes a Coding in a
-  PlainTextSelection, one selection per span and coder.
-- ``Notes``: memos as Notes with PlainTextContent, plus one Note holding the
-  study's codebook YAML (so a gtcode import restores ids, levels and rules).
+  PlainTextSelection of its own (one selection per coding, as NVivo writes).
+- ``Notes``: memos as Notes with PlainTextContent, plus gtcode's own Notes:
+  the study's codebook YAML (so a gtcode import restores ids, levels, rules
+  and paradigm roles) and the study state (:mod:`gtcode.exchange.refi_state`).
+- Dates and users on every element whose schema type has them
+  (:mod:`gtcode.exchange.refi_snapshot`).
 - Memo links: a code memo is a NoteRef in its Code, a source memo a NoteRef in
   its TextSource, a segment memo a NoteRef in a PlainTextSelection covering
   the segment, a study memo a project-level NoteRef. Cases cannot hold a

@@ -8,11 +8,14 @@ Mapping: Users become coders (kind ``import``); codes become the study's
 codebook YAML (see :mod:`gtcode.exchange.refi_codes`), stored with origin
 ``import`` and their GUIDs; each Coding becomes a coding with origin
 ``import``, status ``accepted``, coder = the user's name (or GUID), its span
-converted to code points and linked to the segment holding it (sources are
-segmented by speaker turn, or by paragraph when no turn is found); Cases,
-Variables and values become cases and typed attributes (file variables of a
-source outside any case become a case of that source); Notes become memos on
-what references them; Sets keep their code and source members.
+converted to code points and linked to the segment that holds it whole (a
+coding no single segment holds counts at its own span, see
+:mod:`gtcode.coding.passages`; sources are segmented by speaker turn only when
+they are transcripts, else by paragraph, see :mod:`gtcode.transcripts.detect`);
+Cases, Variables and values become cases and typed attributes (file variables
+of a source outside any case become a case of that source); Notes become memos
+on what references them; Sets keep their code and source members. A project
+gtcode exported brings back its own records too (:mod:`gtcode.exchange.refi_state`).
 """
 
 from __future__ import annotations
