@@ -121,3 +121,29 @@ def test_run_twice_gives_identical_csv(tmp_path: Path) -> None:
     again = runner.invoke(app, ["run", *files, "--out", str(tmp_path / "o"), "--quiet"])
     assert again.exit_code == 0 and again.stderr == ""
     assert (tmp_path / "o" / "codings.csv").read_bytes() == codings
+
+
+def test_import_and_status_name_a_coding_that_lost_its_passage(tmp_path: Path) -> None:
+    from gtcode.store.meta import now_iso
+    from gtcode.store.project import Study
+
+    study = tmp_path / "study"
+    runner.invoke(app, ["init", str(study)])
+    (tmp_path / "S01.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    runner.invoke(app, ["import", str(study), str(tmp_path / "S01.txt")])
+    start = TRANSCRIPT.index("千条线") - TRANSCRIPT.index("压力很大")  # within the answer
+    with Study.open(study) as opened, opened.write() as conn:
+        seg_id, src, seg_start = conn.execute(
+            "SELECT id, source_id, start FROM segments WHERE idx = 2").fetchone()
+        conn.execute("INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, "
+                     "coder, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     (src, seg_id, seg_start + start, seg_start + start + 3, "resource",
+                      "human", "ann", "accepted", now_iso(), now_iso()))
+    (tmp_path / "S01.txt").write_text(TRANSCRIPT.replace("千条线", "很多事"), encoding="utf-8")
+    replaced = runner.invoke(app, ["import", str(study), str(tmp_path / "S01.txt"), "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "1 coding(s) could not be placed" in replaced.stderr
+    assert "S01.txt" in replaced.stderr and "resource" in replaced.stderr and "[ann]" in \
+        replaced.stderr
+    status = runner.invoke(app, ["status", str(study)])
+    assert "1 coding(s) could not be placed" in status.stdout and "[ann]" in status.stdout

@@ -120,6 +120,9 @@ def test_replace_recomputes_machine_and_reanchors_human_codings(empty_study: Stu
     assert rows[0][4] == 1  # the economic coding lost its passage but is kept
     log = empty_study.conn.execute("SELECT action FROM decisions").fetchall()
     assert ("orphaned",) in log
+    # the lost coding is named, by source, position and code, never silently
+    assert [(r.source, r.code_id, r.start, r.end, r.placeable) for r in report.placement] == [
+        ("S01.txt", "economic", lost, lost + 4, False)]
 
 
 def test_cases_sheet_assigns_cases_and_typed_attributes(empty_study: Study,

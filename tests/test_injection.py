@@ -3,9 +3,11 @@
 Transcript turns (and a case attribute, a memo, a code name) begin with ``=``,
 ``+``, ``-``, ``@`` or a tab. Every xlsx and csv gtcode writes is then opened:
 no xlsx cell may be a formula (openpyxl ``data_type`` ``'f'``) and formula-like
-text must sit in string cells; no csv cell may begin with a formula character
-unless it is a plain number, because csv text is guarded with a leading
-apostrophe (OWASP "CSV injection", see ``gtcode.files``).
+text must sit in string cells. csv files are data: by default their text is
+verbatim (the passage exactly as in the source); written with ``--excel-safe``
+(and the review sheet, which is made to be opened in a spreadsheet) no csv
+cell may begin with a formula character unless it is a plain number, because
+such text gets a leading apostrophe (OWASP "CSV injection", see ``gtcode.files``).
 """
 
 from __future__ import annotations
@@ -81,13 +83,17 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         gtcode("export", study, "--to", to, "-o", work / name, *extra, "-q")
         written.append(work / name)
 
-    export("csv", "codings.csv")
+    export("csv", "codings.csv", "--excel-safe")
+    export("csv", "codings-verbatim.csv")
     export("xlsx", "gtcode.xlsx")
     export("classification", "classification.xlsx")
-    export("classification", "classification.csv")
+    export("classification", "classification.csv", "--excel-safe")
     export("matrix", "matrix.xlsx")
-    export("matrix", "matrix-by-note.csv", "--rows", "note")
-    gtcode("memo", "export", study, "-o", work / "memos.csv", "-q")
+    export("matrix", "matrix-by-note.csv", "--rows", "note", "--excel-safe")
+    gtcode("memo", "export", study, "-o", work / "memos.csv", "--excel-safe", "-q")
+    safe = work / "safe"
+    gtcode("run", work / "T01.txt", work / "T02.txt", "--out", safe, "--excel-safe", "-q")
+    written += [safe / "codings.csv", safe / "segments.csv"]
     gtcode("agree", study, "--coders", "li,wang", "--disagreements",
            work / "disagreements.xlsx", "-q")
     gtcode("sheet", "export", study, "-o", work / "sheet-li.xlsx", "--coder", "li", "-q")
@@ -137,9 +143,9 @@ def test_xlsx_holds_no_formula(outputs, name):
 
 
 @pytest.mark.parametrize("name", ["sheet.csv", "codings.csv", "classification.csv",
-                                  "matrix-by-note.csv", "memos.csv", "out-codings.csv",
-                                  "out-segments.csv"])
-def test_csv_guards_formula_like_text(outputs, name):
+                                  "matrix-by-note.csv", "memos.csv", "safe-codings.csv",
+                                  "safe-segments.csv"])
+def test_excel_safe_csv_guards_formula_like_text(outputs, name):
     path = _find(outputs, name)
     guarded = []
     for number, value in csv_cells(path):
@@ -157,8 +163,20 @@ def test_the_payloads_reach_the_outputs_as_text(outputs):
     text += " ".join(v for _n, v in csv_cells(_find(outputs, "out-segments.csv")))
     for payload in PAYLOADS:
         assert payload in text, payload
-    segments = [v for _n, v in csv_cells(_find(outputs, "out-segments.csv"))]
-    assert "'=1+1 你觉得这个怎么算" in segments
+    safe = [v for _n, v in csv_cells(_find(outputs, "safe-segments.csv"))]
+    assert "'=1+1 你觉得这个怎么算" in safe
+
+
+@pytest.mark.parametrize("name", ["out-codings.csv", "out-segments.csv",
+                                  "codings-verbatim.csv"])
+def test_csv_is_verbatim_by_default(outputs, name):
+    """Without --excel-safe a csv cell holds the source's text exactly: pandas and R read
+    the passages as they were said."""
+    values = [v for _n, v in csv_cells(_find(outputs, name))]
+    risky = [v for v in values if is_formula_like(v)]
+    assert risky, f"{name}: no formula-like text reached it; the check proves nothing"
+    assert not [v for v in values if v.startswith("'") and is_formula_like(v[1:])]
+    assert any(v.startswith('=HYPERLINK("http://evil.invalid","点我")') for v in values)
 
 
 def test_codings_csv_keeps_its_columns(outputs):
@@ -174,7 +192,10 @@ def test_a_number_stays_a_number():
 
 
 def _find(outputs: list[Path], name: str) -> Path:
-    """``out-x`` is the file ``gtcode run`` wrote to OUT/x; other names are exports."""
-    if name.startswith("out-"):
-        return next(p for p in outputs if p.parent.name == "out" and p.name == name[4:])
-    return next(p for p in outputs if p.parent.name != "out" and p.name == name)
+    """``out-x``/``safe-x``: the file ``gtcode run`` (with ``--excel-safe``) wrote to
+    OUT/x; other names are exports."""
+    for prefix in ("out-", "safe-"):
+        if name.startswith(prefix):
+            return next(p for p in outputs if p.parent.name == prefix[:-1]
+                        and p.name == name[len(prefix):])
+    return next(p for p in outputs if p.parent.name not in ("out", "safe") and p.name == name)

@@ -75,7 +75,11 @@ def test_exports_read_back(study, tmp_path):
     with open(tmp_path / "m.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["target"] for r in rows] == ["S1", ""]
-    assert rows[1]["text"] == "'=1+1 looks like a formula"  # guarded against injection
+    assert rows[1]["text"] == "=1+1 looks like a formula"  # verbatim: csv is data
+    export_memos(s, tmp_path / "m.csv", excel_safe=True)
+    with open(tmp_path / "m.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[1]["text"] == "'=1+1 looks like a formula"  # guarded for spreadsheets
     export_memos(s, tmp_path / "m.docx")
     paragraphs = [p.text for p in docx.Document(tmp_path / "m.docx").paragraphs]
     assert "1. T1" in paragraphs and "第二行" in paragraphs

@@ -10,8 +10,9 @@ from lxml import etree
 
 from gtcode.errors import GtcodeError
 from gtcode.exchange.refi_common import CODEBOOK_NOTE_NAME, make_guid, schema_errors
-from gtcode.exchange.refi_export import RULE_CODER, project_document
+from gtcode.exchange.refi_export import project_document
 from gtcode.exchange.refi_qda import export_qdc, export_qdpx
+from gtcode.store.open_coding import RULE_CODER
 from refi_helpers import build_study, shared_dir
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -119,7 +120,7 @@ def test_positions_in_the_named_unit(exported, which, span):
 def test_one_user_per_coder_and_the_rule_coder(exported):
     root = _qde(exported[1]["nvivo"])
     users = {u.get("name"): u.get("guid") for u in root.findall("q:Users/q:User", NS)}
-    assert set(users) == {"alice", "bob", "carol", RULE_CODER}
+    assert set(users) == {"alice", "bob", "carol", RULE_CODER, "gtcode"}
     assert users["bob"] == make_guid("user", "bob")
 
 
@@ -179,7 +180,7 @@ def test_memos_are_notes_linked_from_their_targets(exported):
     root = _qde(exported[1]["nvivo"])
     notes = {n.find("q:PlainTextContent", NS).text: n.get("guid")
              for n in root.findall("q:Notes/q:Note", NS)}
-    assert len(notes) == 6  # five memos and the codebook
+    assert len(notes) == 7  # five memos, the codebook and gtcode's study state
     code = root.find(".//q:Code[@name='资源压力']", NS)
     assert [r.get("targetGUID") for r in code.findall("q:NoteRef", NS)] == [notes["定义需要收紧"]]
     e01 = root.find("q:Sources/q:TextSource[@name='E01.txt']", NS)

@@ -20,10 +20,16 @@ Every file gtcode writes goes through here:
 - :func:`is_formula_like` and :func:`csv_cell` guard cells against formula
   injection. A cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return may be run as a formula by Excel or LibreOffice (OWASP "CSV
-  injection"). gtcode writes such text with a leading apostrophe in csv files
-  (the convention spreadsheet programs honour) and as an explicit string cell in
-  xlsx files. Plain numbers such as ``-3.5`` are left alone: they are data, not
-  formulas.
+  injection"). The guard sits where a spreadsheet evaluates cells: xlsx files
+  always store such text as an explicit string cell. A csv file is data that
+  pandas, R and other programs read verbatim, so its text is written exactly
+  as in the source; with ``excel_safe=True`` (``--excel-safe``) formula-like
+  text gets a leading apostrophe instead (the convention spreadsheet programs
+  honour). Plain numbers such as ``-3.5`` are never touched.
+
+Files are created with the permissions the user's umask gives a new file
+(``0644`` under umask ``022``), as any program's output would be, so a study
+folder can be shared on a lab server.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,6 +253,17 @@ def guard_output(path: Path, *, inspect: Inspect | None = None) -> None:
     policy.lost.append(f"{path}: {lost}")
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets under the current umask (``0o644`` under ``022``)."""
+    with _UMASK_LOCK:  # os.umask can only be read by setting it
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _temp_file(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
     """Create the temp file beside ``path`` (its name holds our pid), sweeping stale ones.
 
@@ -255,10 +273,15 @@ def _temp_file(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         sweep_stale_temps(path.parent)
-        return tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=suffix,
-                                dir=path.parent)
+        fd, name = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=suffix,
+                                    dir=path.parent)
     except OSError as exc:
         raise _unwritable(path, exc) from None
+    try:  # mkstemp makes 0600; the finished file follows the umask like any output
+        os.chmod(name, new_file_mode())
+    except OSError:  # a file system without modes (FAT, some shares): keep what it gave
+        pass
+    return fd, name
 
 
 def sweep_stale_temps(folder: Path) -> list[Path]:
@@ -379,25 +402,27 @@ def is_formula_like(value: object) -> bool:
 
 
 def csv_cell(value: object) -> object:
-    """The value to put in a csv cell: formula-like text gets a leading ``'``."""
+    """The value to put in an Excel-safe csv cell: formula-like text gets a leading ``'``."""
     if is_formula_like(value):
         return "'" + str(value)
     return value
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], *,
-              bom: bool = False) -> int:
+              bom: bool = False, excel_safe: bool = False) -> int:
     """Write a header and rows to ``path`` (temp file, then rename); return the row count.
 
     UTF-8 without BOM by default (``bom=True`` helps Excel on Windows open
-    Chinese text). Line ends are LF. Formula-like text is guarded.
+    Chinese text). Line ends are LF. Text is written verbatim; with
+    ``excel_safe`` formula-like text gets a leading apostrophe (:func:`csv_cell`).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    cell = csv_cell if excel_safe else (lambda value: value)
     writer.writerow(header)
     count = 0
     for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
+        writer.writerow([cell(v) for v in row])
         count += 1
     data = buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
     atomic_write_bytes(Path(path), data)

@@ -15,7 +15,7 @@ from pathlib import Path
 from gtcode.errors import GtcodeError
 from gtcode.progress import Progress
 from gtcode.store import sources as db
-from gtcode.store.codings import reanchor_codings
+from gtcode.store.codings import PlacementRow, reanchor_codings, unplaced_codings
 from gtcode.store.project import Study
 from gtcode.transcripts.cases import CaseTable, match_cases, read_cases
 from gtcode.transcripts.model import Document, Segmentation
@@ -54,6 +54,8 @@ class ImportReport:
     orphaned: int = 0
     backup: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Codings of the replaced sources that no single segment now holds.
+    placement: list[PlacementRow] = field(default_factory=list)
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -134,6 +136,9 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
         for doc, seg, existing in plan:
             _store_source(conn, doc, seg, existing, report)
         _assign_cases(conn, [d.name for d, _ in parsed], case_table, cases, report)
+        if report.replaced:
+            changed = set(report.replaced)
+            report.placement = [r for r in unplaced_codings(conn) if r.source in changed]
     return report
 
 

@@ -3,6 +3,14 @@
 The stages are listed in order below, each a plain function, so a stage
 added by a later feature is one line here; the exports are those of
 :data:`gtcode.exports.registry.RUN_EXPORTS`.
+
+The REFI-QDA project is written twice by default (``positions="both"``):
+``project.qdpx`` counts selection positions in UTF-16 code units, as NVivo
+does, and ``project-codepoints.qdpx`` in code points, as the standard and
+QualCoder, ATLAS.ti and other code-point readers do. The two differ only
+after a character above U+FFFF (emoji, rare CJK); a one-shot run cannot ask
+which program the researcher will open, and the wrong file misplaces every
+later coding without a word, so both are written.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import open_stage
 from gtcode.coding.selective import selective_stage
 from gtcode.errors import GtcodeError
-from gtcode.exports.registry import EXPORTERS, RUN_EXPORTS, check_targets, export
+from gtcode.exports.registry import EXPORTERS, RUN_EXPORTS, ExportOptions, check_targets, export
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.progress import Progress
 from gtcode.store.project import DB_NAME, Study
@@ -32,6 +40,11 @@ STAGES: list[tuple[str, Stage]] = [
     ("axial", axial_stage),
     ("selective", selective_stage),
 ]
+
+#: ``positions`` of :func:`run`: which REFI-QDA variants to write.
+RUN_POSITIONS = ("both", "nvivo", "codepoints")
+#: File name of the code-point variant of the project.
+CODEPOINTS_QDPX = "project-codepoints.qdpx"
 
 
 @dataclass
@@ -47,13 +60,23 @@ class RunReport:
 def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | None = None,
         codebook: str | Path = DEFAULT_CODEBOOK, options: ImportOptions = ImportOptions(),
         model: bool = True, embeddings: bool | None = None,
-        progress: Progress | None = None) -> RunReport:
+        progress: Progress | None = None, positions: str = "both",
+        excel_safe: bool = False) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
     files are not re-imported, and human decisions in the study are kept.
-    ``model`` and ``embeddings`` are open coding's (:func:`gtcode.coding.open_coding.open_code`).
+
+    Args:
+        positions: ``"both"`` (``project.qdpx`` in NVivo's UTF-16 units and
+            ``project-codepoints.qdpx`` in code points), ``"nvivo"`` or
+            ``"codepoints"`` (``project.qdpx`` only, in that unit).
+        excel_safe: guard formula-like text in the csv outputs.
+        model, embeddings: open coding's (:func:`gtcode.coding.open_coding.open_code`).
     """
+    if positions not in RUN_POSITIONS:
+        raise GtcodeError("E112", f"unknown position unit {positions!r}.",
+                          hint="use " + ", ".join(RUN_POSITIONS))
     out = Path(out)
     study_dir = out / "study"
     fresh = not study_dir.exists()
@@ -76,10 +99,25 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             if name == "open":
                 stage = functools.partial(open_stage, model=model, embeddings=embeddings)
             report.stages.append(stage(study, book, progress))
-        for name in RUN_EXPORTS:
-            written = export(study, name, out / EXPORTERS[name].filename, book=book,
-                             progress=progress)
+        for name, filename, opts in _run_exports(positions, excel_safe):
+            written = export(study, name, out / filename, opts, book=book, progress=progress)
             report.outputs.extend(written.paths)
     finally:
         study.close()
     return report
+
+
+def _run_exports(positions: str, excel_safe: bool) -> list[tuple[str, str, ExportOptions]]:
+    """(format, file name, options) of every output of a run, in order."""
+    found = []
+    for name in RUN_EXPORTS:
+        filename = EXPORTERS[name].filename
+        if name != "qdpx":
+            found.append((name, filename, ExportOptions(excel_safe=excel_safe)))
+            continue
+        first = "nvivo" if positions == "both" else positions
+        found.append((name, filename, ExportOptions(positions=first, excel_safe=excel_safe)))
+        if positions == "both":
+            found.append((name, CODEPOINTS_QDPX, ExportOptions(positions="codepoints",
+                                                               excel_safe=excel_safe)))
+    return found

@@ -38,6 +38,10 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="Overwrite an output file even when it holds work that would be lost (a "
     "filled-in review sheet not applied); what is lost is printed. Never a study's own files.")]
+ExcelSafeOpt = Annotated[bool, typer.Option(
+    "--excel-safe", help="csv files: prefix text that a spreadsheet would run as a formula "
+    "(starting with = + - @) with an apostrophe. Without it csv text is verbatim; xlsx cells "
+    "are always plain text.")]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
 
@@ -76,10 +80,10 @@ def overwrite(force: bool) -> Iterator[None]:
                   highlight=False)
 
 
-def note(message: str, *, quiet: bool = False) -> None:
+def note(message: str, *, quiet: bool = False, markup: bool = True) -> None:
     """A message for the user on stderr (silenced by ``--quiet``)."""
     if not quiet:
-        err.print(message, markup=True, highlight=False)
+        err.print(message, markup=markup, highlight=False)
 
 
 @contextlib.contextmanager
@@ -110,3 +114,28 @@ def split_list(value: str | None) -> list[str]:
     if not value:
         return []
     return [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+
+
+def placement_lines(rows, limit: int = 20) -> list[str]:
+    """Lines naming codings no single segment holds (``store.codings.PlacementRow``).
+
+    Codings with text count at their own span; the others (an empty span, a
+    passage lost on ``--replace``) cannot be counted and are said so.
+    """
+    lines: list[str] = []
+    spanning = [r for r in rows if r.placeable]
+    lost = [r for r in rows if not r.placeable]
+    for found, head in ((spanning, "lie in no single segment; each counts at its own span "
+                         "(code points, end exclusive)"),
+                        (lost, "could not be placed (empty span, or passage lost on "
+                         "--replace) and count nowhere")):
+        if not found:
+            continue
+        lines.append(f"{len(found)} coding(s) {head}:")
+        for row in found[:limit]:
+            name = row.code_name if row.code_name == row.code_id else \
+                f"{row.code_name} ({row.code_id})"
+            lines.append(f"  {row.source} {row.start}-{row.end}  {name}  [{row.coder}]")
+        if len(found) > limit:
+            lines.append(f"  ... and {len(found) - limit} more (see `gtcode status`)")
+    return lines

@@ -12,7 +12,16 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from gtcode.cli._common import ForceOpt, QuietOpt, StudyArg, handle_errors, note, overwrite
+from gtcode.cli._common import (
+    ExcelSafeOpt,
+    ForceOpt,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    overwrite,
+    placement_lines,
+)
 from gtcode.exports.registry import (
     EXPORTERS,
     ExportOptions,
@@ -56,12 +65,13 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
                positions: PositionsOpt = "nvivo", rows: RowsOpt = "case",
                cell: CellOpt = "references", level: LevelOpt = "category",
                classification: ClassOpt = "Person", lang: LangOpt = None,
-               force: ForceOpt = False, quiet: QuietOpt = False) -> None:
+               excel_safe: ExcelSafeOpt = False, force: ForceOpt = False,
+               quiet: QuietOpt = False) -> None:
     """Export a study: REFI-QDA project or codebook, codings csv, NVivo sheets.
 
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
-    options = ExportOptions(positions, rows, cell, level, classification, lang)
+    options = ExportOptions(positions, rows, cell, level, classification, lang, excel_safe)
     with open_study(study) as opened, opened.snapshot(), overwrite(force):
         written = export(opened, to, output, options)
     note(written.summary, quiet=quiet)
@@ -80,3 +90,5 @@ def show_refi_import(report, quiet: bool = False) -> None:
     note(f"Positions read as {report.positions} ({report.positions_how}).", quiet=quiet)
     for warning in report.warnings:
         note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
+    for line in placement_lines([*report.spanning, *report.unplaced]):
+        note(line, quiet=quiet, markup=False)

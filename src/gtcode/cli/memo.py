@@ -10,7 +10,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gtcode.cli._common import ForceOpt, QuietOpt, StudyArg, handle_errors, note, out, overwrite
+from gtcode.cli._common import (
+    ExcelSafeOpt,
+    ForceOpt,
+    QuietOpt,
+    StudyArg,
+    handle_errors,
+    note,
+    out,
+    overwrite,
+)
 from gtcode.cli.axial import default_author
 from gtcode.coding import memos as lib
 from gtcode.errors import GtcodeError
@@ -110,11 +119,12 @@ def show_cmd(study: StudyArg, memo_id: Annotated[int, typer.Argument(
 @handle_errors
 def export_cmd(study: StudyArg, output: Annotated[Path, typer.Option(
         "-o", "--output", help="memos.md, memos.docx or memos.csv.")],
-        force: ForceOpt = False, quiet: QuietOpt = False) -> None:
+        excel_safe: ExcelSafeOpt = False, force: ForceOpt = False,
+        quiet: QuietOpt = False) -> None:
     """Export every memo to Markdown, Word or csv.
 
     Example: gtcode memo export my-study -o memos.docx
     """
     with open_study(study) as opened, overwrite(force):
-        count = export_memos(opened, output)
+        count = export_memos(opened, output, excel_safe=excel_safe)
     note(f"Wrote {count} memo(s) to {output}", quiet=quiet)

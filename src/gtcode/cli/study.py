@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from gtcode.cli._common import (
+    ExcelSafeOpt,
     ForceOpt,
     QuietOpt,
     StudyArg,
@@ -17,6 +18,7 @@ from gtcode.cli._common import (
     note,
     out,
     overwrite,
+    placement_lines,
     progress,
     split_list,
 )
@@ -24,7 +26,7 @@ from gtcode.cli.open_coding import EmbeddingsOpt, ModelOpt
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
-from gtcode.store.codings import orphaned_codings
+from gtcode.store.codings import unplaced_codings
 from gtcode.transcripts.readers import DEFAULT_MAX_BYTES
 from gtcode.workspace import DEFAULT_CODEBOOK, init_study, open_study
 
@@ -75,6 +77,10 @@ def _options(encoding: str | None, t2s: bool, segment: str, interviewer: str | N
 FromOpt = Annotated[Optional[Path], typer.Option(
     "--from", help="Create the study from a REFI-QDA project (.qdpx, or a .qde beside its "
     "sources folder) made by NVivo, ATLAS.ti, MAXQDA or QualCoder.")]
+RunPositionsOpt = Annotated[Literal["both", "nvivo", "codepoints"], typer.Option(
+    "--positions", help="REFI-QDA projects to write: 'both' (project.qdpx in NVivo's UTF-16 "
+    "units and project-codepoints.qdpx in code points, for QualCoder and other readers), "
+    "'nvivo' or 'codepoints' (project.qdpx only).")]
 PositionsOpt = Annotated[Literal["auto", "nvivo", "codepoints", "atlas"], typer.Option(
     "--positions", help="With --from: how the project counts positions (auto, nvivo, "
     "codepoints, atlas).")]
@@ -130,6 +136,8 @@ def _show_import(report: ImportReport, quiet: bool) -> None:
              quiet=quiet)
     for warning in report.warnings:
         note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
+    for line in placement_lines(report.placement):
+        note(line, quiet=quiet, markup=False)
 
 
 @handle_errors
@@ -159,12 +167,8 @@ def status_cmd(study: StudyArg) -> None:
 
 
 def _status_extras(opened) -> None:
-    lost = orphaned_codings(opened.conn)
-    if lost:
-        out.print(f"{len(lost)} coding(s) lost their passage on --replace and are kept "
-                  "unanchored:")
-        for source, code, coder in lost[:20]:
-            out.print(f"  {source}  {code}  ({coder})")
+    for line in placement_lines(unplaced_codings(opened.conn)):
+        out.print(line, markup=False)
     backups = opened.backups()
     if backups:
         out.print(f"Backups ({len(backups)}), newest: {backups[-1]}")
@@ -179,6 +183,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
             model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
+            positions: RunPositionsOpt = "both", excel_safe: ExcelSafeOpt = False,
             force: ForceOpt = False, quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
@@ -188,7 +193,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
                        max_mb)
     with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
-                              model=model, embeddings=embeddings, progress=callback)
+                              model=model, embeddings=embeddings, progress=callback,
+                              positions=positions, excel_safe=excel_safe)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)

@@ -13,20 +13,23 @@ codebook (codes known only to the study, e.g. from an import, roll up
 through their stored parents).
 
 Units: a *segment* (speaker turn) for within-segment co-occurrence, a *case*
-for within-case co-occurrence (a source with no case is its own case).
+for within-case co-occurrence (a source with no case is its own case). A
+coding that no single segment holds (imports) counts at its own span, a
+*passage unit* (see :mod:`gtcode.coding.passages`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from gtcode.codebook import Codebook
 from gtcode.codebook.hierarchy import code_links, level_up
 from gtcode.coding.cooccurrence import Cooccurrence, count_cooccurrence, measure
+from gtcode.coding.passages import Passages
 from gtcode.errors import GtcodeError
 from gtcode.store import analysis as db
 from gtcode.store.codes import list_codes
@@ -193,27 +196,33 @@ def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
     hierarchy = Hierarchy.from_codebook(book, extra)
     segments = db.counted_segments(conn)
     by_id = {s.id: s for s in segments}
-    merged: dict[tuple[int, str], Reference] = {}
+    passages = Passages(conn)
+    merged: dict[tuple[int, str], list[Reference]] = {}
     for coding in effective_codings(conn):
-        seg = by_id.get(coding.segment_id) if coding.segment_id is not None else None
+        if coding.segment_id is None:  # no single segment holds it: its own span counts
+            seg = passages.unit(coding)
+        else:  # None for an interviewer turn: never counted
+            seg = by_id.get(coding.segment_id)
         if seg is None:
             continue
-        key = (seg.id, coding.code_id)
+        runs = merged.setdefault((seg.id, coding.code_id), [])
         human = coding.origin in ("human", "import")
-        old = merged.get(key)
         start, end = coding.start, coding.end
-        if old:
+        for old in [r for r in runs if r.start <= end and start <= r.end]:
+            runs.remove(old)  # overlapping or touching passages of one code are one reference
             human, start, end = old.human or human, min(old.start, start), max(old.end, end)
-        merged[key] = Reference(seg.case, seg.source, seg.id, seg.idx, coding.code_id, human,
-                                start, end, seg.start)
-    references = sorted(merged.values(), key=lambda r: (r.segment_id, r.code))
+        runs.append(Reference(seg.case, seg.source, seg.id, seg.idx, coding.code_id, human,
+                              start, end, seg.start))
+    references = sorted((r for runs in merged.values() for r in runs),
+                        key=lambda r: (r.segment_id, r.code, r.start))
     attrs = dict(list_cases(conn))
     overrides = db.quote_overrides(conn)
-    wanted = {r.segment_id for r in references} | {
+    wanted = {r.segment_id for r in references if r.segment_id > 0} | {
         s for ids in overrides.values() for s in ids if s in by_id}
-    return CodedStudy(hierarchy, references, db.case_order(conn), segments, attrs,
-                      attribute_types(conn), db.rule_evidence(conn),
-                      db.segment_texts(conn, sorted(wanted)), overrides)
+    texts = {**db.segment_texts(conn, sorted(wanted)), **passages.texts()}
+    units = sorted(passages.units.values(), key=lambda u: (u.position, u.source, u.start, u.id))
+    return CodedStudy(hierarchy, references, db.case_order(conn), [*segments, *units], attrs,
+                      attribute_types(conn), db.rule_evidence(conn), texts, overrides)
 
 
 # -- the code × case matrix ----------------------------------------------------
@@ -239,30 +248,51 @@ def matrix_coding(references: Sequence[Reference], *, columns: Sequence[str],
         columns: column code ids in order; ``column_of(code)`` maps a coded
             code to its column (None: not shown).
         rows: row labels in order; ``row_of(case)`` maps a case to its row.
-        cell: ``references`` (distinct segments), ``presence`` (cases coded:
-            0/1 for case rows, a count of cases for attribute rows),
-            ``characters`` or ``words`` coded (each segment once per column,
-            with its longest coded passage).
+        cell: ``references`` (coded passages: in each unit, passages of the
+            column's codes that overlap or touch are one; a segment coded
+            whole is one), ``presence`` (cases coded: 0/1 for case rows, a
+            count of cases for attribute rows), ``characters`` or ``words``
+            coded (the text of those passages, each character once).
         words: reference -> its word count (required for ``words``).
     """
     if cell not in CELLS:
         raise GtcodeError("E112", f"unknown matrix cell {cell!r}.",
                           hint="use " + ", ".join(CELLS))
-    seen: dict[tuple[str, str], dict[object, int]] = {}
+    seen: dict[tuple[str, str], dict[object, list[Reference]]] = {}
     for ref in references:
         column = column_of(ref.code)
         if column is None or column not in columns:
             continue
-        row = row_of(ref.case)
-        bucket = seen.setdefault((row, column), {})
+        bucket = seen.setdefault((row_of(ref.case), column), {})
         if cell == "presence":
-            bucket[ref.case] = 1
+            bucket[ref.case] = []
         else:
-            size = {"references": 1, "characters": ref.chars}.get(cell)
-            value = size if size is not None else (words(ref) if words else 0)
-            bucket[ref.segment_id] = max(bucket.get(ref.segment_id, 0), value)
-    data = [[sum(seen.get((r, c), {}).values()) for c in columns] for r in rows]
+            bucket.setdefault(ref.segment_id, []).append(ref)
+    data = [[sum(_cell_value(cell, refs, words) for refs in seen.get((r, c), {}).values())
+             for c in columns] for r in rows]
     return pd.DataFrame(data, index=list(rows), columns=list(columns), dtype="int64")
+
+
+def _cell_value(cell: str, refs: list[Reference],
+                words: Callable[[Reference], int] | None) -> int:
+    """One unit's share of a cell: its coded passages under one column, overlaps merged.
+
+    A reference is a run of coded text: passages of one column's codes that
+    overlap or touch in a unit are one (NVivo's coding references).
+    """
+    if cell == "presence":
+        return 1
+    runs: list[Reference] = []
+    for ref in sorted(refs, key=lambda r: (r.start, r.end)):
+        if runs and ref.start <= runs[-1].end:
+            runs[-1] = replace(runs[-1], end=max(runs[-1].end, ref.end))
+        else:
+            runs.append(ref)
+    if cell == "references":
+        return len(runs)
+    if cell == "characters":
+        return sum(r.chars for r in runs)
+    return sum(words(r) for r in runs) if words else 0
 
 
 def percentages(frame: pd.DataFrame, axis: str) -> pd.DataFrame:

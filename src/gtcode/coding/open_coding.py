@@ -160,6 +160,7 @@ def _model_stage(study: Study, codebook, machine: MachineCoder | None,
         learned_db.clear_model_run(conn)
         return
     learned_db.delete_model_codings(conn)
+    db.ensure_coder(conn, learned_db.MODEL_CODER, "model")
     learned_db.start_model_run(conn, codebook.hash, machine.name)
     report.model = machine.name
     codes = {segment: set(found) for segment, found in hits.items()}

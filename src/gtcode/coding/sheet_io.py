@@ -140,8 +140,13 @@ def _write_codebook(sheet, codebook, head, wrap) -> None:
 
 
 def write_csv_sheet(path: Path, rows: Iterable[Sequence[str]]) -> int:
-    """Write the coding sheet as UTF-8 csv with a BOM (so Excel reads Chinese)."""
-    return write_csv(Path(path), [heading for _key, heading, _w in COLUMNS], rows, bom=True)
+    """Write the coding sheet as UTF-8 csv with a BOM (so Excel reads Chinese).
+
+    The review sheet is made to be opened in a spreadsheet, so formula-like
+    text is always guarded here (``apply`` takes the apostrophe off again).
+    """
+    return write_csv(Path(path), [heading for _key, heading, _w in COLUMNS], rows, bom=True,
+                     excel_safe=True)
 
 
 # -- reading -------------------------------------------------------------------

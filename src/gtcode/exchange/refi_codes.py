@@ -111,31 +111,46 @@ def walk(roots: list[TreeCode]) -> list[tuple[TreeCode, TreeCode | None]]:
 
 # -- the embedded gtcode codebook -------------------------------------------------------
 
+#: Most codes an embedded codebook may hold (a guard against alias bombs and loops).
+MAX_EMBEDDED_CODES = 200_000
+
+
 def embedded_codes(yaml_text: str | None) -> list[dict[str, Any]] | None:
-    """The codes of an embedded codebook YAML, flat with ``parent``; None if unusable."""
+    """The codes of an embedded codebook YAML, flat with ``parent``; None if unusable.
+
+    YAML aliases are allowed (the built-in codebooks share ``not`` lists and
+    rules through them). They are loaded as shared references, never copied;
+    the walk below visits each code entry once, refuses a loop of ``children``
+    and stops past :data:`MAX_EMBEDDED_CODES` entries, so no alias trick can
+    make it run away.
+    """
     if not yaml_text or len(yaml_text) > MAX_EMBEDDED_YAML:
         return None
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.events import AliasEvent
 
     try:
-        if any(isinstance(e, AliasEvent) for e in YAML(typ="safe").parse(yaml_text)):
-            return None  # aliases could expand without bound: never trust them here
         data = YAML(typ="safe").load(yaml_text)
-    except YAMLError:
+    except (YAMLError, RecursionError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
         return None
     flat: list[dict[str, Any]] = []
+    seen: set[int] = set()
     stack = [(c, None) for c in reversed(data["codes"])]
     while stack:
         entry, parent = stack.pop()
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             return None
+        if id(entry) in seen or len(flat) >= MAX_EMBEDDED_CODES:
+            return None  # a code reached twice (an alias loop) or too many codes
+        seen.add(id(entry))
         flat.append({**{k: v for k, v in entry.items() if k != "children"},
                      "parent": entry.get("parent", parent)})
-        stack.extend((c, entry["id"]) for c in reversed(entry.get("children") or []))
+        children = entry.get("children") or []
+        if not isinstance(children, list):
+            return None
+        stack.extend((c, entry["id"]) for c in reversed(children))
     return flat
 
 

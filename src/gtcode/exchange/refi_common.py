@@ -39,6 +39,8 @@ GTCODE_GUID_NAMESPACE = uuid.UUID("0b6f3c52-8d1e-5a47-9c2b-6e4f1a7d3b90")
 _NS_BYTES = GTCODE_GUID_NAMESPACE.bytes
 #: Name and key of the Note that carries the study's codebook YAML.
 CODEBOOK_NOTE_NAME = "gtcode codebook.yaml"
+#: Name of the Note that carries what REFI-QDA cannot say (segments, decisions, ...).
+STATE_NOTE_NAME = "gtcode study state.json"
 SOURCES_DIR = "sources"
 QDE_NAME = "project.qde"
 

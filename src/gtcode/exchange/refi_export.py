@@ -12,9 +12,12 @@ What goes where (Project-mrt2019.xsd, in the schema's element order):
 - ``Sources``: one TextSource per source, named, its text in
   ``sources/<guid>.txt`` (UTF-8, no BOM, LF) referenced as
   ``internal://<guid>.txt``. Every coding that counts becomes a Coding in a
-  PlainTextSelection, one selection per span and coder.
-- ``Notes``: memos as Notes with PlainTextContent, plus one Note holding the
-  study's codebook YAML (so a gtcode import restores ids, levels and rules).
+  PlainTextSelection of its own (one selection per coding, as NVivo writes).
+- ``Notes``: memos as Notes with PlainTextContent, plus gtcode's own Notes:
+  the study's codebook YAML (so a gtcode import restores ids, levels, rules
+  and paradigm roles) and the study state (:mod:`gtcode.exchange.refi_state`).
+- Dates and users on every element whose schema type has them
+  (:mod:`gtcode.exchange.refi_snapshot`).
 - Memo links: a code memo is a NoteRef in its Code, a source memo a NoteRef in
   its TextSource, a segment memo a NoteRef in a PlainTextSelection covering
   the segment, a study memo a project-level NoteRef. Cases cannot hold a
@@ -30,11 +33,9 @@ against the shipped XSD before anything is written.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from lxml import etree
@@ -47,24 +48,27 @@ from gtcode.exchange.refi_common import (
     CODEBOOK_NS,
     PROJECT_NS,
     SOURCES_DIR,
+    STATE_NOTE_NAME,
     check_schema,
     make_guid,
 )
+from gtcode.exchange.refi_snapshot import (
+    GTCODE_USER,
+    Snapshot,
+    sub,
+    text,
+    write_cases,
+    write_codes,
+    write_sets,
+)
+from gtcode.exchange.refi_state import state_text
 from gtcode.files import atomic_output, atomic_write_bytes
 from gtcode.store import refi as rdb
-from gtcode.store.codes import CodeRow, list_codes
-from gtcode.store.open_coding import RULE_CODER
 from gtcode.store.project import Study
-from gtcode.store.sources import attribute_types, list_cases, list_sources
 from gtcode.workspace import study_codebook
 
 ORIGIN = f"gtcode {__version__}"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_VARIABLE_TYPES = {"text": "Text", "integer": "Integer", "float": "Float",
-                   "boolean": "Boolean", "date": "Date"}
-_BAD_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
-_RGB = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 _LABELS = {"nvivo": "UTF-16 code units (as NVivo does)",
            "codepoints": "Unicode code points (the REFI-QDA 1.5 unit)"}
 
@@ -77,164 +81,6 @@ class ExportReport:
     positions: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-
-
-class _Snapshot:
-    """Everything an export reads from the study, with the GUID of each item."""
-
-    def __init__(self, study: Study) -> None:
-        conn = study.conn
-        self.study = study
-        self.meta = rdb.refi_meta(conn)
-        self.codes = list_codes(conn)
-        self.codings = rdb.export_codings(conn)
-        self.sources = list_sources(conn)
-        self.cases = rdb.list_case_rows(conn)
-        self.case_values = dict(list_cases(conn))
-        self.variables = attribute_types(conn)
-        self.memos = rdb.list_memos(conn)
-        self.sets = rdb.list_sets(conn)
-        self.coders = {name: guid for name, _kind, guid in rdb.list_coders(conn)}
-        self.warnings: list[str] = []
-        self._add_unknown_codes()
-
-    def guid(self, kind: str, key: str, stored: str | None = None) -> str:
-        if stored:
-            return stored
-        kept = self.meta.get(kind, {}).get(key)
-        return kept or make_guid(kind, key)
-
-    def code_guid(self, code: CodeRow) -> str:
-        return self.guid("code", code.id, code.guid)
-
-    def user_guid(self, name: str) -> str:
-        return self.guid("user", name, self.coders.get(name))
-
-    def _add_unknown_codes(self) -> None:
-        known = {c.id for c in self.codes}
-        missing = sorted({c.code_id for c in self.codings} - known)
-        for position, code_id in enumerate(missing, start=len(self.codes) + 1):
-            self.codes.append(CodeRow(code_id, None, None, code_id, None, None,
-                                      "Not in the study's codebook.", None, position, "export"))
-        if missing:
-            self.warnings.append(f"{len(missing)} code(s) used by codings are not in the "
-                                 "codebook; exported as top-level codes: " + ", ".join(missing))
-
-    def parent_of(self, code: CodeRow, known: set[str]) -> str | None:
-        kept = self.meta.get("code_parent", {}).get(code.id)
-        parent = kept if kept in known else code.parent
-        return parent if parent in known else None
-
-    def codable(self, code: CodeRow, coded: set[str]) -> bool:
-        kept = self.meta.get("codable", {}).get(code.id)
-        if code.id in coded:
-            return True
-        if kept is not None:
-            return bool(kept)
-        return code.level in (None, "concept")
-
-    def users(self) -> list[str]:
-        names = set(self.coders) | {c.coder for c in self.codings}
-        names |= {m.author for m in self.memos} | {RULE_CODER}
-        return sorted(names)
-
-
-def _text(value: str | None) -> str:
-    return _BAD_XML.sub("", value or "")
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None, /,
-         **attrs: str | None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{parent.nsmap[None]}}}{tag}")
-    for key, value in attrs.items():
-        if value is not None:
-            element.set(key, _text(value))
-    if text is not None:
-        element.text = _text(text)
-    return element
-
-
-def _stamp(value: str | None) -> str | None:
-    return value if value and _DATETIME.match(value) else None
-
-
-# -- the code tree ------------------------------------------------------------------
-
-def _code_tree(snap: _Snapshot) -> tuple[list[CodeRow], dict[str, list[CodeRow]]]:
-    known = {c.id for c in snap.codes}
-    kids: dict[str | None, list[CodeRow]] = defaultdict(list)
-    for code in sorted(snap.codes, key=lambda c: (c.position, c.id)):
-        kids[snap.parent_of(code, known)].append(code)
-    return kids.get(None, []), kids
-
-
-def _write_codes(parent: etree._Element, snap: _Snapshot, *, with_notes: bool,
-                 note_refs: dict[str, list[str]]) -> None:
-    roots, kids = _code_tree(snap)
-    coded = {c.code_id for c in snap.codings}
-    codes_el = _sub(parent, "Codes")
-    stack: list[tuple[etree._Element, CodeRow]] = [(codes_el, c) for c in reversed(roots)]
-    seen: set[str] = set()
-    while stack:
-        holder, code = stack.pop()
-        if code.id in seen:
-            continue
-        seen.add(code.id)
-        color = code.color if code.color and _RGB.match(code.color) else None
-        element = _sub(holder, "Code", guid=snap.code_guid(code), name=code.name,
-                       isCodable="true" if snap.codable(code, coded) else "false", color=color)
-        if code.description:
-            _sub(element, "Description", code.description)
-        if with_notes:
-            for guid in note_refs.get(code.id, []):
-                _sub(element, "NoteRef", targetGUID=guid)
-        stack.extend((element, c) for c in reversed(kids.get(code.id, [])))
-
-
-# -- variables and cases ---------------------------------------------------------------
-
-def _typed_value(kind: str, value: str) -> tuple[str, str]:
-    """The VariableValue element and lexical form for a stored attribute value."""
-    text = value.strip()
-    if kind == "integer" and re.fullmatch(r"[+-]?\d+", text):
-        return "IntegerValue", text
-    if kind == "float":
-        try:
-            number = Decimal(text)
-            if number.is_finite():
-                return "FloatValue", text if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", text) \
-                    else format(number, "f")
-        except InvalidOperation:
-            pass
-    if kind == "boolean" and text.lower() in ("true", "false", "1", "0"):
-        return "BooleanValue", text.lower()
-    if kind == "date" and re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-        return "DateValue", text
-    return "TextValue", value
-
-
-def _write_cases(root: etree._Element, snap: _Snapshot) -> None:
-    if snap.variables:
-        variables = _sub(root, "Variables")
-        for name, kind in snap.variables.items():
-            _sub(variables, "Variable", guid=snap.guid("variable", name), name=name,
-                 typeOfVariable=_VARIABLE_TYPES.get(kind, "Text"))
-    if not snap.cases:
-        return
-    cases = _sub(root, "Cases")
-    for case in snap.cases:
-        element = _sub(cases, "Case", guid=snap.guid("case", case.name), name=case.name)
-        if case.description:
-            _sub(element, "Description", case.description)
-        for name, value in snap.case_values.get(case.name, {}).items():
-            if value is None or name not in snap.variables:
-                continue
-            tag, lexical = _typed_value(snap.variables[name], value)
-            holder = _sub(element, "VariableValue")
-            _sub(holder, "VariableRef", targetGUID=snap.guid("variable", name))
-            _sub(holder, tag, lexical)
-        for source in case.sources:
-            _sub(element, "SourceRef", targetGUID=snap.guid("source", source))
 
 
 # -- memos -------------------------------------------------------------------------------
@@ -251,7 +97,7 @@ class _MemoPlan:
     project: list[str] = field(default_factory=list)
 
 
-def _plan_memos(snap: _Snapshot) -> _MemoPlan:
+def _plan_memos(snap: Snapshot) -> _MemoPlan:
     plan = _MemoPlan()
     codes = {c.id for c in snap.codes}
     sources = {s.name for s in snap.sources}
@@ -277,112 +123,109 @@ def _plan_memos(snap: _Snapshot) -> _MemoPlan:
     return plan
 
 
-def _segment(snap: _Snapshot, target: str) -> tuple[str, int, int] | None:
+def _segment(snap: Snapshot, target: str) -> tuple[str, int, int] | None:
     """A segment memo's target ``SOURCE#IDX`` as (source, start, end)."""
     source, _, idx = target.rpartition("#")
     span = rdb.segment_span(snap.study.conn, source, int(idx)) if idx.isdigit() else None
     return (source, *span) if span else None
 
 
-def _write_notes(root: etree._Element, snap: _Snapshot, plan: _MemoPlan,
-                 codebook_yaml: str | None) -> None:
-    if not plan.notes and codebook_yaml is None:
-        return
-    notes = _sub(root, "Notes")
+def _own_note(notes: etree._Element, snap: Snapshot, name: str, description: str,
+              content: str) -> str:
+    """One of gtcode's own Notes (codebook, study state); its GUID."""
+    guid = make_guid("note", "gtcode-codebook" if name == CODEBOOK_NOTE_NAME else name)
+    user = snap.user_guid(GTCODE_USER)
+    note = sub(notes, "Note", guid=guid, name=name, creatingUser=user,
+               creationDateTime=snap.created, modifyingUser=user,
+               modifiedDateTime=snap.created)
+    sub(note, "Description", description)
+    sub(note, "PlainTextContent", content)
+    return guid
+
+
+def _write_notes(root: etree._Element, snap: Snapshot, plan: _MemoPlan,
+                 codebook_yaml: str | None, state: str) -> None:
+    notes = sub(root, "Notes")
     for guid, memo in sorted(plan.notes.items(), key=lambda item: (item[1].id, item[0])):
-        note = _sub(notes, "Note", guid=guid, name=memo.title or f"Memo {memo.id}",
-                    creatingUser=snap.user_guid(memo.author),
-                    creationDateTime=_stamp(memo.created_at),
-                    modifiedDateTime=_stamp(memo.updated_at))
-        _sub(note, "PlainTextContent", memo.text)
+        user = snap.user_guid(memo.author)
+        note = sub(notes, "Note", guid=guid, name=memo.title or f"Memo {memo.id}",
+                   creatingUser=user, creationDateTime=snap.time(memo.created_at),
+                   modifyingUser=user,
+                   modifiedDateTime=snap.time(memo.updated_at or memo.created_at))
+        sub(note, "PlainTextContent", memo.text)
     if codebook_yaml is not None:
-        note = _sub(notes, "Note", guid=make_guid("note", "gtcode-codebook"),
-                    name=CODEBOOK_NOTE_NAME)
-        _sub(note, "Description", "The gtcode codebook of this study (ids, levels, rules); "
-             "gtcode reads it back on import.")
-        _sub(note, "PlainTextContent", codebook_yaml)
-        plan.project.append(make_guid("note", "gtcode-codebook"))
+        plan.project.append(_own_note(
+            notes, snap, CODEBOOK_NOTE_NAME, "The gtcode codebook of this study (ids, levels, "
+            "rules, paradigm roles); gtcode reads it back on import.", codebook_yaml))
+    plan.project.append(_own_note(
+        notes, snap, STATE_NOTE_NAME, "gtcode's record of what REFI-QDA cannot say "
+        "(segments, rule suggestions, rejections, the decision log, proposed concepts, the "
+        "storyline and chosen quotes); gtcode reads it back on import.", state))
 
 
-def _write_links(root: etree._Element, snap: _Snapshot, plan: _MemoPlan) -> None:
+def _write_links(root: etree._Element, snap: Snapshot, plan: _MemoPlan) -> None:
     if not plan.cases:
         return
-    links = _sub(root, "Links")
+    links = sub(root, "Links")
     for guid, case in plan.cases:
-        _sub(links, "Link", guid=make_guid("link", guid, case), name="memo",
-             direction="OneWay", originGUID=guid, targetGUID=snap.guid("case", case))
+        sub(links, "Link", guid=make_guid("link", guid, case), name="memo",
+            direction="OneWay", originGUID=guid, targetGUID=snap.guid("case", case))
 
 
 # -- sources and codings -------------------------------------------------------------------
 
-def _write_sources(root: etree._Element, snap: _Snapshot, plan: _MemoPlan, which: str
-                   ) -> tuple[dict[str, bytes], int]:
+def coding_guid(coding: rdb.ExportCoding) -> str:
+    """The GUID a coding is written under (kept from an import, else derived)."""
+    return coding.guid or make_guid("coding", coding.source, coding.start, coding.end,
+                                    coding.code_id, coding.coder)
+
+
+def _write_sources(root: etree._Element, snap: Snapshot, plan: _MemoPlan, which: str
+                   ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     by_source: dict[str, list[rdb.ExportCoding]] = defaultdict(list)
     for coding in snap.codings:
         by_source[coding.source].append(coding)
-    selections = 0
-    sources = _sub(root, "Sources") if snap.sources else None
+    sources = sub(root, "Sources") if snap.sources else None
     code_guids = {c.id: snap.code_guid(c) for c in snap.codes}
+    user = snap.user_guid(GTCODE_USER)
     for source in snap.sources:
         guid = snap.guid("source", source.name)
         files[f"{SOURCES_DIR}/{guid}.txt"] = source.text.encode("utf-8")
-        element = _sub(sources, "TextSource", guid=guid, name=source.name,
-                       plainTextPath=f"internal://{guid}.txt",
-                       creationDateTime=_stamp(source.imported_at))
+        when = snap.time(source.imported_at)
+        element = sub(sources, "TextSource", guid=guid, name=source.name,
+                      plainTextPath=f"internal://{guid}.txt", creatingUser=user,
+                      creationDateTime=when, modifyingUser=user, modifiedDateTime=when)
         count = UnitCounter(source.text, unit(which))
-        selections += _write_selections(element, snap, by_source[source.name], count,
-                                        code_guids)
+        _write_selections(element, snap, by_source[source.name], count, code_guids)
         for start, end, note in sorted(plan.spans.get(source.name, [])):
-            selection = _sub(element, "PlainTextSelection", guid=make_guid("memo-span", note),
-                             startPosition=str(count(start)), endPosition=str(count(end)))
-            _sub(selection, "NoteRef", targetGUID=note)
+            selection = sub(element, "PlainTextSelection", guid=make_guid("memo-span", note),
+                            startPosition=str(count(start)), endPosition=str(count(end)),
+                            creatingUser=user, creationDateTime=when, modifyingUser=user,
+                            modifiedDateTime=when)
+            sub(selection, "NoteRef", targetGUID=note)
         for note in plan.sources.get(source.name, []):
-            _sub(element, "NoteRef", targetGUID=note)
-    return files, selections
+            sub(element, "NoteRef", targetGUID=note)
+    return files
 
 
-def _write_selections(element: etree._Element, snap: _Snapshot,
+def _write_selections(element: etree._Element, snap: Snapshot,
                       codings: list[rdb.ExportCoding], count: UnitCounter,
-                      code_guids: dict[str, str]) -> int:
-    spans: dict[tuple[int, int, str], list[rdb.ExportCoding]] = defaultdict(list)
-    for coding in codings:
-        spans[(coding.start, coding.end, coding.coder)].append(coding)
-    for (start, end, coder), group in sorted(spans.items()):
-        user = snap.user_guid(coder)
-        first = min((_stamp(c.created_at) or "" for c in group), default="") or None
-        selection = _sub(element, "PlainTextSelection",
-                         guid=make_guid("selection", group[0].source, start, end, coder),
-                         startPosition=str(count(start)), endPosition=str(count(end)),
-                         creatingUser=user, creationDateTime=first)
-        for coding in group:
-            guid = coding.guid or make_guid("coding", coding.source, start, end,
-                                            coding.code_id, coder)
-            holder = _sub(selection, "Coding", guid=guid, creatingUser=user,
-                          creationDateTime=_stamp(coding.created_at))
-            _sub(holder, "CodeRef", targetGUID=code_guids[coding.code_id])
-    return len(spans)
-
-
-def _write_sets(root: etree._Element, snap: _Snapshot) -> None:
-    if not snap.sets:
-        return
-    sets = _sub(root, "Sets")
-    codes = {c.id: snap.code_guid(c) for c in snap.codes}
-    for row in snap.sets:
-        element = _sub(sets, "Set", guid=snap.guid("set", row.name, row.guid), name=row.name)
-        if row.description:
-            _sub(element, "Description", row.description)
-        dropped = [m for kind, m in row.members if kind == "case"]
-        for kind, member in row.members:
-            if kind == "code" and member in codes:
-                _sub(element, "MemberCode", targetGUID=codes[member])
-        for kind, member in row.members:
-            if kind == "source":
-                _sub(element, "MemberSource", targetGUID=snap.guid("source", member))
-        if dropped:
-            snap.warnings.append(f"set {row.name!r}: {len(dropped)} case member(s) left out "
-                                 "(REFI-QDA sets hold codes, sources and notes only).")
+                      code_guids: dict[str, str]) -> None:
+    """One PlainTextSelection per coding, as NVivo writes (simpler readers see one code each)."""
+    for coding in sorted(codings, key=lambda c: (c.start, c.end, c.coder, c.code_id)):
+        user = snap.user_guid(coding.coder)
+        created = snap.time(coding.created_at)
+        modified = snap.time(coding.updated_at or coding.created_at)
+        guid = coding_guid(coding)
+        selection = sub(element, "PlainTextSelection", guid=make_guid("selection", guid),
+                        startPosition=str(count(coding.start)),
+                        endPosition=str(count(coding.end)), creatingUser=user,
+                        creationDateTime=created, modifyingUser=user,
+                        modifiedDateTime=modified)
+        holder = sub(selection, "Coding", guid=guid, creatingUser=user,
+                     creationDateTime=created)
+        sub(holder, "CodeRef", targetGUID=code_guids[coding.code_id])
 
 
 # -- the documents ---------------------------------------------------------------------------
@@ -392,64 +235,72 @@ def _codebook_text(study: Study) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
+def _project_root(study: Study, snap: Snapshot) -> etree._Element:
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
+    root.set("name", text(Path(study.path).resolve().name) or "gtcode study")
+    root.set("origin", ORIGIN)
+    user = snap.user_guid(GTCODE_USER)
+    root.set("creatingUserGUID", user)
+    root.set("creationDateTime", snap.created)
+    root.set("modifyingUserGUID", user)
+    root.set("modifiedDateTime", snap.created)
+    return root
+
+
 def project_document(study: Study, *, positions: str = "nvivo"
                      ) -> tuple[bytes, dict[str, bytes], ExportReport]:
     """The project.qde bytes, the source files by archive name, and the report."""
     if positions not in EXPORT_UNITS:
         raise GtcodeError("E112", f"unknown position unit {positions!r}.",
                           hint="use --positions " + " or ".join(EXPORT_UNITS))
-    snap = _Snapshot(study)
+    snap = Snapshot(study)
     plan = _plan_memos(snap)
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
-    root.set("name", _text(Path(study.path).resolve().name) or "gtcode study")
-    root.set("origin", ORIGIN)
-    created = _stamp(study.meta("created_at"))
-    if created:
-        root.set("creationDateTime", created)
-    users = _sub(root, "Users")
+    root = _project_root(study, snap)
+    users = sub(root, "Users")
     for name in snap.users():
-        _sub(users, "User", guid=snap.user_guid(name), name=name)
+        sub(users, "User", guid=snap.user_guid(name), name=name)
     if snap.codes:
-        _write_codes(_sub(root, "CodeBook"), snap, with_notes=True, note_refs=plan.codes)
-    _write_cases(root, snap)
-    files, selections = _write_sources(root, snap, plan, positions)
-    _write_notes(root, snap, plan, _codebook_text(study))
+        write_codes(sub(root, "CodeBook"), snap, with_notes=True, note_refs=plan.codes)
+    write_cases(root, snap)
+    files = _write_sources(root, snap, plan, positions)
+    state = state_text(study, {c.id: coding_guid(c) for c in snap.codings})
+    _write_notes(root, snap, plan, _codebook_text(study), state)
     _write_links(root, snap, plan)
-    _write_sets(root, snap)
-    _sub(root, "Description", f"Exported by {ORIGIN}. Selection positions count "
-         f"{_LABELS[positions]} in the sources' LF text (positions={positions}).")
+    write_sets(root, snap)
+    sub(root, "Description", f"Exported by {ORIGIN}. Selection positions count "
+        f"{_LABELS[positions]} in the sources' LF text (positions={positions}).")
     for guid in plan.project:
-        _sub(root, "NoteRef", targetGUID=guid)
+        sub(root, "NoteRef", targetGUID=guid)
     report = ExportReport(Path(), positions, {
         "sources": len(snap.sources), "codes": len(snap.codes), "codings": len(snap.codings),
-        "selections": selections, "cases": len(snap.cases), "variables": len(snap.variables),
-        "memos": len(snap.memos), "sets": len(snap.sets), "users": len(snap.users())},
-        snap.warnings)
+        "selections": len(snap.codings), "cases": len(snap.cases),
+        "variables": len(snap.variables), "memos": len(snap.memos), "sets": len(snap.sets),
+        "users": len(snap.users())}, snap.warnings)
     return _serialise(root), files, report
 
 
 def codebook_document(study: Study) -> tuple[bytes, ExportReport]:
     """The .qdc bytes (codes and code sets) and the report."""
-    snap = _Snapshot(study)
+    snap = Snapshot(study)
     snap.codings = []  # a codebook has no codings: isCodable follows the levels
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
     root.set("origin", ORIGIN)
     if not snap.codes:
         raise GtcodeError("E601", "the study has no codes to export.",
                           hint="a REFI-QDA codebook needs at least one code")
-    _write_codes(root, snap, with_notes=False, note_refs={})
+    write_codes(root, snap, with_notes=False, note_refs={})
     code_sets = [s for s in snap.sets if any(kind == "code" for kind, _ in s.members)]
     if code_sets:
-        sets = _sub(root, "Sets")
+        sets = sub(root, "Sets")
         guids = {c.id: snap.code_guid(c) for c in snap.codes}
         for row in code_sets:
-            element = _sub(sets, "Set", guid=snap.guid("set", row.name, row.guid),
-                           name=row.name)
+            element = sub(sets, "Set", guid=snap.guid("set", row.name, row.guid),
+                          name=row.name)
             if row.description:
-                _sub(element, "Description", row.description)
+                sub(element, "Description", row.description)
             for kind, member in row.members:
                 if kind == "code" and member in guids:
-                    _sub(element, "MemberCode", guid=guids[member])
+                    sub(element, "MemberCode", guid=guids[member])
     report = ExportReport(Path(), None, {"codes": len(snap.codes), "sets": len(code_sets)},
                           snap.warnings)
     return _serialise(root), report

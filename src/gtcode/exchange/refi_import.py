@@ -8,11 +8,14 @@ Mapping: Users become coders (kind ``import``); codes become the study's
 codebook YAML (see :mod:`gtcode.exchange.refi_codes`), stored with origin
 ``import`` and their GUIDs; each Coding becomes a coding with origin
 ``import``, status ``accepted``, coder = the user's name (or GUID), its span
-converted to code points and linked to the segment holding it (sources are
-segmented by speaker turn, or by paragraph when no turn is found); Cases,
-Variables and values become cases and typed attributes (file variables of a
-source outside any case become a case of that source); Notes become memos on
-what references them; Sets keep their code and source members.
+converted to code points and linked to the segment that holds it whole (a
+coding no single segment holds counts at its own span, see
+:mod:`gtcode.coding.passages`; sources are segmented by speaker turn only when
+they are transcripts, else by paragraph, see :mod:`gtcode.transcripts.detect`);
+Cases, Variables and values become cases and typed attributes (file variables
+of a source outside any case become a case of that source); Notes become memos
+on what references them; Sets keep their code and source members. A project
+gtcode exported brings back its own records too (:mod:`gtcode.exchange.refi_state`).
 """
 
 from __future__ import annotations
@@ -30,8 +33,15 @@ from gtcode.codebook import load_codebook
 from gtcode.codebook.export import code_description
 from gtcode.errors import GtcodeError
 from gtcode.exchange.refi_codes import CodePlan, plan_codes
-from gtcode.exchange.refi_common import CODEBOOK_NOTE_NAME, Limits, norm_guid
+from gtcode.exchange.refi_common import (
+    CODEBOOK_NOTE_NAME,
+    STATE_NOTE_NAME,
+    Limits,
+    norm_guid,
+)
 from gtcode.exchange.refi_read import Container, RProject, read_project_xml
+from gtcode.exchange.refi_snapshot import GTCODE_USER
+from gtcode.exchange.refi_state import Restored, read_state, restore_state, segmentation
 from gtcode.exchange.refi_texts import (
     SourceText,
     choose_unit,
@@ -41,9 +51,10 @@ from gtcode.exchange.refi_texts import (
     unique_name,
 )
 from gtcode.files import atomic_write_text
-from gtcode.importer import store_document
+from gtcode.importer import content_hash, store_document
 from gtcode.store import sources as db
 from gtcode.store.codes import CodeRow, sync_codebook_codes
+from gtcode.store.codings import PlacementRow, unplaced_codings
 from gtcode.store.meta import now_iso
 from gtcode.store.project import DB_NAME, Study
 from gtcode.store.refi import (
@@ -55,6 +66,7 @@ from gtcode.store.refi import (
     set_case_description,
     set_refi_meta,
 )
+from gtcode.transcripts.detect import segment_auto
 from gtcode.transcripts.model import Document, Segmentation
 from gtcode.transcripts.segment import segment_document
 
@@ -72,6 +84,10 @@ class ImportReport:
     positions_how: str
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Codings no single segment holds: they count at their own span.
+    spanning: list[PlacementRow] = field(default_factory=list)
+    #: Codings that cannot be counted anywhere (an empty span).
+    unplaced: list[PlacementRow] = field(default_factory=list)
 
 
 # -- planning: everything in memory before the first write ---------------------------------------
@@ -92,14 +108,17 @@ class _Plan:
     warnings: list[str] = field(default_factory=list)
     unit: str = "codepoints"
     how: str = ""
+    state: dict | None = None  # gtcode's own records, from a gtcode export
 
 
 def _plan_coders(plan: _Plan) -> None:
     used: set[str] = set()
+    gtcode = plan.project.origin.lower().startswith("gtcode")
     for guid, name in plan.project.users.items():
         label = unique_name((name or "").strip() or guid, used)
         plan.coders[norm_guid(guid)] = label
-        plan.coder_guids[label] = guid
+        if not (gtcode and label == GTCODE_USER):  # the program itself, not a coder
+            plan.coder_guids[label] = guid
 
 
 def _coder(plan: _Plan, *guids: str | None) -> str:
@@ -196,7 +215,7 @@ def _plan_memos(plan: _Plan, box: Container) -> None:
     targets = _note_targets(plan)
     gtcode = plan.project.origin.lower().startswith("gtcode")
     for note in plan.project.notes:
-        if gtcode and note.name == CODEBOOK_NOTE_NAME:
+        if gtcode and note.name in (CODEBOOK_NOTE_NAME, STATE_NOTE_NAME):
             continue
         title = note.name
         if gtcode and title and re.fullmatch(r"Memo \d+", title):
@@ -230,6 +249,13 @@ def _plan_sets(plan: _Plan) -> None:
         plan.warnings.append(f"{dropped} set member(s) (notes, or unknown items) left out.")
 
 
+def _own_note(project: RProject, name: str):
+    """One of gtcode's own Notes, in a project gtcode exported."""
+    if not project.origin.lower().startswith("gtcode"):
+        return None
+    return next((n for n in project.notes if n.name == name), None)
+
+
 def read_plan(path: Path, box: Container, positions: str) -> _Plan:
     """Read, check and convert a whole project without writing anything."""
     project = read_project_xml(box.project_root(), path)
@@ -238,12 +264,13 @@ def read_plan(path: Path, box: Container, positions: str) -> _Plan:
     texts = load_texts(project, box, path, warnings)
     which, how = choose_unit(texts, project, positions)
     map_spans(texts, which, path, warnings)
-    embedded = next((n for n in project.notes if n.name == CODEBOOK_NOTE_NAME
-                     and project.origin.lower().startswith("gtcode")), None)
+    embedded = _own_note(project, CODEBOOK_NOTE_NAME)
     codes = plan_codes(project.codes, name=project.name,
                        description=f"Imported from {path.name} ({project.origin or 'unknown'})",
                        embedded_yaml=note_text(embedded, box, path) if embedded else None)
     plan = _Plan(path, project, texts, codes, warnings=warnings, unit=which.name, how=how)
+    state = _own_note(project, STATE_NOTE_NAME)
+    plan.state = read_state(note_text(state, box, path)) if state else None
     for step in (_plan_coders, _plan_codings, _plan_cases):
         step(plan)
     _plan_memos(plan, box)
@@ -253,16 +280,26 @@ def read_plan(path: Path, box: Container, positions: str) -> _Plan:
 
 # -- writing the study -----------------------------------------------------------------------------
 
-def _segment(item: SourceText, file: Path):
+def _segment(item: SourceText, file: Path, state: dict | None
+             ) -> tuple[Document, Segmentation, bool]:
+    """The source as a document, its segments, and whether they came from gtcode's Note.
+
+    A gtcode export whose source text is unchanged keeps its segments; any
+    other source is read as speaker turns only when it is a transcript
+    (:func:`gtcode.transcripts.detect.looks_like_transcript`), else by paragraph.
+    """
     doc = Document(item.name, Path(file.name), "txt", item.mapped.text, "utf-8", item.raw_hash)
     if not item.mapped.text.strip():
-        return doc, Segmentation(())
+        return doc, Segmentation(()), False
+    kept = segmentation(state, item.name, content_hash(item.mapped.text))
+    if kept is not None:
+        return doc, kept, True
     try:
-        return doc, segment_document(doc, mode="turn")
+        return doc, segment_auto(doc), False
     except GtcodeError as error:
         if error.code != "E108":
             raise
-        return doc, segment_document(doc, mode="paragraph")
+        return doc, segment_document(doc, mode="paragraph"), False
 
 
 def _store_codes(study, book, plan: _Plan) -> None:
@@ -278,7 +315,7 @@ def _store_codes(study, book, plan: _Plan) -> None:
 
 def _store_sources(conn, plan: _Plan, parsed: list) -> dict[str, tuple[int, list]]:
     stored: dict[str, tuple[int, list]] = {}
-    for item, (doc, seg) in zip(plan.texts, parsed):
+    for item, (doc, seg, _kept) in zip(plan.texts, parsed):
         source_id = store_document(conn, doc, seg)
         rows = segment_spans(conn, source_id)
         stored[item.name] = (source_id, ([r[2] for r in rows], rows))
@@ -294,12 +331,14 @@ def _segment_at(spans: tuple[list, list], start: int, end: int) -> tuple[int, in
     return None
 
 
-def _store_codings(conn, plan: _Plan, stored: dict) -> int:
+def _store_codings(conn, plan: _Plan, stored: dict, skip: set[str]) -> int:
     now = now_iso()
     rows = []
     for name, start, end, code_id, coder, guid, created in plan.codings:
+        if guid in skip:
+            continue  # restored from gtcode's Note with its origin, status and coder
         source_id, spans = stored[name]
-        segment = _segment_at(spans, start, end)
+        segment = _segment_at(spans, start, end) if end > start else None  # empty: no text
         rows.append((source_id, segment[0] if segment else None, start, end, code_id, "import",
                      coder, "accepted", guid, created or now, created or now))
     return insert_codings(conn, rows)
@@ -341,10 +380,12 @@ def _refi_meta(plan: _Plan) -> dict:
             "code_parent": plan.codes.real_parents, "codable": plan.codes.codable}
 
 
-def _write_study(plan: _Plan, folder: Path) -> int:
-    """Create the study in ``folder`` (a fresh temporary one); return codings stored."""
+def _write_study(plan: _Plan, folder: Path) -> tuple[int, list[PlacementRow]]:
+    """Create the study in ``folder`` (a fresh temporary one).
 
-    parsed = [_segment(item, plan.file) for item in plan.texts]
+    Returns the codings stored and those no single segment holds.
+    """
+    parsed = [_segment(item, plan.file, plan.state) for item in plan.texts]
     study = Study.create(folder)
     try:
         atomic_write_text(study.codebook_path, plan.codes.yaml_text, owner=True)
@@ -352,15 +393,34 @@ def _write_study(plan: _Plan, folder: Path) -> int:
         with study.write() as conn:
             _store_codes(study, book, plan)
             stored = _store_sources(conn, plan, parsed)
-            count = _store_codings(conn, plan, stored)
-            _store_cases(conn, plan, stored)
-            _store_memos_sets(conn, plan, stored)
             coders = {c[4] for c in plan.codings} | set(plan.coder_guids)
             insert_coders(conn, [(n, "import", plan.coder_guids.get(n)) for n in sorted(coders)])
+            restored = _restore(conn, plan, parsed, {c.id for c in book.codes})
+            count = _store_codings(conn, plan, stored, restored.consumed)
+            count += len(restored.consumed)
+            _store_cases(conn, plan, stored)
+            _store_memos_sets(conn, plan, stored)
             set_refi_meta(conn, _refi_meta(plan))
+            placement = unplaced_codings(conn)
     finally:
         study.close()
-    return count
+    return count, placement
+
+
+def _restore(conn, plan: _Plan, parsed: list, codes: set[str]):
+    """Bring back gtcode's own records (segments were restored with the sources)."""
+    if plan.state is None:
+        return Restored()
+    kept = {item.name for item, (_d, _s, restored) in zip(plan.texts, parsed) if restored}
+    xml = {c[5]: (c[0], c[1], c[2], c[3]) for c in plan.codings if c[5]}
+    done = restore_state(conn, plan.state, kept, xml, codes)
+    if done.dropped:
+        plan.warnings.append(f"{done.dropped} coding(s) recorded by gtcode were deleted in "
+                             "another program; they stay deleted.")
+    if len(kept) < len(plan.texts):
+        plan.warnings.append(f"{len(plan.texts) - len(kept)} source(s) changed since gtcode "
+                             "exported them; they were segmented afresh.")
+    return done
 
 
 def _check_target(target: Path) -> None:
@@ -402,12 +462,15 @@ def import_project(path: Path, study_dir: Path, *, positions: str = "auto",
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = target.parent / f".{target.name}.gtcode-import-{secrets.token_hex(4)}"
     try:
-        stored = _write_study(plan, folder)
+        stored, placement = _write_study(plan, folder)
         _move(folder, target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _report(plan, target, stored)
+    report = _report(plan, target, stored)
+    report.spanning = [p for p in placement if p.placeable]
+    report.unplaced = [p for p in placement if not p.placeable]
+    return report
 
 
 def _move(folder: Path, target: Path) -> None:

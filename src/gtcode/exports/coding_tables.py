@@ -16,8 +16,12 @@ CODINGS_HEADER = ("source", "case", "segment", "start", "end", "speaker", "role"
 SEGMENTS_HEADER = ("source", "case", "segment", "start", "end", "speaker", "role", "text")
 
 
-def write_codings_csv(study: Study, path: Path, *, coder: str | None = None) -> int:
+def write_codings_csv(study: Study, path: Path, *, coder: str | None = None,
+                      excel_safe: bool = False) -> int:
     """Write one row per coding (rejected suggestions left out); return the row count.
+
+    Text is verbatim (the passage exactly as in the source); ``excel_safe``
+    prefixes formula-like cells with ``'`` for spreadsheet programs.
 
     ``segment`` is the 1-based index of the segment in its source (empty for
     a coding that spans no single segment), ``start``/``end`` the coded
@@ -29,11 +33,11 @@ def write_codings_csv(study: Study, path: Path, *, coder: str | None = None) -> 
              c.speaker or "", c.role or "", c.code_id, main_category(c.code_id, links) or "", c.origin,
              c.coder, c.text)
             for c in iter_codings(study.conn, coder=coder))
-    return write_csv(path, CODINGS_HEADER, rows)
+    return write_csv(path, CODINGS_HEADER, rows, excel_safe=excel_safe)
 
 
-def write_segments_csv(study: Study, path: Path) -> int:
-    """Write one row per segment with its text; return the row count."""
+def write_segments_csv(study: Study, path: Path, *, excel_safe: bool = False) -> int:
+    """Write one row per segment with its text (verbatim unless ``excel_safe``)."""
     rows = ((s.source, s.case or "", s.idx, s.start, s.end, s.speaker or "", s.role, s.text)
             for s in iter_segments(study.conn))
-    return write_csv(path, SEGMENTS_HEADER, rows)
+    return write_csv(path, SEGMENTS_HEADER, rows, excel_safe=excel_safe)

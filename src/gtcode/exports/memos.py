@@ -29,8 +29,10 @@ def memos_markdown(memos: Iterable[MemoRow]) -> str:
     return "\n".join(parts)
 
 
-def export_memos(study: Study, path: Path) -> int:
+def export_memos(study: Study, path: Path, *, excel_safe: bool = False) -> int:
     """Write every memo to ``path`` (.md, .docx or .csv); return how many.
+
+    A csv holds the memo text verbatim; ``excel_safe`` guards formula-like cells.
 
     Raises:
         GtcodeError: E112 for another suffix.
@@ -47,7 +49,7 @@ def export_memos(study: Study, path: Path) -> int:
     elif suffix == ".csv":
         write_csv(path, CSV_HEADER, ((m.id, m.target_type, m.target or "", m.title or "", m.text,
                                       m.author, m.origin, m.created_at, m.updated_at, m.guid or "")
-                                     for m in memos))
+                                     for m in memos), excel_safe=excel_safe)
     else:
         write_memos_docx(path, memos)
     return len(memos)

@@ -80,21 +80,23 @@ def _sheet_name(name: str) -> str:
 
 def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], *,
                 sheet: str = "Sheet1", created: datetime = _EPOCH,
-                numeric: set[int] = frozenset()) -> Path:
+                numeric: set[int] = frozenset(), excel_safe: bool = False) -> Path:
     """Write a header and rows as ``.xlsx`` or UTF-8 ``.csv`` (by the suffix).
 
     Numbers stay numbers (in xlsx, numeric-looking text of the ``numeric``
     columns becomes a number too); text that a spreadsheet could run as a formula is
-    stored as a string cell (xlsx) or prefixed with ``'`` (csv). Deterministic.
+    stored as a string cell (xlsx); csv text is verbatim, or, with ``excel_safe``,
+    formula-like text is prefixed with ``'``. Deterministic.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([csv_cell(h) for h in header])
+        cell = csv_cell if excel_safe else (lambda value: value)
+        writer.writerow([cell(h) for h in header])
         for row in rows:
-            writer.writerow(["" if v is None else csv_cell(v) for v in row])
+            writer.writerow(["" if v is None else cell(v) for v in row])
         atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
         return path
     if suffix != ".xlsx":
@@ -129,10 +131,12 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
 
 
 def write_classification(study: Study, path: Path, *,
-                         classification: str = DEFAULT_CLASSIFICATION) -> int:
+                         classification: str = DEFAULT_CLASSIFICATION,
+                         excel_safe: bool = False) -> int:
     """Write the NVivo classification sheet (.xlsx or .csv); return the case count."""
     header, rows, numeric = classification_table(study, classification=classification)
-    write_table(path, header, rows, sheet=header[0], created=_created(study), numeric=numeric)
+    write_table(path, header, rows, sheet=header[0], created=_created(study), numeric=numeric,
+                excel_safe=excel_safe)
     return len(rows)
 
 
@@ -183,9 +187,11 @@ def matrix_table(frame: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
 
 
 def write_matrix(study: Study, path: Path, codebook=None, *, rows: str = "case",
-                 cell: str = "references", level: str = "category") -> pd.DataFrame:
+                 cell: str = "references", level: str = "category",
+                 excel_safe: bool = False) -> pd.DataFrame:
     """Write the matrix-coding table as a standalone .xlsx or .csv; return the frame."""
     frame = matrix_coding(study, codebook, rows=rows, cell=cell, level=level)
     header, table = matrix_table(frame)
-    write_table(path, header, table, sheet=f"Matrix {cell}", created=_created(study))
+    write_table(path, header, table, sheet=f"Matrix {cell}", created=_created(study),
+                excel_safe=excel_safe)
     return frame

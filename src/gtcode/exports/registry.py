@@ -50,6 +50,8 @@ class ExportOptions:
     level: Level = "category"
     classification: str = "Person"
     lang: Language | None = None
+    #: csv: guard formula-like text with a leading ``'`` (verbatim otherwise).
+    excel_safe: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,14 @@ def _qdc(study: Study, book: Codebook, path: Path, options: ExportOptions,
 
 def _codings(study: Study, book: Codebook, path: Path, options: ExportOptions,
              progress: Progress | None) -> Written:
-    return Written([path], f"Wrote {path}: {write_codings_csv(study, path)} codings.")
+    count = write_codings_csv(study, path, excel_safe=options.excel_safe)
+    return Written([path], f"Wrote {path}: {count} codings.")
 
 
 def _segments(study: Study, book: Codebook, path: Path, options: ExportOptions,
               progress: Progress | None) -> Written:
-    return Written([path], f"Wrote {path}: {write_segments_csv(study, path)} segments.")
+    count = write_segments_csv(study, path, excel_safe=options.excel_safe)
+    return Written([path], f"Wrote {path}: {count} segments.")
 
 
 def _sheet(study: Study, book: Codebook, path: Path, options: ExportOptions,
@@ -121,14 +125,15 @@ def _report(study: Study, book: Codebook, path: Path, options: ExportOptions,
 
 def _classification(study: Study, book: Codebook, path: Path, options: ExportOptions,
                     progress: Progress | None) -> Written:
-    count = write_classification(study, path, classification=options.classification)
+    count = write_classification(study, path, classification=options.classification,
+                                 excel_safe=options.excel_safe)
     return Written([path], f"Wrote {path}: classification sheet of {count} cases.")
 
 
 def _matrix(study: Study, book: Codebook, path: Path, options: ExportOptions,
             progress: Progress | None) -> Written:
     frame = write_matrix(study, path, book, rows=options.rows, cell=options.cell,
-                         level=options.level)
+                         level=options.level, excel_safe=options.excel_safe)
     return Written([path], f"Wrote {path}: matrix of {len(frame.index)} rows × "
                    f"{len(frame.columns)} {options.level} codes ({options.cell}).")
 

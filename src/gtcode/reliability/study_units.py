@@ -24,7 +24,9 @@ Which segments a coder looked at:
 
 A coding is on a segment when it is linked to it; a span coding that is not
 (imports) is on every segment it overlaps by at least one character (NVivo's
-rule for sentence and paragraph units). At ``level="category"`` each code is
+rule for sentence and paragraph units). A coding that overlaps no segment (a
+header line or a speaker label of a transcript) has no segment unit: it is
+counted by the character unit and named in a note. At ``level="category"`` each code is
 replaced by its main category (the codebook's, else the study's code table
 for imported codes); codes under no main category are left out and noted.
 
@@ -182,7 +184,7 @@ def load_study_codings(study: Study, coders: Sequence[str], *, level: str = "con
     decided = db.decided_segments(study.conn, names)
     result = StudyCodings(level, resolved, segments, {}, {}, {}, _labels(study), [])
     roll = _roller(study, level)
-    skipped = {"orphaned": 0, "uncategorised": 0}
+    skipped = {"orphaned": 0, "uncategorised": 0, "nowhere": 0}
     for coder in resolved:
         mine = [r for r in rows if r.coder == coder.name]
         _collect(result, coder, mine, index, roll, skipped)
@@ -219,6 +221,7 @@ def _collect(result: StudyCodings, coder: StudyCoder, rows: list[db.CoderCoding]
             present.setdefault(sid, set())
         if row.status == "rejected":
             continue
+        skipped["nowhere"] += not places
         code = roll(row.code_id)
         if code is None:
             skipped["uncategorised"] += 1
@@ -243,6 +246,9 @@ def _skip_notes(result: StudyCodings, skipped: dict[str, int], level: str) -> No
     if skipped["orphaned"]:
         result.notes.append(f"{skipped['orphaned']} coding(s) that lost their passage on "
                             "--replace were left out.")
+    if skipped["nowhere"]:
+        result.notes.append(f"{skipped['nowhere']} coding(s) overlap no segment (a header or "
+                            "a speaker label); they count with --unit character only.")
     if skipped["uncategorised"]:
         result.notes.append(f"{skipped['uncategorised']} coding(s) of codes under no main "
                             f"category were left out at --level {level}.")

@@ -46,6 +46,37 @@ def counted_segments(conn: sqlite3.Connection) -> list[CountedSegment]:
     return [CountedSegment(*r) for r in rows]
 
 
+@dataclass(frozen=True)
+class SourceFacts:
+    """What a passage unit (a coding no single segment holds) takes from its source."""
+
+    case: str
+    position: int
+    language: str | None
+    #: (start, end, idx, role) of every segment, in order.
+    segments: tuple[tuple[int, int, int, str | None], ...]
+
+
+def source_facts(conn: sqlite3.Connection) -> dict[str, SourceFacts]:
+    """Source name -> its case (or its own name), position, language and segments."""
+    segments: dict[int, list[tuple[int, int, int, str | None]]] = {}
+    for src, start, end, idx, role in conn.execute(
+            "SELECT source_id, start, end, idx, role FROM segments ORDER BY source_id, idx"):
+        segments.setdefault(src, []).append((start, end, idx, role))
+    return {name: SourceFacts(case, position, language, tuple(segments.get(src, ())))
+            for src, name, case, position, language in conn.execute(
+                "SELECT s.id, s.name, COALESCE(c.name, s.name), s.position, s.language "
+                "FROM sources s LEFT JOIN cases c ON c.id = s.case_id")}
+
+
+def passage_texts(conn: sqlite3.Connection,
+                  spans: list[tuple[str, int, int]]) -> list[str]:
+    """The text of each (source, start, end) given, in order."""
+    return [conn.execute("SELECT substr(text, ? + 1, ? - ?) FROM sources WHERE name = ?",
+                         (start, end, start, source)).fetchone()[0] or ""
+            for source, start, end in spans]
+
+
 def case_order(conn: sqlite3.Connection) -> list[str]:
     """Cases in collection order: by the first position of their sources.
 

@@ -109,12 +109,37 @@ def _find_nearest(text: str, passage: str, near: int) -> int | None:
     return best
 
 
-def orphaned_codings(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(source, code, coder) of codings whose passage was lost on --replace."""
-    return [tuple(r) for r in conn.execute(
-        "SELECT s.name, k.code_id, k.coder FROM codings k JOIN sources s ON s.id = k.source_id "
-        "WHERE k.orphaned = 1 "
-        "ORDER BY s.name, k.code_id")]
+@dataclass(frozen=True)
+class PlacementRow:
+    """A human or imported coding that no single segment holds.
+
+    ``placeable``: it has text and an anchor, so analysis counts it at its
+    own span; otherwise (an empty span, or a passage lost on ``--replace``)
+    it cannot be counted anywhere.
+    """
+
+    source: str
+    code_id: str
+    code_name: str
+    coder: str
+    start: int
+    end: int
+    orphaned: bool
+
+    @property
+    def placeable(self) -> bool:
+        return not self.orphaned and self.end > self.start
+
+
+def unplaced_codings(conn: sqlite3.Connection) -> list[PlacementRow]:
+    """Accepted codings without a segment that holds them, in source order."""
+    return [PlacementRow(r[0], r[1], r[2] or r[1], r[3], r[4], r[5], bool(r[6]))
+            for r in conn.execute(
+                "SELECT s.name, k.code_id, c.name, k.coder, k.start, k.end, k.orphaned "
+                "FROM codings k JOIN sources s ON s.id = k.source_id "
+                "LEFT JOIN codes c ON c.id = k.code_id "
+                "WHERE k.segment_id IS NULL AND k.status = 'accepted' "
+                "ORDER BY s.position, s.name, k.start, k.end, k.code_id, k.coder")]
 
 
 @dataclass(frozen=True)
@@ -131,6 +156,7 @@ class EffectiveCoding:
     coder: str
     start: int
     end: int
+    orphaned: bool = False
 
 
 def coder_codings(conn: sqlite3.Connection, coder: str) -> list[tuple[int, str]]:
@@ -157,10 +183,10 @@ def effective_codings(conn: sqlite3.Connection, *,
     """
     sql = (
         "SELECT k.segment_id, s.name, c.name, g.idx, g.role, k.code_id, k.origin, k.coder, "
-        "k.start, k.end FROM counted_codings k JOIN sources s ON s.id = k.source_id "
+        "k.start, k.end, k.orphaned FROM counted_codings k JOIN sources s ON s.id = k.source_id "
         "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id "
         "ORDER BY s.position, s.name, k.start, k.code_id, k.origin, k.coder")
-    rows = [EffectiveCoding(*r) for r in conn.execute(sql)]
+    rows = [EffectiveCoding(*r[:10], bool(r[10])) for r in conn.execute(sql)]
     if coders:
         rows = [r for r in rows if r.coder in coders]
     return rows

@@ -17,7 +17,10 @@ REFI_META_KEY = "refi_import"
 
 @dataclass(frozen=True)
 class ExportCoding:
-    """A coding that counts (see ``store.codings.effective_codings``), with its stamps."""
+    """A coding that counts (see ``store.codings.effective_codings``), with its stamps.
+
+    ``id`` is its row id in ``all_codings`` (negative for a rule suggestion).
+    """
 
     source: str
     start: int
@@ -27,6 +30,8 @@ class ExportCoding:
     origin: str
     created_at: str
     guid: str | None
+    id: int = 0
+    updated_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,9 @@ class CaseRow:
 
 # The codings that count (the counted_codings view of schema.py).
 _EFFECTIVE = (
-    "SELECT s.name, k.start, k.end, k.code_id, k.coder, k.origin, k.created_at, k.guid "
-    "FROM counted_codings k JOIN sources s ON s.id = k.source_id "
-    "ORDER BY s.position, s.name, k.start, k.end, k.coder, k.code_id, k.origin")
+    "SELECT s.name, k.start, k.end, k.code_id, k.coder, k.origin, k.created_at, k.guid, k.id, "
+    "k.updated_at FROM counted_codings k JOIN sources s ON s.id = k.source_id "
+    "ORDER BY s.position, s.name, k.start, k.end, k.coder, k.code_id, k.origin, k.id")
 
 
 def export_codings(conn: sqlite3.Connection) -> list[ExportCoding]:
