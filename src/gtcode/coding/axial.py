@@ -147,6 +147,7 @@ class Reference:
     start: int
     end: int
     seg_start: int = 0
+    coders: frozenset[str] = frozenset()
 
     @property
     def chars(self) -> int:
@@ -201,11 +202,12 @@ def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
         key = (seg.id, coding.code_id)
         human = coding.origin in ("human", "import")
         old = merged.get(key)
-        start, end = coding.start, coding.end
+        start, end, coders = coding.start, coding.end, frozenset((coding.coder,))
         if old:
             human, start, end = old.human or human, min(old.start, start), max(old.end, end)
+            coders |= old.coders
         merged[key] = Reference(seg.case, seg.source, seg.id, seg.idx, coding.code_id, human,
-                                start, end, seg.start)
+                                start, end, seg.start, coders)
     references = sorted(merged.values(), key=lambda r: (r.segment_id, r.code))
     attrs = dict(list_cases(conn))
     overrides = db.quote_overrides(conn)
