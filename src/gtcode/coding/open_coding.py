@@ -36,6 +36,7 @@ from gtcode.coding.rules import (
 from gtcode.progress import Progress
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
+from gtcode.workspace import require_sources
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
 DEFAULT_ROLES = ("respondent", "unknown")
@@ -95,6 +96,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     Returns:
         counts, the engine's statistics and the in-vivo result.
     """
+    require_sources(study, "code")
     engine = engine or RuleEngine(codebook, tokenizer=tokenizer)
     roles = None if include_interviewer else DEFAULT_ROLES
     report = OpenCodingReport(word_forms=engine.forms.mode, codebook_hash=engine.codebook_hash)
@@ -103,7 +105,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     with study.write() as conn:
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
-        db.start_rule_run(conn, engine.codebook_hash)
+        db.start_rule_run(conn, engine.codebook_hash, roles)
         coded = (_in_workers(engine, study, roles, report, workers) if workers > 1 else
                  (rule_rows(engine, source, report)
                   for source in db.iter_source_spans(conn, roles=roles)))
@@ -262,6 +264,7 @@ def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
     With ``store`` the study's in-vivo candidates are replaced by these (one
     transaction). ``options`` go to :func:`~gtcode.coding.invivo.extract_invivo`.
     """
+    require_sources(study, "search for in-vivo phrases")
     engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None, lexicon=None)
     result = _invivo(study, engine, tokenizer, progress, **options)
     if store:
@@ -285,6 +288,40 @@ def store_invivo(conn, result: InvivoResult) -> None:
     rows = [(phrase, segment_id, score) for segment_id, phrases in result.per_segment.items()
             for phrase, score in phrases]
     db.replace_invivo_candidates(conn, INVIVO_CODER, rows)
+
+
+@dataclass
+class ReplacedRecoder:
+    """Recomputes the rule suggestions of re-imported sources (``gtcode import --replace``).
+
+    Called by the import inside its transaction with the replaced sources'
+    ids (their old suggestions went with their old segments). It codes them
+    with the roles of the last ``gtcode open``, and only when that run used
+    the study's current codebook: otherwise it leaves them for ``gtcode open``
+    and says so in ``note``. A study never rule-coded gets no suggestions.
+    """
+
+    codebook: object
+    recomputed: int = 0
+    note: str | None = None
+    done: bool = False
+
+    def __call__(self, conn, source_ids: list[int]) -> None:
+        book_hash, coded_at, roles = db.rule_run(conn)
+        if coded_at is None:
+            return
+        if book_hash != self.codebook.hash:
+            self.note = ("the codebook changed since the last `gtcode open`, so the rule "
+                         "suggestions of the replaced file(s) were not recomputed; run "
+                         "`gtcode open` to recompute every suggestion")
+            return
+        engine = RuleEngine(self.codebook)
+        report = OpenCodingReport()
+        for source_id in source_ids:
+            spans = db.source_spans(conn, source_id,
+                                    roles=None if roles == "all" else DEFAULT_ROLES)
+            db.insert_rule_codings(conn, rule_rows(engine, spans, report))
+        self.recomputed, self.done = report.codings, True
 
 
 def open_stage(study: Study, codebook, progress: Progress | None = None) -> str:
