@@ -523,3 +523,21 @@ def test_undecided_rows_are_not_seen_for_agreement(coded, tmp_path):
     assert debt.percent_agreement == pytest.approx(2 / 3)
     every = agree_study(study, ["li", "wang"], level="concept", roles=None)
     assert every.n_pairable_units == 3 and every.scope == "all turns"  # li left #1 undecided
+
+
+def test_a_sheet_without_its_record_decides_only_what_its_suggestion_column_shows(coded,
+                                                                                  tmp_path):
+    study, book = coded
+    path = tmp_path / "sheet.csv"
+    export_sheet(study, book, path)
+    rows = read_csv(path)
+    shown = col(rows[0], "shown")
+    rows = [row[:shown] + row[shown + 1:] for row in rows]  # the hidden record deleted
+    rows[2][col(rows[0], "decision")] = "拒绝 reject"
+    rows[3][col(rows[0], "decision")] = "拒绝 reject"
+    rows[3][col(rows[0], "suggested")] = ""  # nothing left visible on this row
+    report = apply_sheet(study, book, write_csv(path, rows), coder="li")
+    assert (report.blind, report.decided, report.rejected) == (None, 2, 2)
+    assert human(study) == [(2, "favour.renqing", "li", "rejected"),
+                            (2, "favour.shigu", "li", "rejected")]
+    assert {b for *_rest, b in logged(study)} == {None}  # not known whether blind

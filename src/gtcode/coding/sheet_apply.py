@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gtcode.coding.sheet import MACHINE_ORIGINS, cell_text, segment_key, text_hash
-from gtcode.coding.sheet_io import HEADINGS, SheetRow, read_sheet
-from gtcode.coding.sheet_rows import CodeLookup, RowDecision, Shown, decide, split_codes
+from gtcode.coding.sheet_io import SheetRow, read_sheet
+from gtcode.coding.sheet_rows import CodeLookup, RowDecision, Shown, decide, shown_on_row
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.files import is_formula_like
 from gtcode.store import open_coding as db
@@ -196,23 +196,10 @@ def _same_text(row: SheetRow, segment: db.KeyedSegment, problems: list) -> bool:
 def _shown(row: SheetRow, lookup: CodeLookup, problems: list) -> Shown | None:
     """What the row showed; None (a problem noted) when its record or suggestions were edited."""
     try:
-        shown = Shown.read(row.shown)
+        return shown_on_row(row.shown, row.suggested, lookup.resolve)
     except ValueError as exc:
         problems.append((row.number, "E401", str(exc)))
         return None
-    if shown.mode == "review" and row.suggested is not None:
-        typed = []
-        for entry in split_codes(row.suggested):
-            try:
-                typed.append(lookup.resolve(entry))
-            except ValueError:
-                typed.append(entry)
-        if sorted(set(typed)) != sorted(shown.suggested):
-            problems.append((row.number, "E401", f"the {HEADINGS['suggested']} column was "
-                             f"changed; it must stay as exported (write your decision in "
-                             f"{HEADINGS['decision']} and {HEADINGS['codes']})"))
-            return None
-    return shown
 
 
 def _apply_row(conn, item: _Checked, coder: str, book_hash: str, report: ApplyReport) -> None:

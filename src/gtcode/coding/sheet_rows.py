@@ -178,6 +178,37 @@ class Shown:
         return cls(mode, suggested)
 
 
+def shown_on_row(shown_cell: str | None, suggested_cell: str | None, resolve) -> Shown:
+    """What a row showed: its hidden record, checked against the visible suggestion column.
+
+    A sheet without the record (made by hand, or the column deleted) is taken
+    to have shown what its visible suggestion column holds, if it has one, and
+    its blindness is unknown.
+
+    Raises:
+        ValueError: when the record or the visible suggestions were changed.
+    """
+    shown = Shown.read(shown_cell)
+    if suggested_cell is None or shown.mode == "blind":
+        return shown
+    visible = []
+    for entry in split_codes(suggested_cell):
+        head = entry.split(" ", 1)[0]  # the sheet writes "id 名称"
+        if head in shown.suggested:
+            visible.append(head)
+            continue
+        try:
+            visible.append(resolve(entry))
+        except ValueError:
+            visible.append(head)
+    if shown.mode == "unknown":
+        return Shown("unknown", tuple(dict.fromkeys(visible)))
+    if sorted(set(visible)) != sorted(shown.suggested):
+        raise ValueError("the 机器建议 suggestion column was changed; it must stay as exported "
+                         "(write your decision in 决定 decision and 编码 codes)")
+    return shown
+
+
 # -- a row's decision ---------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gtcode.coding.sheet_io import SheetRow, read_sheet
-from gtcode.coding.sheet_rows import CodeLookup, Shown, decide
+from gtcode.coding.sheet_rows import CodeLookup, decide, shown_on_row
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.reliability.agree import AgreeResult, agree_code_units
 from gtcode.reliability.coding_units import (
@@ -89,7 +89,7 @@ def _sheet_sets(path: Path, rows: list[SheetRow], resolve, roles: tuple[str, ...
             continue
         first[key] = row.number
         try:
-            shown = Shown.read(row.shown)
+            shown = shown_on_row(row.shown, row.suggested, resolve)
         except ValueError as exc:
             problems.append(f"[E401] {where}: {exc}")
             continue
