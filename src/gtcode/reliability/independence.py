@@ -51,8 +51,11 @@ def judge(coders: Sequence[str], views: Mapping[str, CoderView]) -> Independence
            and views[c].status in ("saw_suggestions", "unknown")]
     if machines and saw:
         who = ", ".join(saw)
+        how = ("decided with the machine's suggestions in view" if all(
+            views[c].status == "saw_suggestions" for c in saw) else
+            "saw, or may have seen (it was not recorded), the machine's suggestions")
         notes.append(
-            f"not a reliability test: {who} decided with the machine's suggestions in view, so "
+            f"not a reliability test: {who} {how}, so "
             f"agreement with {', '.join(machines)} measures how far {who} accepted them "
             "(acceptance), not intercoder reliability. For a reliability test, have the coder "
             "fill a blind sheet (gtcode sheet export STUDY -o blind.xlsx --blind).")
