@@ -12,10 +12,10 @@ import json
 import openpyxl
 import pytest
 
-from agree_fixtures import build_study
+from agree_fixtures import HUMANS, build_study
 from gtcode.codebook import load_codebook
 from gtcode.coding.sheet import export_sheet
-from gtcode.coding.sheet_io import COLUMNS, SHEET_NAME
+from gtcode.coding.sheet_io import COLUMNS
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.exports.disagreements import write_disagreements
 from gtcode.reliability import krippendorff_alpha
@@ -28,6 +28,7 @@ from gtcode.reliability.coding_units import (
 )
 from gtcode.reliability.sheets import agree_sheets, read_sheet_units, sheet_coder_names
 from gtcode.reliability.study_units import build_study_units, load_study_codings
+from sheet_helpers import mark_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,8 @@ def test_human_coders_see_only_segments_they_decided(study):
     assert sets(units, "ben") == {"S01#2": {"res.a", "res.b"}, "S01#3": set(),
                                   "S02#1": {"res.b"}, "S02#2": {"eco.a"}}
     assert units.n_pairable() == 3
-    assert any("ann 4, ben 4 of 5 respondent segments" in n for n in units.notes)
+    assert any("ann 4, ben 4 of 5 respondent turns" in n for n in units.notes)
+    assert any("1 interviewer turn(s) left out" in n for n in units.notes)
     info = units.units[0]
     assert (info.source, info.case, info.speaker, info.start, info.end) == \
         ("S01", "C1", "答", 10, 20)
@@ -233,7 +235,8 @@ def test_orphaned_and_uncategorised_codings_are_left_out(tmp_path):
     opened.close()
     assert any("lost their passage" in n for n in codings.notes)
     assert any("no main category" in n for n in codings.notes)
-    assert codings.present["ann"].get(codings.segments[3].id) == set()
+    s01_4 = next(s for s in codings.segments if (s.source, s.idx) == ("S01", 4))
+    assert codings.present["ann"].get(s01_4.id) == set()
 
 
 # -- units and disagreements without a study -------------------------------------------------
@@ -272,27 +275,26 @@ def heading(key: str) -> str:
 
 
 def write_csv_sheet(path, rows):
+    """A hand-made sheet: (segment, text, codes[, decision]) rows."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([heading("segment"), heading("text"), heading("codes")])
-        writer.writerows(rows)
+        writer.writerow([heading("segment"), heading("text"), heading("codes"),
+                         heading("decision")])
+        writer.writerows([[*row, ""] if len(row) == 3 else row for row in rows])
     return path
 
 
 def test_sheets_from_the_study_agree_with_the_study(study, tmp_path):
     book = load_codebook(study.codebook_path)
     paths = []
-    for coder, keep in (("ann", {"S01#2", "S01#3", "S01#4", "S02#1"}),
-                        ("ben", {"S01#2", "S01#3", "S02#1", "S02#2"})):
+    for coder in ("ann", "ben"):  # each coder marks the rows she decided in the study
         path = tmp_path / f"{coder}.xlsx"
         export_sheet(study, book, path, coder=coder)
-        workbook = openpyxl.load_workbook(path)
-        sheet = workbook[SHEET_NAME]
-        for row in range(sheet.max_row, 1, -1):
-            if sheet.cell(row, 1).value not in keep:
-                sheet.delete_rows(row)
-        workbook.save(path)
-        paths.append(path)
+        marks = {}
+        for (source, idx), codes in HUMANS[coder].items():
+            accepted = "; ".join(c for c, status in codes if status == "accepted")
+            marks[f"{source}#{idx}"] = (None, accepted) if accepted else ("拒绝 reject", None)
+        paths.append(mark_xlsx(path, path, marks))
     from_sheets = agree_sheets(paths, codebook=book)
     from_study = agree_study(study, ["ann", "ben"])
     assert from_sheets.coders == ("ann", "ben")
@@ -303,13 +305,17 @@ def test_sheets_from_the_study_agree_with_the_study(study, tmp_path):
 
 
 def test_csv_sheets_missing_rows_are_missing_values(tmp_path):
-    a = write_csv_sheet(tmp_path / "a.csv", [["S#1", "t1", "p; q"], ["S#2", "t2", ""],
-                                             ["S#3", "t3", "p"]])
-    b = write_csv_sheet(tmp_path / "b.csv", [["S#1", "t1", "p"], ["S#2", "t2", "q"]])
+    a = write_csv_sheet(tmp_path / "a.csv", [["S#1", "t1", "p; q"], ["S#2", "t2", "", "无编码"],
+                                             ["S#3", "t3", "p"], ["S#4", "t4", ""]])
+    b = write_csv_sheet(tmp_path / "b.csv", [["S#1", "t1", "p"], ["S#2", "t2", "q"],
+                                             ["S#4", "t4", "", "none"]])
     units = read_sheet_units([a, b])
     assert units.coders == ("a", "b")
-    assert units.codings["b"] == {"S#1": {"p"}, "S#2": {"q"}}
-    assert units.n_pairable() == 2 and len(units.units) == 3
+    assert units.codings["a"] == {"S#1": {"p", "q"}, "S#2": set(), "S#3": {"p"}}
+    assert units.codings["b"] == {"S#1": {"p"}, "S#2": {"q"}, "S#4": set()}
+    # S#4 is undecided in a: not looked at there, so only S#1 and S#2 pair up
+    assert units.n_pairable() == 2 and len(units.units) == 4
+    assert any("a: 3 decided row(s) compared; 1 undecided" in n for n in units.notes)
     assert read_sheet_units([a, b], coders=["甲", "乙"]).coders == ("甲", "乙")
 
 

@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("importer", "workspace"),
     ("store",),
     ("codebook", "transcripts"),
-    ("cache", "files", "progress"),
+    ("cache", "files", "numbers", "progress"),
     ("errors", "_version"),
 ]
 MAX_LINES = 500

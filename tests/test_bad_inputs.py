@@ -40,7 +40,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gtcode.cli import app
+from gtcode.coding.sheet_io import SHEET_NAME
 from hostile_xml import EXTERNAL, LAUGHS
+from sheet_helpers import col, read_csv, write_csv, xlsx_sheet
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "bad_inputs"
@@ -270,24 +272,42 @@ def _sheet_xlsx(change: Callable[[openpyxl.Workbook], None]):
     return make
 
 
-def _coded_row(book: openpyxl.Workbook) -> tuple:
-    """The first data row with a suggested code (row 9 in the base study)."""
-    return next(row for row in book.worksheets[0].iter_rows(min_row=2) if row[8].value)
+def _coding(book: openpyxl.Workbook):
+    return book[SHEET_NAME]
+
+
+def _cell(book: openpyxl.Workbook, key: str, row: int | None = None):
+    """The cell of column ``key`` in the first row with a suggestion (row 9 here), or ``row``."""
+    sheet = _coding(book)
+    header = [c.value for c in sheet[1]]
+    if row is None:
+        row = next(r[0].row for r in sheet.iter_rows(min_row=2)
+                   if r[col(header, "suggested")].value)
+    return sheet.cell(row, col(header, key) + 1)
 
 
 def _set(row_cell: Callable[[openpyxl.Workbook], object], value: str):
     return lambda book: setattr(row_cell(book), "value", value)
 
 
+def _header(key: str):
+    return lambda b: _coding(b).cell(1, col([c.value for c in _coding(b)[1]], key) + 1)
+
+
 GENERATORS.update({
-    "sheet-unknown-code": _sheet_xlsx(_set(lambda b: _coded_row(b)[8], "resource.no_such")),
-    "sheet-edited-text": _sheet_xlsx(_set(lambda b: _coded_row(b)[5], "改过的文本")),
-    "sheet-renamed-codes-column": _sheet_xlsx(_set(lambda b: b.worksheets[0]["I1"], "my codes")),
-    "sheet-renamed-segment-column": _sheet_xlsx(_set(lambda b: b.worksheets[0]["A1"], "id")),
-    "sheet-missing-coding-sheet": _sheet_xlsx(lambda b: b.remove(b.worksheets[0])),
-    "sheet-formula-in-cell": _sheet_xlsx(_set(lambda b: _coded_row(b)[10],
+    "sheet-unknown-code": _sheet_xlsx(_set(lambda b: _cell(b, "codes"), "resource.no_such")),
+    "sheet-edited-text": _sheet_xlsx(_set(lambda b: _cell(b, "text"), "改过的文本")),
+    "sheet-renamed-codes-column": _sheet_xlsx(_set(_header("codes"), "my codes")),
+    "sheet-renamed-segment-column": _sheet_xlsx(_set(_header("segment"), "id")),
+    "sheet-missing-coding-sheet": _sheet_xlsx(lambda b: b.remove(_coding(b))),
+    "sheet-formula-in-cell": _sheet_xlsx(_set(lambda b: _cell(b, "memo"),
                                               '=HYPERLINK("http://example.invalid","x")')),
-    "sheet-unknown-segment": _sheet_xlsx(_set(lambda b: _coded_row(b)[0], "Z99.txt#4")),
+    "sheet-unknown-segment": _sheet_xlsx(_set(lambda b: _cell(b, "segment"), "Z99.txt#4")),
+    "sheet-edited-suggestion": _sheet_xlsx(_set(lambda b: _cell(b, "suggested"),
+                                                "economic.low_pay")),
+    "sheet-bad-decision": _sheet_xlsx(_set(lambda b: _cell(b, "decision"), "maybe")),
+    "sheet-legacy-layout": _sheet_xlsx(lambda b: _coding(b).delete_cols(
+        col([c.value for c in _coding(b)[1]], "decision") + 1)),
 })
 
 
@@ -298,7 +318,7 @@ def _sheet_truncated(work: Path, inp: Path) -> None:
 
 @generator("sheet-corrupt-sheet-xml")
 def _sheet_corrupt(work: Path, inp: Path) -> None:
-    _rewrite_zip(work / "sheet.xlsx", inp / "reviewed.xlsx", "sheet1.xml",
+    _rewrite_zip(work / "sheet.xlsx", inp / "reviewed.xlsx", "sheet2.xml",
                  lambda data: data[: len(data) // 2])
 
 
@@ -306,8 +326,8 @@ def _sheet_corrupt(work: Path, inp: Path) -> None:
 def _sheet_csv_unknown(work: Path, inp: Path) -> None:
     with open(work / "sheet.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    coded = next(row for row in rows[1:] if row[8])
-    coded[8] += ";bogus.code"
+    coded = next(row for row in rows[1:] if row[col(rows[0], "suggested")])
+    coded[col(rows[0], "codes")] = "bogus.code"
     with open(inp / "reviewed.csv", "w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
 
@@ -464,18 +484,17 @@ def _qdc_file(work: Path, inp: Path) -> None:
 
 
 def _filled_sheet(kind: str):
-    """The study's sheet with one coder decision typed in (a suggestion rejected, row 9)."""
+    """The study's sheet with one coder decision typed in (the first row marked 拒绝 reject)."""
     def make(work: Path, inp: Path) -> None:
         if kind == "xlsx":
-            book = openpyxl.load_workbook(work / "sheet.xlsx")
-            _coded_row(book)[8].value = ""
-            book.save(inp / "reviewed.xlsx")
+            sheet = xlsx_sheet(work / "sheet.xlsx")
+            header = [c.value for c in sheet[1]]
+            next(sheet.iter_rows(min_row=2))[col(header, "decision")].value = "拒绝"
+            sheet.parent.save(inp / "reviewed.xlsx")
             return
-        with open(work / "sheet.csv", encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-        next(row for row in rows[1:] if row[8])[8] = ""
-        with open(inp / "reviewed.csv", "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(rows)
+        rows = read_csv(work / "sheet.csv")
+        rows[1][col(rows[0], "decision")] = "拒绝"
+        write_csv(inp / "reviewed.csv", rows)
     return make
 
 

@@ -312,8 +312,9 @@ def write_sheet(path: Path, rows: list[list[str]]) -> Path:
     headings = {k: h for k, h, _w in COLUMNS}
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([headings["segment"], headings["text"], headings["codes"]])
-        writer.writerows(rows)
+        writer.writerow([headings["segment"], headings["text"], headings["codes"],
+                         headings["decision"]])
+        writer.writerows([[*row, "" if row[2] else "无编码 none"] for row in rows])
     return path
 
 
@@ -338,7 +339,7 @@ def test_study_rich_output(study_dir):
     for text in ("Per code", "res.b 争资金", "unweighted_mean", "0.5278",
                  "Krippendorff's alpha (nominal) [pooled]"):
         assert text in result.stdout
-    assert "recorded decision" in result.stderr and "recorded decision" not in result.stdout
+    assert "they decided" in result.stderr and "they decided" not in result.stdout
 
 
 def test_tab_separated_table(tmp_path):

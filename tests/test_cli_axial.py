@@ -70,6 +70,26 @@ def test_selective_holdout_edit_and_quote(study_dir):
     assert rows["quote:res"].text == "S2.txt#2"
 
 
+def test_a_quote_without_its_code_is_refused_and_changes_nothing(study_dir):
+    with Study.open(study_dir) as study:
+        before = storyline_rows(study.conn)
+    result = _run("selective", study_dir, "--edit", "core:res", "--text", "我的解释。",
+                  "--quote", "res=S2.txt#2", "--quote", "eco=S2.txt#3", "--permutations", "20")
+    assert result.exit_code == 1 and "[E605]" in result.stderr
+    assert "--quote eco=S2.txt#3" in result.stderr and result.stderr.count("\n") == 1
+    with Study.open(study_dir) as study:
+        assert storyline_rows(study.conn) == before
+
+
+def test_quiet_axial_and_selective_print_nothing(study_dir):
+    for command in (["axial"], ["selective", "--permutations", "20"]):
+        result = _run(*command[:1], study_dir, *command[1:], "-q")
+        assert result.exit_code == 0, result.output
+        assert result.stdout == "" and result.stderr == ""
+        loud = _run(*command[:1], study_dir, *command[1:])
+        assert len(loud.stdout) > 500
+
+
 def test_selective_edit_from_file(study_dir, tmp_path):
     text = tmp_path / "story.txt"
     text.write_text("故事线：资源与人情交织。\n", encoding="utf-8")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import json
 
-import openpyxl
 from typer.testing import CliRunner
 
 from gtcode.cli import app
-from gtcode.coding.sheet_io import SHEET_NAME
 from open_coding_fixtures import make_study
+from sheet_helpers import col, mark_xlsx, suggested_segments, xlsx_sheet
 
 runner = CliRunner()
 TURNS = {"S01.txt": [("interviewer", "你们送礼吗？"),
@@ -54,11 +53,16 @@ def test_sheet_round_trip_and_refusal(tmp_path):
     result = invoke("sheet", "export", folder, "-o", sheet_path, "--coder", "li")
     assert result.exit_code == 0, result.output and sheet_path.is_file()
     result = invoke("sheet", "apply", folder, sheet_path, "--coder", "li")
+    assert result.exit_code == 0, result.output  # nothing marked: nothing recorded
+    assert "0 decided" in result.stderr and "0 accepted" in result.stderr
+    marked = mark_xlsx(sheet_path, tmp_path / "marked.xlsx",
+                       {seg: ("接受 accept", None) for seg in suggested_segments(sheet_path)})
+    result = invoke("sheet", "apply", folder, marked, "--coder", "li")
     assert result.exit_code == 0, result.output
     assert "3 accepted" in result.stderr
-    wb = openpyxl.load_workbook(sheet_path)
-    wb[SHEET_NAME]["I3"] = "made.up"
-    wb.save(sheet_path)
+    sheet = xlsx_sheet(sheet_path)
+    sheet.cell(3, col([c.value for c in sheet[1]], "codes") + 1).value = "made.up"
+    sheet.parent.save(sheet_path)
     result = invoke("sheet", "apply", folder, sheet_path, "--coder", "li")
     assert result.exit_code == 1 and "[E402]" in result.stderr and "row 3" in result.stderr
     result = invoke("sheet", "export", folder, "-o", tmp_path / "sheet.txt")
@@ -93,6 +97,36 @@ def test_run_writes_rule_codings_and_the_sheet(tmp_path):
     rows = list(csv.DictReader((tmp_path / "out" / "codings.csv").open(encoding="utf-8")))
     assert {r["coder"] for r in rows} == {"gtcode-rules"}
     assert {r["category"] for r in rows} >= {"social_favour", "economic"}
-    sheet = openpyxl.load_workbook(tmp_path / "out" / "sheet.xlsx")[SHEET_NAME]
+    sheet = xlsx_sheet(tmp_path / "out" / "sheet.xlsx")
     assert [r[0] for r in sheet.iter_rows(values_only=True)][1:] == [
         "S01.txt#1", "S01.txt#2", "S01.txt#3", "S01.txt#4"]
+
+
+def test_blind_sheet_through_the_cli(tmp_path):
+    folder = study_dir(tmp_path)
+    invoke("open", folder, "-q")
+    path = tmp_path / "blind.xlsx"
+    result = invoke("sheet", "export", folder, "-o", path, "--blind")
+    assert result.exit_code == 0 and "blind sheet, no suggestions" in result.stderr
+    header = [c.value for c in xlsx_sheet(path)[1]]
+    assert "机器建议 suggestion" not in header and "依据 evidence" not in header
+    mark_xlsx(path, path, {"S01.txt#2": (None, "人情"), "S01.txt#3": ("无编码 none", None)})
+    result = invoke("sheet", "apply", folder, path, "--coder", "ben")
+    assert result.exit_code == 0, result.output
+    assert "3 rows read (blind sheet): 2 decided, 1 undecided" in result.stderr
+    csv_path = tmp_path / "s.csv"
+    result = invoke("sheet", "export", folder, "-o", csv_path)
+    assert "no instructions tab" in result.stderr
+
+
+def test_evaluate_scores_respondent_turns_unless_role_all(tmp_path):
+    folder = study_dir(tmp_path)
+    invoke("open", folder, "-q")
+    gold = tmp_path / "gold.csv"
+    gold.write_text("file,line,codes\nS01.txt,1,\nS01.txt,2,social_favour\nS01.txt,3,economic\n",
+                    encoding="utf-8")
+    result = invoke("evaluate", folder, gold)
+    assert "2 gold segments (respondent turns)" in result.stdout
+    assert "1 gold row(s) on interviewer turns were not scored" in result.stderr
+    data = json.loads(invoke("evaluate", folder, gold, "--json", "--role", "all").stdout)
+    assert (data["units"], data["scope"], data["out_of_scope"]) == (3, "all turns", 0)

@@ -147,3 +147,104 @@ def test_import_and_status_name_a_coding_that_lost_its_passage(tmp_path: Path) -
         replaced.stderr
     status = runner.invoke(app, ["status", str(study)])
     assert "1 coding(s) could not be placed" in status.stdout and "[ann]" in status.stdout
+
+
+def _cli(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_commands_on_a_study_without_transcripts_say_so(tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    _cli("init", study, "-q")
+    before = _db_hash(study)
+    for args in (["open", study], ["open", study, "--invivo-only"],
+                 ["sheet", "export", study, "-o", tmp_path / "s.xlsx"],
+                 ["axial", study], ["selective", study], ["selective", study, "-q"]):
+        result = _cli(*args)
+        assert result.exit_code == 1 and "[E601]" in result.stderr, (args, result.output)
+        assert "no transcripts yet" in result.stderr and "gtcode import" in result.stderr
+        assert result.stdout == ""
+    assert not (tmp_path / "s.xlsx").exists() and _db_hash(study) == before
+    report = _cli("report", study, "-o", tmp_path / "r.html", "-q")
+    assert report.exit_code == 0 and "no transcripts yet" in report.stderr
+
+
+def test_a_file_case_id_sheet_names_the_cases_everywhere(tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    for name in ("zh01.txt", "zh02.txt"):
+        (tmp_path / name).write_text(TRANSCRIPT, encoding="utf-8")
+    (tmp_path / "cases.csv").write_text("file,case_id,gender,age\nzh01.txt,P01,男,50\n"
+                                        "zh02.txt,P02,女,41\n", encoding="utf-8")
+    _cli("init", study, "-q")
+    result = _cli("import", study, tmp_path / "zh01.txt", tmp_path / "zh02.txt", "--cases",
+                  tmp_path / "cases.csv")
+    assert result.exit_code == 0, result.output
+    status = _cli("status", study)
+    lines = [line for line in status.stdout.splitlines() if "zh01.txt" in line]
+    assert any("P01" in line for line in lines) and "P02" in status.stdout
+    assert "cases 个案" in status.stdout and "sources 来源" in status.stdout
+    assert _cli("memo", "add", study, "--on", "case:P01", "--text", "x", "-q").exit_code == 0
+    _cli("open", study, "-q")
+    _cli("export", study, "--to", "csv", "-o", tmp_path / "codings.csv", "-q")
+    rows = list(csv.DictReader((tmp_path / "codings.csv").open(encoding="utf-8-sig")))
+    assert rows and {r["case"] for r in rows} <= {"P01", "P02"}
+    _cli("export", study, "--to", "classification", "-o", tmp_path / "c.csv", "-q")
+    first_column = [r[0] for r in csv.reader((tmp_path / "c.csv").open(encoding="utf-8-sig"))]
+    assert first_column[1:] == ["P01", "P02"]
+
+
+def test_an_ambiguous_case_sheet_is_refused_with_the_layouts(tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    _cli("init", study, "-q")
+    (tmp_path / "S01.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (tmp_path / "cases.csv").write_text("case,编号,gender\nS01,1,男\n", encoding="utf-8")
+    before = _db_hash(study)
+    result = _cli("import", study, tmp_path / "S01.txt", "--cases", tmp_path / "cases.csv")
+    assert result.exit_code == 1 and "[E111]" in result.stderr and "row 1" in result.stderr
+    assert "accepted layouts" in result.stderr and "file,case_id" in result.stderr
+    assert _db_hash(study) == before
+
+
+def test_import_replace_recomputes_the_replaced_files_suggestions(tmp_path: Path) -> None:
+    study, text = tmp_path / "study", tmp_path / "S01.txt"
+    text.write_text("问：送礼吗？\n答：逢年过节都要送礼，讲人情世故。\n答：天气很好。\n",
+                    encoding="utf-8")
+    _cli("init", study, "-q")
+    _cli("import", study, text, "-q")
+    _cli("open", study, "-q", "--no-model")
+
+    def rule_rows() -> list[tuple[str, str]]:
+        _cli("export", study, "--to", "csv", "-o", tmp_path / "c.csv", "-q")
+        with open(tmp_path / "c.csv", encoding="utf-8-sig") as handle:
+            return sorted((r["start"], r["code"]) for r in csv.DictReader(handle)
+                          if r["coder"] == "gtcode-rules")
+
+    before = rule_rows()
+    assert before
+    text.write_text("问：送礼吗？\n答：天气很好。\n答：逢年过节都要送礼，讲人情世故。\n",
+                    encoding="utf-8")
+    result = _cli("import", study, text, "--replace")
+    assert result.exit_code == 0, result.output
+    assert f"Recomputed the rule suggestions of the replaced source(s): {len(before)}" \
+        in result.stderr
+    after = rule_rows()
+    assert [code for _seg, code in after] == [code for _seg, code in before]
+    assert {start for start, _code in after} != {start for start, _code in before}  # moved
+    _cli("open", study, "-q", "--no-model")
+    assert rule_rows() == after  # the same as a fresh `gtcode open`
+
+
+def test_import_replace_after_a_codebook_change_leaves_suggestions_to_open(tmp_path) -> None:
+    study, text = tmp_path / "study", tmp_path / "S01.txt"
+    text.write_text("问：送礼吗？\n答：逢年过节都要送礼。\n", encoding="utf-8")
+    _cli("init", study, "-q")
+    _cli("import", study, text, "-q")
+    _cli("open", study, "-q")
+    book = study / "codebook.yaml"
+    book.write_text(book.read_text(encoding="utf-8").replace("人情世故压力", "人情世故的压力", 1),
+                    encoding="utf-8")
+    text.write_text("问：送礼吗？\n答：逢年过节都要送礼，很多。\n", encoding="utf-8")
+    result = _cli("import", study, text, "--replace")
+    assert result.exit_code == 0, result.output
+    assert "codebook changed since the last `gtcode open`" in result.stderr
+    assert "Recomputed" not in result.stderr

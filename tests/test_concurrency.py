@@ -19,13 +19,13 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from crash_helpers import Zygote, dump, integrity
 from gtcode.cli import app
 from gtcode.store import database, project
+from sheet_helpers import col, xlsx_sheet
 
 pytestmark = pytest.mark.slow
 
@@ -71,10 +71,12 @@ def starts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(imported, coded)
     _cli("open", coded / "study", "-q")
     _cli("sheet", "export", coded / "study", "-o", coded / "reviewed.xlsx", "-q")
-    book = openpyxl.load_workbook(coded / "reviewed.xlsx")
-    row = next(r for r in book.worksheets[0].iter_rows(min_row=2) if r[8].value)
-    row[8].value = f"{row[8].value};social_favour.face"
-    book.save(coded / "reviewed.xlsx")
+    sheet = xlsx_sheet(coded / "reviewed.xlsx")
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[col(header, "suggested")].value)
+    row[col(header, "decision")].value = "接受 accept"
+    row[col(header, "codes")].value = "social_favour.face"
+    sheet.parent.save(coded / "reviewed.xlsx")
     return {"imported": imported, "coded": coded}
 
 

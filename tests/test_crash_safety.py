@@ -33,13 +33,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from crash_helpers import Zygote, dump, env, integrity, temp_files
 from gtcode.cli import app
 from gtcode.store.project import Study
+from sheet_helpers import col, xlsx_sheet
 
 pytestmark = pytest.mark.slow
 
@@ -69,16 +69,21 @@ def _cli(*args: object) -> None:
 
 def _reviewed_sheet(exported: Path, reviewed: Path) -> None:
     """A coder's decisions: keep some suggestions, drop one, add a code and a memo."""
-    book = openpyxl.load_workbook(exported)
-    sheet = book.worksheets[0]
-    coded = [row for row in sheet.iter_rows(min_row=2) if row[8].value]
-    coded[0][8].value = ""
-    coded[1][8].value = f"{coded[1][8].value};social_favour.face"
-    coded[2][10].value = "这一段要再看看"
+    sheet = xlsx_sheet(exported)
+    header = [c.value for c in sheet[1]]
+    sug, dec, codes, memo, role = (col(header, k) for k in ("suggested", "decision", "codes",
+                                                           "memo", "role"))
+    coded = [row for row in sheet.iter_rows(min_row=2) if row[sug].value]
+    coded[0][dec].value = "拒绝 reject"
+    coded[1][dec].value = "接受 accept"
+    coded[1][codes].value = "social_favour.face"
+    coded[2][memo].value = "这一段要再看看"
+    for row in coded[3:]:
+        row[dec].value = "接受 accept"
     for row in list(sheet.iter_rows(min_row=2))[::-1]:
-        if not row[8].value and row[4].value != "respondent":
+        if not row[sug].value and row[role].value != "respondent":
             sheet.delete_rows(row[0].row)
-    book.save(reviewed)
+    sheet.parent.save(reviewed)
 
 
 @pytest.fixture(scope="module")

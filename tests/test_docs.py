@@ -35,3 +35,23 @@ def test_cli_reference_is_up_to_date() -> None:
     done = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_cli_docs.py"), "--check"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_sheet_instructions_are_in_the_cli_reference_in_both_languages() -> None:
+    from gtcode.coding.sheet_help import STEPS
+
+    reference = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    for zh, en in STEPS:
+        assert zh in reference and en in reference
+
+
+def test_the_case_sheet_layouts_are_documented_with_an_example(tmp_path) -> None:
+    from gtcode.transcripts.cases import read_cases
+
+    text = (REPO / "docs" / "cases.md").read_text(encoding="utf-8")
+    example = text.split("```csv", 1)[1].split("```", 1)[0].strip()
+    assert example.startswith("file,case_id")
+    assert "docs/cases.md" in (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    path = tmp_path / "cases.csv"
+    path.write_text(example + "\n", encoding="utf-8")
+    assert read_cases(path).names == ["P01", "P02"]

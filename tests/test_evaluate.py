@@ -101,3 +101,20 @@ def test_malformed_gold(scored, tmp_path):
     with pytest.raises(GtcodeError) as caught:
         evaluate(study, book, bad)
     assert caught.value.code == "E405"
+
+
+def test_interviewer_turns_are_not_scored_unless_asked(scored, tmp_path):
+    study, book, gold = scored
+    with_question = tmp_path / "gold-q.csv"
+    with_question.write_text(GOLD + "S01.txt,1,\n", encoding="utf-8")  # the interviewer's turn
+    result = evaluate(study, book, with_question)
+    assert (result.units, result.out_of_scope, result.scope) == (5, 1, "respondent turns")
+    same = evaluate(study, book, gold)
+    assert [s.kappa for s in result.categories] == [s.kappa for s in same.categories]
+    every = evaluate(study, book, with_question, roles=None)
+    assert (every.units, every.out_of_scope, every.scope) == (6, 0, "all turns")
+    fav = {s.category: s for s in every.categories}["social_favour"]
+    # one more true negative: po = 5/6, pe = (3*2 + 3*4)/36 = 1/2 -> kappa = 2/3 (not 8/13)
+    assert (fav.tp, fav.fp, fav.fn, fav.tn) == (2, 1, 0, 3)
+    assert fav.kappa == pytest.approx(2 / 3)
+    assert result.to_dict()["out_of_scope"] == 1

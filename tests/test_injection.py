@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from gtcode.cli import app
 from gtcode.files import FORMULA_PREFIXES, is_formula_like
+from sheet_helpers import mark_csv, suggested_segments
 
 runner = CliRunner()
 
@@ -48,14 +49,12 @@ def gtcode(*args: object) -> None:
 
 
 def _coder_sheet(src: Path, dst: Path, extra: str | None) -> None:
-    """A coder's copy of the csv sheet: rows with suggestions kept, one code changed."""
-    with open(src, encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = [rows[0]] + [row for row in rows[1:] if row[6]]
+    """A coder's copy of the csv sheet: suggestions accepted, on one row a code instead."""
+    segments = suggested_segments(src)
+    marks = {seg: ("接受 accept", None) for seg in segments}
     if extra:
-        kept[1][8] = extra
-    with open(dst, "w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows(kept)
+        marks[segments[0]] = (None, extra)
+    mark_csv(src, dst, marks)
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 from gtcode import files
 from gtcode.cli import app
+from sheet_helpers import col, read_csv, write_csv, xlsx_sheet
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "data" / "sample"
@@ -87,11 +88,9 @@ def test_a_gold_label_and_a_reliability_table_with_a_huge_cell_read(study: Path,
 def test_a_sheet_with_a_huge_memo_applies(study: Path, tmp_path: Path):
     sheet = tmp_path / "sheet.csv"
     cli("sheet", "export", study, "-o", sheet, "-q")
-    with open(sheet, encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[1][10] = BIG
-    with open(sheet, "w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows(rows)
+    rows = read_csv(sheet)
+    rows[1][col(rows[0], "memo")] = BIG
+    write_csv(sheet, rows)
     assert "1 memos" in cli("sheet", "apply", study, sheet, "--coder", "li").stderr
 
 
@@ -262,10 +261,11 @@ def test_an_export_into_a_read_only_folder_says_read_only(study: Path, tmp_path:
 # -- --force says what it overwrote; an applied sheet needs no --force ----------------------
 
 def _fill(sheet: Path) -> None:
-    book = openpyxl.load_workbook(sheet)
-    row = next(r for r in book.worksheets[0].iter_rows(min_row=2) if r[8].value)
-    row[8].value = ""
-    book.save(sheet)
+    """A coder's decision typed in: the first row rejected."""
+    page = xlsx_sheet(sheet)
+    header = [c.value for c in page[1]]
+    next(page.iter_rows(min_row=2))[col(header, "decision")].value = "拒绝"
+    page.parent.save(sheet)
 
 
 def test_force_overwrites_a_filled_sheet_and_says_what_was_lost(study: Path, tmp_path: Path):

@@ -10,6 +10,8 @@ from tests.conftest import REPO, SAMPLE
 from typer.testing import CliRunner
 
 from gtcode.cli import app
+from gtcode.coding.sheet_io import HEADINGS
+from sheet_helpers import col, xlsx_sheet
 
 #: README placeholders -> files that exist in the repository.
 FILES = {
@@ -31,6 +33,23 @@ def tour_commands() -> list[list[str]]:
     return commands
 
 
+def fill_in(path) -> None:
+    """Mark every respondent turn: accept the suggestions, or (blind) code some of them."""
+    sheet = xlsx_sheet(path)
+    header = [c.value for c in sheet[1]]
+    role, decision, codes = (col(header, k) for k in ("role", "decision", "codes"))
+    blind = HEADINGS["suggested"] not in header
+    for number, row in enumerate(sheet.iter_rows(min_row=2)):
+        if row[role].value == "respondent":
+            if not blind:
+                row[decision].value = "接受 accept"
+            elif number % 3:
+                row[decision].value = "无编码 none"
+            else:
+                row[codes].value = "人情世故压力"  # a code written by its Chinese name
+    sheet.parent.save(path)
+
+
 def test_readme_tour_runs(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     commands = tour_commands()
@@ -39,6 +58,8 @@ def test_readme_tour_runs(tmp_path, monkeypatch) -> None:
     for args in commands:
         if args[:2] == ["init", "from-nvivo"]:
             shutil.copy(tmp_path / "my-study.qdpx", tmp_path / "project.qdpx")
+        if args[:2] == ["sheet", "apply"]:
+            fill_in(tmp_path / args[3])  # the coder marks rows in Excel
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
     assert (tmp_path / "report.html").stat().st_size > 10_000

@@ -12,8 +12,6 @@ gives a byte-identical project.
 
 from __future__ import annotations
 
-import csv
-import re
 import zipfile
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from gtcode.cli import app
 from gtcode.codebook import load_codebook
 from gtcode.store import analysis as adb
 from gtcode.store.project import Study
+from sheet_helpers import col, read_csv, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -40,23 +39,24 @@ def gtcode(*args: object) -> str:
 
 def _coder_sheet(src: Path, dst: Path, take: slice, *, drop: bool, add: str | None,
                  propose: str | None) -> None:
-    """A coder's decisions: some rows kept, one suggestion removed, a code added."""
-    with open(src, encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = [rows[0]] + rows[1:][take]
-    suggested = [r for r in kept[1:] if r[8]]
+    """A coder's decisions: some rows accepted, one suggestion left out, a code added."""
+    rows = read_csv(src)
+    header = rows[0]
+    dec, codes, sug = (col(header, k) for k in ("decision", "codes", "suggested"))
+    kept = [header] + rows[1:][take]
+    suggested = [r for r in kept[1:] if r[sug]]
+    for row in suggested:
+        row[dec] = "接受"
     if drop:
-        codes = suggested[0][8].split("；") if "；" in suggested[0][8] else \
-            re.split(r"[;,，、]", suggested[0][8])
-        suggested[0][8] = "；".join(codes[1:])  # the first suggestion rejected
+        first = suggested[0][sug].splitlines()[0].split()[0]
+        suggested[0][codes] = f"-{first}"  # the first suggestion rejected
     if add:
-        plain = next(r for r in kept[1:] if not r[8])
-        plain[8] = add
+        plain = next(r for r in kept[1:] if not r[sug])
+        plain[codes] = add
     if propose:
-        kept[2][9] = propose
-        kept[2][10] = "值得追问"
-    with open(dst, "w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows(kept)
+        kept[2][col(header, "new_concept")] = propose
+        kept[2][col(header, "memo")] = "值得追问"
+    write_csv(dst, kept)
 
 
 def _figures(study: Path) -> dict[str, str]:
@@ -110,9 +110,10 @@ def demo(tmp_path_factory):
            "--author", "ann", "--permutations", "20", "-q")
     with Study.open(study) as opened:
         ref = opened.conn.execute(
-            "SELECT s.name || '#' || g.idx FROM segments g JOIN sources s "
-            "ON s.id = g.source_id WHERE g.role = 'respondent' ORDER BY g.id LIMIT 1 OFFSET 3"
-        ).fetchone()[0]
+            "SELECT s.name || '#' || g.idx FROM counted_codings k JOIN segments g "
+            "ON g.id = k.segment_id JOIN sources s ON s.id = g.source_id "
+            "WHERE g.role = 'respondent' AND k.code_id LIKE 'resource%' "
+            "ORDER BY g.id LIMIT 1 OFFSET 1").fetchone()[0]
     gtcode("selective", study, "--quote", f"resource={ref}", "--author", "ann",
            "--permutations", "20", "-q")
     gtcode("export", study, "--to", "qdpx", "-o", work / "first.qdpx", "-q")

@@ -179,6 +179,7 @@ def test_cli_report(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path / "s"), "-o", str(tmp_path / "r.html"),
                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
+    assert "no transcripts yet" in result.stderr and "gtcode import" in result.stderr
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "No codings yet." in page
     assert re.findall(r'class="chart ([a-z]+)"', page) == ["paradigm"]  # from the codebook

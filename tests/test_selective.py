@@ -163,3 +163,84 @@ def test_run_summary_line(study):
     assert sel.selective_summary(result) == (
         "selective coding: 4 main categories, 6 relation structures; hold-out test failed "
         "(S4 held out); Guest et al. (base 4, run 2, ≤5%): saturation not reached")
+
+
+def _also_accepted_by(s, coders, source, idx, code):
+    from gtcode.store import open_coding as oc
+
+    seg = oc.find_segment(s.conn, source, idx)
+    with s.write() as conn:
+        for coder in coders:
+            oc.insert_human_coding(conn, source_id=seg.source_id, segment_id=seg.id,
+                                   start=seg.start, end=seg.end, code_id=code, coder=coder,
+                                   status="accepted", codebook_hash=None)
+
+
+def test_quotes_rank_agreement_of_more_coders_first(study):
+    s, book = study
+    # S2#2: the rules and now two people agree on res.approval.blocked (3 coders); S1#4
+    # (the rules + ana, 2 coders, 2 terms) led before, and would under the old rule
+    _also_accepted_by(s, ["ben", "cy"], "S2.txt", 2, "res.approval.blocked")
+    data = load_coded_study(s, book)
+    quotes = choose_quotes(data, ["res"], limit=4)
+    assert [(q.case, q.segment) for q in quotes] == [("S2", 2), ("S1", 4), ("S3", 2),
+                                                     ("S1", 2)]
+    s2 = next(r for r in data.references if (r.case, r.segment) == ("S2", 2)
+              and r.code == "res.approval.blocked")
+    assert s2.coders == {"gtcode-rules", "ben", "cy"}
+
+
+def test_a_quote_is_reused_only_when_no_equally_agreed_one_is_left(study):
+    data = load_coded_study(*study)
+    ids = {(q.case, q.segment): q.segment_id for q in choose_quotes(data, ["res"], limit=4)}
+    # S1#4 and S3#2 are agreed on by two coders (rules + ana), S2#2 and S1#2 by one
+    once = choose_quotes(data, ["res"], limit=1, avoid={ids["S1", 4]})
+    assert [(q.case, q.segment) for q in once] == [("S3", 2)]
+    both = choose_quotes(data, ["res"], limit=1, avoid={ids["S1", 4], ids["S3", 2]})
+    assert [(q.case, q.segment) for q in both] == [("S1", 4)]  # no equally agreed one left
+    # among quotes a single coder made, an unused one is taken before a used one
+    single = choose_quotes(data, ["act"], limit=1)
+    other = choose_quotes(data, ["act"], limit=1, avoid={single[0].segment_id})
+    assert other[0].segment_id != single[0].segment_id
+
+
+def test_a_chosen_quote_must_carry_its_code_and_nothing_is_stored_otherwise(study):
+    s, book = study
+    before = storyline_rows(s.conn)
+    for target, refs in (("res", ["S2.txt#3"]),          # fav.kin.ask and a rejected eco.debt
+                         ("eco", ["S2.txt#3"]),          # eco.debt was rejected: not counted
+                         ("res", ["S2.txt#2", "S4.txt#2"]),
+                         ("core:res", ["S3.txt#3"])):
+        with pytest.raises(GtcodeError) as info:
+            sel.set_quotes(s, book, target, refs, "ana")
+        assert info.value.code == "E605" and info.value.where.startswith(f"--quote {target}=")
+    with pytest.raises(GtcodeError):
+        sel.selective_edits(s, book, edit=("core:res", "新的解释。"),
+                            quotes={"res": ["S2.txt#2"], "fav": ["S1.txt#5"]}, author="ana")
+    assert storyline_rows(s.conn) == before  # the edit and the good quote were not stored
+    sel.set_quotes(s, book, "res", ["S2.txt#2"], "ana")  # res.approval.blocked is under res
+    assert storyline_rows(s.conn)["quote:res"].text == "S2.txt#2"
+    with pytest.raises(GtcodeError) as info:  # a relation needs both of its categories
+        sel.set_quotes(s, book, "paradigm:res>act", ["S1.txt#4"], "ana")
+    assert info.value.code == "E605"
+    sel.set_quotes(s, book, "paradigm:res>act", ["S2.txt#2"], "ana")
+
+
+def test_sample_tables_and_report_do_not_reuse_quotes(sample_run):
+    import collections
+    import re
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(sample_run.study.parent / "gtcode.xlsx")
+    cited = collections.Counter()
+    for name in ("开放式编码", "范式模型", "选择性编码"):
+        for row in book[name].iter_rows(values_only=True):
+            for value in row:
+                cited.update(re.findall(r"“[^”]+”（[^）]+）", str(value or "")))
+    # four places for one quote before; now a quote repeats only when every candidate of a
+    # code was quoted already (two concepts coded on one turn share it; see the unit tests)
+    assert max(cited.values()) <= 3
+    page = (sample_run.study.parent / "report.html").read_text(encoding="utf-8")
+    quotes = re.findall(r"<blockquote>(.*?)<cite>", page)
+    assert quotes and len(set(quotes)) == len(quotes)

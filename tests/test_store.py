@@ -176,3 +176,37 @@ def test_migration_2_moves_rule_suggestions_to_their_own_table(tmp_path: Path,
         hashes = opened.conn.execute("SELECT DISTINCT codebook_hash FROM all_codings "
                                      "WHERE origin = 'rule'").fetchall()
         assert hashes == [(book.hash,)]
+
+
+def test_migration_blind_decisions_keeps_old_decisions_as_not_recorded(tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    """Decisions logged before the blind column read as 'not recorded', never as blind."""
+    from gtcode.reliability.agree import agree_study
+    from open_coding_fixtures import make_study
+
+    version = next(n for n, name, _sql in database.MIGRATIONS if name == "blind decisions")
+    monkeypatch.setattr(database, "MIGRATIONS", database.MIGRATIONS[:version - 1])
+    monkeypatch.setattr(project, "SCHEMA_VERSION", version - 1)
+    study, _book = make_study(tmp_path, {"S01.txt": [("respondent", "工资太低。")]})
+    with study.write() as conn:
+        seg, source, start, end = conn.execute(
+            "SELECT id, source_id, start, end FROM segments").fetchone()
+        conn.execute("INSERT INTO coders(name, kind) VALUES ('ann', 'human'), "
+                     "('gtcode-rules', 'rule')")
+        conn.execute("INSERT INTO codings(source_id, segment_id, start, end, code_id, origin, "
+                     "coder, status, created_at, updated_at) VALUES (?, ?, ?, ?, "
+                     "'economic.low_pay', 'human', 'ann', 'accepted', 't', 't')",
+                     (source, seg, start, end))
+        conn.execute("INSERT INTO rule_codings(segment_id, code_id, evidence) VALUES "
+                     "(?, 'economic.low_pay', '[]')", (seg,))
+        conn.execute("INSERT INTO decisions(at, coder, action, segment_id, code_id, via) "
+                     "VALUES ('t', 'ann', 'accept', ?, 'economic.low_pay', 'old.xlsx')", (seg,))
+    study.close()
+    monkeypatch.undo()
+    with Study.open(tmp_path / "study") as opened:
+        assert opened.schema_version() == SCHEMA_VERSION
+        assert opened.conn.execute("SELECT blind FROM decisions").fetchall() == [(None,)]
+        with pytest.raises(sqlite3.DatabaseError):  # still append-only
+            opened.conn.execute("UPDATE decisions SET blind = 1")
+        result = agree_study(opened, ["ann", "gtcode-rules"])
+    assert result.views["ann"].status == "unknown" and not result.independence.independent

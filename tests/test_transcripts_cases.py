@@ -79,7 +79,7 @@ def test_type_inference(values, kind):
 def test_duplicate_and_empty_case_names_are_reported_together_with_rows(tmp_path):
     exc = error(write(tmp_path, "c.csv", "case,age\nS01,1\n,2\nS01,3\n"))
     assert exc.code == "E111" and exc.file.endswith("c.csv")
-    assert exc.problems == ["row 3: the case name (first column) is empty",
+    assert exc.problems == ["row 3: the case name (column 1, 'case') is empty",
                             "row 4: case 'S01' already appears in row 2"]
 
 
@@ -126,3 +126,47 @@ def test_no_match_at_all_is_E111_listing_names(tmp_path):
         match_cases(table, ["A.txt", "B.txt"])
     assert info.value.code == "E111" and "S01" in info.value.message
     assert "A.txt" in info.value.message and info.value.file.endswith("c.csv")
+
+
+@pytest.mark.parametrize("header, names", [
+    ("file,case_id,gender", ["P01", "P02"]),          # the natural sheet: names from case_id
+    ("gender,受访者编号,文件", ["P01", "P02"]),        # any order, Chinese headers
+    ("source,Case ID,gender", ["P01", "P02"]),
+    ("文件,编号,gender", ["P01", "P02"]),
+    ("file,name,gender", ["P01", "P02"]),              # after a file column, name names the case
+])
+def test_the_case_column_is_found_by_its_header(tmp_path, header, names):
+    cols = header.split(",")
+    values = {"file": ["zh01.txt", "zh02.txt"], "gender": ["男", "女"]}
+    rows = []
+    for i in range(2):
+        row = []
+        for c in cols:
+            key = "gender" if c == "gender" else ("file" if c in ("file", "文件", "source")
+                                                   else "case")
+            row.append(values[key][i] if key != "case" else f"P0{i + 1}")
+        rows.append(",".join(row))
+    table = read_cases(write(tmp_path, "c.csv", header + "\n" + "\n".join(rows) + "\n"))
+    assert table.names == names
+    assert [r.file for r in table.rows] == ["zh01.txt", "zh02.txt"]
+    assert list(table.attribute_types) == ["gender"]
+    assert match_cases(table, ["zh01.txt", "zh02.txt"]) == {"zh01.txt": "P01",
+                                                            "zh02.txt": "P02"}
+
+
+def test_a_file_column_alone_names_each_case_after_its_file(tmp_path):
+    table = read_cases(write(tmp_path, "c.csv", "file,gender\nS01.txt,男\nS02.docx,女\n"))
+    assert table.names == ["S01", "S02"] and table.file_header == "file"
+    assert table.rows[1].attributes == {"gender": "女"}
+
+
+@pytest.mark.parametrize("text, why", [
+    ("case,编号,gender\nA,1,男\n", "'case' (column 1) and '编号' (column 2) could both name"),
+    ("case,file,source\nA,a.txt,a.txt\n", "could both be the file column"),
+    (",case,gender\nA,B,男\n", "the first column has no header"),
+    ("file,name,id\na.txt,A,1\n", "'name' (column 2) and 'id' (column 3)"),
+])
+def test_ambiguous_sheets_are_refused_showing_the_layouts(tmp_path, text, why):
+    exc = error(write(tmp_path, "c.csv", text))
+    assert exc.code == "E111" and exc.where == "row 1" and why in exc.message
+    assert "accepted layouts" in exc.hint and "NVivo" in exc.hint

@@ -47,7 +47,8 @@ def test_sheets_headings_and_values(study, tmp_path):
     assert matrix[1][:6] == ["S1", 2, 1, 1, 0, 4]
     assert matrix[5][:6] == ["合计", 4, 3, 2, 2, 11]
     pct = wb["矩阵-行百分比"]
-    assert pct["B2"].value == 50 and pct["B2"].number_format == '0.0"%"'
+    assert pct["B2"].value == 50 and pct["B2"].number_format == \
+        '[>=100]0.0"%";[>=99.95]0.000"%";0.0"%"'
     held = _rows(wb["饱和度检验"])
     assert held[0] == ["预留样本编号", "新提取概念", "归入的既有范畴", "是否形成新范畴/新关系"]
     assert held[1] == ["S4", "无", "—", "是（新关系：腐败行为—经济压力）"]

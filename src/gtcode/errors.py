@@ -55,6 +55,8 @@ CATALOGUE: dict[str, str] = {
     "E601": "not enough data for this analysis",
     "E602": "reliability data is malformed",
     "E603": "agreement below the required minimum",
+    "E604": "agreement is not an independent reliability test",
+    "E605": "a chosen quote does not carry its code",
     # E7xx: output
     "E701": "output file cannot be written",
     "E702": "output path refused (a study's own file, a folder, or unapplied review)",

@@ -8,7 +8,8 @@ transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     #: Codings of the replaced sources that no single segment now holds.
     placement: list[PlacementRow] = field(default_factory=list)
+    recomputed: int | None = None
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -110,16 +112,22 @@ def read_all(files: Sequence[Path], options: ImportOptions,
     return parsed
 
 
+#: Called inside the import's transaction with the ids of the replaced sources
+#: (``gtcode import --replace`` recomputes their rule suggestions through it).
+AfterReplace = Callable[[sqlite3.Connection, list[int]], None]
+
+
 def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions = ImportOptions(),
-                 cases: str | Path | None = None,
-                 progress: Progress | None = None) -> ImportReport:
+                 cases: str | Path | None = None, progress: Progress | None = None,
+                 after_replace: AfterReplace | None = None) -> ImportReport:
     """Import transcripts (and optionally a case sheet) into ``study``.
 
     Re-importing an unchanged file is a no-op. A changed file is refused
     (E303) unless ``options.replace``; then the study is backed up, machine
-    codings of that source are dropped (to be recomputed by open coding) and
-    human or imported codings are re-anchored by their text, or kept and
-    reported when their passage is gone.
+    codings of that source are dropped (``after_replace``, when given,
+    recomputes them in the same transaction) and human or imported codings
+    are re-anchored by their text, or kept and reported when their passage is
+    gone.
     """
     files = expand_inputs(paths)
     cases = Path(cases) if cases else None
@@ -139,6 +147,9 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
         if report.replaced:
             changed = set(report.replaced)
             report.placement = [r for r in unplaced_codings(conn) if r.source in changed]
+        replaced = [existing.id for _doc, _seg, existing in plan if existing is not None]
+        if replaced and after_replace is not None:
+            after_replace(conn, replaced)
     return report
 
 

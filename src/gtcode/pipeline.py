@@ -23,7 +23,7 @@ from pathlib import Path
 
 from gtcode.codebook import DEFAULT_CODEBOOK, Codebook
 from gtcode.coding.axial import axial_stage
-from gtcode.coding.open_coding import open_stage
+from gtcode.coding.open_coding import ReplacedRecoder, open_stage
 from gtcode.coding.selective import selective_stage
 from gtcode.errors import GtcodeError
 from gtcode.exports.registry import EXPORTERS, RUN_EXPORTS, ExportOptions, check_targets, export
@@ -55,6 +55,24 @@ class RunReport:
     imported: ImportReport
     stages: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+
+
+def import_transcripts(study: Study, files: Sequence[str | Path], *,
+                       options: ImportOptions = ImportOptions(),
+                       cases: str | Path | None = None,
+                       progress: Progress | None = None) -> ImportReport:
+    """``gtcode import``: import transcripts and cases; with ``options.replace`` the rule
+    suggestions of each replaced file are recomputed in the same transaction (as
+    :class:`~gtcode.coding.open_coding.ReplacedRecoder` says)."""
+    recoder = ReplacedRecoder(study_codebook(study), study) if options.replace else None
+    report = import_files(study, files, options=options, cases=cases, progress=progress,
+                          after_replace=recoder)
+    if recoder is not None and report.replaced:
+        if recoder.done:
+            report.recomputed = recoder.recomputed
+        elif recoder.note:
+            report.warnings.append(recoder.note)
+    return report
 
 
 def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | None = None,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from gtcode.codebook import DEFAULT_CODEBOOK, Codebook, load_codebook
 from gtcode.codebook.export import code_description
+from gtcode.errors import GtcodeError
 from gtcode.store.codes import CodeRow, sync_codebook_codes
+from gtcode.store.open_coding import source_count
 from gtcode.store.project import Study
 
 
@@ -28,6 +30,25 @@ def init_study(path: Path, codebook: str | Path = DEFAULT_CODEBOOK) -> Study:
 def open_study(path: Path) -> Study:
     """Open an existing study (E301 when there is none)."""
     return Study.open(Path(path))
+
+
+NO_SOURCES_HINT = "import transcripts first: gtcode import {study} FILES..."
+
+
+def has_sources(study: Study) -> bool:
+    """Whether the study holds any transcript."""
+    return source_count(study.conn) > 0
+
+
+def require_sources(study: Study, what: str) -> None:
+    """Refuse (E601) to ``what`` in a study without transcripts, saying what to do.
+
+    A command with nothing to work on must not exit 0 with empty output.
+    """
+    if not has_sources(study):
+        raise GtcodeError("E601", f"the study has no transcripts yet, so there is nothing to "
+                          f"{what}.", file=study.path,
+                          hint=NO_SOURCES_HINT.format(study=study.path))
 
 
 def study_codebook(study: Study, *, register: bool = True) -> Codebook:

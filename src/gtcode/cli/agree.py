@@ -26,7 +26,7 @@ from gtcode.reliability.agree import (
     agree_table,
     check_min_alpha,
 )
-from gtcode.reliability.coding_units import CODE_LEVELS, UNIT_KINDS
+from gtcode.reliability.coding_units import CODE_LEVELS, ROLE_CHOICES, UNIT_KINDS, role_filter
 from gtcode.reliability.krippendorff import LEVELS
 from gtcode.reliability.sheets import agree_sheets, looks_like_sheet
 from gtcode.store.project import DB_NAME
@@ -61,6 +61,9 @@ OverallOpt = Annotated[Literal[OVERALL_METHODS], typer.Option(
 AllUnitsOpt = Annotated[bool, typer.Option(
     "--all-units", help="Study mode: count every respondent segment as seen by every coder "
     "(default: a human coder saw only segments with a decision of theirs).")]
+RoleOpt = Annotated[Optional[Literal[ROLE_CHOICES]], typer.Option(
+    "--role", help="Which turns are units (study and sheet modes): respondent (default: "
+    "respondent turns and turns of unknown role) or all (interviewer turns too).")]
 MinAlphaOpt = Annotated[Optional[float], typer.Option(
     "--min-alpha", help="Exit 1 (error E603) when alpha is below this value or undefined.")]
 DisagreeOpt = Annotated[Optional[Path], typer.Option(
@@ -110,17 +113,18 @@ def _refuse(mode: str, **given: object) -> None:
 
 def _compute(mode: str, inputs: list[Path], coders: str | None, unit: str | None,
              level: str | None, codebook: str | None, measure: str, overall: str,
-             all_units: bool, texts: bool) -> AgreeResult:
+             all_units: bool, texts: bool, role: str | None) -> AgreeResult:
     if mode == "table":
         _refuse("table", **{"--coders": coders, "--unit": unit, "--level": level,
-                            "--all-units": all_units, "--codebook": codebook})
+                            "--all-units": all_units, "--codebook": codebook, "--role": role})
         return agree_table(inputs[0], measure)
+    roles = role_filter(role or "respondent")
     if mode == "sheets":
         _refuse("sheet", **{"--all-units": all_units})
         book = load_codebook(codebook) if codebook else None
         return agree_sheets(inputs, coders=split_list(coders) or None, unit=unit or "segment",
                             level=level or "concept", codebook=book,
-                            level_of_measurement=measure, overall=overall)
+                            level_of_measurement=measure, overall=overall, roles=roles)
     _refuse("study", **{"--codebook": codebook})
     names = split_list(coders)
     if not names:
@@ -129,7 +133,7 @@ def _compute(mode: str, inputs: list[Path], coders: str | None, unit: str | None
     with open_study(inputs[0]) as study:
         return agree_study(study, names, unit=unit or "segment", level=level or "concept",
                            all_units=all_units, level_of_measurement=measure,
-                           overall=overall, texts=texts)
+                           overall=overall, texts=texts, roles=roles)
 
 
 @handle_errors
@@ -137,10 +141,15 @@ def agree_cmd(inputs: InputsArg, coders: CodersOpt = None, unit: UnitOpt = None,
               level: LevelOpt = None, codebook: CodebookOpt = None,
               level_of_measurement: MeasureOpt = "nominal",
               overall: OverallOpt = "pooled", all_units: AllUnitsOpt = False,
-              min_alpha: MinAlphaOpt = None, disagreements: DisagreeOpt = None,
-              json_out: JsonOpt = False, force: ForceOpt = False,
+              role: RoleOpt = None, min_alpha: MinAlphaOpt = None,
+              disagreements: DisagreeOpt = None, json_out: JsonOpt = False,
+              force: ForceOpt = False,
               quiet: QuietOpt = False) -> None:
     """Intercoder agreement: percent, kappa, Fleiss, alpha; per code and overall.
+
+    Units are respondent turns unless --role all. For each coder it says whether her
+    decisions were made blind; a human who saw the machine's suggestions is not
+    independent of it, so that comparison is reported as acceptance, not reliability.
 
     Example: gtcode agree my-study --coders ann,ben --unit segment --min-alpha 0.667
     """
@@ -152,7 +161,7 @@ def agree_cmd(inputs: InputsArg, coders: CodersOpt = None, unit: UnitOpt = None,
         with overwriting(force):
             guard_output(disagreements, inspect=unapplied_review(None))
     result = _compute(mode, inputs, coders, unit, level, codebook, level_of_measurement,
-                      overall, all_units, texts=disagreements is not None)
+                      overall, all_units, texts=disagreements is not None, role=role)
     if disagreements is not None:
         from gtcode.exports.disagreements import write_disagreements
 
@@ -191,8 +200,17 @@ def _summary(result: AgreeResult) -> Table:
     table.add_column("measure 指标")
     table.add_column("value 值", justify="right")
     table.add_row("coders 编码者", Text(", ".join(result.coders)))
-    table.add_row("units 单元", str(result.n_units))
-    table.add_row("pairable units 可配对单元", str(result.n_pairable_units))
+    for name, view in result.views.items():
+        table.add_row(Text(f"  {name}"), Text(view.short()))
+    scope = f" ({result.scope})" if result.scope else ""
+    if result.unit == "character":
+        table.add_row(f"characters compared 比较字符{scope}", str(result.n_units))
+        table.add_row("code x source rows", str(result.n_pairable_units))
+    else:
+        table.add_row(f"units compared 比较单元{scope}", str(result.n_pairable_units))
+        alone = result.n_units - result.n_pairable_units
+        if alone:
+            table.add_row("units seen by one coder (not compared)", str(alone))
     lead = escape(f" [{result.overall_method}]") if result.overall_method else ""
     for key, label in (("percent_agreement", "percent agreement 一致率"),
                        ("cohen_kappa", "Cohen's kappa"),
@@ -203,7 +221,9 @@ def _summary(result: AgreeResult) -> Table:
             table.add_row(label + (lead if key in _HEADLINE_KEYS else ""), _fmt(data.get(key)))
     if result.unit != "character":
         table.add_row(f"Krippendorff's alpha ({result.level_of_measurement}){lead}",
-                      f"{_fmt(data['krippendorff_alpha'])} {data['alpha_verdict']}")
+                      Text(f"{_fmt(data['krippendorff_alpha'])} {data['alpha_verdict']}"))
+    if not result.independence.independent:
+        table.add_row("measures 衡量", Text(result.independence.measures))
     if "holsti" in data:
         table.add_row("Holsti CR (mean pairwise)", _fmt(data["holsti"].get("mean_pairwise")))
     table.add_row("units in dispute 分歧单元", f"{len(result.disagreements)} "

@@ -26,14 +26,14 @@ from gtcode.coding.cooccurrence import MEASURES
 from gtcode.coding.selective import (
     SaturationOptions,
     SelectiveResult,
-    edit_storyline,
     run_selective,
+    selective_edits,
     selective_summary,
-    set_quotes,
 )
 from gtcode.exports.network import write_network
+from gtcode.numbers import percent
 from gtcode.transcripts.readers import read_text_file
-from gtcode.workspace import open_study, study_codebook
+from gtcode.workspace import open_study, require_sources, study_codebook
 
 LangOpt = Annotated[Language, typer.Option("--lang", help="Language of names and texts: zh or en.")]
 AuthorOpt = Annotated[Optional[str], typer.Option(
@@ -81,15 +81,18 @@ def axial_cmd(
     """
     with open_study(study) as opened:
         book = study_codebook(opened)
+        require_sources(opened, "roll up")
         data = ax.load_coded_study(opened, book)
         frame = ax.study_matrix(data, level=level, cell=cell, by=by)
         if percent:
             frame = ax.percentages(frame, percent)
-        _show_frame(data, frame, f"{level} × {'case' if by is None else by} ({cell}"
-                    f"{', ' + percent + ' %' if percent else ''})", lang, percent is not None)
         co = ax.cooccurrence(data, unit=unit, level=level)
-        _show_cooccurrence(data, co, measure, unit, lang)
-        _show_relations(data, lang)
+        if not quiet:
+            _show_frame(data, frame, f"{level} × {'case' if by is None else by} ({cell}"
+                        f"{', ' + percent + ' %' if percent else ''})", lang,
+                        percent is not None)
+            _show_cooccurrence(data, co, measure, unit, lang)
+            _show_relations(data, lang)
         if network is not None:
             with overwrite(force):
                 written = write_network(data, network / "network.graphml", lang)
@@ -159,17 +162,21 @@ def selective_cmd(
     """
     options = _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations,
                                   base, run, threshold)
+    chosen = _quotes(quote or [])
+    new_text = _edit_text(text, from_file) if edit else None
     with open_study(study) as opened:
         book = study_codebook(opened)
+        require_sources(opened, "analyse")
+        if edit or chosen:
+            selective_edits(opened, book, edit=(edit, new_text) if edit else None,
+                            quotes=chosen, author=default_author(author))
         if edit:
-            edit_storyline(opened, book, edit, _edit_text(text, from_file),
-                           default_author(author))
             note(f"Stored your text for {edit}; later runs keep it.", quiet=quiet)
-        for target, refs in _quotes(quote or []).items():
-            set_quotes(opened, book, target, refs, default_author(author))
+        for target, refs in chosen.items():
             note(f"Quotes for {target}: {', '.join(refs)}", quiet=quiet)
         result = run_selective(opened, book, lang=lang, options=options)
-    _show_selective(result, lang)
+    if not quiet:
+        _show_selective(result, lang)
     note(selective_summary(result), quiet=quiet)
 
 
@@ -211,7 +218,7 @@ def _show_selective(result: SelectiveResult, lang: str) -> None:
     data_table = Table("main category", "cases", "share", "references", "degree", "strength",
                        "tie to core", title="main categories")
     for r in result.reach:
-        data_table.add_row(escape(r.id), str(r.cases), f"{r.share:.0%}", str(r.segments),
+        data_table.add_row(escape(r.id), str(r.cases), percent(r.share), str(r.segments),
                            str(r.degree), f"{r.strength:.3f}", escape(r.core_tie or ""))
     out.print(data_table)
     structures = Table("key", "structure", "edited", "meaning", title="relation structures")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.table import Table
@@ -20,6 +20,7 @@ from gtcode.cli._common import (
 )
 from gtcode.coding.invivo import InvivoResult
 from gtcode.coding.open_coding import find_invivo, open_code
+from gtcode.reliability.coding_units import ROLE_CHOICES, role_filter
 from gtcode.reliability.evaluate import Evaluation, evaluate
 from gtcode.workspace import open_study, study_codebook
 
@@ -104,17 +105,21 @@ def evaluate_cmd(
     coder: Annotated[Optional[str], typer.Option(
         "--coder", help="Score one coder: gtcode-rules, gtcode-model or a person (default: "
         "the codings that count, human decisions first).")] = None,
+    role: Annotated[Literal[ROLE_CHOICES], typer.Option(
+        "--role", help="Which turns are scored: respondent (respondent turns and turns of "
+        "unknown role) or all (interviewer turns too).")] = "respondent",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Compare the study's codings (or one coder's) with gold labels at main-category level.
 
-    Prints precision, recall, F1 and Cohen's kappa per main category and macro averages.
+    Prints precision, recall, F1 and Cohen's kappa per main category and macro averages,
+    over respondent turns unless --role all.
 
     Example: gtcode evaluate out/study data/sample/labels.csv --files S07.txt,S09.txt
     """
     with open_study(study) as opened:
         result = evaluate(opened, study_codebook(opened), gold, files=split_list(files) or None,
-                          coder=coder)
+                          coder=coder, roles=role_filter(role))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -127,7 +132,8 @@ def _fmt(value: float | None) -> str:
 
 def _show_evaluation(result: Evaluation) -> None:
     table = Table("category", "TP", "FP", "FN", "TN", "precision", "recall", "F1", "kappa",
-                  title=f"{result.units} gold segments in {len(result.files)} files")
+                  title=f"{result.units} gold segments ({result.scope}) in "
+                  f"{len(result.files)} files")
     for s in result.categories:
         table.add_row(s.category, str(s.tp), str(s.fp), str(s.fn), str(s.tn), _fmt(s.precision),
                       _fmt(s.recall), _fmt(s.f1), _fmt(s.kappa))
@@ -135,6 +141,9 @@ def _show_evaluation(result: Evaluation) -> None:
     table.add_row("macro", "", "", "", "", _fmt(m["precision"]), _fmt(m["recall"]),
                   _fmt(m["f1"]), _fmt(m["kappa"]), style="bold")
     out.print(table)
+    if result.out_of_scope:
+        note(f"{result.out_of_scope} gold row(s) on interviewer turns were not scored "
+             "(--role all scores them).")
     if result.unmatched:
         note(f"{len(result.unmatched)} gold row(s) match no segment, e.g. row "
              f"{result.unmatched[0][0]} ({result.unmatched[0][1]} line "

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from gtcode.cli._common import (
     ForceOpt,
@@ -18,7 +19,7 @@ from gtcode.cli._common import (
 )
 from gtcode.exports.report import write_report
 from gtcode.exports.report.i18n import LANGS
-from gtcode.workspace import open_study, study_codebook
+from gtcode.workspace import NO_SOURCES_HINT, has_sources, open_study, study_codebook
 
 OutputOpt = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help="The HTML file to write (default: STUDY/exports/report.html).")]
@@ -54,4 +55,8 @@ def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
         target = output or opened.exports_dir / "report.html"
         path = write_report(opened, book, target,
                             lang=report_language(lang, book.language))
+        empty = not has_sources(opened)
+    if empty:  # said even with -q: the report holds no data
+        note(f"[yellow]Warning:[/] the study has no transcripts yet: the report shows the "
+             f"codebook only ({escape(NO_SOURCES_HINT.format(study=study))}).")
     note(f"Report written to [bold]{path}[/]", quiet=quiet)

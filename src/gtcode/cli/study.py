@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from gtcode.cli._common import (
     ExcelSafeOpt,
@@ -23,7 +24,8 @@ from gtcode.cli._common import (
     split_list,
 )
 from gtcode.cli.open_coding import EmbeddingsOpt, ModelOpt
-from gtcode.importer import ImportOptions, ImportReport, import_files
+from gtcode.importer import ImportOptions, ImportReport
+from gtcode.pipeline import import_transcripts
 from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
 from gtcode.store.codings import unplaced_codings
@@ -36,7 +38,10 @@ FilesArg = Annotated[list[Path], typer.Argument(
     help="Transcripts (.txt .md .docx, or .csv/.xlsx with one turn per row) or folders of them.",
     show_default=False)]
 CasesOpt = Annotated[Optional[Path], typer.Option(
-    "--cases", help="Case attributes (.csv/.xlsx, NVivo classification-sheet layout).")]
+    "--cases", help="Case attributes (.csv/.xlsx): the case column found by its header (case, "
+    "case_id, 个案, 编号, 受访者编号 …), an optional file column (file, source, 文件 …), "
+    "attributes in the other columns; or NVivo's classification-sheet layout (case names in "
+    "the first column). See docs/cases.md.")]
 CodebookOpt = Annotated[str, typer.Option(
     "--codebook", help="A built-in codebook name or a path to a codebook YAML.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(
@@ -120,8 +125,8 @@ def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
     options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace,
                        max_mb)
     with open_study(study) as opened, progress(quiet) as callback:
-        report = import_files(opened, files or [], options=options, cases=cases,
-                              progress=callback)
+        report = import_transcripts(opened, files or [], options=options, cases=cases,
+                                    progress=callback)
     _show_import(report, quiet)
 
 
@@ -130,6 +135,9 @@ def _show_import(report: ImportReport, quiet: bool) -> None:
          f"{len(report.unchanged)} unchanged source(s); {report.segments} segments.", quiet=quiet)
     if report.backup:
         note(f"Backup kept at {report.backup}", quiet=quiet)
+    if report.recomputed is not None:
+        note(f"Recomputed the rule suggestions of the replaced source(s): "
+             f"{report.recomputed} suggestion(s).", quiet=quiet)
     if report.reanchored or report.orphaned:
         note(f"Re-anchored {report.reanchored} human/imported coding(s); "
              f"{report.orphaned} could not be re-anchored (kept, see `gtcode status`).",
@@ -142,7 +150,7 @@ def _show_import(report: ImportReport, quiet: bool) -> None:
 
 @handle_errors
 def status_cmd(study: StudyArg) -> None:
-    """Show sources, cases, segments and codings per stage.
+    """Show sources and cases by name, segments, and codings per stage.
 
     Example: gtcode status my-study
     """
@@ -156,6 +164,7 @@ def status_cmd(study: StudyArg) -> None:
                     "memos", "decisions"):
             table.add_row(key.replace("_", " "), str(counts[key]))
         out.print(table)
+        _status_names(conn)
         codings = Table(title="codings by origin, coder and status")
         for column in ("origin", "coder", "status"):
             codings.add_column(column)
@@ -164,6 +173,20 @@ def status_cmd(study: StudyArg) -> None:
             codings.add_row(origin, coder, state, str(count))
         out.print(codings)
         _status_extras(opened)
+
+
+def _status_names(conn) -> None:
+    sources = Table("source 来源", "case 个案", "segments", "respondent turns",
+                    title="sources 来源")
+    for name, case, segments, respondent in db.source_overview(conn):
+        sources.add_row(Text(name), Text(case or "—"), str(segments), str(respondent))
+    cases = Table("case 个案", "sources 来源", "attributes", title="cases 个案")
+    for name, names, valued in db.case_overview(conn):
+        cases.add_row(Text(name), Text(", ".join(names) or "—"), str(valued))
+    if sources.row_count:
+        out.print(sources)
+    if cases.row_count:
+        out.print(cases)
 
 
 def _status_extras(opened) -> None:

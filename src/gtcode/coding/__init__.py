@@ -2,7 +2,9 @@
 
 - open coding: :mod:`~gtcode.coding.open_coding` (machine suggestions and
   in-vivo candidates, :mod:`~gtcode.coding.invivo`), the review loop
-  (:mod:`~gtcode.coding.sheet`, :mod:`~gtcode.coding.sheet_io`);
+  (:mod:`~gtcode.coding.sheet`, :mod:`~gtcode.coding.sheet_apply`,
+  :mod:`~gtcode.coding.sheet_rows`, :mod:`~gtcode.coding.sheet_io`,
+  :mod:`~gtcode.coding.sheet_help`);
 - axial coding: :mod:`~gtcode.coding.axial` (roll-up, matrices, paradigm
   roles), :mod:`~gtcode.coding.cooccurrence`;
 - selective coding: :mod:`~gtcode.coding.selective`,

@@ -150,6 +150,7 @@ class Reference:
     start: int
     end: int
     seg_start: int = 0
+    coders: frozenset[str] = frozenset()
 
     @property
     def chars(self) -> int:
@@ -207,12 +208,13 @@ def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
             continue
         runs = merged.setdefault((seg.id, coding.code_id), [])
         human = coding.origin in ("human", "import")
-        start, end = coding.start, coding.end
+        start, end, coders = coding.start, coding.end, frozenset((coding.coder,))
         for old in [r for r in runs if r.start <= end and start <= r.end]:
             runs.remove(old)  # overlapping or touching passages of one code are one reference
             human, start, end = old.human or human, min(old.start, start), max(old.end, end)
+            coders |= old.coders
         runs.append(Reference(seg.case, seg.source, seg.id, seg.idx, coding.code_id, human,
-                              start, end, seg.start))
+                              start, end, seg.start, coders))
     references = sorted((r for runs in merged.values() for r in runs),
                         key=lambda r: (r.segment_id, r.code, r.start))
     attrs = dict(list_cases(conn))

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from gtcode.coding.sheet import split_codes
+from gtcode.coding.sheet_rows import split_codes
 from gtcode.errors import GtcodeError, ProblemList
 from gtcode.transcripts.readers import read_text_file
 

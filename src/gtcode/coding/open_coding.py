@@ -27,7 +27,7 @@ from gtcode.coding.invivo import (
     extract_invivo,
 )
 from gtcode.coding.learned.coder import MachineCoder, machine_coder, suggest
-from gtcode.coding.learned.turns import ROLES, embeddings_for, iter_turns
+from gtcode.coding.learned.turns import ROLES, Turn, embeddings_for, iter_turns
 from gtcode.coding.rules import (
     EngineStats,
     RegexTimeout,
@@ -41,7 +41,7 @@ from gtcode.progress import Progress
 from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
-from gtcode.workspace import register_codebook
+from gtcode.workspace import register_codebook, require_sources
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
 DEFAULT_ROLES = ("respondent", "unknown")
@@ -115,6 +115,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
     Returns:
         counts, the engine's statistics and the in-vivo result.
     """
+    require_sources(study, "code")
     engine = engine or RuleEngine(codebook, tokenizer=tokenizer)
     machine, warnings = machine_coder(study, codebook, embeddings=embeddings) if model \
         else (None, [])
@@ -128,7 +129,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         register_codebook(study, codebook)  # in this transaction: with the coding or not at all
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
-        db.start_rule_run(conn, engine.codebook_hash)
+        db.start_rule_run(conn, engine.codebook_hash, roles)
         coded = (_in_workers(engine, study, roles, report, workers) if workers > 1 else
                  (rule_rows(engine, source, report)
                   for source in db.iter_source_spans(conn, roles=roles)))
@@ -363,6 +364,7 @@ def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
     With ``store`` the study's in-vivo candidates are replaced by these (one
     transaction). ``options`` go to :func:`~gtcode.coding.invivo.extract_invivo`.
     """
+    require_sources(study, "search for in-vivo phrases")
     engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None, lexicon=None)
     result = _invivo(study, engine, tokenizer, progress, **options)
     if store:
@@ -386,6 +388,57 @@ def store_invivo(conn, result: InvivoResult) -> None:
     rows = [(phrase, segment_id, score) for segment_id, phrases in result.per_segment.items()
             for phrase, score in phrases]
     db.replace_invivo_candidates(conn, INVIVO_CODER, rows)
+
+
+@dataclass
+class ReplacedRecoder:
+    """Recomputes the rule suggestions of re-imported sources (``gtcode import --replace``).
+
+    Called by the import inside its transaction with the replaced sources'
+    ids (their old suggestions went with their old segments). It codes them
+    with the roles of the last ``gtcode open``, and only when that run used
+    the study's current codebook: otherwise it leaves them for ``gtcode open``
+    and says so in ``note``. A study never rule-coded gets no suggestions.
+    """
+
+    codebook: object
+    #: the study, so that the learned coder recomputes its suggestions too (when the
+    #: last open used it)
+    study: Study | None = None
+    recomputed: int = 0
+    note: str | None = None
+    done: bool = False
+
+    def __call__(self, conn, source_ids: list[int]) -> None:
+        book_hash, coded_at, roles = db.rule_run(conn)
+        if coded_at is None:
+            return
+        if book_hash != self.codebook.hash:
+            self.note = ("the codebook changed since the last `gtcode open`, so the rule "
+                         "suggestions of the replaced file(s) were not recomputed; run "
+                         "`gtcode open` to recompute every suggestion")
+            return
+        engine = RuleEngine(self.codebook)
+        report = OpenCodingReport()
+        hits: dict[int, dict[str, str]] = {}
+        turns = []
+        for source_id in source_ids:
+            spans = db.source_spans(conn, source_id,
+                                    roles=None if roles == "all" else DEFAULT_ROLES)
+            rows = rule_rows(engine, spans, report)
+            db.insert_rule_codings(conn, rows)
+            for segment_id, code, evidence in rows:
+                hits.setdefault(segment_id, {})[code] = evidence
+            turns += [Turn(segment_id, "", spans.text[start:end],
+                           frozenset(hits.get(segment_id, ())))
+                      for segment_id, (start, end) in zip(spans.segment_ids, spans.spans)]
+        if self.study is not None and \
+                learned_db.machine_coder(conn) == learned_db.MODEL_CODER:
+            machine, _warnings = machine_coder(self.study, self.codebook)
+            if machine is not None:
+                _suggest_batch(self.study, self.codebook, machine, turns, _Evidence(hits),
+                               report)
+        self.recomputed, self.done = report.codings, True
 
 
 def open_stage(study: Study, codebook, progress: Progress | None = None, *,

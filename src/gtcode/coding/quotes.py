@@ -5,10 +5,14 @@ The rule (:data:`RULE`), for a code or a pair of codes:
 1. Candidates are the counted segments coded with the code or any code
    beneath it (for a pair: coded under both).
 2. Segments in the table's language come first (a Chinese table quotes
-   Chinese interviews while there are any); then segments not yet quoted
-   elsewhere in the same table; then segments a human coder accepted; then
-   those holding the most distinct rule-evidence terms of the code's
-   subtree; then the shortest; then collection order.
+   Chinese interviews while there are any); then segments on which two or
+   more coders agree (the rules and people alike: each coder whose counted
+   coding carries the code) before those only one coder coded; within that,
+   segments not yet quoted (in this table, or in the other tables and the
+   report built with it) before ones already quoted, so a quote is reused
+   only when no other equally agreed one is left; then more agreeing coders;
+   then a human-accepted coding; then the most distinct rule-evidence terms
+   of the code's subtree; then the shortest; then collection order.
 3. One segment per case before any case repeats; at most ``limit``.
 4. Overrides the researcher stored (``gtcode selective STUDY --quote
    resource=S03.txt#12``) come first, in the order given, and count toward
@@ -26,14 +30,17 @@ from dataclasses import dataclass
 from gtcode.coding.axial import CodedStudy
 
 RULE = ("Representative quotes: segments coded under the category (for a relation: under both "
-        "categories); segments in the table's language first, then ones not yet quoted in the "
-        "same table, then human-accepted codings, then most distinct rule-evidence terms, then "
-        "shortest, then collection order; one per case before a case repeats; overrides set "
-        "with `gtcode selective --quote` come first; long turns are cut to the sentences with "
-        "the most evidence terms (……).")
-RULE_ZH = ("代表性语句的选取规则：取编码于该范畴（关系则为两范畴同时编码）的受访者片段；与表格同语言的访谈优先，"
-           "本表尚未引用过的语句优先，人工确认的编码优先，其次为命中规则证据词最多者，再次为较短者，最后按访谈顺序；"
-           "每名受访者先取一句，再重复；研究者用 `gtcode selective --quote` 指定的语句优先；"
+        "categories); segments in the table's language first, then ones two or more coders "
+        "agree on (rules and people alike) before ones a single coder coded, then ones not yet "
+        "quoted in these tables (a quote is reused only when no equally agreed one is left), "
+        "then more agreeing coders, then human-accepted codings, then most distinct "
+        "rule-evidence terms, then shortest, then collection order; one per case before a case "
+        "repeats; overrides set with `gtcode selective --quote` come first; long turns are cut "
+        "to the sentences with the most evidence terms (……).")
+RULE_ZH = ("代表性语句的选取规则：取编码于该范畴（关系则为两范畴同时编码）的受访者片段；与表格同语言的访谈优先；"
+           "两位及以上编码者（规则与人工均计）一致编码的片段优先于仅一位编码者编码的片段；其次为各表尚未引用过的语句"
+           "（只有在没有同等一致的其他语句时才重复引用）；再依次为一致编码者更多者、人工确认者、命中规则证据词最多者、"
+           "较短者，最后按访谈顺序；每名受访者先取一句，再重复；研究者用 `gtcode selective --quote` 指定的语句优先；"
            "过长的话轮截取证据词最集中的句子（以“……”标示删节）。")
 DEFAULT_LIMIT = 2
 MAX_CHARS = 80
@@ -68,8 +75,8 @@ def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAUL
     """Representative quotes for one code (``[code]``) or a pair (``[a, b]``), by :data:`RULE`.
 
     ``lang`` is the table's language (its interviews are preferred); ``avoid``
-    holds segment ids already quoted in the same table (used only when
-    nothing else is left).
+    holds segment ids already quoted (used only when no other segment as
+    widely agreed on is left).
     """
     subtrees = [set(data.hierarchy.below(c)) if c in data.hierarchy.nodes else {c}
                 for c in codes]
@@ -81,8 +88,9 @@ def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAUL
     other_lang = (lambda s: _language(data.segment(s).language) != lang) if lang else \
         (lambda s: False)
     ranked = sorted((s for s in found if s not in taken),
-                    key=lambda s: (other_lang(s), s in avoided, not found[s][0],
-                                   -len(found[s][1]), len(data.texts.get(s, "")), s))
+                    key=lambda s: (other_lang(s), found[s].agreed < 2, s in avoided,
+                                   -found[s].agreed, not found[s].human, -len(found[s].terms),
+                                   len(data.texts.get(s, "")), s))
     for repeat in (False, True):
         cases = {q.case for q in chosen}
         for seg_id in ranked:
@@ -100,25 +108,41 @@ def _language(code: str | None) -> str:
     return "en" if (code or "").startswith("en") else "zh"
 
 
-def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> dict[int, tuple[bool, set[str]]]:
-    """segment id -> (human-accepted, evidence terms) for segments coded under every subtree."""
-    hits: dict[int, list[bool]] = {}
+@dataclass(frozen=True)
+class _Candidate:
+    """A segment coded under every subtree: how many coders agree, a human among them,
+    its evidence terms."""
+
+    agreed: int
+    human: bool
+    terms: frozenset[str]
+
+
+def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> dict[int, _Candidate]:
+    """segment id -> candidate, for segments coded under every subtree.
+
+    ``agreed`` counts the coders whose counted codings put the segment under
+    the code (for a pair: the fewer of the two).
+    """
+    coders: dict[int, list[set[str]]] = {}
     human: dict[int, bool] = {}
     terms: dict[int, set[str]] = {}
     for ref in data.references:
         for i, subtree in enumerate(subtrees):
             if ref.code in subtree:
-                hits.setdefault(ref.segment_id, [False] * len(subtrees))[i] = True
+                coders.setdefault(ref.segment_id, [set() for _ in subtrees])[i].update(
+                    ref.coders or {"?"})
                 human[ref.segment_id] = human.get(ref.segment_id, False) or ref.human
                 terms.setdefault(ref.segment_id, set()).update(
                     data.evidence.get((ref.segment_id, ref.code), ()))
-    return {s: (human[s], terms[s]) for s, flags in hits.items() if all(flags)}
+    return {s: _Candidate(min(len(c) for c in sets), human[s], frozenset(terms[s]))
+            for s, sets in coders.items() if all(sets)}
 
 
-def _quote(data: CodedStudy, seg_id: int, found: tuple[bool, set[str]] | None,
+def _quote(data: CodedStudy, seg_id: int, found: _Candidate | None,
            subtrees: list[set[str]], max_chars: int, *, override: bool = False) -> Quote:
     seg = data.segment(seg_id)
-    human, terms = found if found else (False, set())
+    human, terms = (found.human, set(found.terms)) if found else (False, set())
     if not terms:
         terms = {t for (s, code), ts in data.evidence.items() if s == seg_id
                  and any(code in sub for sub in subtrees) for t in ts}

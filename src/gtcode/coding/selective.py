@@ -200,16 +200,7 @@ def edit_storyline(study: Study, book: Codebook, key: str, text: str, author: st
     Raises:
         GtcodeError: E306 when ``key`` names no current structure.
     """
-    data = load_coded_study(study, book)
-    keys = structure_keys(storyline(data, db.storyline_rows(study.conn)))
-    if key not in keys:
-        raise GtcodeError("E306", f"no relation structure with key {key!r}.",
-                          hint="list the keys with `gtcode selective STUDY`; e.g. "
-                          + ", ".join(keys[:3]))
-    if not text.strip():
-        raise GtcodeError("E112", "the storyline text is empty.", hint="pass --text or a file")
-    with study.write():
-        db.put_edited(study.conn, key, text.strip(), author)
+    selective_edits(study, book, edit=(key, text), author=author)
 
 
 def set_quotes(study: Study, book: Codebook, target: str, refs: Sequence[str],
@@ -217,22 +208,81 @@ def set_quotes(study: Study, book: Codebook, target: str, refs: Sequence[str],
     """Choose the representative quotes of a code or structure (``S03.txt#12`` each).
 
     Raises:
-        GtcodeError: E306 for an unknown target or a reference to no
-            respondent segment.
+        GtcodeError: as :func:`selective_edits`.
+    """
+    selective_edits(study, book, quotes={target: list(refs)}, author=author)
+
+
+def selective_edits(study: Study, book: Codebook, *, edit: tuple[str, str] | None = None,
+                    quotes: dict[str, list[str]] | None = None, author: str) -> None:
+    """Store an edited text and chosen quotes: all checked first, then one transaction.
+
+    Args:
+        edit: ``(key, text)``: the researcher's text for a structure or the storyline.
+        quotes: target (a code id or a structure key) -> segments ``SOURCE#N``,
+            each of which must carry the code (a code under it counts; for a
+            relation structure, both of its categories).
+        author: who wrote the text or chose the quotes.
+
+    Raises:
+        GtcodeError: E306 for an unknown key, code or segment; E605 for a
+            segment that does not carry the code; E112 for an empty text.
+            Nothing is stored when any of them is raised.
     """
     data = load_coded_study(study, book)
-    keys = set(structure_keys(storyline(data, db.storyline_rows(study.conn))))
-    if target not in data.hierarchy.nodes and target not in keys:
+    line = storyline(data, db.storyline_rows(study.conn))
+    keys = structure_keys(line)
+    if edit is not None:
+        key, text = edit
+        if key not in keys:
+            raise GtcodeError("E306", f"no relation structure with key {key!r}.",
+                              hint="list the keys with `gtcode selective STUDY`; e.g. "
+                              + ", ".join(keys[:3]))
+        if not text.strip():
+            raise GtcodeError("E112", "the storyline text is empty.",
+                              hint="pass --text or a file")
+    for target, refs in (quotes or {}).items():
+        _check_quotes(study, data, line, target, refs)
+    with study.write():
+        if edit is not None:
+            db.put_edited(study.conn, edit[0], edit[1].strip(), author)
+        for target, refs in (quotes or {}).items():
+            db.put_edited(study.conn, db.QUOTE_PREFIX + target, "\n".join(refs), author)
+
+
+def _check_quotes(study: Study, data: CodedStudy, line: Storyline, target: str,
+                  refs: Sequence[str]) -> None:
+    structures = {s.key: s for s in line.structures}
+    if target in data.hierarchy.nodes:
+        codes = [target]
+    elif target in structures:
+        s = structures[target]
+        codes = [s.source] if s.kind == "core" else [s.source, s.target]
+    else:
         raise GtcodeError("E306", f"no code or relation structure {target!r}.",
+                          where=f"--quote {target}=…",
                           hint="use a code id such as resource, or a structure key")
     known = db.segment_ids_by_ref(study.conn)
     counted = {s.id for s in data.segments}
+    carried: dict[int, set[str]] = {}
+    for ref in data.references:
+        carried.setdefault(ref.segment_id, set()).add(ref.code)
     for ref in refs:
+        where = f"--quote {target}={ref}"
         if known.get(ref) not in counted:
-            raise GtcodeError("E306", f"no respondent segment {ref!r}.",
+            raise GtcodeError("E306", f"no respondent segment {ref!r}.", where=where,
                               hint="write SOURCE#N, e.g. S03.txt#12 (N = segment number)")
-    with study.write():
-        db.put_edited(study.conn, db.QUOTE_PREFIX + target, "\n".join(refs), author)
+        has = carried.get(known[ref], set())
+        for code in codes:
+            if not has & set(data.hierarchy.below(code) if code in data.hierarchy.nodes
+                             else [code]):
+                label = data.hierarchy.label(code, "zh") if code in data.hierarchy.nodes \
+                    else code
+                raise GtcodeError(
+                    "E605", f"segment {ref} is not coded with {code} ({label}) or a code "
+                    "under it, so it cannot be its quote; nothing was stored.", where=where,
+                    hint="choose a segment that carries the code (codings.csv from `gtcode "
+                    "export STUDY --to csv` lists them)")
 
 
 def selective_summary(result: SelectiveResult) -> str:

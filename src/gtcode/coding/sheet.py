@@ -1,47 +1,44 @@
 """The review loop in a spreadsheet: export a coding sheet, apply a coder's sheet.
 
 One row per segment: its readable id ``<source>#<idx>``, source, case,
-speaker, role, text, the rule suggestions with their evidence, then the
-coder's columns (codes, new concept, memo) and a hidden hash of the text.
-The ``codes`` column comes filled with the suggestions (or, with ``coder``,
-that coder's earlier decisions): every row left in the sheet is the coder's
-decision on that segment: codes kept are accepted, codes removed rejected,
-codes typed in added. Delete the rows you have not decided on.
+speaker, role and text; in a *review* sheet the machine's suggestions with
+their evidence and probability (and, exported for a named coder, her earlier
+codes), all for reading; then the coder's own columns, exported empty:
+``决定 decision``, ``编码 codes``, ``新概念 new concept``, ``备忘 memo``; and
+two hidden columns (what the row showed, a hash of the text). A *blind*
+sheet (``blind=True``) shows no machine suggestion and no earlier decision.
 
-Applying a sheet checks every row first and writes nothing when any row has
-a problem (all problems are reported at once, each naming its row); applying
-the same sheet twice changes nothing. xlsx and csv (UTF-8 with BOM) work alike.
+Only rows the coder marks are decisions (:mod:`gtcode.coding.sheet_rows`
+has the rules); applying a sheet checks every row first and writes nothing
+when any row has a problem (all problems are reported at once, each naming
+its row); applying the same sheet twice changes nothing. The first tab of an
+xlsx sheet carries the instructions (:mod:`gtcode.coding.sheet_help`). xlsx
+and csv (UTF-8 with BOM) work alike.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from gtcode.coding.sheet_io import (
-    SheetRow,
-    read_sheet,
-    review_rows,
-    write_csv_sheet,
-    write_xlsx_sheet,
-)
-from gtcode.errors import GtcodeError, ProblemList
-from gtcode.files import guard_output, is_formula_like
+from gtcode.coding.sheet_io import layout, review_rows, write_csv_sheet, write_xlsx_sheet
+from gtcode.coding.sheet_rows import CodeLookup, Shown, split_codes
+from gtcode.errors import GtcodeError
+from gtcode.files import guard_output
 from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
-from gtcode.workspace import register_codebook
+from gtcode.workspace import require_sources
+
+__all__ = ["MACHINE_ORIGINS", "ExportReport", "cell_text", "export_sheet", "segment_key",
+           "split_codes", "text_hash", "unapplied_review"]
 
 #: Excel keeps at most 32,767 characters in a cell.
 MAX_CELL_TEXT = 32_000
-_SPLIT_CODES = re.compile(r"[;；,，、\n\r]+")
-_SPLIT_PHRASES = re.compile(r"[;；\n\r]+")
 MACHINE_ORIGINS = ("rule", "model")
-_COUNTERS = {"accept": "accepted", "add": "added", "reject": "rejected", "remove": "removed"}
 
 
 def text_hash(text: str) -> str:
@@ -54,16 +51,6 @@ def cell_text(text: str) -> str:
     return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT] + " [...]"
 
 
-def split_codes(cell: str | None) -> list[str]:
-    """Code ids from a cell: separated by ; , 、 or new lines (order kept, no repeats)."""
-    seen: list[str] = []
-    for part in _SPLIT_CODES.split(cell or ""):
-        part = part.strip()
-        if part and part not in seen:
-            seen.append(part)
-    return seen
-
-
 def segment_key(source: str, idx: int) -> str:
     return f"{source}#{idx}"
 
@@ -73,35 +60,46 @@ class ExportReport:
     path: Path
     rows: int = 0
     suggested: int = 0
+    mode: str = "review"
 
 
 def export_sheet(study: Study, codebook, path: Path, *, coder: str | None = None,
-                 segments: set[int] | None = None, progress=None) -> ExportReport:
+                 blind: bool = False, segments: set[int] | None = None,
+                 progress=None) -> ExportReport:
     """Write the coding sheet (``.xlsx`` or ``.csv``) for review.
 
     Args:
         study: an open study.
-        codebook: the study's codebook (listed on the second sheet of an xlsx).
+        codebook: the study's codebook (listed on the codebook tab of an xlsx).
         path: where to write; the suffix chooses the format.
-        coder: prefill the coder's columns with this coder's earlier decisions.
+        coder: show this coder's earlier codes (review sheets) and keep her
+            memos and proposed concepts in their columns.
+        blind: write no machine suggestion and no earlier decision.
         segments: only these segment ids (e.g. the turns ``--next N`` chose).
 
     Raises:
-        GtcodeError: E102 for another suffix, E701 when the file cannot be written.
+        GtcodeError: E102 for another suffix, E601 for a study without
+            transcripts, E701 when the file cannot be written.
     """
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in (".xlsx", ".csv"):
         raise GtcodeError("E102", "a coding sheet is written as .xlsx or .csv.", file=path,
                           hint="name the output sheet.xlsx or sheet.csv")
+    require_sources(study, "put in a coding sheet")
     guard_output(path, inspect=unapplied_review(study))
-    report = ExportReport(path)
-    rows = _sheet_rows(study, codebook, coder, report, progress, segments)
+    mode = "blind" if blind else "review"
+    keys = layout(mode, earlier=bool(coder) and not blind)
+    report = ExportReport(path, mode=mode)
+    lookup = CodeLookup.of(codebook, list_codes(study.conn))
+    values = _sheet_rows(study, codebook, coder, mode, lookup, report, progress, segments)
+    rows = ([row[key] for key in keys] for row in values)
     try:
         if kind == ".xlsx":
-            write_xlsx_sheet(path, rows, codebook, created=study.meta("created_at"))
+            write_xlsx_sheet(path, keys, rows, codebook, mode=mode,
+                             created=study.meta("created_at"))
         else:
-            write_csv_sheet(path, rows)
+            write_csv_sheet(path, keys, rows)
     except OSError as exc:
         raise GtcodeError("E701", f"the sheet cannot be written ({exc.strerror}).",
                           file=path) from None
@@ -112,8 +110,8 @@ def unapplied_review(study: Study | None = None):
     """An ``inspect`` for :func:`gtcode.files.guard_output`: what review an existing file
     holds that would be lost by overwriting it.
 
-    A coding sheet with a coder's entries (codes changed, a new concept, a memo) is
-    work, unless this very file (its sha256) was applied to ``study``.
+    A coding sheet in which a coder marked rows is work, unless this very file
+    (its sha256) was applied to ``study``.
     """
     def inspect(path: Path) -> str | None:
         rows = review_rows(path)
@@ -128,240 +126,96 @@ def unapplied_review(study: Study | None = None):
     return inspect
 
 
-def _sheet_rows(study: Study, codebook, coder: str | None, report: ExportReport, progress,
-                segments: set[int] | None = None):
+def _sheet_rows(study: Study, codebook, coder: str | None, mode: str, lookup: CodeLookup,
+                report: ExportReport, progress, segments: set[int] | None = None):
     order = {c.id: i for i, c in enumerate(codebook.codes)}
     total = db.source_count(study.conn)
     model = learned_db.machine_coder(study.conn) == learned_db.MODEL_CODER
+    # when the learned coder made the suggestions, the rule hits are its evidence only
     origins = ("model",) if model else MACHINE_ORIGINS
-    probabilities = learned_db.model_suggestions(study.conn) if model else {}
+    why = learned_db.model_suggestions(study.conn) if model and mode == "review" else {}
     for number, source in enumerate(db.iter_source_segments(study.conn), start=1):
-        codings = db.source_codings(study.conn, source.id)
+        codings = db.source_codings(study.conn, source.id) if mode == "review" else {}
         memos = db.source_sheet_memos(study.conn, source.name, coder) if coder else {}
         proposals = db.source_proposals(study.conn, source.id, coder) if coder else {}
         for seg in source.segments:
             if segments is not None and seg.id not in segments:
                 continue
             text = source.text[seg.start:seg.end]
-            suggested, evidence, codes = _suggestions(codings.get(seg.id, []), coder, order,
-                                                      origins, probabilities.get(seg.id, []))
+            row = {"segment": segment_key(source.name, seg.idx), "source": source.name,
+                   "case": source.case or "", "speaker": seg.speaker or "",
+                   "role": seg.role or "", "text": cell_text(text), "decision": "",
+                   "codes": "", "new_concept": "; ".join(proposals.get(seg.id, [])),
+                   "memo": memos.get(seg.idx, ""), "text_hash": text_hash(text)}
+            if mode == "review":
+                shown = _machine_columns(row, codings.get(seg.id, []), coder, order, lookup,
+                                         origins, {m.code_id: m for m in why.get(seg.id, [])})
+                report.suggested += len(shown.suggested)
+            else:
+                shown = Shown("blind")
+            row["shown"] = shown.cell()
             report.rows += 1
-            report.suggested += len(suggested)
-            yield (segment_key(source.name, seg.idx), source.name, source.case or "",
-                   seg.speaker or "", seg.role or "", cell_text(text), "; ".join(suggested),
-                   evidence, "; ".join(codes), "; ".join(proposals.get(seg.id, [])),
-                   memos.get(seg.idx, ""), text_hash(text))
+            yield row
         if progress:
             progress("Writing sheet", number, total)
 
 
-def _suggestions(codings: list[db.SegmentCoding], coder: str | None,
-                 order: dict[str, int], origins: tuple[str, ...] = MACHINE_ORIGINS,
-                 model: list | None = None) -> tuple[list[str], str, list[str]]:
+def _machine_columns(row: dict, codings: list[db.SegmentCoding], coder: str | None,
+                     order: dict[str, int], lookup: CodeLookup,
+                     origins: tuple[str, ...] = MACHINE_ORIGINS,
+                     model: dict | None = None) -> Shown:
+    """Fill the suggestion, evidence, probability and earlier columns of a review row.
+
+    ``model``: code -> the learned coder's suggestion (its probability and the
+    n-grams that weighed most, shown in «» after the rule terms).
+    """
     def ordered(ids):
         return sorted(set(ids), key=lambda c: (order.get(c, len(order)), c))
 
-    why = {m.code_id: m for m in model or []}
+    model = model or {}
     machine = [c for c in codings if c.origin in origins and c.status == "suggested"]
     suggested = ordered(c.code_id for c in machine)
-    lines = []
+    evidence, chances = [], []
     for code in suggested:
         terms: list[str] = []
+        chance = None
         for c in machine:
             if c.code_id == code:
-                for hit in json.loads(c.evidence or "[]"):
-                    if hit.get("term") not in terms:
-                        terms.append(hit.get("term"))
-        found = why.get(code)
-        if found is not None and found.probability is not None:
-            terms = [*terms, *(f"«{g}»" for g in found.features if g not in terms)]
-            lines.append(f"{code} ({found.probability:.2f}): {', '.join(terms)}")
-        else:
-            lines.append(f"{code}: {', '.join(terms)}")
+                hits, probability = _evidence(c.evidence)
+                terms += [t for t in hits if t not in terms]
+                chance = probability if chance is None else max(chance, probability or 0)
+        learned = model.get(code)
+        if learned is not None:
+            chance = learned.probability if learned.probability is not None else chance
+            terms += [f"«{gram}»" for gram in learned.features]
+        evidence.append(f"{code}: {', '.join(terms)}")
+        chances.append(f"{chance:.2f}" if chance is not None else "")
+    row["suggested"] = "\n".join(lookup.label(c) for c in suggested)
+    row["evidence"] = "\n".join(evidence)
+    # written only when the machine gives a probability (the learned coder does; rules do not)
+    row["probability"] = "\n".join(chances) if any(chances) else ""
     mine = [c for c in codings if c.origin == "human" and c.coder == coder] if coder else []
-    codes = ordered(c.code_id for c in mine if c.status == "accepted") if mine else suggested
-    return suggested, "\n".join(lines), codes
+    row["earlier"] = "\n".join(
+        [lookup.label(c) for c in ordered(m.code_id for m in mine if m.status == "accepted")]
+        + ["✗ " + lookup.label(c) for c in ordered(m.code_id for m in mine
+                                                   if m.status == "rejected")])
+    return Shown("review", tuple(suggested))
 
 
-@dataclass
-class ApplyReport:
-    """What applying a sheet recorded."""
+def _evidence(raw: str | None) -> tuple[list[str], float | None]:
+    """The evidence terms of a machine suggestion and its probability, if it has one.
 
-    rows: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    added: int = 0
-    removed: int = 0
-    proposed: int = 0
-    memos: int = 0
-    changed_rows: int = 0
-    via: str = ""
-    actions: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def changes(self) -> int:
-        return self.accepted + self.rejected + self.added + self.removed + self.proposed + \
-            self.memos
-
-
-@dataclass(frozen=True)
-class _Checked:
-    row: SheetRow
-    segment: db.KeyedSegment
-    codes: list[str]
-    phrases: list[str]
-
-
-def apply_sheet(study: Study, codebook, path: Path, *, coder: str) -> ApplyReport:
-    """Record a coder's decisions from a reviewed sheet (one transaction).
-
-    Raises:
-        GtcodeError: E112 for a missing or reserved coder name; E401 when the
-            sheet is malformed (missing sheet or columns, formulas, a segment
-            twice); ProblemList with E402/E403/E404 problems, each naming its
-            row, for unknown codes, unknown segments or changed text.
+    Rule suggestions keep a list of ``{term, start, end}`` hits; a suggestion
+    with a probability keeps an object ``{"probability": p, "hits": [...]}``.
     """
-    path = Path(path)
-    coder = (coder or "").strip()
-    if not coder or coder == db.RULE_CODER:
-        raise GtcodeError("E112", "a sheet is applied in a coder's name.",
-                          hint="pass --coder NAME (your name or initials)")
-    rows, cell_problems = read_sheet(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    report = ApplyReport(via=f"{path.name}@sha256:{digest}")
-    book_hash = codebook.hash
-    with study.write() as conn:  # checked under the write lock: no writer can slip between
-        register_codebook(study, codebook)  # with the decisions, in one transaction
-        checked = _check(study, codebook, rows, path, cell_problems)
-        db.ensure_coder(conn, coder, "human")
-        for item in checked:
-            _apply_row(conn, item, coder, book_hash, report)
-    return report
-
-
-def _check(study: Study, codebook, rows: list[SheetRow], path: Path,
-           problems: list[tuple[int, str, str]]) -> list[_Checked]:
-    known = set(codebook.by_id) | {c.id for c in list_codes(study.conn)}
-    checked: list[_Checked] = []
-    first_row: dict[int, int] = {}
-    sources: dict[str, dict[int, db.KeyedSegment]] = {}
-    for row in rows:
-        segment = _row_segment(study, row, problems, sources)
-        if segment is None:
-            continue
-        if segment.id in first_row:
-            problems.append((row.number, "E401", f"segment {row.segment} is also on row "
-                             f"{first_row[segment.id]}; keep one row per segment"))
-            continue
-        first_row[segment.id] = row.number
-        if not _same_text(row, segment, problems):
-            continue
-        codes = split_codes(row.codes)
-        unknown = [c for c in codes if c not in known]
-        for code in unknown:
-            problems.append((row.number, "E402", f"unknown code id {code!r}"))
-        phrases = [p.strip() for p in _SPLIT_PHRASES.split(row.new_concept or "") if p.strip()]
-        checked.append(_Checked(row, segment, codes, phrases))
-    if problems:
-        problems.sort()
-        raise ProblemList(problems[0][1], [f"[{code}] row {number}: {message}"
-                                           for number, code, message in problems], file=path,
-                          hint="fix these rows (or delete them) and apply the sheet again; "
-                          "nothing was recorded")
-    return checked
-
-
-def _row_segment(study: Study, row: SheetRow, problems: list,
-                 sources: dict[str, dict[int, db.KeyedSegment]]) -> db.KeyedSegment | None:
-    source, _, idx = (row.segment or "").strip().rpartition("#")
-    if not source or not idx.isdigit():
-        problems.append((row.number, "E403", "the segment id is missing or not of the form "
-                         "<source>#<number>"))
-        return None
-    if source not in sources:
-        sources[source] = db.source_segments_by_idx(study.conn, source)
-    segment = sources[source].get(int(idx))
-    if segment is None:
-        problems.append((row.number, "E403", f"segment {row.segment} does not exist in this "
-                         "study"))
-    return segment
-
-
-def _normal(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("'") and is_formula_like(text[1:]):
-        text = text[1:]
-    return text.strip()
-
-
-def _same_text(row: SheetRow, segment: db.KeyedSegment, problems: list) -> bool:
-    current = text_hash(segment.text)
-    if row.text is not None and _normal(row.text) != _normal(cell_text(segment.text)):
-        problems.append((row.number, "E404", "the text of this row was changed; the sheet's "
-                         "text must stay as exported"))
-        return False
-    if row.text_hash and row.text_hash.strip() != current:
-        problems.append((row.number, "E404", "the segment's text changed since this sheet was "
-                         "exported (re-imported?); export a new sheet"))
-        return False
-    return True
-
-
-def _apply_row(conn, item: _Checked, coder: str, book_hash: str, report: ApplyReport) -> None:
-    seg, codes = item.segment, set(item.codes)
-    report.rows += 1
-    before = report.changes
-    existing = db.segment_codings(conn, seg.id)
-    suggested = {c.code_id for c in existing
-                 if c.origin in MACHINE_ORIGINS and c.status == "suggested"}
-    mine = {c.code_id: c for c in existing if c.origin == "human" and c.coder == coder}
-    accepted = {k for k, c in mine.items() if c.status == "accepted"}
-    rejected = {k for k, c in mine.items() if c.status == "rejected"}
-    details = {"row": item.row.number, "segment": segment_key(seg.source, seg.idx)}
-
-    def record(code: str, status: str | None, action: str) -> None:
-        if status is None:
-            db.delete_coding(conn, mine[code].id)
-        else:
-            db.insert_human_coding(conn, source_id=seg.source_id, segment_id=seg.id,
-                                   start=seg.start, end=seg.end, code_id=code, coder=coder,
-                                   status=status, codebook_hash=book_hash)
-        db.log_decision(conn, coder=coder, action=action, segment_id=seg.id, code_id=code,
-                        via=report.via, details=details)
-        name = _COUNTERS[action]
-        setattr(report, name, getattr(report, name) + 1)
-
-    for code in sorted(codes - accepted):
-        record(code, "accepted", "accept" if code in suggested else "add")
-    for code in sorted(suggested - codes - rejected):
-        record(code, "rejected", "reject")
-    for code in sorted(accepted - codes - suggested):
-        record(code, None, "remove")
-    _apply_notes(conn, item, coder, details, report)
-    if report.changes > before:
-        report.changed_rows += 1
-    elif not db.has_decision(conn, coder, seg.id):
-        # A row kept as it was is a decision too ("nothing applies here", or
-        # "the suggestions are right"): log that the coder reviewed it, once,
-        # so agreement counts the segment as seen by this coder.
-        db.log_decision(conn, coder=coder, action="review", segment_id=seg.id, code_id=None,
-                        via=report.via, details=details)
-
-
-def _apply_notes(conn, item: _Checked, coder: str, details: dict, report: ApplyReport) -> None:
-    seg = item.segment
-    for phrase in item.phrases:
-        if not db.has_candidate(conn, phrase, "proposed", coder, seg.id):
-            db.add_candidate(conn, phrase, "proposed", coder, seg.id, note="coding sheet")
-            db.log_decision(conn, coder=coder, action="propose", segment_id=seg.id,
-                            code_id=None, via=report.via, details={**details, "phrase": phrase})
-            report.proposed += 1
-    memo = (item.row.memo or "").strip()
-    target = segment_key(seg.source, seg.idx)
-    if memo:
-        existing = db.sheet_memo(conn, target, coder)
-        if existing is None or existing[1] != memo:
-            db.upsert_sheet_memo(conn, target, coder, memo)
-            db.log_decision(conn, coder=coder, action="memo", segment_id=seg.id, code_id=None,
-                            via=report.via, details=details)
-            report.memos += 1
+    try:
+        data = json.loads(raw or "[]")
+    except ValueError:
+        return [], None
+    probability = None
+    if isinstance(data, dict):
+        value = data.get("probability")
+        probability = float(value) if isinstance(value, (int, float)) else None
+        data = data.get("hits", [])
+    terms = [str(h.get("term")) for h in data if isinstance(h, dict) and h.get("term")]
+    return terms, probability

@@ -22,6 +22,7 @@ import networkx as nx
 
 from gtcode.coding.axial import PARADIGM_LINKS, CodedStudy, cooccurrence, paradigm_roles, relations
 from gtcode.coding.quotes import DEFAULT_LIMIT, Quote, choose_quotes
+from gtcode.numbers import percent
 from gtcode.store.analysis import StoryRow
 
 STORYLINE_KEY = "storyline"
@@ -181,11 +182,11 @@ def _core_meaning(a: str, c: str, role: str | None, definition: str, r: Category
     if lang == "en":
         kind = f"a {ROLE_NAMES['en'][role]} of" if role else "a dimension of"
         text = f"{a} is {kind} {c}" + (f": {definition}." if definition else ".")
-        return text + (f" Coded for {r.cases} of {n} respondents ({r.share:.0%}) in "
+        return text + (f" Coded for {r.cases} of {n} respondents ({percent(r.share)}) in "
                        f"{r.segments} segments.")
     kind = f"的{ROLE_NAMES['zh'][role]}" if role else "的构成维度之一"
     text = f"{a}是{c}{kind}" + (f"：{definition}。" if definition else "。")
-    return text + f"该范畴见于{n}名受访者中的{r.cases}名（{r.share:.0%}），共{r.segments}个片段。"
+    return text + f"该范畴见于{n}名受访者中的{r.cases}名（{percent(r.share)}），共{r.segments}个片段。"
 
 
 def _paradigm_drafts(data: CodedStudy, lang: str) -> list[tuple]:

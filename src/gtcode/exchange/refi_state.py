@@ -147,8 +147,9 @@ def restore_state(conn, state: dict[str, Any], restored_sources: set[str],
             return found[0] if found else None
         return None
 
-    decisions = [(at, coder, action, seg_of(ref), code, via, details)
-                 for at, coder, action, ref, code, via, details in state.get("decisions", [])]
+    decisions = [(at, coder, action, seg_of(ref), code, via, details, *blind[:1])
+                 for at, coder, action, ref, code, via, details, *blind
+                 in state.get("decisions", [])]
     candidates = [(phrase, kind, by, seg_of(ref), score, note, created)
                   for phrase, kind, by, ref, score, note, created in state.get("candidates", [])]
     storyline = [tuple(row) for row in state.get("storyline", [])]

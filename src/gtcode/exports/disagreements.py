@@ -165,15 +165,27 @@ def _about_rows(result: AgreeResult) -> list[tuple[str, str]]:
             ("编码层级 Code level", result.code_level or ""),
             ("测量水平 Level of measurement", result.level_of_measurement),
             ("编码者 Coders", ", ".join(result.coders)),
-            ("单元数 Units", str(result.n_units)),
-            ("可配对单元 Pairable units", str(result.n_pairable_units)),
-            ("总体指标 Overall figure", result.overall_method or "")]
+            *((f"编码者 Coder {name}", view.describe()) for name, view in result.views.items()),
+            ("单元范围 Units are", result.scope or result.unit),
+            *_unit_rows(result),
+            ("总体指标 Overall figure", result.overall_method or ""),
+            ("结论 Verdict", result.verdict),
+            ("衡量 Measures", result.independence.measures)]
     for key, zh in (("percent_agreement", "一致率"), ("cohen_kappa", "科恩 kappa"),
                     ("fleiss_kappa", "弗莱斯 kappa"), ("krippendorff_alpha", "克里彭多夫 alpha")):
         value = figures.get(key)
         rows.append((f"{zh} {key}", "" if value is None else f"{value:.4f}"))
     rows.extend(("注 Note", note) for note in result.notes)
     return rows
+
+
+def _unit_rows(result: AgreeResult) -> list[tuple[str, str]]:
+    if result.unit == "character":
+        return [("比较字符 Characters compared", str(result.n_units)),
+                ("编码 x 来源 Code x source rows", str(result.n_pairable_units))]
+    return [("比较单元 Units compared", str(result.n_pairable_units)),
+            ("仅一位编码者的单元 Units seen by one coder",
+             str(result.n_units - result.n_pairable_units))]
 
 
 def _about_sheet(book: _Book, result: AgreeResult) -> None:

@@ -27,6 +27,7 @@ from docx.shared import Cm, Pt
 
 from gtcode.exports.workbook import display_width
 from gtcode.files import atomic_write_bytes, xml_text
+from gtcode.numbers import percent
 from gtcode.store.memos import MemoRow
 from gtcode.tables.matrices import build_tables
 from gtcode.tables.paper import Table
@@ -146,7 +147,7 @@ def _shown(value: object, kind: str) -> str:
     if isinstance(value, bool):
         return str(value)
     if kind == "pct" and isinstance(value, (int, float)):
-        return f"{value:.1f}%"
+        return percent(value / 100, 1)
     if kind == "float" and isinstance(value, (int, float)):
         return f"{value:.3f}"
     if kind == "dec1" and isinstance(value, (int, float)):

@@ -68,7 +68,9 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "int": book.add_format({**base, "num_format": "0"}),
         "float": book.add_format({**base, "num_format": "0.000"}),
         "dec1": book.add_format({**base, "num_format": "0.0"}),
-        "pct": book.add_format({**base, "num_format": "0.0\"%\""}),
+        # never shown as 100.0% below 100 (two decimals more just under it)
+        "pct": book.add_format({**base,
+                                "num_format": "[>=100]0.0\"%\";[>=99.95]0.000\"%\";0.0\"%\""}),
         "note": book.add_format({"italic": True, "text_wrap": False, "font_size": 9,
                                  "font_color": "#595959"}),
     }

@@ -26,13 +26,16 @@ from gtcode.reliability import study_units as su
 from gtcode.reliability.agreement_report import AgreementReport, agreement_report
 from gtcode.reliability.coded_data import CodedData
 from gtcode.reliability.coding_units import (
+    RESPONDENT_ROLES,
     CharacterUnits,
+    CoderView,
     CodeUnits,
     Disagreement,
     code_disagreements,
     table_disagreements,
 )
 from gtcode.reliability.coefficients import json_float
+from gtcode.reliability.independence import Independence, judge
 from gtcode.reliability.krippendorff import LEVELS, alpha_verdict, check_level
 from gtcode.reliability.nvivo import (
     NvivoComparison,
@@ -74,6 +77,9 @@ class AgreeResult:
             (a study's document and character units list segments).
         units_per_coder: units each coder looked at (codes only).
         notes: plain-language remarks.
+        scope: which turns are units (``respondent turns``, ``all turns``;
+            empty for a table).
+        views: coder -> what she saw when deciding (study and sheet modes).
     """
 
     mode: str
@@ -93,6 +99,18 @@ class AgreeResult:
     units_per_coder: Mapping[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     disagreement_unit: str | None = None
+    scope: str = ""
+    views: Mapping[str, CoderView] = field(default_factory=dict)
+
+    @property
+    def independence(self) -> Independence:
+        """Whether the coders decided independently (see :mod:`.independence`)."""
+        return judge(self.coders, self.views)
+
+    @property
+    def verdict(self) -> str:
+        """The alpha verdict, or what was measured when this is not a reliability test."""
+        return self.independence.verdict or alpha_verdict(self.alpha)
 
     @property
     def alpha(self) -> float:
@@ -110,10 +128,18 @@ class AgreeResult:
             "level_of_measurement": self.level_of_measurement,
             "coders": list(self.coders), "n_coders": len(self.coders),
             "n_units": self.n_units, "n_pairable_units": self.n_pairable_units,
+            "n_units_compared": self.n_pairable_units, "scope": self.scope or self.unit,
             "overall_method": self.overall_method,
         })
         out.update({key: json_float(self.headline.get(key)) for key in _HEADLINE})
-        out["alpha_verdict"] = alpha_verdict(self.alpha)
+        independence = self.independence
+        out["alpha_verdict"] = self.verdict
+        out["independent"] = independence.independent
+        out["measures"] = independence.measures
+        out["coders_view"] = {name: {"kind": v.kind, "status": v.status, "blind": v.blind,
+                                     "saw_suggestions": v.seeing, "not_recorded": v.unknown,
+                                     "describe": v.describe()}
+                              for name, v in self.views.items()}
         out["n_disagreements"] = len(self.disagreements)
         out["disagreement_unit"] = self.disagreement_unit or self.unit
         if self.mode != "table":
@@ -260,13 +286,14 @@ def agree_code_units(units: CodeUnits, *, level_of_measurement: str = "nominal",
     presence = presence_array(kept, ids, codes, missing_as_absent=False)
     pooled = CodedData((0, 1), presence.reshape(-1, presence.shape[2]))
     report = agreement_report(pooled, units.coders, level)
-    notes = [*units.notes, *_code_notes(units, per_code, overall, level)]
+    notes = [*units.notes, *_code_notes(units, per_code, overall, level),
+             *judge(units.coders, units.views).notes]
     return AgreeResult(mode, units.unit, units.level, level, units.coders, len(units.units),
                        len(ids), overall, _codes_headline(per_code, report, overall),
                        report=report, per_code=per_code, code_labels=dict(units.code_labels),
                        disagreements=tuple(code_disagreements(units)),
                        units_per_coder={c: len(units.codings[c]) for c in units.coders},
-                       notes=tuple(notes))
+                       notes=tuple(notes), scope=units.scope, views=dict(units.views))
 
 
 def _code_notes(units: CodeUnits, per_code: PerCodeReport, overall: str,
@@ -312,10 +339,11 @@ def agree_characters(units: CharacterUnits, *, overall: str = "pooled",
              "(NVivo shows K = 1 for them)."]
     if nvivo.n_zero_over_zero:
         notes.append(f"{nvivo.n_zero_over_zero} row(s) have K = 1 by NVivo's 0/0 convention.")
+    notes += judge(units.coders, units.views).notes
     return AgreeResult(mode, "character", units.level, "nominal", units.coders,
                        nvivo.pooled.total, len(nvivo.rows), overall, headline, nvivo=nvivo,
                        code_labels=dict(units.code_labels), disagreements=tuple(disagreements),
-                       notes=tuple(notes))
+                       notes=tuple(notes), scope=units.scope, views=dict(units.views))
 
 
 def check_min_alpha(result: AgreeResult, minimum: float) -> None:
@@ -327,6 +355,12 @@ def check_min_alpha(result: AgreeResult, minimum: float) -> None:
     if result.unit == "character":
         raise GtcodeError("E112", "the character unit computes NVivo's kappa, not alpha.",
                           hint="drop --min-alpha or use --unit segment")
+    independence = result.independence
+    if not independence.independent:
+        raise GtcodeError("E604", f"this comparison is not a reliability test, so it cannot "
+                          f"pass a minimum alpha: it measures {independence.measures}.",
+                          hint="compare a coder who filled a blind sheet (gtcode sheet "
+                          "export STUDY -o blind.xlsx --blind)")
     alpha = result.alpha
     if math.isnan(alpha):
         raise GtcodeError("E603", f"Krippendorff's alpha is undefined, so it cannot reach "
@@ -341,7 +375,8 @@ def check_min_alpha(result: AgreeResult, minimum: float) -> None:
 def agree_study(study: Study, coders: Sequence[str], *, unit: str = "segment",
                 level: str = "concept", all_units: bool = False,
                 level_of_measurement: str = "nominal", overall: str = "pooled",
-                texts: bool = False) -> AgreeResult:
+                texts: bool = False,
+                roles: tuple[str, ...] | None = RESPONDENT_ROLES) -> AgreeResult:
     """Agreement between coders inside a study (``gtcode agree STUDY --coders ...``).
 
     How units are built: :mod:`gtcode.reliability.study_units`. The
@@ -357,6 +392,8 @@ def agree_study(study: Study, coders: Sequence[str], *, unit: str = "segment",
         level_of_measurement: the alpha level.
         overall: which overall figure leads.
         texts: fill in the passage text of each disagreement.
+        roles: the segment roles that are units (default respondent turns and
+            turns of unknown role; None: every turn).
 
     Raises:
         GtcodeError: E112 bad option, E306 unknown coder, E601 nothing to compare.
@@ -365,7 +402,8 @@ def agree_study(study: Study, coders: Sequence[str], *, unit: str = "segment",
     su.check_options(unit, level)
     _check_level(level_of_measurement)
     check_overall(overall)
-    codings = su.load_study_codings(study, coders, level=level, all_units=all_units)
+    codings = su.load_study_codings(study, coders, level=level, all_units=all_units,
+                                    roles=roles)
     segments = su.segment_units(codings)
     rows = code_disagreements(segments)
     if texts:

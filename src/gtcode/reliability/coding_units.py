@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from gtcode.errors import GtcodeError
+
 #: Units ``gtcode agree`` knows.
 UNIT_KINDS: tuple[str, ...] = ("segment", "document", "character")
 #: Code levels agreement can be computed at.
@@ -44,6 +46,80 @@ class UnitInfo:
     text: str | None = None
 
 
+#: Which turns agreement and evaluation count by default: respondent turns,
+#: and turns whose speaker role is unknown (a transcript without speaker labels).
+RESPONDENT_ROLES: tuple[str, ...] = ("respondent", "unknown")
+#: ``--role`` values: respondent turns (default) or every turn.
+ROLE_CHOICES: tuple[str, ...] = ("respondent", "all")
+
+
+def role_filter(role: str) -> tuple[str, ...] | None:
+    """The segment roles a ``--role`` value keeps (None: every role)."""
+    if role not in ROLE_CHOICES:
+        raise GtcodeError("E112", f"unknown role {role!r}.",
+                          hint="use --role " + " or ".join(ROLE_CHOICES))
+    return RESPONDENT_ROLES if role == "respondent" else None
+
+
+def scope_name(roles: tuple[str, ...] | None) -> str:
+    """How the units' scope is described: ``respondent turns`` or ``all turns``."""
+    return "respondent turns" if roles else "all turns"
+
+
+@dataclass(frozen=True)
+class CoderView:
+    """What a coder saw when deciding the units compared.
+
+    Attributes:
+        kind: ``human`` (decisions from coding sheets), ``machine`` (rule or
+            model coder), ``import`` (coded in another program) or ``sheet``
+            (a filled sheet compared as a file).
+        blind: units decided on a blind sheet (no machine suggestion shown).
+        seeing: units decided on a sheet that showed machine suggestions.
+        unknown: units decided where that was not recorded (decisions
+            applied before gtcode recorded it, sheets without the record).
+    """
+
+    kind: str
+    blind: int = 0
+    seeing: int = 0
+    unknown: int = 0
+
+    @property
+    def status(self) -> str:
+        """``machine``, ``blind``, ``saw_suggestions`` or ``unknown``."""
+        if self.kind == "machine":
+            return "machine"
+        if self.seeing:
+            return "saw_suggestions"
+        if self.unknown or self.kind == "import" or not self.blind:
+            return "unknown"
+        return "blind"
+
+    def short(self) -> str:
+        """A few words for a table cell: ``blind (4 units)``, ``saw suggestions (4 of 4)``."""
+        total = self.blind + self.seeing + self.unknown
+        return {"machine": "machine coder", "blind": f"blind ({total} units)",
+                "saw_suggestions": f"saw suggestions ({self.seeing} of {total} units)",
+                "unknown": "imported: not known" if self.kind == "import" else
+                f"not recorded ({self.unknown} of {total} units)"}[self.status]
+
+    def describe(self) -> str:
+        """One phrase: ``blind (215 units)``, ``saw machine suggestions (215 of 215 units)``."""
+        total = self.blind + self.seeing + self.unknown
+        if self.kind == "machine":
+            return "machine coder"
+        if self.kind == "import":
+            return "imported coder: not known whether she saw machine suggestions"
+        status = self.status
+        if status == "blind":
+            return f"blind (all {total} units decided on blind sheets)"
+        if status == "saw_suggestions":
+            return f"saw machine suggestions ({self.seeing} of {total} units)"
+        return (f"not recorded whether she saw machine suggestions ({self.unknown} of {total} "
+                "units: decided before gtcode recorded it, or on a sheet without the record)")
+
+
 @dataclass(frozen=True)
 class CodeUnits:
     """For each unit and each coder who saw it, the codes the coder applied.
@@ -57,6 +133,8 @@ class CodeUnits:
             did not see is absent (missing), an empty set means "no code".
         code_labels: code id -> display name (``"id 名称"``).
         notes: plain-language remarks on how the units were built.
+        scope: which turns are units (``respondent turns``, ``all turns``).
+        views: coder -> what the coder saw when deciding (:class:`CoderView`).
     """
 
     unit: str
@@ -66,6 +144,8 @@ class CodeUnits:
     codings: Mapping[str, Mapping[str, frozenset[str]]]
     code_labels: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    scope: str = ""
+    views: Mapping[str, CoderView] = field(default_factory=dict)
 
     def seen_by(self, unit_id: str) -> list[str]:
         """Coders who looked at a unit, in coder order."""
@@ -99,6 +179,7 @@ class CharacterUnits:
         lengths: source name -> characters (TU).
         code_labels: code id -> display name.
         notes: remarks on how the rows were chosen.
+        scope, views: as in :class:`CodeUnits`.
     """
 
     level: str
@@ -107,6 +188,8 @@ class CharacterUnits:
     lengths: Mapping[str, int]
     code_labels: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    scope: str = ""
+    views: Mapping[str, CoderView] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

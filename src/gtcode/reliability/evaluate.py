@@ -10,6 +10,10 @@ rule suggestions). Every main category of the codebook is scored as
 presence/absence over the matched gold segments: precision, recall, F1 and
 Cohen's kappa from the 2x2 table, with macro averages over the categories
 whose value is defined.
+
+Only respondent turns (and turns of unknown role) are scored by default: a
+gold file that also labels interviewer turns, which nobody codes, would
+otherwise add easy true negatives. ``roles=None`` scores every matched turn.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 from gtcode.coding.gold import read_gold
 from gtcode.errors import GtcodeError
+from gtcode.reliability.coding_units import RESPONDENT_ROLES, scope_name
 from gtcode.reliability.cohen import cohen_kappa_from_table
 from gtcode.store import open_coding as db
 from gtcode.store.codings import coder_codings, coder_names, effective_codings
@@ -51,16 +56,20 @@ class Evaluation:
     units: int = 0
     files: list[str] = field(default_factory=list)
     unmatched: list[tuple[int, str, int]] = field(default_factory=list)
+    scope: str = "respondent turns"
+    out_of_scope: int = 0
 
     def to_dict(self) -> dict:
         """JSON-ready form (``gtcode evaluate --json``)."""
-        return {"units": self.units, "files": self.files, "macro": self.macro,
+        return {"units": self.units, "scope": self.scope, "out_of_scope": self.out_of_scope,
+                "files": self.files, "macro": self.macro,
                 "categories": [asdict(c) for c in self.categories],
                 "unmatched": [{"row": r, "file": f, "line": n} for r, f, n in self.unmatched]}
 
 
-def evaluate(study: Study, codebook, gold: Path, *,
-             files: Sequence[str] | None = None, coder: str | None = None) -> Evaluation:
+def evaluate(study: Study, codebook, gold: Path, *, files: Sequence[str] | None = None,
+             roles: tuple[str, ...] | None = RESPONDENT_ROLES,
+             coder: str | None = None) -> Evaluation:
     """Score the study's effective codings against gold labels (see the module doc).
 
     Args:
@@ -68,6 +77,8 @@ def evaluate(study: Study, codebook, gold: Path, *,
         codebook: the study's codebook.
         gold: the gold labels csv.
         files: only score gold rows of these source files.
+        roles: the segment roles scored (default respondent turns and turns of
+            unknown role; None: every turn).
         coder: score one coder (``gtcode-rules``, ``gtcode-model`` or a person)
             instead of the codings that count.
 
@@ -83,12 +94,14 @@ def evaluate(study: Study, codebook, gold: Path, *,
                               file=gold, hint="name files as the gold labels' file column does")
         rows = [r for r in rows if r.file in set(files)]
     lines = db.segment_lines(study.conn)
-    result = Evaluation(files=sorted({r.file for r in rows}))
+    result = Evaluation(files=sorted({r.file for r in rows}), scope=scope_name(roles))
     matched: list[tuple[int, frozenset[str]]] = []
     for row in rows:
         found = lines.get((row.file, row.line))
         if found is None:
             result.unmatched.append((row.row, row.file, row.line))
+        elif roles is not None and (found[1] or "unknown") not in roles:
+            result.out_of_scope += 1
         else:
             matched.append((found[0], row.categories))
     if not matched:

@@ -22,6 +22,12 @@ Which segments a coder looked at:
 * with ``all_units=True``: every respondent/unknown segment for every coder,
   plus segments coded.
 
+Only segments in scope are units: by default respondent turns and turns
+whose role is unknown (``roles``); interviewer turns, which nobody codes,
+would otherwise count as agreed "no code" units. ``roles=None`` takes every
+turn. For each human coder the decision log says whether she decided each
+unit blind (:class:`~gtcode.reliability.coding_units.CoderView`).
+
 A coding is on a segment when it is linked to it; a span coding that is not
 (imports) is on every segment it overlaps by at least one character (NVivo's
 rule for sentence and paragraph units). A coding that overlaps no segment (a
@@ -40,17 +46,20 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gtcode.codebook import load_codebook
 from gtcode.codebook.hierarchy import code_links, main_category
 from gtcode.errors import GtcodeError
 from gtcode.reliability.coding_units import (
     CODE_LEVELS,
+    RESPONDENT_ROLES,
     UNIT_KINDS,
     CharacterUnits,
+    CoderView,
     CodeUnits,
     UnitInfo,
+    scope_name,
 )
 from gtcode.reliability.coding_units import document_units as documents_of
 from gtcode.store import agreement as db
@@ -58,7 +67,7 @@ from gtcode.store.codes import list_codes
 from gtcode.store.project import Study
 
 #: Segment roles every coder is taken to have read with ``all_units``.
-SEEN_ROLES: tuple[str, ...] = ("respondent", "unknown")
+SEEN_ROLES: tuple[str, ...] = RESPONDENT_ROLES
 _MACHINE = ("rule", "model")
 
 
@@ -82,6 +91,23 @@ class StudyCodings:
     spans: dict[str, dict[tuple[str, str], list[tuple[int, int]]]]
     labels: dict[str, str]
     notes: list[str]
+    scope: str = ""
+    blind: dict[str, dict[int, bool | None]] = field(default_factory=dict)
+
+    def views(self) -> dict[str, CoderView]:
+        """Coder -> what she saw when deciding the units she shares with another coder."""
+        seen_twice = {sid for sid in set().union(*self.seen.values())
+                      if sum(sid in s for s in self.seen.values()) >= 2}
+        out = {}
+        for coder in self.coders:
+            if coder.kind in _MACHINE:
+                out[coder.name] = CoderView("machine")
+                continue
+            marks = [self.blind.get(coder.name, {}).get(sid, None)
+                     for sid in self.seen[coder.name] & seen_twice]
+            out[coder.name] = CoderView(coder.kind, marks.count(True), marks.count(False),
+                                        marks.count(None))
+        return out
 
 
 def resolve_coders(study: Study, names: Sequence[str]) -> tuple[StudyCoder, ...]:
@@ -140,9 +166,9 @@ class _SegmentIndex:
         return hits
 
     def role_ids(self, sources: set[str] | None = None) -> set[int]:
-        """Respondent/unknown segments (of some sources only, if given)."""
-        return {s.id for s in self.by_id.values() if (s.role or "unknown") in SEEN_ROLES
-                and (sources is None or s.source in sources)}
+        """The segments in scope (of some sources only, if given)."""
+        return {s.id for s in self.by_id.values()
+                if sources is None or s.source in sources}
 
 
 def _roller(study: Study, level: str) -> Callable[[str], str | None]:
@@ -168,8 +194,11 @@ def check_options(unit: str, level: str) -> None:
 
 
 def load_study_codings(study: Study, coders: Sequence[str], *, level: str = "concept",
-                       all_units: bool = False) -> StudyCodings:
+                       all_units: bool = False,
+                       roles: tuple[str, ...] | None = RESPONDENT_ROLES) -> StudyCodings:
     """Read the named coders' codings and the segments each looked at.
+
+    ``roles``: the segment roles that are units (None: every turn).
 
     Raises:
         GtcodeError: E112 for a bad level or coder list, E306 for an unknown
@@ -178,19 +207,25 @@ def load_study_codings(study: Study, coders: Sequence[str], *, level: str = "con
     check_options("segment", level)
     resolved = resolve_coders(study, coders)
     names = tuple(c.name for c in resolved)
-    segments = db.study_segments(study.conn)
+    every = db.study_segments(study.conn)
+    segments = [s for s in every if roles is None or (s.role or "unknown") in roles]
     index = _SegmentIndex(segments)
     rows = db.coder_codings(study.conn, names)
     decided = db.decided_segments(study.conn, names)
-    result = StudyCodings(level, resolved, segments, {}, {}, {}, _labels(study), [])
+    result = StudyCodings(level, resolved, segments, {}, {}, {}, _labels(study), [],
+                          scope_name(roles), decided)
     roll = _roller(study, level)
     skipped = {"orphaned": 0, "uncategorised": 0, "nowhere": 0}
     for coder in resolved:
         mine = [r for r in rows if r.coder == coder.name]
         _collect(result, coder, mine, index, roll, skipped)
-        result.seen[coder.name] = _seen(coder, mine, decided[coder.name], index, all_units)
+        result.seen[coder.name] = _seen(coder, mine, set(decided[coder.name]), index,
+                                        all_units)
         result.seen[coder.name] |= set(result.present[coder.name])
     _skip_notes(result, skipped, level)
+    if len(segments) < len(every):
+        result.notes.append(f"units are {result.scope}: {len(every) - len(segments)} "
+                            "interviewer turn(s) left out (--role all counts every turn).")
     if not all_units:
         _seen_note(result, index.role_ids())
     return result
@@ -202,9 +237,9 @@ def _seen_note(result: StudyCodings, role_ids: set[int]) -> None:
     if humans:
         counts = ", ".join(f"{name} {len(result.seen[name] & role_ids)}" for name in humans)
         result.notes.append(
-            f"human coders count as having seen the segments with a recorded decision "
-            f"({counts} of {n_role} respondent segments; rows kept unchanged in an applied "
-            "sheet count as reviewed). If every coder read every segment, use --all-units.")
+            f"human coders count as having seen the segments they decided "
+            f"({counts} of {n_role} {result.scope}; rows left undecided in a sheet do not "
+            "count). If every coder read every segment, use --all-units.")
 
 
 def _collect(result: StudyCodings, coder: StudyCoder, rows: list[db.CoderCoding],
@@ -268,7 +303,7 @@ def segment_units(codings: StudyCodings) -> CodeUnits:
     sets = {c: {ids[sid]: frozenset(codings.present[c].get(sid, ()))
                 for sid in sorted(codings.seen[c])} for c in names}
     return CodeUnits("segment", codings.level, names, infos, sets, codings.labels,
-                     tuple(codings.notes))
+                     tuple(codings.notes), codings.scope, codings.views())
 
 
 def document_units(codings: StudyCodings) -> CodeUnits:
@@ -303,12 +338,14 @@ def character_units(codings: StudyCodings, lengths: dict[str, int]) -> Character
     if alone:
         notes.append(f"{len(alone)} source(s) looked at by only one coder were not compared.")
     return CharacterUnits(codings.level, (names[0], names[1]), spans,
-                          {s: lengths[s] for s in both}, codings.labels, tuple(notes))
+                          {s: lengths[s] for s in both}, codings.labels, tuple(notes),
+                          codings.scope, codings.views())
 
 
 def build_study_units(study: Study, coders: Sequence[str], *, unit: str = "segment",
-                      level: str = "concept",
-                      all_units: bool = False) -> CodeUnits | CharacterUnits:
+                      level: str = "concept", all_units: bool = False,
+                      roles: tuple[str, ...] | None = RESPONDENT_ROLES
+                      ) -> CodeUnits | CharacterUnits:
     """The units ``gtcode agree STUDY`` compares (rules in the module docstring).
 
     Args:
@@ -317,6 +354,7 @@ def build_study_units(study: Study, coders: Sequence[str], *, unit: str = "segme
         unit: ``"segment"``, ``"document"`` or ``"character"``.
         level: ``"concept"`` (codes as applied) or ``"category"`` (main categories).
         all_units: count every respondent segment as seen by every coder.
+        roles: the segment roles that are units (None: every turn).
 
     Returns:
         :class:`CodeUnits` for segment and document units, :class:`CharacterUnits`
@@ -326,7 +364,8 @@ def build_study_units(study: Study, coders: Sequence[str], *, unit: str = "segme
         GtcodeError: E112 for a bad option, E306 for an unknown coder.
     """
     check_options(unit, level)
-    codings = load_study_codings(study, coders, level=level, all_units=all_units)
+    codings = load_study_codings(study, coders, level=level, all_units=all_units,
+                                 roles=roles)
     if unit == "segment":
         return segment_units(codings)
     if unit == "document":

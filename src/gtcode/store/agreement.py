@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from gtcode.store.open_coding import CODING_ACTIONS
+
 
 @dataclass(frozen=True)
 class UnitSegment:
@@ -97,14 +99,25 @@ def coder_codings(conn: sqlite3.Connection, coders: tuple[str, ...]) -> list[Cod
                 coders)]
 
 
-def decided_segments(conn: sqlite3.Connection, coders: tuple[str, ...]) -> dict[str, set[int]]:
-    """Coder -> ids of segments with any entry by that coder in the decision log."""
+def decided_segments(conn: sqlite3.Connection, coders: tuple[str, ...]
+                     ) -> dict[str, dict[int, bool | None]]:
+    """Coder -> {segment id: blind} for segments with a coding decision by that coder.
+
+    Only actions that decide codes count (accept, add, reject, remove,
+    review), not memos or proposed concepts. ``blind`` is True when every
+    such decision on the segment was made blind, False when any was made
+    seeing machine suggestions, None when that is not known (decisions
+    logged before gtcode recorded it).
+    """
     marks = ",".join("?" * len(coders))
-    out: dict[str, set[int]] = {c: set() for c in coders}
-    for coder, segment_id in conn.execute(
-            f"SELECT DISTINCT coder, segment_id FROM decisions WHERE coder IN ({marks}) "
-            "AND segment_id IS NOT NULL", coders):
-        out[coder].add(int(segment_id))
+    actions = CODING_ACTIONS
+    out: dict[str, dict[int, bool | None]] = {c: {} for c in coders}
+    for coder, segment_id, seen, unknown in conn.execute(
+            "SELECT coder, segment_id, SUM(blind = 0), SUM(blind IS NULL) FROM decisions "
+            f"WHERE coder IN ({marks}) AND segment_id IS NOT NULL "
+            f"AND action IN ({','.join('?' * len(actions))}) GROUP BY coder, segment_id",
+            (*coders, *actions)):
+        out[coder][int(segment_id)] = False if seen else (None if unknown else True)
     return out
 
 

@@ -138,10 +138,29 @@ def delete_rule_codings(conn: sqlite3.Connection) -> int:
     return removed + conn.execute("DELETE FROM codings WHERE origin = 'rule'").rowcount
 
 
-def start_rule_run(conn: sqlite3.Connection, codebook_hash: str) -> None:
-    """Record the codebook and time of the rule suggestions about to be inserted."""
+def start_rule_run(conn: sqlite3.Connection, codebook_hash: str,
+                   roles: tuple[str, ...] | None = None) -> None:
+    """Record the codebook, time and coded roles (None: all) of the rule suggestions
+    about to be inserted."""
     write_meta(conn, "rule_codebook_hash", codebook_hash)
     write_meta(conn, "rule_coded_at", now_iso())
+    write_meta(conn, "rule_roles", ",".join(roles) if roles else "all")
+
+
+def rule_run(conn: sqlite3.Connection) -> tuple[str | None, str | None, str | None]:
+    """(codebook hash, time, roles) of the last rule run, None each when never run.
+
+    For a study coded before the roles were recorded, the roles are ``all``
+    when any rule suggestion sits on an interviewer turn, else None.
+    """
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+                             "('rule_codebook_hash', 'rule_coded_at', 'rule_roles')"))
+    roles = meta.get("rule_roles")
+    if roles is None and conn.execute(
+            "SELECT 1 FROM rule_codings r JOIN segments g ON g.id = r.segment_id "
+            "WHERE g.role = 'interviewer' LIMIT 1").fetchone():
+        roles = "all"
+    return meta.get("rule_codebook_hash"), meta.get("rule_coded_at"), roles
 
 
 def insert_rule_codings(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:
@@ -203,13 +222,25 @@ def delete_coding(conn: sqlite3.Connection, coding_id: int) -> None:
     conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
 
 
+#: Decision-log actions that decide a segment's codes (memos and proposed
+#: concepts are notes: they do not make a segment "looked at" for agreement).
+CODING_ACTIONS: tuple[str, ...] = ("accept", "add", "reject", "remove", "review")
+
+
 def log_decision(conn: sqlite3.Connection, *, coder: str, action: str, segment_id: int | None,
-                 code_id: str | None, via: str, details: dict) -> None:
-    """Append one entry to the decision log (append-only)."""
-    conn.execute("INSERT INTO decisions(at, coder, action, segment_id, code_id, via, details) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 code_id: str | None, via: str, details: dict,
+                 blind: bool | None = None) -> None:
+    """Append one entry to the decision log (append-only).
+
+    ``blind``: True when the coder decided without seeing any machine
+    suggestion or other coder's decision, False when she saw them, None when
+    not known.
+    """
+    conn.execute("INSERT INTO decisions(at, coder, action, segment_id, code_id, via, details, "
+                 "blind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  (now_iso(), coder, action, segment_id, code_id, via,
-                  json.dumps(details, ensure_ascii=False, sort_keys=True)))
+                  json.dumps(details, ensure_ascii=False, sort_keys=True),
+                  None if blind is None else int(blind)))
 
 
 def sheet_applied(conn: sqlite3.Connection, digest: str) -> bool:
@@ -219,15 +250,23 @@ def sheet_applied(conn: sqlite3.Connection, digest: str) -> bool:
 
 
 def has_decision(conn: sqlite3.Connection, coder: str, segment_id: int) -> bool:
-    """True when ``coder`` has any logged decision on the segment."""
-    return conn.execute("SELECT 1 FROM decisions WHERE coder = ? AND segment_id = ? LIMIT 1",
-                        (coder, segment_id)).fetchone() is not None
+    """True when ``coder`` has a logged coding decision (:data:`CODING_ACTIONS`) on the segment."""
+    marks = ",".join("?" * len(CODING_ACTIONS))
+    return conn.execute(f"SELECT 1 FROM decisions WHERE coder = ? AND segment_id = ? AND "
+                        f"action IN ({marks}) LIMIT 1",
+                        (coder, segment_id, *CODING_ACTIONS)).fetchone() is not None
 
 
 def decisions(conn: sqlite3.Connection) -> list[tuple[str, str, int | None, str | None, str]]:
     """(coder, action, segment_id, code_id, via) of every decision, oldest first."""
     return [tuple(r) for r in conn.execute(
         "SELECT coder, action, segment_id, code_id, via FROM decisions ORDER BY id")]
+
+
+def decision_blindness(conn: sqlite3.Connection) -> list[tuple[str, str, int | None]]:
+    """(coder, action, blind) of every decision, oldest first (blind: 1, 0 or None)."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT coder, action, blind FROM decisions ORDER BY id")]
 
 
 # -- segments by key ---------------------------------------------------------------

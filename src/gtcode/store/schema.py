@@ -318,6 +318,19 @@ WHERE (k.status = 'accepted'
            SELECT 1 FROM meta WHERE key = 'machine_coder' AND value = 'gtcode-model'));
 """,
     ),
+    (
+        5,
+        "blind decisions",
+        """
+-- Whether each coding decision was made blind: 1 when the sheet it came from
+-- showed the coder no machine suggestion and no other coder's decision (gtcode
+-- sheet export --blind), 0 when it showed suggestions, NULL when not known
+-- (decisions logged before this migration came from sheets that showed them).
+-- Agreement reads it to say whether a human coder was independent of the machine.
+ALTER TABLE decisions ADD COLUMN blind INTEGER CHECK (blind IN (0, 1));
+CREATE INDEX decisions_coder_segment ON decisions(coder, segment_id);
+""",
+    ),
 ]
 
 #: The newest schema version this gtcode knows.

@@ -188,6 +188,27 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
+def source_overview(conn: sqlite3.Connection) -> list[tuple[str, str | None, int, int]]:
+    """(source, case, segments, respondent turns) of every source in study order."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT s.name, c.name, COUNT(g.id), COALESCE(SUM(g.role = 'respondent'), 0) "
+        "FROM sources s LEFT JOIN cases c ON c.id = s.case_id "
+        "LEFT JOIN segments g ON g.source_id = s.id "
+        "GROUP BY s.id ORDER BY s.position, s.name")]
+
+
+def case_overview(conn: sqlite3.Connection) -> list[tuple[str, list[str], int]]:
+    """(case, its sources, attributes with a value) of every case in order."""
+    sources: dict[int, list[str]] = {}
+    for case_id, name in conn.execute("SELECT case_id, name FROM sources "
+                                      "WHERE case_id IS NOT NULL ORDER BY position, name"):
+        sources.setdefault(case_id, []).append(name)
+    return [(name, sources.get(case_id, []), int(valued)) for case_id, name, valued in
+            conn.execute("SELECT c.id, c.name, (SELECT COUNT(*) FROM case_attributes ca "
+                         "WHERE ca.case_id = c.id AND ca.value IS NOT NULL) FROM cases c "
+                         "ORDER BY c.position, c.name")]
+
+
 def coding_counts(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
     """(origin, coder, status, count) rows for ``gtcode status``."""
     return [tuple(r) for r in conn.execute(

@@ -79,9 +79,9 @@ def dump_state(conn: sqlite3.Connection, exported: dict[int, str]) -> dict[str, 
             "SELECT name, kind, guid FROM coders ORDER BY name")],
         "codings": codings,
         "rule_codings": rules,
-        "decisions": [[at, coder, action, refs.get(seg), code, via, details]
-                      for at, coder, action, seg, code, via, details in conn.execute(
-                          "SELECT at, coder, action, segment_id, code_id, via, details "
+        "decisions": [[at, coder, action, refs.get(seg), code, via, details, blind]
+                      for at, coder, action, seg, code, via, details, blind in conn.execute(
+                          "SELECT at, coder, action, segment_id, code_id, via, details, blind "
                           "FROM decisions ORDER BY id")],
         "candidates": [[phrase, kind, by, refs.get(seg), score, note, created]
                        for phrase, kind, by, seg, score, note, created in conn.execute(
@@ -118,7 +118,7 @@ def restore_rows(conn: sqlite3.Connection, *, codings: list[tuple], rule_codings
     codings: (source_id, segment_id, start, end, code, origin, coder, status,
     codebook_hash, evidence, guid, orphaned, created_at, updated_at);
     rule_codings: (segment_id, code, evidence); decisions: (at, coder, action,
-    segment_id, code, via, details); candidates: (phrase, kind, proposed_by,
+    segment_id, code, via, details[, blind]); candidates: (phrase, kind, proposed_by,
     segment_id, score, note, created_at); storyline: (key, text, author,
     edited, updated_at); coders: (name, kind, guid), replacing the kind an
     import gave them; imported: source name -> the time it was first imported.
@@ -136,7 +136,8 @@ def restore_rows(conn: sqlite3.Connection, *, codings: list[tuple], rule_codings
     conn.executemany("INSERT OR REPLACE INTO models(name, trained_at, data_hash, codebook_hash, "
                      "trained_on, model) VALUES (?, ?, ?, ?, ?, ?)", models)
     conn.executemany("INSERT INTO decisions(at, coder, action, segment_id, code_id, via, "
-                     "details) VALUES (?,?,?,?,?,?,?)", decisions)
+                     "details, blind) VALUES (?,?,?,?,?,?,?,?)",
+                     [(*row, None)[:8] for row in decisions])
     conn.executemany("INSERT INTO candidates(phrase, kind, proposed_by, segment_id, score, "
                      "note, created_at) VALUES (?,?,?,?,?,?,?)", candidates)
     conn.executemany("INSERT INTO storyline(key, text, author, edited, updated_at) "

@@ -199,6 +199,7 @@ class TableSet:
     data: CodedStudy
     result: SelectiveResult
     lang: str
+    quoted: frozenset[int] = frozenset()
 
 
 def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
@@ -224,7 +225,7 @@ def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
               memo_table(ctx, memos), about_table(ctx, study, book, options)]
     found = [table for table in tables if table is not None]
     _unique_sheets(found)
-    return TableSet(found, data, result, lang)
+    return TableSet(found, data, result, lang, frozenset(ctx.used))
 
 
 def _unique_sheets(tables: list[Table]) -> None:

@@ -17,6 +17,7 @@ from gtcode.coding.memos import by_target, memo_cell
 from gtcode.coding.quotes import RULE, RULE_ZH, choose_quotes
 from gtcode.coding.selective import SelectiveResult
 from gtcode.coding.storyline import ROLE_NAMES
+from gtcode.numbers import percent
 from gtcode.store.memos import MemoRow
 
 #: Column kinds: how a value is shown (Word) and formatted (Excel).
@@ -58,6 +59,9 @@ class Context:
     memos: dict[tuple[str, str | None], list[MemoRow]]
     lang: str
     numbers: dict[str, str] = field(default_factory=dict)
+    #: segments quoted so far in any table: a quote is reused only when no
+    #: equally agreed one is left (see gtcode.coding.quotes)
+    used: set[int] = field(default_factory=set)
 
     def name(self, code: str | None) -> str:
         return self.data.hierarchy.label(code, self.lang) if code else "—"
@@ -86,6 +90,7 @@ def make_context(data: CodedStudy, result: SelectiveResult, memos: list[MemoRow]
                  lang: str) -> Context:
     """A context with concepts numbered a1, a2 … and subcategories A1, A2 … in codebook order."""
     ctx = Context(data, result, by_target(memos), lang)
+    ctx.used.update(q.segment_id for s in result.storyline.structures for q in s.quotes)
     for i, code in enumerate(data.rolled("concept"), start=1):
         ctx.numbers[code] = f"a{i}"
     for i, code in enumerate(data.rolled("subcategory"), start=1):
@@ -99,7 +104,7 @@ def _quotes_cell(quotes, lang: str) -> str:
 
 def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
     """原始语句（受访者编号）→ 初始概念, one row per representative quote."""
-    lang, rows, used = ctx.lang, [], set()
+    lang, rows, used = ctx.lang, [], ctx.used
     for code in ctx.data.rolled("concept"):
         cases, refs = ctx.cases_refs(code)
         for quote in choose_quotes(ctx.data, [code], limit=quotes_per_concept,
@@ -155,7 +160,7 @@ def paradigm_table(ctx: Context) -> Table | None:
     if core is not None and not dict(roles)["phenomenon"] and any(ids for _, ids in roles):
         # no category plays the phenomenon: the core category is what the model explains
         roles = [(r, [core.id] if r == "phenomenon" else ids) for r, ids in roles]
-    used: set[int] = set()
+    used = ctx.used
     for role, codes in roles:
         if not codes:
             continue
@@ -342,7 +347,7 @@ def guest_table(ctx: Context) -> Table:
             [t(lang, "其后各运行均不超过阈值", "Every later run within the threshold"), later]]
     for w in g.windows:
         rows.append([t(lang, f"运行 {w.start}–{w.end}", f"Run {w.start}–{w.end}"),
-                     f"{w.new}/{g.base_total} = {w.ratio:.1%} " + (yes if w.passed else no)])
+                     f"{w.new}/{g.base_total} = {percent(w.ratio, 1)} " + (yes if w.passed else no)])
     notes = [_guest_reason(g, lang)] if g.reason else []
     notes.append(t(lang, "饱和点 = 首个新信息比例不超过阈值的运行之前的那份访谈；比例 = 运行中的新概念数 / 基础概念数。",
                    g.convention))

@@ -1,10 +1,21 @@
-"""Case attribute sheets (.csv/.xlsx) in NVivo's classification-sheet layout.
+"""Case attribute sheets (.csv/.xlsx): the case names, the file links, the attributes.
 
-The first column names the case, whatever its header (often empty, or the
-classification's name); every other column is an attribute, except an
-optional file column (``file``/``文件``/``filename``/``source`` …) that links a
-case to a transcript when case names differ from file names. Attribute types
-(integer, float, boolean, date, text) are inferred from the values.
+Columns are found by their headers (:data:`LAYOUTS` says it for users):
+
+1. a case column headed ``case``, ``case_id``, ``个案``, ``编号``,
+   ``受访者编号`` … (:data:`CASE_HEADERS`), an optional file column headed
+   ``file``, ``source``, ``文件`` … (:data:`FILE_HEADERS`) that links a case to
+   its transcript, and attributes in the other columns, in any order;
+2. NVivo's classification sheet: no case header, the case names in the first
+   column (its header empty or the classification's name, e.g. ``Person``);
+3. a file column first and no case column: each file is a case named after
+   it (``S01.txt`` → ``S01``); after such a file column a ``name`` or ``id``
+   column (:data:`NAME_HEADERS`) names the case instead.
+
+A sheet that could be read two ways (two case columns, two file columns, a
+case column beside an unnamed first column) is refused, showing the layouts.
+Attribute types (integer, float, boolean, date, text) are inferred from the
+values.
 
 Values are kept as canonical text (``56``, ``38.5``, ``true``, ``2023-05-12``)
 because that is how the study stores them; :meth:`CaseRow.typed` gives Python
@@ -25,7 +36,23 @@ from gtcode.errors import GtcodeError, ProblemList
 from gtcode.transcripts.readers import DEFAULT_MAX_BYTES, read_rows
 
 FILE_HEADERS = ("file", "文件", "文件名", "filename", "source", "sourcefile", "transcript",
-                "来源", "源文件", "文档", "document", "file name", "source name")
+                "来源", "源文件", "文档", "document", "file name", "source name", "访谈文件",
+                "转录文件", "transcript file")
+#: Headers that mark the column naming the case.
+CASE_HEADERS = ("case", "case id", "case name", "case no", "cases", "个案", "个案编号",
+                "个案名称", "个案名", "案例", "案例编号", "编号", "受访者", "受访者编号",
+                "受访者代码", "被访者", "被访者编号", "访谈对象", "访谈对象编号", "受访人",
+                "受访人编号", "participant", "participant id", "respondent", "respondent id",
+                "interviewee", "interviewee id")
+#: Headers that name the case only after a leading file column.
+NAME_HEADERS = ("name", "id", "名称", "姓名", "代号", "代码")
+#: The accepted layouts, as a case sheet's error shows them.
+LAYOUTS = ("accepted layouts: (1) a case column headed case, case_id, 个案, 编号, 受访者编号 … "
+           "with an optional file column headed file, source, 文件 … and attributes in the "
+           "other columns, e.g. `file,case_id,gender,age`; (2) NVivo's classification sheet: "
+           "case names in the first column (header empty or the classification's name), "
+           "attributes after it; (3) a file column first and no case column: each file is a "
+           "case named after it (S01.txt -> S01)")
 TYPES = ("integer", "float", "boolean", "date", "text")
 
 _TRUE = {"true", "yes", "y", "t", "是", "有", "对"}
@@ -118,22 +145,59 @@ def read_cases(path: str | Path, *, encoding: str | None = None,
     header_row, header = table.rows[0]
     width = max(len(cells) for _, cells in table.rows)
     header = header + [""] * (width - len(header))
-    columns = _attribute_columns(header, table.rows[1:])
-    problems = _header_problems(header, columns, header_row) + _name_problems(table.rows[1:])
+    used = _used_columns(header, table.rows[1:])
+    case_col, file_col = _key_columns(header, used, file, header_row)
+    columns = [c for c in used if c not in (case_col, file_col)]
+    name_col = case_col if case_col is not None else file_col
+    problems = (_header_problems(header, [c for c in used if c != case_col or header[c].strip()],
+                                 header_row)
+                + _name_problems(table.rows[1:], name_col, header[name_col].strip()))
     if problems:
         raise ProblemList("E111", problems, file=file,
-                          hint="give each case one row with a unique name in the first column")
-    return _build(file, header, columns, table.rows[1:])
+                          hint="give each case one row with a unique name; " + LAYOUTS)
+    return _build(file, header, case_col, file_col, columns, table.rows[1:])
 
 
-def _attribute_columns(header: list[str], rows: list[tuple[int, list[str]]]) -> list[int]:
-    """Columns after the first that have a header or any value."""
-    used = []
+def _used_columns(header: list[str], rows: list[tuple[int, list[str]]]) -> list[int]:
+    """The first column, and every other column that has a header or any value."""
+    used = [0]
     for col in range(1, len(header)):
         if header[col].strip() or any(col < len(cells) and cells[col].strip()
                                       for _, cells in rows):
             used.append(col)
     return used
+
+
+def _key_columns(header: list[str], used: list[int], file: str,
+                 header_row: int) -> tuple[int | None, int | None]:
+    """(case column, file column) by the headers, or E111 when the sheet is ambiguous."""
+    keys = {c: _header_key(header[c]) for c in used}
+    cases = [c for c in used if keys[c] in _CASE_KEYS or keys[c].replace(" ", "") in _CASE_KEYS]
+    files = [c for c in used if keys[c] in _FILE_KEYS or keys[c].replace(" ", "") in _FILE_KEYS]
+    names = [c for c in used if keys[c] in _NAME_KEYS]
+
+    def ambiguous(why: str) -> GtcodeError:
+        return GtcodeError("E111", f"the case sheet can be read more than one way: {why}.",
+                           file=file, where=f"row {header_row}",
+                           hint="rename or remove a column so one layout fits; " + LAYOUTS)
+
+    quoted = lambda cols: " and ".join(f"{header[c].strip()!r} (column {c + 1})"  # noqa: E731
+                                       for c in cols)
+    if len(files) > 1:
+        raise ambiguous(f"{quoted(files)} could both be the file column")
+    if len(cases) > 1:
+        raise ambiguous(f"{quoted(cases)} could both name the case")
+    file_col = files[0] if files else None
+    if cases:
+        if not header[0].strip() and cases[0] != 0:
+            raise ambiguous(f"the first column has no header (NVivo's layout puts the case "
+                            f"names there) but {quoted(cases)} names the case too")
+        return cases[0], file_col
+    if file_col == 0:
+        if len(names) > 1:
+            raise ambiguous(f"{quoted(names)} could both name the case")
+        return (names[0] if names else None), file_col
+    return 0, file_col
 
 
 def _header_problems(header: list[str], columns: list[int], header_row: int) -> list[str]:
@@ -150,12 +214,17 @@ def _header_problems(header: list[str], columns: list[int], header_row: int) -> 
     return problems
 
 
-def _name_problems(rows: list[tuple[int, list[str]]]) -> list[str]:
+def _cell(cells: list[str], col: int) -> str:
+    return cells[col].strip() if col < len(cells) else ""
+
+
+def _name_problems(rows: list[tuple[int, list[str]]], col: int, heading: str) -> list[str]:
     problems, first_row = [], {}
+    what = f"column {col + 1}" + (f", {heading!r}" if heading else "")
     for number, cells in rows:
-        name = cells[0].strip() if cells else ""
+        name = _cell(cells, col)
         if not name:
-            problems.append(f"row {number}: the case name (first column) is empty")
+            problems.append(f"row {number}: the case name ({what}) is empty")
         elif name in first_row:
             problems.append(f"row {number}: case {name!r} already appears in row "
                             f"{first_row[name]}")
@@ -164,28 +233,35 @@ def _name_problems(rows: list[tuple[int, list[str]]]) -> list[str]:
     return problems
 
 
-def _build(file: str, header: list[str], columns: list[int],
-           rows: list[tuple[int, list[str]]]) -> CaseTable:
-    file_col = next((c for c in columns if _header_key(header[c]) in _FILE_KEYS), None)
-    attrs = [c for c in columns if c != file_col]
-    cell = lambda cells, c: cells[c].strip() if c < len(cells) else ""  # noqa: E731
-    types = {header[c].strip(): infer_type([cell(cells, c) for _, cells in rows])
+def _build(file: str, header: list[str], case_col: int | None, file_col: int | None,
+           attrs: list[int], rows: list[tuple[int, list[str]]]) -> CaseTable:
+    types = {header[c].strip(): infer_type([_cell(cells, c) for _, cells in rows])
              for c in attrs}
     out = []
     for number, cells in rows:
-        values = {header[c].strip(): canonical(cell(cells, c), types[header[c].strip()])
+        values = {header[c].strip(): canonical(_cell(cells, c), types[header[c].strip()])
                   for c in attrs}
-        link = cell(cells, file_col) if file_col is not None else ""
-        out.append(CaseRow(cells[0].strip(), number, link or None, values, types))
-    return CaseTable(file, header[0].strip(), header[file_col].strip() if file_col else None,
+        link = _cell(cells, file_col) if file_col is not None else ""
+        name = _cell(cells, case_col) if case_col is not None else Path(link).stem
+        out.append(CaseRow(name, number, link or None, values, types))
+    name_col = case_col if case_col is not None else file_col
+    return CaseTable(file, header[name_col].strip(),
+                     header[file_col].strip() if file_col is not None else None,
                      types, tuple(out))
 
 
 def _header_key(text: str) -> str:
-    return " ".join(text.casefold().replace("_", " ").split())
+    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
 
 
-_FILE_KEYS = {_header_key(h) for h in FILE_HEADERS} | {h.replace(" ", "") for h in FILE_HEADERS}
+def _keys(headers: tuple[str, ...]) -> set[str]:
+    return {_header_key(h) for h in headers} | {_header_key(h).replace(" ", "")
+                                                for h in headers}
+
+
+_FILE_KEYS = _keys(FILE_HEADERS)
+_CASE_KEYS = _keys(CASE_HEADERS)
+_NAME_KEYS = _keys(NAME_HEADERS)
 
 
 # -- types -------------------------------------------------------------------------

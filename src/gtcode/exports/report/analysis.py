@@ -17,6 +17,7 @@ from gtcode.exports.report import agreement as agree
 from gtcode.exports.report import svg
 from gtcode.exports.report.html import Raw, details, esc, figure, note, table
 from gtcode.exports.report.i18n import level_name, t
+from gtcode.numbers import percent
 
 if TYPE_CHECKING:
     from gtcode.exports.report.build import Facts
@@ -120,7 +121,9 @@ def agreement_section(f: Facts, lang: str) -> str:
     report = result.per_code
     names = lambda code: f.coded.hierarchy.label(code, lang) if code in \
         f.coded.hierarchy.nodes else result.code_labels.get(code, code)  # noqa: E731
-    parts = [note(t("agree_units", lang, coders=_list(result.coders, lang), n=result.n_units)),
+    scope = t(f"scope_{result.scope or 'respondent turns'}", lang)
+    parts = [note(t("agree_units", lang, coders=_list(result.coders, lang),
+                    n=result.n_pairable_units, scope=scope)),
              _overall(report, lang)]
     shown = [r for r in report.codes if r.n_used]
     bars = [svg.Bar(names(r.code), max(r.krippendorff_alpha, 0.0) if r.alpha_defined else 0.0,
@@ -128,7 +131,7 @@ def agreement_section(f: Facts, lang: str) -> str:
     if bars:
         parts.append(figure(svg.hbar(bars, label=t("sec_agreement", lang), vmax=1.0),
                             t("alpha_caption", lang), tall=len(bars) > 28))
-    rows = [[names(r.code), r.n_used, f"{r.percent_agreement:.0%}",
+    rows = [[names(r.code), r.n_used, percent(r.percent_agreement),
              _fmt(r.kappa, r.kappa_defined), _fmt(r.krippendorff_alpha, r.alpha_defined)]
             for r in report.codes]
     parts.append(details(t("show_table", lang), table(
@@ -143,7 +146,7 @@ def _fmt(value: float, defined: bool = True) -> str:
 
 
 def _overall(report, lang: str) -> str:
-    rows = [[t(o.method.replace(" ", "_"), lang), f"{o.percent_agreement:.0%}",
+    rows = [[t(o.method.replace(" ", "_"), lang), percent(o.percent_agreement),
              _fmt(o.kappa), _fmt(o.krippendorff_alpha), o.n_codes]
             for o in (report.pooled, report.unweighted_mean, report.weighted_mean)]
     return table(["", t("pct_agree", lang), t("kappa", lang), t("alpha", lang),
@@ -177,7 +180,9 @@ def _category(f: Facts, node, lang: str) -> str:
             body.append(f"<p><b>{esc(heading[:1].upper() + heading[1:])}</b>: "
                         f"{esc(_list(names, lang))}</p>")
     quotes = choose_quotes(f.coded, [node.id], limit=QUOTES_PER_CATEGORY,
-                           overrides=f.coded.overrides.get(node.id, ()), lang=lang)
+                           overrides=f.coded.overrides.get(node.id, ()), lang=lang,
+                           avoid=f.tables.quoted | f.quoted)
+    f.quoted.update(q.segment_id for q in quotes)
     body.append(_quotes(quotes, lang))
     return '<div class="category">' + "".join(body) + "</div>"
 

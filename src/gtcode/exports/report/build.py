@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gtcode.codebook.model import Codebook
@@ -28,6 +28,8 @@ class Facts:
     book: Codebook
     corpus: content.Corpus
     tables: TableSet
+    #: segments the report's own sections quoted (beside those of the tables)
+    quoted: set[int] = field(default_factory=set)
 
     @property
     def coded(self) -> CodedStudy:

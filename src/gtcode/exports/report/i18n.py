@@ -135,10 +135,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "new_subcats": ("新副范畴", "New subcategories"),
     "new_cats": ("新主范畴", "New main categories"),
     "new_relations": ("新关系", "New relations"),
-    "agree_units": ("编码者：{coders}；比较单位为 {n} 个段落（每个编码按出现/未出现计，"
-                    "只计编码者看过的段落）。",
-                    "Coders: {coders}; {n} segments compared (each code as present/absent, "
-                    "only segments each coder looked at)."),
+    "agree_units": ("编码者：{coders}；比较单位为 {n} 个{scope}（至少两位编码者都做了决定的话轮；"
+                    "每个编码按出现/未出现计）。",
+                    "Coders: {coders}; {n} {scope} compared (turns decided by two or more "
+                    "coders; each code as present/absent)."),
+    "scope_respondent turns": ("受访者话轮", "respondent turns"),
+    "scope_all turns": ("话轮（含访谈者话轮）", "turns (interviewer turns included)"),
     "units_used": ("使用单位", "Units used"),
     "alpha_caption": ("各编码的 Krippendorff α（出现/未出现）；0.80 以上通常视为可靠。",
                       "Krippendorff's α per code (present/absent); 0.80 or more is usually "
