@@ -3,8 +3,9 @@
 Usage: python scripts/train_builtin_model.py [--check]
 
 Writes src/gtcode/coding/learned/data/six-pressures.npz (with sentence
-embeddings) and six-pressures-plain.npz (without). The same data and versions
-give the same files. Training folders and authors are listed in AUTHORS;
+embeddings), six-pressures-plain.npz (without) and six-pressures-turns.npz (the
+labelled turns as features, no text: `gtcode learn` trains on them beside a
+study's own decisions). The same data and versions give the same files. Training folders and authors are listed in AUTHORS;
 data/holdout5 (author I) is never trained on: it is the honest test.
 
 Cross-validation leaves one author out (seven folds), so the reliability the
@@ -31,6 +32,7 @@ import numpy as np
 from gtcode.codebook import Codebook
 from gtcode.coding.learn import Example, gold_examples, training_set
 from gtcode.coding.learned import builtin, embed
+from gtcode.coding.learned.features import ngram_counts, rule_columns
 from gtcode.coding.learned.model import FeatureSpec, LearnedModel
 from gtcode.coding.learned.train import train
 from gtcode.coding.open_coding import open_code
@@ -120,6 +122,17 @@ def data_fingerprint(folders: list[str]) -> str:
     return digest.hexdigest()
 
 
+def write_turns(data: Labelled, vectors: np.ndarray, fingerprint: str, path: Path) -> None:
+    """The labelled turns as features, for `gtcode learn` on the built-in codebook."""
+    hits = [e.turn.rules for e in data.examples]
+    rolls = {c: [c, *(a.id for a in data.codebook.ancestors(c))] for h in hits for c in h}
+    targets = np.array([[label in e.codes for label in builtin.LABELS] for e in data.examples])
+    builtin.write_turns(path, builtin.ShippedTurns(
+        ngram_counts([e.turn.text for e in data.examples]),
+        rule_columns(hits, list(builtin.LABELS), rolls), data.tuned, targets, vectors,
+        tuple(data.authors), fingerprint))
+
+
 def train_variant(data: Labelled, embeddings: bool, vectors: np.ndarray | None,
                   fingerprint: str) -> LearnedModel:
     spec = FeatureSpec(embeddings=embeddings,
@@ -145,12 +158,15 @@ def main() -> int:
         stale = [name for name in builtin.FILES.values()
                  if builtin.load(name == builtin.FILES[True]).meta.get("data_fingerprint")
                  != fingerprint]
+        if builtin.shipped_turns().fingerprint != fingerprint:
+            stale.append(builtin.TURNS_FILE)
         print("stale: " + ", ".join(stale) if stale else "the shipped models are current")
         return 1 if stale else 0
     with tempfile.TemporaryDirectory(prefix="gtcode-train-") as work:
         data = load_folders(folders, Path(work))
     vectors = cached_embeddings([e.turn.text for e in data.examples])
     OUT.mkdir(parents=True, exist_ok=True)
+    write_turns(data, vectors, fingerprint, OUT / builtin.TURNS_FILE)
     for embeddings, name in builtin.FILES.items():
         model = train_variant(data, embeddings, vectors if embeddings else None, fingerprint)
         (OUT / name).write_bytes(model.to_bytes())

@@ -60,6 +60,14 @@ CATALOGUE: dict[str, str] = {
     # E7xx: output
     "E701": "output file cannot be written",
     "E702": "output path refused (a study's own file, a folder, or unapplied review)",
+    # 8xx: the learned coder
+    "E801": "a learned model cannot be read",
+    "E802": "a learned model was given other features than it was trained with",
+    "E803": "cross-validation needs more sources",
+    "E804": "sentence embeddings asked for but not installed",
+    "E805": "the built-in model is missing from this installation",
+    "E806": "not enough decisions or labels to learn from",
+    "E807": "choosing the next turns needs a learned model",
 }
 
 

@@ -37,8 +37,9 @@ def learn_cmd(
         "kappa is below this (e.g. 0.6).")] = None,
     embeddings: EmbeddingsOpt = None,
     builtin: Annotated[bool, typer.Option(
-        "--builtin/--no-builtin", help="With the built-in codebook, use the built-in model's "
-        "probabilities as features.")] = True,
+        "--builtin/--no-builtin", help="With the built-in codebook, learn from the labelled "
+        "turns gtcode ships too (the reliability shown is on your interviews only).")]
+    = True,
     forget: Annotated[bool, typer.Option(
         "--forget", help="Remove the study's model (the built-in model or the rules code "
         "again) and stop.")] = False,
@@ -63,7 +64,7 @@ def learn_cmd(
         book = study_codebook(opened)
         with progress(quiet) as tick:
             result = learn(opened, book, coders=split_list(coder) or None, labels=labels,
-                           min_kappa=min_kappa, embeddings=embeddings, builtin_prior=builtin,
+                           min_kappa=min_kappa, embeddings=embeddings, shipped=builtin,
                            progress=tick)
         _show(result, as_json)
         save_model(opened, book, result)

@@ -12,8 +12,9 @@ A label is learned when it has at least :data:`~gtcode.coding.learned.train.MIN_
 positive turns in at least two sources: main categories always count their
 concepts' turns, a concept is learned on its own when it has enough of its
 own. Too few, and the result says how many more are needed. When the study
-uses the built-in codebook the built-in model's probabilities are features
-too: the researcher's decisions refine what the shipped model knows.
+uses the built-in codebook, the labelled turns the built-in model learned from
+are trained on too (the reliability printed is on the study's own interviews
+only), so the researcher's decisions add to what gtcode ships.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from gtcode._version import __version__
 from gtcode.codebook import Codebook
@@ -32,20 +34,18 @@ from gtcode.coding.learned.coder import STUDY_MODEL
 from gtcode.coding.learned.features import ngram_counts, rule_columns
 from gtcode.coding.learned.model import FeatureSpec, LearnedModel
 from gtcode.coding.learned.train import MIN_POSITIVES, MIN_SOURCES, TrainingSet, train
-from gtcode.coding.learned.turns import Turn, embeddings_for, turns_by_id
+from gtcode.coding.learned.turns import (
+    Example,
+    decision_examples,
+    embeddings_for,
+    fingerprint,
+    turns_by_id,
+)
 from gtcode.errors import GtcodeError
 from gtcode.progress import Progress
 from gtcode.store import learned as db
 from gtcode.store import open_coding as segments_db
 from gtcode.store.project import Study
-
-
-@dataclass(frozen=True)
-class Example:
-    """A labelled turn: the turn and the codes it carries."""
-
-    turn: Turn
-    codes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,6 @@ class LearnResult:
     sources: int
     trained_on: dict
     shortfalls: list[Shortfall] = field(default_factory=list)
-
-
-def decision_examples(study: Study, coders: Sequence[str] | None = None) -> list[Example]:
-    """The turns the coders decided on, with the codes they accepted there."""
-    decided = db.decided_segments(study.conn, coders)
-    turns = turns_by_id(study, list(decided))
-    return [Example(turns[seg], frozenset(codes)) for seg, codes in sorted(decided.items())
-            if seg in turns]
 
 
 def gold_examples(study: Study, codebook: Codebook, labels: Path) -> list[Example]:
@@ -126,7 +118,7 @@ def plan_labels(examples: Sequence[Example], codebook: Codebook
 
 def learn(study: Study, codebook: Codebook, *, coders: Sequence[str] | None = None,
           labels: Path | None = None, min_kappa: float | None = None,
-          embeddings: bool | None = None, builtin_prior: bool = True,
+          embeddings: bool | None = None, shipped: bool = True,
           progress: Progress | None = None) -> LearnResult:
     """Train (and cross-validate) the study's model; store it with :func:`save_model`.
 
@@ -138,7 +130,8 @@ def learn(study: Study, codebook: Codebook, *, coders: Sequence[str] | None = No
         examples, trained_on = gold_examples(study, codebook, labels), {"labels": labels.name}
     else:
         examples = decision_examples(study, coders)
-        trained_on = {"coders": sorted(coders) if coders else db.human_coders(study.conn)}
+        trained_on = {"coders": sorted(coders) if coders else db.human_coders(study.conn),
+                      "fingerprint": fingerprint(examples)}
     if not examples:
         raise GtcodeError("E806", "there are no decisions to learn from yet.",
                           hint="review some turns in a sheet (`gtcode sheet export --next 50`) "
@@ -150,12 +143,12 @@ def learn(study: Study, codebook: Codebook, *, coders: Sequence[str] | None = No
                           f"{MIN_SOURCES} interviews yet: {needs}.",
                           hint="code more turns, then run gtcode learn again")
     use_embeddings = embed.available() if embeddings is None else embeddings
-    prior = builtin.load(use_embeddings) if builtin_prior and builtin.applies(codebook) else None
     spec = FeatureSpec(embeddings=use_embeddings,
-                       embedding_model=embed.MODEL_NAME if use_embeddings else None,
-                       prior_labels=tuple(prior.labels) if prior else ())
-    data = training_set(study, codebook, examples, names, levels, spec, prior=prior,
-                        progress=progress)
+                       embedding_model=embed.MODEL_NAME if use_embeddings else None)
+    data = training_set(study, codebook, examples, names, levels, spec, progress=progress)
+    if shipped and builtin.applies(codebook):
+        data = with_shipped_turns(data, builtin.shipped_turns(), spec)
+        trained_on = {**trained_on, "shipped_turns": int(data.anchored.sum())}
     model = train(data, spec, min_kappa=min_kappa, progress=progress,
                   meta={"kind": "study", "codebook_hash": codebook.hash,
                         "gtcode": __version__, "trained_on": trained_on,
@@ -166,26 +159,53 @@ def learn(study: Study, codebook: Codebook, *, coders: Sequence[str] | None = No
 
 def training_set(study: Study | None, codebook: Codebook, examples: Sequence[Example],
                  labels: list[str], levels: list[str], spec: FeatureSpec, *,
-                 prior: LearnedModel | None = None, vectors: np.ndarray | None = None,
-                 groups: Sequence[str] | None = None, rule_mask: np.ndarray | None = None,
+                 vectors: np.ndarray | None = None, groups: Sequence[str] | None = None,
+                 rule_mask: np.ndarray | None = None,
                  progress: Progress | None = None) -> TrainingSet:
     """The features and targets of labelled turns (vectors from the study's cache if not given)."""
     texts = [e.turn.text for e in examples]
     targets = np.array([[label in _closure(codebook, e.codes) for label in labels]
-                        for e in examples], dtype=np.int8)
+                        for e in examples], dtype=np.int8).reshape(len(examples), len(labels))
     hits = [e.turn.rules for e in examples]
     rolls = {code: [code, *(a.id for a in codebook.ancestors(code))]
              for code in {c for h in hits for c in h}}
     if spec.embeddings and vectors is None:
         vectors = embeddings_for(study, texts, progress=progress)
-    priors = None
-    if prior is not None:
-        counts = ngram_counts(texts, ngrams=prior.spec.ngrams, bits=prior.spec.bits)
-        priors = prior.probabilities(prior.design(
-            counts, rule_columns(hits, prior.labels, rolls), vectors))
     return TrainingSet(texts, list(groups or [e.turn.source for e in examples]), labels, levels,
                        targets, rule_columns(hits, labels, rolls),
-                       vectors if spec.embeddings else None, priors, rule_mask)
+                       vectors if spec.embeddings else None, rule_mask)
+
+
+def with_shipped_turns(data: TrainingSet, shipped: builtin.ShippedTurns,
+                       spec: FeatureSpec) -> TrainingSet:
+    """The study's labelled turns and the built-in model's, side by side.
+
+    The shipped turns take part in cross-validation (by author) and in choosing
+    the thresholds, but the reliability reported is on the study's own
+    interviews only. They carry the main
+    categories only: for a concept label their target is unknown (-1) and
+    their rule column 0.
+    """
+    n = len(data.texts)
+    index = {label: j for j, label in enumerate(builtin.LABELS)}
+    targets = np.full((shipped.counts.shape[0], len(data.labels)), -1, dtype=np.int8)
+    rules = np.zeros((shipped.counts.shape[0], len(data.labels)), dtype=np.float32)
+    for j, label in enumerate(data.labels):
+        if label in index:
+            targets[:, j] = shipped.targets[:, index[label]]
+            rules[:, j] = shipped.rules[:, index[label]]
+    counts = sp.vstack([ngram_counts(data.texts, ngrams=spec.ngrams, bits=spec.bits),
+                        shipped.counts], format="csr")
+    mask = np.concatenate([np.ones(n, dtype=np.float32),
+                           (~shipped.tuned).astype(np.float32)])
+    return TrainingSet(
+        [*data.texts, *([""] * len(shipped.groups))],
+        [*data.groups, *(f"shipped:{g}" for g in shipped.groups)], data.labels, data.levels,
+        np.vstack([data.targets, targets]), np.vstack([data.rules, rules]),
+        np.vstack([data.embeddings, shipped.vectors]) if spec.embeddings else None,
+        mask, counts=counts,
+        anchored=np.concatenate([np.zeros(n, dtype=bool), np.ones(len(shipped.groups),
+                                                                  dtype=bool)]))
 
 
 def save_model(study: Study, codebook: Codebook, result: LearnResult) -> None:

@@ -18,7 +18,6 @@ import sys
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 
 from gtcode.coding.invivo import (
     INVIVO_CODER,
@@ -130,7 +129,11 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         db.ensure_coder(conn, db.RULE_CODER, "rule")
         report.removed = db.delete_rule_codings(conn)
         db.start_rule_run(conn, engine.codebook_hash, roles)
-        coded = (_in_workers(engine, study, roles, report, workers) if workers > 1 else
+        # without embeddings the workers also run the learned coder on their sources
+        in_workers = machine if machine is not None and not machine.needs_embeddings else None
+        suggested: list[list[tuple]] = []
+        coded = (_in_workers(engine, study, roles, report, workers, in_workers, codebook,
+                             suggested) if workers > 1 else
                  (rule_rows(engine, source, report)
                   for source in db.iter_source_spans(conn, roles=roles)))
         try:
@@ -144,7 +147,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
             raise exc.located(db.segment_label(conn, exc.segment_id)) from None
         finally:
             coded.close()  # stops the workers at once when writing fails
-        _model_stage(study, codebook, machine, hits, roles, report, progress)
+        _model_stage(study, codebook, machine, hits, roles, report, progress,
+                     suggested if workers > 1 and in_workers is not None else None)
         if invivo:
             report.invivo = _invivo(study, engine, tokenizer, progress)
             store_invivo(conn, report.invivo)
@@ -154,8 +158,12 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
 
 def _model_stage(study: Study, codebook, machine: MachineCoder | None,
                  hits: dict[int, dict[str, str]], roles: tuple[str, ...] | None,
-                 report: OpenCodingReport, progress: Progress | None) -> None:
-    """Replace the combined suggestions of the learned coder (inside the open transaction)."""
+                 report: OpenCodingReport, progress: Progress | None,
+                 suggested: list[list[tuple]] | None = None) -> None:
+    """Replace the combined suggestions of the learned coder (inside the open transaction).
+
+    ``suggested``: the rows the worker processes already computed, in source order.
+    """
     conn = study.conn
     if machine is None:
         learned_db.clear_model_run(conn)
@@ -164,6 +172,12 @@ def _model_stage(study: Study, codebook, machine: MachineCoder | None,
     db.ensure_coder(conn, learned_db.MODEL_CODER, "model")
     learned_db.start_model_run(conn, codebook.hash, machine.name)
     report.model = machine.name
+    if suggested is not None:
+        for rows in suggested:
+            learned_db.insert_model_codings(conn, rows)
+            report.model_codings += len(rows)
+            report.model_codes.update(row[1] for row in rows)
+        return
     codes = {segment: set(found) for segment, found in hits.items()}
     evidence = _Evidence(hits)
     total = db.respondent_segment_count(conn, roles or ("respondent", "unknown", "interviewer"))
@@ -257,9 +271,10 @@ def _workers(jobs: int | None, characters: int) -> int:
     return jobs
 
 
-#: What a forked worker codes with: (engine, study database, roles), set in the
-#: parent just before forking; and the worker's own read-only connection.
-_WORKER: tuple[RuleEngine, Path, tuple[str, ...] | None] | None = None
+#: What a forked worker codes with: (engine, study database, roles, the learned coder
+#: or None, the codebook), set in the parent just before forking; and the worker's own
+#: read-only connection.
+_WORKER: tuple | None = None
 _WORKER_CONN = None
 
 #: Sources per task handed to a worker.
@@ -275,23 +290,34 @@ def _quiet_worker() -> None:
 _Part = tuple[tuple[tuple, ...], OpenCodingReport, EngineStats]
 
 
-def _worker_rows(ids: list[int]) -> list[_Part]:
+def _worker_rows(ids: list[int]) -> tuple[list[_Part], list[tuple]]:
+    """The rule rows of each source, and the learned coder's rows of them all (or [])."""
     global _WORKER_CONN
-    engine, path, roles = _WORKER
+    engine, path, roles, machine, codebook = _WORKER
     if _WORKER_CONN is None:
         _WORKER_CONN = db.reader(path)
-    found = []
+    found, turns, hits = [], [], {}
     for source_id in ids:
         engine.stats = EngineStats()
         report = OpenCodingReport()
-        rows = rule_rows(engine, db.source_spans(_WORKER_CONN, source_id, roles=roles), report)
+        spans = db.source_spans(_WORKER_CONN, source_id, roles=roles)
+        rows = rule_rows(engine, spans, report)
         # as three columns: far fewer objects to pickle here and unpickle in the parent
         found.append((tuple(zip(*rows)), report, engine.stats))
-    return found
+        if machine is not None:
+            for segment_id, code, evidence in rows:
+                hits.setdefault(segment_id, {})[code] = evidence
+            turns += [Turn(segment_id, "", spans.text[start:end],
+                           frozenset(hits.get(segment_id, ())))
+                      for segment_id, (start, end) in zip(spans.segment_ids, spans.spans)]
+    suggestions = suggest(machine, codebook, [t for t in turns if t.text.strip()],
+                          _Evidence(hits), None) if machine is not None else []
+    return found, suggestions
 
 
 def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
-                report: OpenCodingReport, workers: int) -> Iterator[list[tuple]]:
+                report: OpenCodingReport, workers: int, machine: MachineCoder | None = None,
+                codebook=None, suggested: list | None = None) -> Iterator[list[tuple]]:
     """:func:`rule_rows` of each source, computed by ``workers`` forked processes.
 
     Each worker reads its sources through a read-only connection of its own
@@ -302,7 +328,7 @@ def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
     """
     global _WORKER
     ids = db.source_ids(study.conn)
-    _WORKER = (engine, study.db_path, roles)
+    _WORKER = (engine, study.db_path, roles, machine, codebook)
     # Objects that exist now are never collected in the workers: without this
     # their garbage collector would walk (and so copy) the whole inherited engine.
     gc.freeze()
@@ -316,15 +342,23 @@ def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
         for first in range(0, len(ids), _CHUNK):
             pending.append(pool.apply_async(_worker_rows, (ids[first:first + _CHUNK],)))
             if len(pending) >= 3 * workers:
-                for result in pending.popleft().get():
-                    yield _merge(result, engine, report)
+                yield from _collect(pending.popleft().get(), engine, report, suggested)
         while pending:
-            for result in pending.popleft().get():
-                yield _merge(result, engine, report)
+            yield from _collect(pending.popleft().get(), engine, report, suggested)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+
+
+def _collect(result: tuple[list[_Part], list[tuple]], engine: RuleEngine,
+             report: OpenCodingReport, suggested: list | None) -> Iterator[list[tuple]]:
+    """The rule rows of a task's sources, one source at a time; its model rows to ``suggested``."""
+    parts, suggestions = result
+    if suggested is not None and suggestions:
+        suggested.append(suggestions)
+    for part in parts:
+        yield _merge(part, engine, report)
 
 
 def _merge(result: _Part, engine: RuleEngine, report: OpenCodingReport) -> list[tuple]:

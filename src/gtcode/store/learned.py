@@ -169,3 +169,9 @@ def rule_hits(conn: sqlite3.Connection) -> dict[int, set[str]]:
     for seg, code in conn.execute("SELECT segment_id, code_id FROM rule_codings"):
         found.setdefault(seg, set()).add(code)
     return found
+
+
+def suggested_pairs(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(segment id, code) of every suggestion of the learned coder."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT segment_id, code_id FROM model_codings ORDER BY segment_id, code_id")]

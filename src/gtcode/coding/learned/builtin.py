@@ -13,7 +13,12 @@ a test checks they were trained on the data now in ``data/``.
 from __future__ import annotations
 
 import functools
+import io
+from dataclasses import dataclass
 from importlib import resources
+
+import numpy as np
+import scipy.sparse as sp
 
 from gtcode.codebook import Codebook
 from gtcode.coding.learned.model import LearnedModel
@@ -23,12 +28,62 @@ from gtcode.errors import GtcodeError
 LABELS = ("resource", "subculture", "economic", "work_conflict", "political_future",
           "social_favour")
 FILES = {True: "six-pressures.npz", False: "six-pressures-plain.npz"}
+#: The labelled turns the built-in model learned from, as features (no text).
+TURNS_FILE = "six-pressures-turns.npz"
 
 
 def applies(codebook: Codebook) -> bool:
     """Whether the codebook has the built-in codebook's six main categories."""
     return all((code := codebook.get(label)) is not None and code.level == "category"
                for label in LABELS)
+
+
+@dataclass(frozen=True)
+class ShippedTurns:
+    """The built-in model's labelled turns as features: what ``gtcode learn`` adds to a
+    study's own decisions when the study uses the built-in codebook.
+
+    ``counts``: hashed n-gram counts; ``rules``: rule hits per label of
+    :data:`LABELS`; ``tuned``: turns of authors the rules were tuned on (their
+    rule hits are left out while training); ``targets``: the gold labels;
+    ``vectors``: their embeddings; ``groups``: their authors.
+    """
+
+    counts: sp.csr_matrix
+    rules: np.ndarray
+    tuned: np.ndarray
+    targets: np.ndarray
+    vectors: np.ndarray
+    groups: tuple[str, ...]
+    fingerprint: str
+
+
+def write_turns(path, turns: ShippedTurns) -> None:
+    """Store the shipped turns (used by ``scripts/train_builtin_model.py``)."""
+    np.savez_compressed(path, indptr=turns.counts.indptr.astype(np.int32),
+                        indices=turns.counts.indices.astype(np.int32),
+                        data=turns.counts.data.astype(np.uint16), shape=np.array(
+                            turns.counts.shape), rules=turns.rules.astype(np.uint8),
+                        tuned=turns.tuned, targets=turns.targets.astype(np.int8),
+                        vectors=turns.vectors.astype(np.float16),
+                        groups=np.array(turns.groups), fingerprint=np.array(turns.fingerprint))
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_turns() -> ShippedTurns:
+    """The labelled turns behind the built-in model (read once per process)."""
+    try:
+        path = resources.files("gtcode.coding.learned") / "data" / TURNS_FILE
+        with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as archive:
+            counts = sp.csr_matrix((archive["data"].astype(np.float32), archive["indices"],
+                                    archive["indptr"]), shape=tuple(archive["shape"]))
+            return ShippedTurns(counts, archive["rules"].astype(np.float32),
+                                archive["tuned"].astype(bool), archive["targets"],
+                                archive["vectors"].astype(np.float32),
+                                tuple(archive["groups"].tolist()), str(archive["fingerprint"]))
+    except (OSError, KeyError, ValueError):
+        raise GtcodeError("E805", f"the built-in model's turns ({TURNS_FILE}) are missing from "
+                          "this installation or damaged.", hint="reinstall gtcode") from None
 
 
 @functools.lru_cache(maxsize=2)

@@ -27,12 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from gtcode.codebook import Codebook
+from gtcode.codebook.hierarchy import ancestors, main_category
 from gtcode.coding.learned import builtin, embed
-from gtcode.coding.learned.features import ngram_counts, ngram_strings, rule_columns
+from gtcode.coding.learned.features import Grams, rule_columns
 from gtcode.coding.learned.model import LearnedModel
-from gtcode.coding.learned.turns import Turn, embeddings_for
+from gtcode.coding.learned.turns import Turn, decision_examples, embeddings_for, fingerprint
 from gtcode.errors import GtcodeError
 from gtcode.progress import Progress
 from gtcode.store import learned as db
@@ -49,20 +51,11 @@ class MachineCoder:
 
     model: LearnedModel
     name: str
-    prior: LearnedModel | None = None
     stale: str | None = None
-
-    _rows: dict[int, int] | None = None
 
     @property
     def needs_embeddings(self) -> bool:
         return self.model.spec.embeddings
-
-    def column_rows(self) -> dict[int, int]:
-        """Hashed n-gram column -> row of the model's weights (built once)."""
-        if self._rows is None:
-            self._rows = {int(c): i for i, c in enumerate(self.model.columns)}
-        return self._rows
 
 
 def machine_coder(study: Study, codebook: Codebook, *,
@@ -86,8 +79,7 @@ def machine_coder(study: Study, codebook: Codebook, *,
                             "installed; it was not used (run `gtcode learn --no-embeddings`, "
                             "or install gtcode[embed])")
         else:
-            prior = builtin.load(model.spec.embeddings) if model.spec.prior_labels else None
-            coder = MachineCoder(model, "study", prior, _staleness(stored, codebook))
+            coder = MachineCoder(model, "study", _staleness(study, stored, codebook))
             if coder.stale:
                 warnings.append(f"the study's model is stale: {coder.stale}; run `gtcode learn` "
                                 "again")
@@ -97,27 +89,30 @@ def machine_coder(study: Study, codebook: Codebook, *,
     return None, warnings
 
 
-def _staleness(stored: db.StoredModel, codebook: Codebook) -> str | None:
+def _staleness(study: Study, stored: db.StoredModel, codebook: Codebook) -> str | None:
+    """Why the study's model no longer matches the study, or None."""
     if stored.codebook_hash and stored.codebook_hash != codebook.hash:
         return "the codebook changed since it was trained"
+    wanted = stored.trained_on.get("fingerprint")
+    if wanted and fingerprint(decision_examples(study, stored.trained_on.get("coders"))) \
+            != wanted:
+        return "decisions or transcripts changed since it was trained"
     return None
 
 
 def _probabilities(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
-                   vectors: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities of every label for ``turns`` (turns × labels), and the decisions."""
+                   vectors: np.ndarray | None
+                   ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, Grams]:
+    """Probabilities of every label for ``turns`` (turns × labels), the decisions, and the
+    turns' n-grams and their counts."""
     model = coder.model
-    counts = ngram_counts([t.text for t in turns], ngrams=model.spec.ngrams, bits=model.spec.bits)
+    grams = Grams([t.text for t in turns], ngrams=model.spec.ngrams, bits=model.spec.bits)
+    counts = grams.counts()
     rolls = _rolls(codebook, {code for t in turns for code in t.rules})
-    priors = None
-    if coder.prior is not None:
-        prior = coder.prior
-        priors = prior.probabilities(prior.design(
-            counts, rule_columns([t.rules for t in turns], prior.labels, rolls), vectors))
     design = model.design(counts, rule_columns([t.rules for t in turns], model.labels, rolls),
-                          vectors, priors)
+                          vectors)
     probabilities = model.probabilities(design)
-    return probabilities, model.decide(probabilities)
+    return probabilities, model.decide(probabilities), counts, grams
 
 
 def probabilities_of(study: Study, coder: MachineCoder, codebook: Codebook,
@@ -134,13 +129,19 @@ def suggest(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
     """Combined suggestions of ``turns`` as rows for ``store.learned.insert_model_codings``."""
     if not turns:
         return []
-    probabilities, decided = _probabilities(coder, codebook, turns, vectors)
+    probabilities, decided, counts, grams = _probabilities(coder, codebook, turns, vectors)
+    combined = [_combined(coder.model, codebook, turn, probabilities[i], decided[i])
+                for i, turn in enumerate(turns)]
+    tops = {(i, label): columns for i, found in enumerate(combined)
+            for label, columns in _top_columns(coder.model, counts, i,
+                                               {j for _c, _p, j in found if j is not None})}
+    texts = grams.text({(i, column) for (i, _label), columns in tops.items()
+                        for column in columns})
     rows = []
     for i, turn in enumerate(turns):
-        for code, probability, label in _combined(coder.model, codebook, turn, probabilities[i],
-                                                  decided[i]):
+        for code, probability, label in combined[i]:
             hits = _hits_under(codebook, turn, code, evidence)
-            features = _strongest(coder, turn.text, label) if label is not None else []
+            features = _chosen([texts.get((i, c), "") for c in tops.get((i, label), [])])
             rows.append((turn.segment_id, code, probability,
                          json.dumps(hits, ensure_ascii=False),
                          json.dumps(features, ensure_ascii=False)))
@@ -148,12 +149,13 @@ def suggest(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
 
 
 def _rolls(codebook: Codebook, codes: set[str]) -> dict[str, list[str]]:
-    return {code: [code, *(a.id for a in codebook.ancestors(code))] for code in codes}
+    return {code: [code, *ancestors(code, codebook.links)] for code in codes}
 
 
 def _combined(model: LearnedModel, codebook: Codebook, turn: Turn, probabilities: np.ndarray,
               decided: np.ndarray) -> list[tuple[str, float | None, int | None]]:
     """(code, probability, model label index) of each combined suggestion of one turn."""
+    links = codebook.links
     index = {label: j for j, label in enumerate(model.labels)}
     refused = {label for j, label in enumerate(model.labels) if model.thresholds[j] > 1}
     chosen: dict[str, tuple[float | None, int | None]] = {}
@@ -163,16 +165,16 @@ def _combined(model: LearnedModel, codebook: Codebook, turn: Turn, probabilities
     for j, label in enumerate(model.labels):
         if not decided[j] or model.levels[j] != "category":
             continue
-        under = [code for code in chosen if codebook.main_category(code) == label]
+        under = [code for code in chosen if main_category(code, links) == label]
         for code in sorted(turn.rules):
-            if codebook.main_category(code) == label and code not in chosen and not (
+            if main_category(code, links) == label and code not in chosen and not (
                     code in index and not decided[index[code]]):
                 chosen[code] = (float(probabilities[j]), j)
                 under.append(code)
         if not under:
             chosen[label] = (float(probabilities[j]), j)
     for code in sorted(turn.rules):
-        category = codebook.main_category(code)
+        category = main_category(code, links)
         if code not in chosen and category not in index and code not in index \
                 and category not in refused:
             chosen[code] = (None, None)
@@ -184,26 +186,39 @@ def _hits_under(codebook: Codebook, turn: Turn, code: str,
     """The rule hits of the turn on ``code`` or on codes beneath it."""
     hits = []
     for hit_code in sorted(turn.rules):
-        if hit_code == code or code in (a.id for a in codebook.ancestors(hit_code)):
+        if hit_code == code or code in ancestors(hit_code, codebook.links):
             hits.extend(evidence.get((turn.segment_id, hit_code), []))
     return sorted(hits, key=lambda h: (h.get("start", 0), h.get("term", "")))
 
 
-def _strongest(coder: MachineCoder, text: str, label: int) -> list[str]:
-    """The n-grams of ``text`` that add most to the label's score (longest first on ties)."""
-    model, position = coder.model, coder.column_rows()
-    weights = model.coef[:, label]
-    scored = []
-    for gram, column, count in ngram_strings(text, ngrams=model.spec.ngrams,
-                                             bits=model.spec.bits):
-        row = position.get(column)
-        if row is None or not gram.strip():
-            continue
-        value = (1 + np.log(count)) * float(model.idf[row]) * float(weights[row])
-        if value > 0:
-            scored.append((-value, -len(gram), gram))
+def _top_columns(model: LearnedModel, counts: sp.csr_matrix, row: int,
+                 labels: set[int]) -> list[tuple[int, list[int]]]:
+    """For each label, the n-gram columns of the turn that add most to its score.
+
+    A contribution is the n-gram's TF-IDF weight times its coefficient (the
+    turn's norm is common to all and left out).
+    """
+    if not labels:
+        return []
+    start, end = counts.indptr[row], counts.indptr[row + 1]
+    columns, occurrences = counts.indices[start:end], counts.data[start:end]
+    place = np.searchsorted(model.columns, columns)
+    known = place < len(model.columns)
+    known[known] = model.columns[place[known]] == columns[known]
+    rows, columns = place[known], columns[known]
+    weight = (1 + np.log(occurrences[known])) * model.idf[rows]
+    found = []
+    for label in sorted(labels):
+        contribution = weight * model.coef[rows, label]
+        order = np.argsort(-contribution, kind="stable")[:TOP_FEATURES * 4]
+        found.append((label, [int(columns[k]) for k in order if contribution[k] > 0]))
+    return found
+
+
+def _chosen(grams: list[str]) -> list[str]:
+    """The strongest n-grams, strongest first, none inside another one chosen."""
     chosen: list[str] = []
-    for _value, _length, gram in sorted(scored):
+    for gram in (g for g in grams if g.strip()):
         if any(gram in kept for kept in chosen):
             continue
         chosen = [kept for kept in chosen if kept not in gram] + [gram]

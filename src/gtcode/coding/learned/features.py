@@ -53,24 +53,63 @@ def _hashes(points: np.ndarray, n: int, mask: np.uint64) -> np.ndarray:
     return (value & mask).astype(np.int64)
 
 
+class Grams:
+    """Every n-gram of a batch of turns, found in one vectorised pass over their joined text.
+
+    ``rows``, ``columns`` and ``positions`` hold, for each n-gram occurrence,
+    its turn, its hashed column and where it starts in the joined folded text
+    (turns joined by NUL, which no n-gram crosses).
+    """
+
+    def __init__(self, texts: Sequence[str], *, ngrams: Iterable[int] = NGRAMS,
+                 bits: int = BITS) -> None:
+        self.count, self.bits = len(texts), bits
+        self.joined = "\0".join(fold(text).replace("\0", " ") for text in texts)
+        points = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        breaks = points == 0
+        before = np.concatenate([[0], np.cumsum(breaks)])  # separators before each position
+        mask = np.uint64((1 << bits) - 1)
+        rows, columns, positions, sizes = [], [], [], []
+        for n in ngrams:
+            hashes = _hashes(points, n, mask)
+            starts = np.arange(len(hashes))
+            clean = before[starts + n] == before[starts]
+            rows.append(before[starts[clean]])
+            columns.append(hashes[clean])
+            positions.append(starts[clean])
+            sizes.append(np.full(int(clean.sum()), n, dtype=np.int64))
+        self.rows = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        self.columns = np.concatenate(columns) if columns else np.empty(0, np.int64)
+        self.positions = np.concatenate(positions) if positions else np.empty(0, np.int64)
+        self.sizes = np.concatenate(sizes) if sizes else np.empty(0, np.int64)
+
+    def counts(self) -> sp.csr_matrix:
+        """Turns × hashed n-gram columns, holding how often each n-gram occurs."""
+        keys, counts = np.unique((self.rows << self.bits) | self.columns, return_counts=True)
+        turns = keys >> self.bits
+        indptr = np.searchsorted(turns, np.arange(self.count + 1))
+        return sp.csr_matrix((counts.astype(np.float32), keys & ((1 << self.bits) - 1), indptr),
+                             shape=(self.count, 1 << self.bits))
+
+    def text(self, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The n-gram behind each wanted (turn, column): its first occurrence in the turn."""
+        keys = np.fromiter(((row << self.bits) | column for row, column in wanted),
+                           dtype=np.int64)
+        found: dict[tuple[int, int], str] = {}
+        if not len(keys):
+            return found
+        hits = np.flatnonzero(np.isin((self.rows << self.bits) | self.columns, keys))
+        for row, column, start, size in zip(self.rows[hits].tolist(), self.columns[hits].tolist(),
+                                            self.positions[hits].tolist(),
+                                            self.sizes[hits].tolist()):
+            found.setdefault((row, column), self.joined[start:start + size])
+        return found
+
+
 def ngram_counts(texts: Sequence[str], *, ngrams: Iterable[int] = NGRAMS,
                  bits: int = BITS) -> sp.csr_matrix:
     """Turns × hashed n-gram columns, holding how often each n-gram occurs."""
-    mask = np.uint64((1 << bits) - 1)
-    sizes = tuple(ngrams)
-    indptr = [0]
-    columns: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    for text in texts:
-        points = np.frombuffer(fold(text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        found = np.concatenate([_hashes(points, n, mask) for n in sizes])
-        unique, counts = np.unique(found, return_counts=True)
-        columns.append(unique)
-        values.append(counts.astype(np.float32))
-        indptr.append(indptr[-1] + len(unique))
-    return sp.csr_matrix((np.concatenate(values) if values else np.empty(0, np.float32),
-                          np.concatenate(columns) if columns else np.empty(0, np.int64),
-                          np.asarray(indptr)), shape=(len(texts), 1 << bits))
+    return Grams(texts, ngrams=ngrams, bits=bits).counts()
 
 
 def fit_idf(counts: sp.csr_matrix) -> np.ndarray:
@@ -112,18 +151,3 @@ def combine(parts: Sequence[sp.spmatrix | np.ndarray]) -> sp.csr_matrix:
     """The feature blocks side by side, as one sparse matrix."""
     blocks = [part if sp.issparse(part) else sp.csr_matrix(part) for part in parts]
     return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-
-def ngram_strings(text: str, *, ngrams: Iterable[int] = NGRAMS,
-                  bits: int = BITS) -> list[tuple[str, int, int]]:
-    """Each distinct n-gram of the folded text: (n-gram, its column, how often it occurs)."""
-    folded = fold(text)
-    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    mask = np.uint64((1 << bits) - 1)
-    seen: dict[str, list[int]] = {}
-    for n in ngrams:
-        for position, column in enumerate(_hashes(points, n, mask).tolist()):
-            gram = folded[position:position + n]
-            entry = seen.setdefault(gram, [column, 0])
-            entry[1] += 1
-    return [(gram, column, count) for gram, (column, count) in seen.items()]

@@ -57,8 +57,6 @@ class FeatureSpec:
     embeddings: bool = False
     embedding_model: str | None = None
     embedding_weight: float = 1.0
-    #: labels of the built-in model whose probabilities are columns too (study models)
-    prior_labels: tuple[str, ...] = ()
 
 
 @dataclass
@@ -70,7 +68,7 @@ class LearnedModel:
     spec: FeatureSpec
     columns: np.ndarray          # int64, hashed n-gram columns with idf > 0, sorted
     idf: np.ndarray              # float32, their idf
-    coef: np.ndarray             # float32, (len(columns) + rules + embeddings + priors, labels)
+    coef: np.ndarray             # float32, (len(columns) + rules + embeddings, labels)
     intercept: np.ndarray        # float32, (labels,)
     calibration: np.ndarray      # float64, (labels, 2): a, b
     thresholds: np.ndarray       # float64, (labels,); above 1: never suggested
@@ -81,8 +79,7 @@ class LearnedModel:
 
     # -- prediction --------------------------------------------------------
     def design(self, counts: sp.csr_matrix, rules: np.ndarray | None = None,
-               embeddings: np.ndarray | None = None,
-               priors: np.ndarray | None = None) -> sp.csr_matrix:
+               embeddings: np.ndarray | None = None) -> sp.csr_matrix:
         """The feature matrix of turns given their n-gram counts and other columns."""
         full_idf = np.zeros(counts.shape[1], dtype=np.float32)
         full_idf[self.columns] = self.idf
@@ -91,8 +88,6 @@ class LearnedModel:
             parts.append(_need(rules, "rule hits") * self.spec.rule_weight)
         if self.spec.embeddings:
             parts.append(_need(embeddings, "embeddings") * self.spec.embedding_weight)
-        if self.spec.prior_labels:
-            parts.append(_need(priors, "built-in probabilities"))
         return combine(parts)
 
     def probabilities(self, design: sp.csr_matrix) -> np.ndarray:
@@ -132,8 +127,7 @@ class LearnedModel:
             raise GtcodeError("E801", f"{where} cannot be read ({exc}).",
                               hint="train it again with `gtcode learn`") from None
         spec = header["spec"]
-        spec = FeatureSpec(**{**spec, "ngrams": tuple(spec["ngrams"]),
-                              "prior_labels": tuple(spec["prior_labels"])})
+        spec = FeatureSpec(**{**spec, "ngrams": tuple(spec["ngrams"])})
         return cls(header["labels"], header["levels"], spec, scores=[
             LabelScore(**s) for s in header["scores"]], meta=header["meta"], **arrays)
 

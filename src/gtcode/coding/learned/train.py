@@ -49,11 +49,12 @@ REFUSED = 2.0
 class TrainingSet:
     """Labelled turns: text, groups for cross-validation, labels, and other feature columns.
 
-    ``targets`` is turns × labels (0/1). ``rules``, ``embeddings`` and
-    ``priors`` are the extra columns the spec asks for (turns × k). ``rule_mask``
+    ``targets`` is turns × labels (0/1). ``rules`` and ``embeddings``
+    are the extra columns the spec asks for (turns × k). ``rule_mask``
     marks turns whose rule hits are left out while training (0 = left out):
     rules tuned on a turn's author would teach the model to trust them more
-    than a new author's text deserves.
+    than a new author's text deserves. A target of -1 means not known (the
+    turn is left out of that label).
     """
 
     texts: list[str]
@@ -63,8 +64,11 @@ class TrainingSet:
     targets: np.ndarray
     rules: np.ndarray | None = None
     embeddings: np.ndarray | None = None
-    priors: np.ndarray | None = None
     rule_mask: np.ndarray | None = None
+    #: n-gram counts given directly (turns whose text is not at hand: the shipped turns)
+    counts: sp.csr_matrix | None = None
+    #: turns left out of the reported reliability (the shipped turns beside a study's own)
+    anchored: np.ndarray | None = None
 
     def data_hash(self) -> str:
         """sha256 of everything the model is trained on (texts, groups, labels, columns)."""
@@ -72,9 +76,12 @@ class TrainingSet:
         for text, group in zip(self.texts, self.groups):
             digest.update(group.encode("utf-8") + b"\x1f" + text.encode("utf-8") + b"\x1e")
         digest.update(json.dumps([self.labels, self.levels]).encode("utf-8"))
-        for array in (self.targets, self.rules, self.priors, self.rule_mask):
+        for array in (self.targets, self.rules, self.rule_mask, self.anchored):
             if array is not None:
                 digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+        if self.counts is not None:
+            for array in (self.counts.indptr, self.counts.indices, self.counts.data):
+                digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()
 
 
@@ -114,8 +121,6 @@ def _design(counts: sp.csr_matrix, idf: np.ndarray, data: TrainingSet, rows: np.
         parts.append(rules * spec.rule_weight)
     if spec.embeddings:
         parts.append(data.embeddings[rows] * spec.embedding_weight)
-    if spec.prior_labels:
-        parts.append(data.priors[rows])
     return combine(parts)
 
 
@@ -174,20 +179,29 @@ def train(data: TrainingSet, spec: FeatureSpec, *, folds: int = 5,
 
     ``min_kappa``: a label whose cross-validated kappa is below it (or
     undefined) is kept in the model but never suggested (threshold above 1).
+    Anchored turns (``data.anchored``: the shipped turns beside a study's own)
+    take part in cross-validation and in choosing thresholds, but the reliability
+    reported is on the other turns only; a target of -1 (unknown) leaves that
+    turn out of that label.
     """
-    counts = ngram_counts(data.texts, ngrams=spec.ngrams, bits=spec.bits)
-    truth = data.targets.astype(bool)
+    counts = data.counts if data.counts is not None else \
+        ngram_counts(data.texts, ngrams=spec.ngrams, bits=spec.bits)
+    n, labels = counts.shape[0], len(data.labels)
+    known = data.targets >= 0
+    truth = data.targets == 1
+    scored = np.flatnonzero(~data.anchored) if data.anchored is not None else np.arange(n)
     parts = group_folds(data.groups, folds)
-    everything = np.arange(len(data.texts))
+    everything = np.arange(n)
     oof = np.zeros(truth.shape)
-    steps, done = (len(parts) + 1) * len(data.labels), 0
+    steps, done = (len(parts) + 1) * labels, 0
     for test in parts:
         train_rows = np.setdiff1d(everything, test)
         idf = fit_idf(counts[train_rows])
         fit_design = _design(counts, idf, data, train_rows, spec, training=True)
         test_design = _design(counts, idf, data, test, spec, training=False)
-        for j in range(len(data.labels)):
-            coef, intercept = _fit(fit_design, data.targets[train_rows, j])
+        for j in range(labels):
+            rows = known[train_rows, j]
+            coef, intercept = _fit(fit_design[rows], data.targets[train_rows[rows], j])
             oof[test, j] = test_design @ coef + intercept
             done += 1
             if progress:
@@ -195,20 +209,22 @@ def train(data: TrainingSet, spec: FeatureSpec, *, folds: int = 5,
     idf = fit_idf(counts)
     columns = np.flatnonzero(idf)
     design = _design(counts, idf, data, everything, spec, training=True)
-    coef = np.zeros((design.shape[1], len(data.labels)), dtype=np.float32)
-    intercept = np.zeros(len(data.labels), dtype=np.float32)
-    calibration = np.zeros((len(data.labels), 2))
-    for j in range(len(data.labels)):
-        coef[:, j], intercept[j] = _fit(design, data.targets[everything, j])
-        calibration[j] = _platt(oof[:, j], data.targets[:, j])
+    coef = np.zeros((design.shape[1], labels), dtype=np.float32)
+    intercept = np.zeros(labels, dtype=np.float32)
+    calibration = np.zeros((labels, 2))
+    for j in range(labels):
+        rows = known[:, j]
+        coef[:, j], intercept[j] = _fit(design[rows], data.targets[rows, j])
+        calibration[j] = _platt(oof[rows, j], data.targets[rows, j])
         done += 1
         if progress:
             progress("Training", done, steps)
-    cv = _cross_fitted(oof, calibration, truth, parts)
-    thresholds = np.array([_best_threshold(cv.probabilities[:, j], truth[:, j])
-                           for j in range(len(data.labels))])
-    scores = [_label_score(label, data.levels[j], truth[:, j], cv.decisions[:, j],
-                           float(thresholds[j])) for j, label in enumerate(data.labels)]
+    cv = _cross_fitted(oof, calibration, truth, known, parts)
+    thresholds = np.array([_best_threshold(cv.probabilities[known[:, j], j],
+                                           truth[known[:, j], j]) for j in range(labels)])
+    scores = [_label_score(label, data.levels[j], truth[scored, j][known[scored, j]],
+                           cv.decisions[scored, j][known[scored, j]], float(thresholds[j]))
+              for j, label in enumerate(data.labels)]
     for j, score in enumerate(scores):
         if min_kappa is not None and (score.kappa is None or score.kappa < min_kappa):
             thresholds[j] = REFUSED
@@ -216,22 +232,25 @@ def train(data: TrainingSet, spec: FeatureSpec, *, folds: int = 5,
     model = LearnedModel(list(data.labels), list(data.levels), spec, columns.astype(np.int64),
                          idf[columns], coef, intercept, calibration, thresholds, scores,
                          {**(meta or {}), "data_hash": data.data_hash(),
-                          "units": len(data.texts), "groups": len(set(data.groups)),
-                          "folds": len(parts)})
+                          "units": int(len(scored)), "groups": len({data.groups[i]
+                                                                     for i in scored}),
+                          "anchored": int(n - len(scored)), "folds": len(parts)})
     model.cross_validation = cv
     return model
 
 
 def _cross_fitted(oof: np.ndarray, calibration: np.ndarray, truth: np.ndarray,
-                  parts: list[np.ndarray]) -> CrossValidation:
+                  known: np.ndarray, parts: list[np.ndarray]) -> CrossValidation:
     """Calibrated out-of-fold probabilities; each fold decided at the other folds' threshold."""
     probability = 1 / (1 + np.exp(-(oof * calibration[:, 0] + calibration[:, 1])))
     decided = np.zeros(truth.shape, dtype=bool)
+    tested = np.concatenate(parts)
     for test in parts:
-        others = np.setdiff1d(np.arange(len(truth)), test)
+        others = np.setdiff1d(tested, test)
         for j in range(truth.shape[1]):
-            decided[test, j] = probability[test, j] >= _best_threshold(
-                probability[others, j], truth[others, j])
+            rows = others[known[others, j]]
+            decided[test, j] = probability[test, j] >= _best_threshold(probability[rows, j],
+                                                                       truth[rows, j])
     return CrossValidation(probability, decided, parts)
 
 

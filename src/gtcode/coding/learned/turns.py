@@ -8,6 +8,7 @@ and added to it, so each turn is embedded once per study.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -76,3 +77,31 @@ def embeddings_for(study: Study, texts: Sequence[str], *, progress: Progress | N
     if not texts:
         return np.zeros((0, embed.DIMENSIONS), dtype=np.float32)
     return np.vstack([cached[key] for key in keys])
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled turn: the turn and the codes it carries."""
+
+    turn: Turn
+    codes: frozenset[str]
+
+
+def decision_examples(study: Study, coders: Sequence[str] | None = None) -> list[Example]:
+    """The turns the coders decided on, with the codes they accepted there."""
+    decided = db.decided_segments(study.conn, coders)
+    turns = turns_by_id(study, list(decided))
+    return [Example(turns[seg], frozenset(codes)) for seg, codes in sorted(decided.items())
+            if seg in turns]
+
+
+def fingerprint(examples: Sequence[Example]) -> str:
+    """sha256 of what decision training saw: each turn's text hash and its codes.
+
+    A study model whose decisions or transcripts changed since it was trained
+    (a new decision, ``import --replace``) has another fingerprint: stale.
+    """
+    digest = hashlib.sha256()
+    for key, codes in sorted((embed.text_key(e.turn.text), sorted(e.codes)) for e in examples):
+        digest.update(key.encode("ascii") + b"\x1f" + "\x1e".join(codes).encode("utf-8") + b"\n")
+    return digest.hexdigest()
