@@ -398,3 +398,32 @@ def test_workers_make_exactly_the_suggestions_one_process_makes(tmp_path):
         study.close()
     assert stored[0] == stored[1]
 
+
+def test_the_workbook_and_report_show_the_machine_coders_reliability(coded, tmp_path):
+    work, study = coded
+    cli("learn", study, "--coder", "ann", "--no-embeddings", "-q")
+    cli("open", study, "--no-embeddings", "-q")
+    cli("export", study, "--to", "xlsx", "-o", tmp_path / "gtcode.xlsx", "-q")
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "gtcode.xlsx", read_only=True)
+    assert "机器编码信度" in book.sheetnames
+    rows = [r for r in book["机器编码信度"].iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "编码")
+    body = [r for r in rows[header + 1:] if r and r[0] and str(r[0]).split()[0] in
+            set(builtin.LABELS)]
+    assert {str(r[0]).split()[0] for r in body} <= set(builtin.LABELS) and len(body) >= 4
+    with Study.open(study) as opened:
+        made = dict(opened.conn.execute(
+            "SELECT code_id, COUNT(DISTINCT segment_id) FROM model_codings GROUP BY code_id"))
+    for row in body:
+        label, positives, precision, recall, kappa_value, threshold, suggested = \
+            str(row[0]).split()[0], row[2], row[3], row[4], row[5], row[6], row[7]
+        assert positives > 0 and 0 <= precision <= 1 and 0 <= recall <= 1
+        assert -1 <= kappa_value <= 1
+        assert threshold == "不建议" or 0 < float(threshold) < 1
+        assert suggested >= made.get(label, 0)  # the category counts its concepts' turns too
+    cli("report", study, "-o", tmp_path / "report.html", "--lang", "en", "-q")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "How reliable the machine coder is" in page and "leave one author out" not in page
+    assert "cross-validated by interview" in page

@@ -33,6 +33,7 @@ from gtcode.coding.storyline import LINK_NAMES
 from gtcode.store.analysis import storyline_rows
 from gtcode.store.project import Study
 from gtcode.tables import paper as pt
+from gtcode.tables.machine import machine_table
 from gtcode.tables.paper import Context, Table, t
 
 CELL_NAMES = {"references": ("参考点", "references"), "presence": ("覆盖", "presence"),
@@ -222,7 +223,8 @@ def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
               pt.selective_table(ctx), pt.storyline_table(ctx), pt.reach_table(ctx),
               pt.holdout_table(ctx), pt.guest_table(ctx), pt.curve_table(ctx),
               *matrix_tables(ctx), *cooccurrence_tables(ctx), relations_table(ctx),
-              memo_table(ctx, memos), about_table(ctx, study, book, options)]
+              machine_table(study, book, lang), memo_table(ctx, memos),
+              about_table(ctx, study, book, options)]
     found = [table for table in tables if table is not None]
     _unique_sheets(found)
     return TableSet(found, data, result, lang, frozenset(ctx.used))

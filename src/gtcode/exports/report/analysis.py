@@ -223,6 +223,20 @@ def paper_table(gt, number: int) -> str:
             + "".join(note(n) for n in gt.notes))
 
 
+def machine_section(f: Facts, lang: str) -> str:
+    """How reliable the learned coder behind the suggestions is, per code (cross-validated)."""
+    machine = next((table for table in f.tables.tables if table.key == "machine"), None)
+    if machine is None:
+        return note(t("no_machine_model", lang))
+    rows = [[Raw(_lines(_number(v))) for v in row] for row in machine.rows]
+    return (table(machine.headers, rows, numeric=[2, 3, 4, 5, 7])
+            + "".join(note(n) for n in machine.notes))
+
+
+def _number(value: object) -> object:
+    return f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else value)
+
+
 def _lines(value: object) -> str:
     return "<br>".join(esc(line) for line in str("" if value is None else value).split("\n"))
 
@@ -232,6 +246,7 @@ SECTIONS: list[tuple[str, str, Callable[[Facts, str], str]]] = [
     ("saturation", "sec_saturation", saturation_section),
     ("holdout", "sec_holdout", holdout_section),
     ("agreement", "sec_agreement", agreement_section),
+    ("machine", "sec_machine", machine_section),
     ("tables", "sec_tables", tables_section),
     ("categories", "sec_categories", categories_section),
 ]

@@ -28,6 +28,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sec_holdout": ("留出样本饱和检验", "Hold-out saturation test"),
     "sec_agreement": ("编码者一致性", "Intercoder agreement"),
     "sec_tables": ("扎根理论三级编码表", "Grounded-theory coding tables"),
+    "sec_machine": ("机器编码者的信度", "How reliable the machine coder is"),
+    "no_machine_model": ("本研究的建议只来自编码规则，没有学习模型，因此没有交叉验证的信度。",
+                         "The suggestions come from the rules alone (no learned model), so there "
+                         "is no cross-validated reliability to show."),
     "sec_categories": ("范畴定义与代表性引文", "Categories: definitions and quotes"),
     # corpus
     "sources": ("文本", "Sources"),
