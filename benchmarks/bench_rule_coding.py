@@ -96,7 +96,7 @@ def stage(path: Path, jobs: int | None, cache: str, queue) -> None:
         db.delete_rule_codings(conn)
     before = _reset_peak()
     start = time.perf_counter()
-    report = open_code(study, book, invivo=False, jobs=jobs)
+    report = open_code(study, book, invivo=False, jobs=jobs, model=False)  # the rules alone
     seconds = time.perf_counter() - start
     peak = _status("VmHWM")
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -1,0 +1,140 @@
+"""What the learned coder adds to `gtcode open`, timed as the command a user runs.
+
+Usage: python benchmarks/bench_open.py [--mb 20] [--embed-mb 0.2] [--repeat 2]
+
+On a corpus resampled from the labelled interview turns of data/
+(resampled_corpus.py), in one run on one machine:
+
+1. `gtcode import` of the corpus into a new study;
+2. `gtcode open STUDY --no-model` (the rules alone) and `gtcode open STUDY
+   --no-embeddings` (rules plus the built-in model without embeddings), each a
+   new process, best of --repeat; the model's part is the difference (in-vivo
+   extraction and the rule stage are in both); peak memory of each, at the
+   whole corpus and at a quarter of it (memory should not grow with the corpus);
+   beside it, in a new process, the rule stage itself (`open_code` without
+   in-vivo and without the model, as bench_rule_coding.py times it) and the
+   same stage with the model, so the model's part can be set against the
+   rule stage's time;
+3. on a small corpus (--embed-mb): `gtcode open --embeddings` twice: the first
+   run embeds every respondent turn (turns per second), the second finds them
+   all in the study's cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from resampled_corpus import write_corpus
+
+GTCODE = [sys.executable, "-m", "gtcode"]
+
+
+def timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one process (GNU time)."""
+    with tempfile.NamedTemporaryFile(suffix=".time") as report:
+        start = time.perf_counter()
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *args], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        return seconds, int(Path(report.name).read_text().split()[-1]) / 1024
+
+
+def best(args: list[str], repeat: int) -> tuple[float, float]:
+    runs = [timed(args) for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def study_of(corpus: Path, folder: Path) -> tuple[Path, float]:
+    study = folder / "study"
+    subprocess.run([*GTCODE, "init", str(study), "-q"], check=True)
+    seconds, _mb = timed([*GTCODE, "import", str(study), str(corpus), "-q"])
+    return study, seconds
+
+
+STAGE = """
+import sys, time
+from gtcode.codebook import load_codebook
+from gtcode.coding.open_coding import open_code
+from gtcode.workspace import open_study
+study = open_study(sys.argv[1])
+book = load_codebook(study.codebook_path)
+start = time.perf_counter()
+open_code(study, book, invivo=False, model=sys.argv[2] == "model", embeddings=False)
+print(time.perf_counter() - start)
+"""
+
+
+def stage(study: Path, model: bool, repeat: int) -> float:
+    """Best in-process seconds of the coding stage, without in-vivo, each run a new process."""
+    return min(float(subprocess.run(
+        [sys.executable, "-c", STAGE, str(study), "model" if model else "rules"],
+        check=True, capture_output=True, text=True).stdout) for _ in range(repeat))
+
+
+def respondent_turns(study: Path) -> int:
+    with sqlite3.connect(study / "gtcode.db") as conn:
+        return conn.execute("SELECT COUNT(*) FROM segments WHERE role = 'respondent'"
+                            ).fetchone()[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mb", type=float, default=20.0)
+    parser.add_argument("--embed-mb", type=float, default=0.2)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}")
+    work = Path(tempfile.mkdtemp(prefix="gtcode-bench-open-"))
+    try:
+        for share in (0.25, 1.0):
+            size = args.mb * share
+            corpus = work / f"corpus-{size:g}"
+            files = write_corpus(corpus, size)
+            megabytes = sum(p.stat().st_size for p in files) / 1e6
+            study, imported = study_of(corpus, work / f"study-{size:g}")
+            timed([*GTCODE, "open", str(study), "-q", "--no-model"])  # warm the index cache
+            rules, rules_mb = best([*GTCODE, "open", str(study), "-q", "--no-model"],
+                                   args.repeat)
+            model, model_mb = best([*GTCODE, "open", str(study), "-q", "--no-embeddings"],
+                                   args.repeat)
+            rule_stage = stage(study, False, args.repeat)
+            model_stage = stage(study, True, args.repeat)
+            print(f"\n{megabytes:.1f} MB, {len(files)} files, {respondent_turns(study):,} "
+                  f"respondent turns; import {imported:.1f} s")
+            print("| command | seconds | peak MB |\n|---|---:|---:|")
+            print(f"| gtcode open --no-model (rules) | {rules:.1f} | {rules_mb:.0f} |")
+            print(f"| gtcode open --no-embeddings (rules + model) | {model:.1f} | "
+                  f"{model_mb:.0f} |")
+            print(f"| the model's part (difference) | {model - rules:.1f} | |")
+            print(f"| rule stage alone (open_code, rules only, no in-vivo) | {rule_stage:.1f} | |")
+            print(f"| the same stage with the model | {model_stage:.1f} | |")
+            print(f"| the model's part of the stage (difference) | "
+                  f"{model_stage - rule_stage:.1f} | |")
+        corpus = work / "corpus-embed"
+        write_corpus(corpus, args.embed_mb, seed=11)
+        study, _imported = study_of(corpus, work / "study-embed")
+        turns = respondent_turns(study)
+        first, _mb = timed([*GTCODE, "open", str(study), "-q", "--embeddings"])
+        second, _mb = timed([*GTCODE, "open", str(study), "-q", "--embeddings"])
+        plain, _mb = timed([*GTCODE, "open", str(study), "-q", "--no-embeddings"])
+        print(f"\nEmbeddings, {turns} respondent turns: first `gtcode open --embeddings` "
+              f"{first:.1f} s, second {second:.1f} s (cache), `--no-embeddings` {plain:.1f} s; "
+              f"embedding {turns / max(first - second, 1e-9):.1f} turns/s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
