@@ -19,6 +19,7 @@ import random
 import tempfile
 from pathlib import Path
 
+from corpus import write_until
 from gtcode.importer import import_files
 from gtcode.store import open_coding as segments_db
 from gtcode.workspace import init_study
@@ -59,10 +60,8 @@ def write_corpus(out: Path, megabytes: float, seed: int = 7) -> list[Path]:
     """Write files until ``megabytes`` MB of UTF-8; about a fifth of them English."""
     pools = turn_pools()
     rng = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
-    written, total, number = [], 0, 0
-    while total < megabytes * 1e6:
-        number += 1
+
+    def interview(number: int) -> str:
         language = "en" if number % 5 == 0 else "zh"
         ask, answer = LABELS[language]
         lines = [f"Interview R{number:05d}" if language == "en" else f"访谈编号：R{number:05d}",
@@ -70,12 +69,9 @@ def write_corpus(out: Path, megabytes: float, seed: int = 7) -> list[Path]:
         for _ in range(rng.randint(15, 30)):
             lines.append(ask + rng.choice(pools[language]["interviewer"]))
             lines.append(answer + rng.choice(pools[language]["respondent"]))
-        data = ("\n".join(lines) + "\n").encode("utf-8")
-        path = out / f"R{number:05d}.txt"
-        path.write_bytes(data)
-        written.append(path)
-        total += len(data)
-    return written
+        return "\n".join(lines) + "\n"
+
+    return write_until(out, megabytes, "R", interview)
 
 
 def main() -> None:
