@@ -130,10 +130,14 @@ def suggest(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
     if not turns:
         return []
     probabilities, decided, counts, grams = _probabilities(coder, codebook, turns, vectors)
-    combined = [_combined(coder.model, codebook, turn, probabilities[i], decided[i])
+    model = coder.model
+    index = {label: j for j, label in enumerate(model.labels)}
+    refused = {label for j, label in enumerate(model.labels) if model.thresholds[j] > 1}
+    combined = [_combined(model, codebook, turn, probabilities[i], decided[i], index, refused)
                 for i, turn in enumerate(turns)]
+    known = _known_grams(model, counts)
     tops = {(i, label): columns for i, found in enumerate(combined)
-            for label, columns in _top_columns(coder.model, counts, i,
+            for label, columns in _top_columns(model, counts, known, i,
                                                {j for _c, _p, j in found if j is not None})}
     texts = grams.text({(i, column) for (i, _label), columns in tops.items()
                         for column in columns})
@@ -153,11 +157,13 @@ def _rolls(codebook: Codebook, codes: set[str]) -> dict[str, list[str]]:
 
 
 def _combined(model: LearnedModel, codebook: Codebook, turn: Turn, probabilities: np.ndarray,
-              decided: np.ndarray) -> list[tuple[str, float | None, int | None]]:
-    """(code, probability, model label index) of each combined suggestion of one turn."""
+              decided: np.ndarray, index: dict[str, int], refused: set[str]
+              ) -> list[tuple[str, float | None, int | None]]:
+    """(code, probability, model label index) of each combined suggestion of one turn.
+
+    ``index``: the model's label -> its column; ``refused``: labels it never suggests.
+    """
     links = codebook.links
-    index = {label: j for j, label in enumerate(model.labels)}
-    refused = {label for j, label in enumerate(model.labels) if model.thresholds[j] > 1}
     chosen: dict[str, tuple[float | None, int | None]] = {}
     for j, label in enumerate(model.labels):
         if decided[j] and model.levels[j] != "category":
@@ -191,22 +197,31 @@ def _hits_under(codebook: Codebook, turn: Turn, code: str,
     return sorted(hits, key=lambda h: (h.get("start", 0), h.get("term", "")))
 
 
-def _top_columns(model: LearnedModel, counts: sp.csr_matrix, row: int,
+def _known_grams(model: LearnedModel, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """For each stored n-gram of the batch: its row in the model (-1 if the model does not
+    know it) and its TF-IDF weight (the turn's norm, common to all its grams, left out)."""
+    columns = counts.indices
+    place = np.searchsorted(model.columns, columns)
+    known = place < len(model.columns)
+    known[known] = model.columns[place[known]] == columns[known]
+    weight = np.zeros(len(columns), dtype=np.float32)
+    weight[known] = (1 + np.log(counts.data[known])) * model.idf[place[known]]
+    return np.where(known, place, -1), weight
+
+
+def _top_columns(model: LearnedModel, counts: sp.csr_matrix,
+                 known: tuple[np.ndarray, np.ndarray], row: int,
                  labels: set[int]) -> list[tuple[int, list[int]]]:
     """For each label, the n-gram columns of the turn that add most to its score.
 
-    A contribution is the n-gram's TF-IDF weight times its coefficient (the
-    turn's norm is common to all and left out).
+    A contribution is the n-gram's TF-IDF weight times its coefficient.
     """
     if not labels:
         return []
     start, end = counts.indptr[row], counts.indptr[row + 1]
-    columns, occurrences = counts.indices[start:end], counts.data[start:end]
-    place = np.searchsorted(model.columns, columns)
-    known = place < len(model.columns)
-    known[known] = model.columns[place[known]] == columns[known]
-    rows, columns = place[known], columns[known]
-    weight = (1 + np.log(occurrences[known])) * model.idf[rows]
+    places, weights = known[0][start:end], known[1][start:end]
+    mine = places >= 0
+    rows, columns, weight = places[mine], counts.indices[start:end][mine], weights[mine]
     found = []
     for label in sorted(labels):
         contribution = weight * model.coef[rows, label]
