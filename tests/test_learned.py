@@ -427,3 +427,18 @@ def test_the_workbook_and_report_show_the_machine_coders_reliability(coded, tmp_
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "How reliable the machine coder is" in page and "leave one author out" not in page
     assert "cross-validated by interview" in page
+
+
+def test_the_built_in_models_reliability_says_what_flatters_it(tmp_path):
+    study = tmp_path / "study"
+    cli("init", study, "-q")
+    cli("import", study, SAMPLE / "S01.txt", SAMPLE / "S02.txt", "-q")
+    cli("open", study, "--no-embeddings", "-q")
+    cli("report", study, "-o", tmp_path / "report.html", "--lang", "en", "-q")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "leave one author out (built-in model)" in page
+    assert f"macro kappa was about {builtin.UNSEEN_AUTHORS_KAPPA:.2f}" in page
+    cli("open", study, "--no-model", "-q")
+    cli("report", study, "-o", tmp_path / "rules.html", "--lang", "en", "-q")
+    page = (tmp_path / "rules.html").read_text(encoding="utf-8")
+    assert "How reliable the machine coder is" in page and "no learned model" in page

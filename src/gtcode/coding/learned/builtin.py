@@ -31,6 +31,12 @@ FILES = {True: "six-pressures.npz", False: "six-pressures-plain.npz"}
 #: The labelled turns the built-in model learned from, as features (no text).
 TURNS_FILE = "six-pressures-turns.npz"
 
+#: Macro kappa of the built-in model with embeddings on the three training authors the rules
+#: were never tuned on, each left out in turn (``python benchmarks/bench_learned.py``; see
+#: docs/benchmarks.md, "The learned coder"). The cross-validated figures stored with the model
+#: include the four authors the rules were tuned on, which flatter them.
+UNSEEN_AUTHORS_KAPPA = 0.663
+
 
 def applies(codebook: Codebook) -> bool:
     """Whether the codebook has the built-in codebook's six main categories."""
