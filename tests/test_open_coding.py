@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from gtcode.coding.open_coding import open_code
+from gtcode.coding.open_coding import find_invivo, open_code
 from gtcode.store import open_coding as db
 from gtcode.store.codings import effective_codings
 from open_coding_fixtures import make_study
@@ -144,17 +144,35 @@ def test_workers_write_exactly_what_one_process_writes(tmp_path):
 
 
 def test_small_studies_are_coded_in_one_process(monkeypatch):
-    from gtcode.coding import open_coding
+    from gtcode.coding import workers
 
-    monkeypatch.setattr(open_coding.sys, "platform", "linux")
-    monkeypatch.setattr(open_coding.os, "cpu_count", lambda: 4)
-    assert open_coding._workers(None, open_coding.PARALLEL_MIN_CHARS - 1) == 1
-    assert open_coding._workers(None, open_coding.PARALLEL_MIN_CHARS) == 4
-    assert open_coding._workers(2, 10) == 2
-    monkeypatch.setattr(open_coding.sys, "platform", "win32")
-    assert open_coding._workers(4, open_coding.PARALLEL_MIN_CHARS) == 1
+    monkeypatch.setattr(workers.sys, "platform", "linux")
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 4)
+    assert workers.worker_count(None, workers.PARALLEL_MIN_CHARS - 1) == 1
+    assert workers.worker_count(None, workers.PARALLEL_MIN_CHARS) == 4
+    assert workers.worker_count(2, 10) == 2
+    monkeypatch.setattr(workers.sys, "platform", "win32")
+    assert workers.worker_count(4, workers.PARALLEL_MIN_CHARS) == 1
     with pytest.raises(ValueError):
-        open_coding._workers(0, 10)
+        workers.worker_count(0, 10)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_workers_find_exactly_the_in_vivo_phrases_one_process_finds(tmp_path):
+    many = {f"S{n:02d}.txt": [*turns, ("respondent", f"第{n}个小金库，跑项目跑项目。")]
+            for n in range(12) for turns in TURNS.values()}
+    study, book = make_study(tmp_path, many)
+    found = [find_invivo(study, book, jobs=jobs, store=False, min_count=1)
+             for jobs in (1, 2, 3)]
+    assert found[0].candidates and found[0].per_segment
+    assert found[1] == found[0] and found[2] == found[0]
+    stored = []
+    for jobs in (1, 2):
+        open_code(study, book, jobs=jobs)
+        stored.append(study.conn.execute(
+            "SELECT phrase, segment_id, score FROM candidates WHERE kind = 'invivo' "
+            "ORDER BY 1, 2").fetchall())
+    assert stored[0] and stored[1] == stored[0]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")

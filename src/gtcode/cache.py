@@ -55,8 +55,12 @@ def cache_key(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached(kind: str, key: str, build: Callable[[], T]) -> T:
+def cached(kind: str, key: str, build: Callable[[], T], *, slot: str | None = None) -> T:
     """``build()``, or its result from an earlier run stored under ``kind`` and ``key``.
+
+    With ``slot``, the entry is kept in one file per ``kind`` and ``slot`` (say, one
+    per codebook file) and replaced when ``key`` changes, so the cache does not
+    grow with every edit; ``key`` alone then decides whether it is still valid.
 
     The stored object is written atomically (a temporary file renamed into
     place), so a crash leaves either the old entry or none. Anything wrong
@@ -66,7 +70,7 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"{kind}-{key}.pickle"
+    path = folder / f"{kind}-{slot or key}.pickle"
     try:
         with path.open("rb") as handle:
             stored = pickle.load(handle)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +24,22 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from gtcode._version import __version__
+from gtcode.cache import cache_key, cached
 from gtcode.codebook.builtin import display_name, resolve_ref
 from gtcode.codebook.checks import Problem, cross_check
 from gtcode.codebook.model import Code, Codebook, CodebookMeta, NearRule, Rules
-from gtcode.codebook.yaml_io import CodebookDocument, Loc, format_path, to_plain
+from gtcode.codebook.yaml_io import (
+    MAX_CODEBOOK_BYTES,
+    CodebookDocument,
+    Loc,
+    decode_text,
+    format_path,
+    parse_yaml,
+    to_plain,
+)
 from gtcode.errors import ProblemList
+from gtcode.files import read_input
 
 # -- pass 1: each piece alone -------------------------------------------------------
 
@@ -222,6 +235,11 @@ def validate_file(path: str | Path) -> tuple[Codebook | None, list[str], list[st
         GtcodeError: E101 (unreadable), E201 (YAML does not parse), E203
             (unknown built-in name); content problems are returned, not raised.
     """
+    try:  # an unchanged valid codebook comes from the cache, with its warnings
+        book = load_codebook(path)
+        return book, [], book.warnings
+    except ProblemList:
+        pass  # read it again below for the problems and the warnings together
     resolved = resolve_ref(path)
     file = display_name(path, resolved)
     doc = CodebookDocument.load(resolved, display=file)
@@ -235,9 +253,39 @@ def validate_file(path: str | Path) -> tuple[Codebook | None, list[str], list[st
 def load_codebook(ref: str | Path) -> Codebook:
     """Load a codebook by built-in name (``"six-pressures"``) or path.
 
+    A codebook that loaded before and has not changed since comes from the
+    cache (:mod:`gtcode.cache`), without parsing the YAML again: the entry is
+    valid only for the same bytes, size and modification time of the file, the
+    same path and the same gtcode, so any edit, even one that keeps the size or
+    the time, is parsed and checked afresh. Codebooks with problems are never
+    cached.
+
     Raises:
         GtcodeError: E101, E201, E202 (a :class:`ProblemList`), E203.
     """
     resolved = resolve_ref(ref)
     file = display_name(ref, resolved)
-    return codebook_from_document(CodebookDocument.load(resolved, display=file), file)
+    data = read_input(resolved, max_bytes=MAX_CODEBOOK_BYTES)
+
+    def parse() -> Codebook:
+        doc = CodebookDocument(parse_yaml(decode_text(data, file), file), resolved)
+        return codebook_from_document(doc, file)
+
+    try:
+        stat = resolved.stat()
+        where = str(resolved.resolve())
+    except OSError:
+        return parse()
+    key = cache_key("codebook", hashlib.sha256(data).hexdigest(), str(len(data)),
+                    str(stat.st_mtime_ns), str(stat.st_size), where, str(resolved), file,
+                    _code_stamp())
+    return cached("codebook", key, parse, slot=cache_key("codebook-file", where))
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """gtcode's version and its codebook code (an edited install reads afresh)."""
+    here = Path(__file__).parent
+    stamps = [f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}"
+              for p in sorted(here.glob("*.py"))]
+    return " ".join([__version__, *stamps])

@@ -50,7 +50,11 @@ def read_text(path: Path) -> str:
     Raises:
         GtcodeError: E101 when the file is missing, E201 when it is not UTF-8.
     """
-    data = read_input(Path(path), max_bytes=MAX_CODEBOOK_BYTES)
+    return decode_text(read_input(Path(path), max_bytes=MAX_CODEBOOK_BYTES), path)
+
+
+def decode_text(data: bytes, path: str | Path) -> str:
+    """The bytes of a codebook file as text (E201 naming the line when not UTF-8)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -125,6 +126,57 @@ def _count_run(run: list[str], counts: Counter[str], lang: str, max_n: int,
                 parts[phrase] = tuple(run[i:i + n])
 
 
+class PhraseCounts:
+    """The phrases of many segments, counted compactly: each phrase is kept once.
+
+    Filled one segment at a time (:meth:`add`), in study order, by this
+    process or from what worker processes counted; the order of :meth:`add`
+    calls alone decides the result, so any number of workers gives the same.
+    Segments keep their id, key and case, and their phrases as numbers, never
+    their text.
+    """
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.phrases: list[str] = []
+        self.parts: list[tuple[str, ...]] = []
+        self.total: list[int] = []
+        self.segments: list[tuple[int, str, str | None, array, array]] = []
+
+    def add(self, segment_id: int, key: str, case: str | None, counts: Mapping[str, int],
+            parts: Mapping[str, tuple[str, ...]]) -> None:
+        """Add one segment's phrase counts; ``parts`` has the words of each new phrase."""
+        numbers, found = array("l"), array("l")
+        for phrase, count in counts.items():
+            number = self.index.get(phrase)
+            if number is None:
+                number = self.index[phrase] = len(self.phrases)
+                self.phrases.append(phrase)
+                self.parts.append(parts[phrase])
+                self.total.append(0)
+            self.total[number] += count
+            numbers.append(number)
+            found.append(count)
+        self.segments.append((segment_id, key, case, numbers, found))
+
+
+def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
+                  progress: Callable[[int], None] | None = None) -> list[tuple]:
+    """Each segment's phrases as ``(id, key, case, phrases, counts, parts)`` rows.
+
+    What a worker process sends back: :meth:`PhraseCounts.add` takes each row.
+    """
+    rows = []
+    for number, segment in enumerate(segments, start=1):
+        parts: dict[str, tuple[str, ...]] = {}
+        counts = segment_phrases(segment.text, tokenize, parts=parts)
+        rows.append((segment.id, segment.key, segment.case, tuple(counts),
+                     tuple(counts.values()), parts))
+        if progress:
+            progress(number)
+    return rows
+
+
 def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
                    exclude: set[str] | frozenset[str] = frozenset(), min_count: int = 2,
                    per_segment: int = 3, limit: int = 200,
@@ -142,21 +194,24 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
         background: general-language word frequencies (jieba's dictionary).
         progress: called with the number of segments read so far.
     """
-    per_seg: list[tuple[InvivoSegment, Counter[str]]] = []
-    total: Counter[str] = Counter()
-    parts: dict[str, tuple[str, ...]] = {}
-    for number, segment in enumerate(segments, start=1):
-        counts = segment_phrases(segment.text, tokenize, parts=parts)
-        per_seg.append((segment, counts))
-        total.update(counts)
-        if progress:
-            progress(number)
-    tokens = sum(c for p, c in total.items() if len(parts[p]) == 1) or 1
+    counted = PhraseCounts()
+    for row in count_phrases(segments, tokenize, progress):
+        counted.add(*row[:3], dict(zip(row[3], row[4])), row[5])
+    return rank_invivo(counted, exclude=exclude, min_count=min_count, per_segment=per_segment,
+                       limit=limit, background=background)
+
+
+def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
+                min_count: int = 2, per_segment: int = 3, limit: int = 200,
+                background: Mapping[str, int] | None = None) -> InvivoResult:
+    """The candidates of counted phrases (the arguments of :func:`extract_invivo`)."""
+    phrases, total, parts = counted.phrases, counted.total, counted.parts
+    tokens = sum(c for c, words in zip(total, parts) if len(words) == 1) or 1
     general = _General(background)
-    keyness = {p: math.log(c / tokens) - general.logp(p, parts[p])
-               for p, c in total.items() if c >= min_count}
-    keep = _keep(total, {p for p, k in keyness.items() if k > 0}, exclude)
-    return _rank(per_seg, keep, keyness, per_segment, limit)
+    keyness = {n: math.log(total[n] / tokens) - general.logp(phrases[n], parts[n])
+               for n in range(len(phrases)) if total[n] >= min_count}
+    keep = _keep(phrases, total, {n for n, k in keyness.items() if k > 0}, exclude)
+    return _rank(counted, keep, keyness, per_segment, limit)
 
 
 class _General:
@@ -177,36 +232,38 @@ class _General:
         return sum(math.log((self.freq.get(w, 0) + 1) / self.total) for w in words)
 
 
-def _keep(total: Counter[str], salient: set[str], exclude) -> set[str]:
-    frequent = {p for p in salient if p not in exclude}
+def _keep(phrases: list[str], total: list[int], salient: set[int], exclude) -> set[int]:
+    """The salient phrases not excluded and not merely part of a longer one as frequent."""
+    frequent = {phrases[n]: n for n in salient if phrases[n] not in exclude}
     subsumed = set()
-    for phrase in frequent:
+    for phrase, number in frequent.items():
         size = len(phrase)
         for i in range(size):
             for j in range(i + 1, size + 1):
-                part = phrase[i:j]
-                if (j - i < size and part in frequent
-                        and total[phrase] >= total[part]):
+                part = frequent.get(phrase[i:j]) if j - i < size else None
+                if part is not None and total[number] >= total[part]:
                     subsumed.add(part)
-    return frequent - subsumed
+    return set(frequent.values()) - subsumed
 
 
-def _rank(per_seg, keep: set[str], keyness: dict[str, float], top: int,
+def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float], top: int,
           limit: int) -> InvivoResult:
     result = InvivoResult()
+    phrases = counted.phrases
     count: Counter[str] = Counter()
     cases: dict[str, set[str]] = {}
     where: dict[str, list[str]] = {}
-    for segment, counts in per_seg:
-        weighted = sorted(((p, c * keyness[p]) for p, c in counts.items() if p in keep),
-                          key=lambda item: (-item[1], item[0]))
-        for phrase, _weight in weighted:
-            count[phrase] += counts[phrase]
-            cases.setdefault(phrase, set()).add(segment.case or "")
-            where.setdefault(phrase, []).append(segment.key)
+    weight = {phrases[n]: keyness[n] for n in keep}
+    for segment_id, key, case, numbers, found in counted.segments:
+        weighted = sorted(((phrases[n], c * keyness[n], c) for n, c in zip(numbers, found)
+                           if n in keep), key=lambda item: (-item[1], item[0]))
+        for phrase, _weight, occurrences in weighted:
+            count[phrase] += occurrences
+            cases.setdefault(phrase, set()).add(case or "")
+            where.setdefault(phrase, []).append(key)
         if weighted:
-            result.per_segment[segment.id] = [(p, round(w, 4)) for p, w in weighted[:top]]
-    score = {p: keyness[p] * math.log(1 + count[p]) * math.sqrt(len(cases[p])) for p in count}
+            result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
+    score = {p: weight[p] * math.log(1 + count[p]) * math.sqrt(len(cases[p])) for p in count}
     ranked = sorted(score, key=lambda p: (-score[p], p))[:limit]
     result.candidates = [Candidate(p, count[p], len(where[p]),
                                    tuple(sorted(c for c in cases[p] if c)), round(score[p], 4),

@@ -9,21 +9,20 @@ touched: a re-run cannot overwrite or drop a human decision.
 
 from __future__ import annotations
 
-import gc
 import json
-import multiprocessing
-import os
-import signal
-import sys
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
+from gtcode.coding import workers
 from gtcode.coding.invivo import (
     INVIVO_CODER,
     InvivoResult,
     InvivoSegment,
+    PhraseCounts,
+    count_phrases,
     extract_invivo,
+    rank_invivo,
 )
 from gtcode.coding.learned.coder import MachineCoder, machine_coder, suggest
 from gtcode.coding.learned.turns import ROLES, Turn, embeddings_for, iter_turns
@@ -44,10 +43,6 @@ from gtcode.workspace import register_codebook, require_sources
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
 DEFAULT_ROLES = ("respondent", "unknown")
-
-#: Below this many characters of source text a study is coded in one process:
-#: starting workers would cost more than it saves.
-PARALLEL_MIN_CHARS = 2_000_000
 
 
 @dataclass
@@ -102,7 +97,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         engine: a prebuilt engine (else one is built from ``codebook``).
         tokenizer: the word segmenter (default :mod:`gtcode.transcripts.nlp`).
         jobs: processes that match rules (None: one per CPU for a study of at
-            least :data:`PARALLEL_MIN_CHARS` characters where processes can be
+            least :data:`~gtcode.coding.workers.PARALLEL_MIN_CHARS` characters where processes can be
             forked, i.e. on Linux; else 1). The codings are the same, in the
             same order, whatever the number.
         model: let the best learned model available combine its decisions
@@ -123,7 +118,7 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
                               warnings=warnings)
     hits: dict[int, dict[str, str]] = {}
     total = db.source_count(study.conn)
-    workers = _workers(jobs, db.text_characters(study.conn))
+    jobs = workers.worker_count(jobs, db.text_characters(study.conn))
     with study.write() as conn:
         register_codebook(study, codebook)  # in this transaction: with the coding or not at all
         db.ensure_coder(conn, db.RULE_CODER, "rule")
@@ -132,8 +127,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         # without embeddings the workers also run the learned coder on their sources
         in_workers = machine if machine is not None and not machine.needs_embeddings else None
         suggested: list[list[tuple]] = []
-        coded = (_in_workers(engine, study, roles, report, workers, in_workers, codebook,
-                             suggested) if workers > 1 else
+        coded = (_in_workers(engine, study, roles, report, jobs, in_workers, codebook,
+                             suggested) if jobs > 1 else
                  (rule_rows(engine, source, report)
                   for source in db.iter_source_spans(conn, roles=roles)))
         try:
@@ -148,9 +143,9 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         finally:
             coded.close()  # stops the workers at once when writing fails
         _model_stage(study, codebook, machine, hits, roles, report, progress,
-                     suggested if workers > 1 and in_workers is not None else None)
+                     suggested if jobs > 1 and in_workers is not None else None)
         if invivo:
-            report.invivo = _invivo(study, engine, tokenizer, progress)
+            report.invivo = _invivo(study, engine, tokenizer, progress, jobs=jobs)
             store_invivo(conn, report.invivo)
     _copy_stats(engine, report)
     return report
@@ -260,47 +255,19 @@ def rule_rows(engine: RuleEngine, source: db.SourceSpans,
     return rows
 
 
-def _workers(jobs: int | None, characters: int) -> int:
-    """How many processes code a study of ``characters`` (see :func:`open_code`)."""
-    if jobs is not None and jobs < 1:
-        raise ValueError("jobs must be at least 1")
-    if not sys.platform.startswith("linux"):
-        return 1  # workers inherit the engine by fork, which only Linux does safely
-    if jobs is None:
-        return (os.cpu_count() or 1) if characters >= PARALLEL_MIN_CHARS else 1
-    return jobs
-
-
-#: What a forked worker codes with: (engine, study database, roles, the learned coder
-#: or None, the codebook), set in the parent just before forking; and the worker's own
-#: read-only connection.
-_WORKER: tuple | None = None
-_WORKER_CONN = None
-
-#: Sources per task handed to a worker.
-_CHUNK = 8
-
-
-def _quiet_worker() -> None:
-    """Ctrl-C is the parent's to handle: it stops the workers and rolls back."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 #: What a worker returns per source: its rows as columns, its counts and engine statistics.
 _Part = tuple[tuple[tuple, ...], OpenCodingReport, EngineStats]
 
 
 def _worker_rows(ids: list[int]) -> tuple[list[_Part], list[tuple]]:
     """The rule rows of each source, and the learned coder's rows of them all (or [])."""
-    global _WORKER_CONN
-    engine, path, roles, machine, codebook = _WORKER
-    if _WORKER_CONN is None:
-        _WORKER_CONN = db.reader(path)
+    engine, path, roles, machine, codebook = workers.STATE
+    conn = workers.worker_reader(path)
     found, turns, hits = [], [], {}
     for source_id in ids:
         engine.stats = EngineStats()
         report = OpenCodingReport()
-        spans = db.source_spans(_WORKER_CONN, source_id, roles=roles)
+        spans = db.source_spans(conn, source_id, roles=roles)
         rows = rule_rows(engine, spans, report)
         # as three columns: far fewer objects to pickle here and unpickle in the parent
         found.append((tuple(zip(*rows)), report, engine.stats))
@@ -316,39 +283,18 @@ def _worker_rows(ids: list[int]) -> tuple[list[_Part], list[tuple]]:
 
 
 def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
-                report: OpenCodingReport, workers: int, machine: MachineCoder | None = None,
+                report: OpenCodingReport, jobs: int, machine: MachineCoder | None = None,
                 codebook=None, suggested: list | None = None) -> Iterator[list[tuple]]:
-    """:func:`rule_rows` of each source, computed by ``workers`` forked processes.
-
-    Each worker reads its sources through a read-only connection of its own
-    (the study is in WAL mode, so it sees the last committed sources while
-    this process holds the write transaction) and sends back only rows.
-    Rows come back in source order, so the caller writes exactly what one
-    process would. Memory stays bounded: a few tasks per worker in flight.
-    """
-    global _WORKER
-    ids = db.source_ids(study.conn)
-    _WORKER = (engine, study.db_path, roles, machine, codebook)
-    # Objects that exist now are never collected in the workers: without this
-    # their garbage collector would walk (and so copy) the whole inherited engine.
-    gc.freeze()
+    """:func:`rule_rows` of each source, computed by ``jobs`` forked processes
+    (:func:`~gtcode.coding.workers.forked_map`), in source order."""
+    tasks = workers.chunks(db.source_ids(study.conn))
+    state = (engine, study.db_path, roles, machine, codebook)
+    results = workers.forked_map(_worker_rows, tasks, jobs, state)
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+        for result in results:
+            yield from _collect(result, engine, report, suggested)
     finally:
-        gc.unfreeze()
-        _WORKER = None
-    try:
-        pending: deque = deque()
-        for first in range(0, len(ids), _CHUNK):
-            pending.append(pool.apply_async(_worker_rows, (ids[first:first + _CHUNK],)))
-            if len(pending) >= 3 * workers:
-                yield from _collect(pending.popleft().get(), engine, report, suggested)
-        while pending:
-            yield from _collect(pending.popleft().get(), engine, report, suggested)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+        results.close()
 
 
 def _collect(result: tuple[list[_Part], list[tuple]], engine: RuleEngine,
@@ -384,7 +330,12 @@ def invivo_segments(study: Study, *, include_interviewer: bool = False
                     ) -> Iterator[InvivoSegment]:
     """Respondent segments as in-vivo extraction reads them, in study order."""
     roles = None if include_interviewer else DEFAULT_ROLES
-    for source in db.iter_source_segments(study.conn, roles=roles):
+    return _segments(study.conn, roles)
+
+
+def _segments(conn, roles: tuple[str, ...] | None, ids: list[int] | None = None
+              ) -> Iterator[InvivoSegment]:
+    for source in db.iter_source_segments(conn, roles=roles, ids=ids):
         for seg in source.segments:
             yield InvivoSegment(seg.id, f"{source.name}#{seg.idx}", source.case,
                                 source.text[seg.start:seg.end])
@@ -392,15 +343,17 @@ def invivo_segments(study: Study, *, include_interviewer: bool = False
 
 def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
                 progress: Progress | None = None, store: bool = True,
-                **options) -> InvivoResult:
+                jobs: int | None = None, **options) -> InvivoResult:
     """In-vivo candidates of the study (``gtcode open --invivo-only``).
 
     With ``store`` the study's in-vivo candidates are replaced by these (one
-    transaction). ``options`` go to :func:`~gtcode.coding.invivo.extract_invivo`.
+    transaction). ``jobs`` as for :func:`open_code`; ``options`` go to
+    :func:`~gtcode.coding.invivo.extract_invivo`.
     """
     require_sources(study, "search for in-vivo phrases")
     engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None, lexicon=None)
-    result = _invivo(study, engine, tokenizer, progress, **options)
+    jobs = workers.worker_count(jobs, db.text_characters(study.conn))
+    result = _invivo(study, engine, tokenizer, progress, jobs=jobs, **options)
     if store:
         with study.write() as conn:
             store_invivo(conn, result)
@@ -408,13 +361,30 @@ def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
 
 
 def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
-            progress: Progress | None, **options) -> InvivoResult:
+            progress: Progress | None, *, jobs: int = 1, **options) -> InvivoResult:
+    """In-vivo candidates; with ``jobs`` > 1 forked workers count the phrases."""
     tokenize = tokenizer or default_tokenizer()
     total = db.respondent_segment_count(study.conn, DEFAULT_ROLES)
     tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
-    options.setdefault("background", default_lexicon())
-    return extract_invivo(invivo_segments(study), tokenize=tokenize, exclude=engine.terms(),
-                          progress=tick, **options)
+    options.setdefault("background", default_lexicon())  # loaded before any fork
+    if jobs == 1:
+        return extract_invivo(invivo_segments(study), tokenize=tokenize,
+                              exclude=engine.terms(), progress=tick, **options)
+    counted, done = PhraseCounts(), 0
+    tasks = workers.chunks(db.source_ids(study.conn))
+    for rows in workers.forked_map(_worker_phrases, tasks, jobs, (study.db_path, tokenize)):
+        for row in rows:
+            counted.add(*row[:3], dict(zip(row[3], row[4])), row[5])
+        done += len(rows)
+        if tick:
+            tick(done)
+    return rank_invivo(counted, exclude=engine.terms(), **options)
+
+
+def _worker_phrases(ids: list[int]) -> list[tuple]:
+    """The phrase counts of these sources' respondent segments (in a worker)."""
+    path, tokenize = workers.STATE
+    return count_phrases(_segments(workers.worker_reader(path), DEFAULT_ROLES, ids), tokenize)
 
 
 def store_invivo(conn, result: InvivoResult) -> None:

@@ -37,14 +37,16 @@ class SourceSegments:
     segments: list[SegmentInfo]
 
 
-def iter_source_segments(conn: sqlite3.Connection, *,
-                         roles: tuple[str, ...] | None = None) -> Iterator[SourceSegments]:
+def iter_source_segments(conn: sqlite3.Connection, *, roles: tuple[str, ...] | None = None,
+                         ids: list[int] | None = None) -> Iterator[SourceSegments]:
     """Stream sources one at a time with their segments (memory: one source).
 
+    ``ids``: these sources, in this order (default: every source in study order).
     Segment text is sliced from the source text by the caller, which avoids
     SQLite reading a long source row once per segment.
     """
-    ids = [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
+    if ids is None:
+        ids = [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
     where, args = "", []
     if roles:
         where = f" AND role IN ({','.join('?' * len(roles))})"
