@@ -94,3 +94,9 @@ def test_a_command_runs_through_the_lazy_group(tmp_path):
     group = typer.main.get_command(app)
     status = group.get_command(click.Context(group), "status")
     assert status.name == "status" and status.callback is not None  # the command, not its stand-in
+
+
+def test_status_does_not_import_the_analysis(tmp_path):
+    assert CliRunner().invoke(app, ["init", str(tmp_path / "s"), "-q"]).exit_code == 0
+    loaded = imported_after(run_cli("status", str(tmp_path / "s")))
+    assert not {"pandas", "networkx", "docx", "numpy", "sklearn", "jieba"} & set(loaded)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -42,6 +43,13 @@ ExcelSafeOpt = Annotated[bool, typer.Option(
     "--excel-safe", help="csv files: prefix text that a spreadsheet would run as a formula "
     "(starting with = + - @) with an apostrophe. Without it csv text is verbatim; xlsx cells "
     "are always plain text.")]
+ModelOpt = Annotated[bool, typer.Option(
+    "--model/--no-model", help="Let the learned model combine its decisions with the rule "
+    "hits (--no-model: the rules alone).")]
+EmbeddingsOpt = Annotated[Optional[bool], typer.Option(
+    "--embeddings/--no-embeddings", help="Let the learned model read sentence embeddings "
+    "(default: when installed; each turn is embedded once and kept in the study).",
+    show_default=False)]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
 
@@ -107,6 +115,15 @@ def progress(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
 
     with bars:
         yield callback
+
+
+def default_author(author: str | None) -> str:
+    if author:
+        return author
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "researcher"
 
 
 def split_list(value: str | None) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated, Literal, Optional
 
@@ -15,6 +14,7 @@ from gtcode.cli._common import (
     Language,
     QuietOpt,
     StudyArg,
+    default_author,
     handle_errors,
     note,
     out,
@@ -43,15 +43,6 @@ AuthorOpt = Annotated[Optional[str], typer.Option(
 def register(app: typer.Typer) -> None:
     app.command("axial")(axial_cmd)
     app.command("selective")(selective_cmd)
-
-
-def default_author(author: str | None) -> str:
-    if author:
-        return author
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "researcher"
 
 
 @handle_errors

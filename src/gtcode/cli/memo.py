@@ -15,12 +15,12 @@ from gtcode.cli._common import (
     ForceOpt,
     QuietOpt,
     StudyArg,
+    default_author,
     handle_errors,
     note,
     out,
     overwrite,
 )
-from gtcode.cli.axial import default_author
 from gtcode.coding import memos as lib
 from gtcode.errors import GtcodeError
 from gtcode.exports.memos import export_memos

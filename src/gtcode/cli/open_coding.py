@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from gtcode.cli._common import (
+    EmbeddingsOpt,
+    ModelOpt,
     QuietOpt,
     StudyArg,
     handle_errors,
@@ -23,14 +25,6 @@ from gtcode.coding.open_coding import find_invivo, open_code
 from gtcode.reliability.coding_units import ROLE_CHOICES, role_filter
 from gtcode.reliability.evaluate import Evaluation, evaluate
 from gtcode.workspace import open_study, study_codebook
-
-ModelOpt = Annotated[bool, typer.Option(
-    "--model/--no-model", help="Let the learned model combine its decisions with the rule "
-    "hits (--no-model: the rules alone).")]
-EmbeddingsOpt = Annotated[Optional[bool], typer.Option(
-    "--embeddings/--no-embeddings", help="Let the learned model read sentence embeddings "
-    "(default: when installed; each turn is embedded once and kept in the study).",
-    show_default=False)]
 
 
 def register(app: typer.Typer) -> None:

@@ -10,8 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from gtcode.cli._common import (
+    EmbeddingsOpt,
     ExcelSafeOpt,
     ForceOpt,
+    ModelOpt,
     QuietOpt,
     StudyArg,
     err,
@@ -23,10 +25,7 @@ from gtcode.cli._common import (
     progress,
     split_list,
 )
-from gtcode.cli.open_coding import EmbeddingsOpt, ModelOpt
 from gtcode.importer import ImportOptions, ImportReport
-from gtcode.pipeline import import_transcripts
-from gtcode.pipeline import run as run_pipeline
 from gtcode.store import sources as db
 from gtcode.store.codings import unplaced_codings
 from gtcode.transcripts.readers import DEFAULT_MAX_BYTES
@@ -124,6 +123,8 @@ def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
         raise typer.BadParameter("give transcripts to import, or --cases")
     options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace,
                        max_mb)
+    from gtcode.pipeline import import_transcripts  # the analysis, only for this command
+
     with open_study(study) as opened, progress(quiet) as callback:
         report = import_transcripts(opened, files or [], options=options, cases=cases,
                                     progress=callback)
@@ -214,6 +215,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
     """
     options = _options(encoding, t2s, segment, interviewer_labels, respondent_labels, replace,
                        max_mb)
+    from gtcode.pipeline import run as run_pipeline  # the analysis, only for this command
+
     with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback,
