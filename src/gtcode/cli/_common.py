@@ -126,6 +126,17 @@ def default_author(author: str | None) -> str:
         return "researcher"
 
 
+@contextlib.contextmanager
+def working(task: str, quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """A bar that runs with the elapsed time while a step with no count of its own works.
+
+    Yields the :func:`progress` callback, for the steps inside that do count.
+    """
+    with progress(quiet) as callback:
+        callback(task, 0, 0)
+        yield callback
+
+
 def split_list(value: str | None) -> list[str]:
     """Parse ``"a,b, c"`` (also full-width ``，``) into ``["a", "b", "c"]``."""
     if not value:

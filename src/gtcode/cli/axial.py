@@ -20,6 +20,7 @@ from gtcode.cli._common import (
     out,
     overwrite,
     split_list,
+    working,
 )
 from gtcode.coding import axial as ax
 from gtcode.coding.cooccurrence import MEASURES
@@ -73,11 +74,12 @@ def axial_cmd(
     with open_study(study) as opened:
         book = study_codebook(opened)
         require_sources(opened, "roll up")
-        data = ax.load_coded_study(opened, book)
-        frame = ax.study_matrix(data, level=level, cell=cell, by=by)
-        if percent:
-            frame = ax.percentages(frame, percent)
-        co = ax.cooccurrence(data, unit=unit, level=level)
+        with working("Axial coding", quiet):
+            data = ax.load_coded_study(opened, book)
+            frame = ax.study_matrix(data, level=level, cell=cell, by=by)
+            if percent:
+                frame = ax.percentages(frame, percent)
+            co = ax.cooccurrence(data, unit=unit, level=level)
         if not quiet:
             _show_frame(data, frame, f"{level} × {'case' if by is None else by} ({cell}"
                         f"{', ' + percent + ' %' if percent else ''})", lang,
@@ -165,7 +167,8 @@ def selective_cmd(
             note(f"Stored your text for {edit}; later runs keep it.", quiet=quiet)
         for target, refs in chosen.items():
             note(f"Quotes for {target}: {', '.join(refs)}", quiet=quiet)
-        result = run_selective(opened, book, lang=lang, options=options)
+        with working("Selective coding and saturation", quiet):
+            result = run_selective(opened, book, lang=lang, options=options)
     if not quiet:
         _show_selective(result, lang)
     note(selective_summary(result), quiet=quiet)

@@ -21,6 +21,7 @@ from gtcode.cli._common import (
     note,
     overwrite,
     placement_lines,
+    working,
 )
 from gtcode.exports.registry import (
     EXPORTERS,
@@ -72,8 +73,9 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
     options = ExportOptions(positions, rows, cell, level, classification, lang, excel_safe)
-    with open_study(study) as opened, opened.snapshot(), overwrite(force):
-        written = export(opened, to, output, options)
+    with open_study(study) as opened, opened.snapshot(), overwrite(force), \
+            working(f"Exporting {to}", quiet) as tick:
+        written = export(opened, to, output, options, progress=tick)
     note(written.summary, quiet=quiet)
     for warning in written.warnings:
         note(f"[yellow]Warning:[/] {warning}", quiet=quiet)

@@ -16,6 +16,7 @@ from gtcode.cli._common import (
     handle_errors,
     note,
     overwrite,
+    working,
 )
 from gtcode.exports.report import write_report
 from gtcode.exports.report.i18n import LANGS
@@ -50,7 +51,7 @@ def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
 
     Example: gtcode report my-study -o report.html --lang en
     """
-    with open_study(study) as opened, overwrite(force):
+    with open_study(study) as opened, overwrite(force), working("Writing the report", quiet):
         book = study_codebook(opened)
         target = output or opened.exports_dir / "report.html"
         path = write_report(opened, book, target,
