@@ -41,12 +41,12 @@ from gtcode.codebook import load_codebook
 from gtcode.coding.open_coding import (
     DEFAULT_ROLES,
     OpenCodingReport,
-    _workers,
     open_code,
     rule_rows,
 )
 from gtcode.coding.rules import RuleEngine, normalise_for_matching
 from gtcode.coding.rules.matcher import code_points
+from gtcode.coding.workers import worker_count
 from gtcode.importer import import_files
 from gtcode.store import open_coding as db
 from gtcode.workspace import init_study, open_study
@@ -100,7 +100,7 @@ def stage(path: Path, jobs: int | None, cache: str, queue) -> None:
     seconds = time.perf_counter() - start
     peak = _status("VmHWM")
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    workers = _workers(jobs, db.text_characters(study.conn))
+    workers = worker_count(jobs, db.text_characters(study.conn))
     study.close()
     queue.put({"seconds": seconds, "codings": report.codings, "segments": report.segments,
                "hits": report.hits, "window_checks": report.window_checks,

@@ -56,8 +56,13 @@ def _latin(text: str) -> bool:
     return letters > 1000
 
 
-def write_corpus(out: Path, megabytes: float, seed: int = 7) -> list[Path]:
-    """Write files until ``megabytes`` MB of UTF-8; about a fifth of them English."""
+def write_corpus(out: Path, megabytes: float, seed: int = 7,
+                 turns: tuple[int, int] = (15, 30)) -> list[Path]:
+    """Write files until ``megabytes`` MB of UTF-8; about a fifth of them English.
+
+    Each interview has between ``turns`` question-and-answer pairs (about 260
+    bytes a pair: the default makes interviews of about 6 KB, (90, 145) of about 30 KB).
+    """
     pools = turn_pools()
     rng = random.Random(seed)
 
@@ -66,7 +71,7 @@ def write_corpus(out: Path, megabytes: float, seed: int = 7) -> list[Path]:
         ask, answer = LABELS[language]
         lines = [f"Interview R{number:05d}" if language == "en" else f"访谈编号：R{number:05d}",
                  ""]
-        for _ in range(rng.randint(15, 30)):
+        for _ in range(rng.randint(*turns)):
             lines.append(ask + rng.choice(pools[language]["interviewer"]))
             lines.append(answer + rng.choice(pools[language]["respondent"]))
         return "\n".join(lines) + "\n"
