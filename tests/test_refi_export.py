@@ -248,3 +248,17 @@ def test_guids_are_uuid5_of_gtcode_namespace():
                 ("user", "😀")):
         expected = uuid.uuid5(GTCODE_GUID_NAMESPACE, "\x1f".join(map(str, key)))
         assert make_guid(*key) == str(expected)
+
+
+def test_a_note_of_many_megabytes_still_validates(exported):
+    """A large study's state Note is one text node over libxml2's 10 MB default limit
+    (a 30 MB study's was 9 million characters on one line); checking the export must
+    not fail on it (it did: ``gtcode run`` stopped with an lxml traceback)."""
+    with zipfile.ZipFile(exported[1]["nvivo"]) as archive:
+        qde = archive.read("project.qde")
+    root = etree.fromstring(qde)
+    text = root.find(".//{urn:QDA-XML:project:1.0}PlainTextContent")
+    assert text is not None
+    text.text = "状态" * 6_000_000  # 12 million characters, 36 MB of UTF-8
+    big = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    assert schema_errors(big, "project") == []

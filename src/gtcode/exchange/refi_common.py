@@ -81,7 +81,9 @@ def schema_errors(xml: bytes, kind: str) -> list[str]:
     """Problems of ``xml`` against the REFI-QDA schema (empty when valid)."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    # gtcode's own XML (never a file from elsewhere): a large study's state Note is one
+    # text node of many megabytes, over libxml2's default limit of 10 MB
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     doc = etree.fromstring(xml, parser)
     schema = _schema(kind)
     if schema.validate(doc):
