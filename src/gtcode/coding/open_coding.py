@@ -131,10 +131,12 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
                              suggested) if jobs > 1 else
                  (rule_rows(engine, source, report)
                   for source in db.iter_source_spans(conn, roles=roles)))
+        # the rule hits are kept only for a learned coder that runs here, after the rules
+        keep_hits = machine is not None and (jobs == 1 or in_workers is None)
         try:
             for number, rows in enumerate(coded, start=1):
                 db.insert_rule_codings(conn, rows)
-                for segment_id, code, evidence in rows:
+                for segment_id, code, evidence in rows if keep_hits else ():
                     hits.setdefault(segment_id, {})[code] = evidence
                 if progress:
                     progress("Rule coding", number, total)
