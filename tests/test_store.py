@@ -210,3 +210,45 @@ def test_migration_blind_decisions_keeps_old_decisions_as_not_recorded(tmp_path:
             opened.conn.execute("UPDATE decisions SET blind = 1")
         result = agree_study(opened, ["ann", "gtcode-rules"])
     assert result.views["ann"].status == "unknown" and not result.independence.independent
+
+
+def test_remember_keeps_a_value_inside_its_scope_until_a_write(empty_study: Study) -> None:
+    built: list[int] = []
+
+    def build() -> list[int]:
+        built.append(1)
+        return [len(built)]
+
+    assert empty_study.remember("k", build) == [1]
+    assert empty_study.remember("k", build) == [2]  # outside the scope: built every time
+    with empty_study.remembering():
+        first = empty_study.remember("k", build)
+        assert empty_study.remember("k", build) is first and len(built) == 3
+        assert empty_study.remember("other", build) == [4]
+        with empty_study.remembering():  # nested: the same memory
+            assert empty_study.remember("k", build) is first
+        with empty_study.write() as conn:
+            conn.execute("INSERT INTO meta(key, value) VALUES ('x', 'y')")
+        assert empty_study.remember("k", build) == [5]  # the study changed: built again
+    assert empty_study.remember("k", build) == [6]
+
+
+def test_every_output_of_a_run_reads_the_coded_study_once(tmp_path, monkeypatch) -> None:
+    from axial_study import build_study
+    from gtcode.coding import axial
+    from gtcode.tables.matrices import build_tables
+
+    study, book = build_study(tmp_path / "s")
+    reads: list[int] = []
+    real = axial._read_coded_study
+    monkeypatch.setattr(axial, "_read_coded_study",
+                        lambda *args: reads.append(1) or real(*args))
+    with study.snapshot(), study.remembering():
+        tables = build_tables(study, book, lang="en")
+        assert build_tables(study, book, lang="en") is tables
+        assert axial.load_coded_study(study, book) is tables.data
+        assert build_tables(study, book, lang="zh") is not tables
+    assert len(reads) == 1
+    build_tables(study, book, lang="en")
+    assert len(reads) == 2
+    study.close()

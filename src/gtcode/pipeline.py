@@ -117,9 +117,11 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             if name == "open":
                 stage = functools.partial(open_stage, model=model, embeddings=embeddings)
             report.stages.append(stage(study, book, progress))
-        for name, filename, opts in _run_exports(positions, excel_safe):
-            written = export(study, name, out / filename, opts, book=book, progress=progress)
-            report.outputs.extend(written.paths)
+        with study.snapshot(), study.remembering():  # one analysis read, for every output
+            for name, filename, opts in _run_exports(positions, excel_safe):
+                written = export(study, name, out / filename, opts, book=book,
+                                 progress=progress)
+                report.outputs.extend(written.paths)
     finally:
         study.close()
     return report

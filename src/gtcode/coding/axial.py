@@ -190,7 +190,14 @@ class CodedStudy:
 
 
 def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
-    """Read the counted references, cases, attributes and evidence of a study."""
+    """Read the counted references, cases, attributes and evidence of a study.
+
+    Read once per :meth:`~gtcode.store.project.Study.remembering` scope (shared: read-only).
+    """
+    return study.remember(("coded study", book.hash), lambda: _read_coded_study(study, book))
+
+
+def _read_coded_study(study: Study, book: Codebook) -> CodedStudy:
     conn = study.conn
     extra = [Node(c.id, c.name, c.name_en, c.level, c.parent, c.description, c.paradigm)
              for c in list_codes(conn)]

@@ -11,9 +11,10 @@ import contextlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from gtcode._version import __version__
 from gtcode.errors import GtcodeError
@@ -50,6 +51,9 @@ BACKUPS_DIR = STUDY_BACKUPS
 INIT_LOCK = ".gtcode-init.lock"
 
 
+T = TypeVar("T")
+
+
 class Study:
     """An open study. Use :meth:`create` or :meth:`open`, then :meth:`write`.
 
@@ -62,6 +66,8 @@ class Study:
         self.path = Path(path)
         self.conn = conn
         self._snapshot = False
+        self._memo: dict[Any, Any] | None = None
+        self._writes = 0
 
     # -- locations -------------------------------------------------------
     @property
@@ -177,8 +183,38 @@ class Study:
             with _transaction(self.conn, self.db_path):
                 yield self.conn
         finally:
+            self._writes += 1  # what was remembered no longer holds
+            if self._memo:
+                self._memo.clear()
             if reading:
                 self.conn.execute("BEGIN")
+
+    @contextlib.contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Inside, :meth:`remember` keeps what it builds until the study is written.
+
+        For a command that reads the same analysis several times over one
+        :meth:`snapshot` (``gtcode run`` writes eight outputs from one coded study).
+        """
+        if self._memo is not None:
+            yield
+            return
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    def remember(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, or what it returned for ``key`` earlier inside :meth:`remembering`
+        (and since the last write); outside it, always ``build()``. Callers treat the
+        value as read-only: it is shared."""
+        if self._memo is None:
+            return build()
+        key = (self._writes, key)
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -214,6 +214,12 @@ def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
     """
     lang = "en" if (lang or book.language or "zh").startswith("en") else "zh"
     options = options or stored_options(study)
+    return study.remember(("tables", book.hash, lang, options, quote_limit),
+                          lambda: _build_tables(study, book, lang, options, quote_limit))
+
+
+def _build_tables(study: Study, book: Codebook, lang: str, options: SaturationOptions,
+                  quote_limit: int) -> TableSet:
     data = load_coded_study(study, book)
     result = selective(data, storyline_rows(study.conn), lang=lang, options=options,
                        quote_limit=quote_limit)
