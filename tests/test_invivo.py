@@ -68,3 +68,10 @@ def test_find_invivo_excludes_interviewer_turns_and_codebook_terms(tmp_path):
     phrases = [c.phrase for c in result.candidates]
     assert "小金库" in phrases
     assert "送礼" not in phrases and not any("面子" in p for p in phrases)
+
+
+def test_a_chinese_phrase_is_at_most_eight_characters():
+    counts = segment_phrases("圈子 corruption 文化 小金库 一把手说了算", fake)
+    assert "corruption" not in counts and not any("corruption" in p for p in counts)
+    assert counts["文化小金库"] == 1 and "小金库一把手说了算" not in counts  # 9 characters
+    assert counts["一把手说了算"] == 1

@@ -94,32 +94,42 @@ def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3,
 
     ``parts``, when given, collects the words each phrase is made of.
     """
-    lang = "zh" if CJK.search(text) else "en"
-    stop = ZH_STOP if lang == "zh" else EN_STOP
+    zh = CJK.search(text) is not None
+    stop = ZH_STOP if zh else EN_STOP
+    junk = _JUNK.match
+    runs: list[list[str]] = []
     run: list[str] = []
-    counts: Counter[str] = Counter()
-    for token, _start, _end in tokenize(text, lang):
+    for token, _start, _end in tokenize(text, "zh" if zh else "en"):
         word = token.strip().lower()
-        if not word or _JUNK.match(word) or word in stop:
-            _count_run(run, counts, lang, max_n, parts)
-            run = []
+        if word in stop or not word or junk(word):
+            if run:
+                runs.append(run)
+                run = []
         else:
             run.append(word)
-    _count_run(run, counts, lang, max_n, parts)
+    if run:
+        runs.append(run)
+    counts: Counter[str] = Counter()
+    for run in runs:
+        _count_run(run, counts, zh, max_n, parts)
     return counts
 
 
-def _count_run(run: list[str], counts: Counter[str], lang: str, max_n: int,
+def _count_run(run: list[str], counts: Counter[str], zh: bool, max_n: int,
                parts: dict[str, tuple[str, ...]] | None) -> None:
-    joiner = "" if lang == "zh" else " "
-    for i in range(len(run)):
-        for n in range(1, max_n + 1):
-            if i + n > len(run):
-                break
-            if n == 1 and len(run[i]) < (2 if lang == "zh" else 3):
-                continue
+    """Count the 1..max_n-grams of one run of content words (a Chinese phrase: at most 8
+    characters; a phrase of one word: at least 2 characters, an English one 3 letters)."""
+    joiner, shortest, size = ("", 2, len(run)) if zh else (" ", 3, len(run))
+    for i, first in enumerate(run):
+        if zh and len(first) > 8:
+            continue
+        if len(first) >= shortest:
+            counts[first] += 1
+            if parts is not None and first not in parts:
+                parts[first] = (first,)
+        for n in range(2, min(max_n, size - i) + 1):
             phrase = joiner.join(run[i:i + n])
-            if lang == "zh" and len(phrase) > 8:
+            if zh and len(phrase) > 8:
                 break
             counts[phrase] += 1
             if parts is not None and phrase not in parts:
