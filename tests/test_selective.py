@@ -244,3 +244,11 @@ def test_sample_tables_and_report_do_not_reuse_quotes(sample_run):
     page = (sample_run.study.parent / "report.html").read_text(encoding="utf-8")
     quotes = re.findall(r"<blockquote>(.*?)<cite>", page)
     assert quotes and len(set(quotes)) == len(quotes)
+
+
+def test_the_run_line_names_a_long_hold_out_by_its_ends():
+    from gtcode.coding.selective import _some
+
+    assert _some(["A", "B"]) == "A, B"
+    many = [f"R{n:04d}" for n in range(1, 341)]
+    assert _some(many) == "R0001, R0002, R0003, ... R0340 (340 cases)"

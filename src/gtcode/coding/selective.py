@@ -285,12 +285,19 @@ def _check_quotes(study: Study, data: CodedStudy, line: Storyline, target: str,
                     "export STUDY --to csv` lists them)")
 
 
+def _some(names: Sequence[str], most: int = 6) -> str:
+    """``a, b, c`` or, for a long list, ``a, b, c, ... z (40 cases)``."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:3])}, ... {names[-1]} ({len(names)} cases)"
+
+
 def selective_summary(result: SelectiveResult) -> str:
     """One line for ``gtcode run``: structures, hold-out verdict, Guest et al."""
     sat_result = result.saturation
     held = sat_result.holdout
     verdict = ("skipped" if held is None else
-               f"{'passed' if held.passed else 'failed'} ({', '.join(held.held)} held out)")
+               f"{'passed' if held.passed else 'failed'} ({_some(held.held)} held out)")
     guest = sat_result.curve.guest
     point = (f"saturation at interview {guest.saturation_point}, confirmed through "
              f"{guest.confirmed_through}" if guest.reached else "saturation not reached")
