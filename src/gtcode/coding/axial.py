@@ -20,6 +20,7 @@ coding that no single segment holds (imports) counts at its own span, a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -181,6 +182,22 @@ class CodedStudy:
         if not self._index:
             self._index = {s.id: s for s in self.segments}
         return self._index[segment_id]
+
+    @functools.cached_property
+    def references_by_code(self) -> dict[str, list[Reference]]:
+        """code -> its references, in the order of :attr:`references`."""
+        found: dict[str, list[Reference]] = {}
+        for ref in self.references:
+            found.setdefault(ref.code, []).append(ref)
+        return found
+
+    @functools.cached_property
+    def evidence_by_segment(self) -> dict[int, list[tuple[str, list[str]]]]:
+        """segment id -> (code, terms) of its rule evidence, in the order of :attr:`evidence`."""
+        found: dict[int, list[tuple[str, list[str]]]] = {}
+        for (segment_id, code), terms in self.evidence.items():
+            found.setdefault(segment_id, []).append((code, terms))
+        return found
 
     def rolled(self, level: str) -> list[str]:
         """Ids of ``level`` codes with at least one reference, in codebook order."""

@@ -23,6 +23,7 @@ The rule (:data:`RULE`), for a code or a pair of codes:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -127,7 +128,9 @@ def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> dict[int, _Candid
     coders: dict[int, list[set[str]]] = {}
     human: dict[int, bool] = {}
     terms: dict[int, set[str]] = {}
-    for ref in data.references:
+    by_code = data.references_by_code
+    codes = sorted({code for subtree in subtrees for code in subtree if code in by_code})
+    for ref in itertools.chain.from_iterable(by_code[code] for code in codes):  # any order
         for i, subtree in enumerate(subtrees):
             if ref.code in subtree:
                 coders.setdefault(ref.segment_id, [set() for _ in subtrees])[i].update(
@@ -144,8 +147,8 @@ def _quote(data: CodedStudy, seg_id: int, found: _Candidate | None,
     seg = data.segment(seg_id)
     human, terms = (found.human, set(found.terms)) if found else (False, set())
     if not terms:
-        terms = {t for (s, code), ts in data.evidence.items() if s == seg_id
-                 and any(code in sub for sub in subtrees) for t in ts}
+        terms = {t for code, ts in data.evidence_by_segment.get(seg_id, ())
+                 if any(code in sub for sub in subtrees) for t in ts}
     text = excerpt(data.texts.get(seg_id, ""), sorted(terms), max_chars)
     return Quote(seg.case, seg.source, seg.idx, seg_id, text, tuple(sorted(terms)), human,
                  override)
