@@ -19,6 +19,9 @@ HEADER = """# Command reference (命令参考)
 Generated from the command line by `python scripts/gen_cli_docs.py`; do not edit by hand.
 Every command also answers `-h`/`--help`. Exit codes: 0 success, 1 a clear error (bad input,
 refused operation; the message names the file and the place), 2 wrong usage.
+Commands that can take more than a few seconds (run, import, open, learn, sheet export, axial,
+selective, report, export) show a progress bar on a terminal (on stderr, gone when done); `-q`
+turns it off, and so does sending the output to a file or a pipe.
 
 """
 
