@@ -1,0 +1,55 @@
+"""Where `gtcode run` spends its time: each step of the pipeline timed in one process.
+
+Usage: python benchmarks/bench_run_steps.py FILES_OR_FOLDER OUT_DIR [--embeddings]
+
+Runs ``gtcode.pipeline.run`` (what ``gtcode run --no-embeddings`` runs) with
+its import, each stage and each export wrapped in a timer, and prints the
+seconds of each. Make interviews of about 30 KB with
+``resampled_corpus.write_corpus(out, 30, seed=13, turns=(90, 145))`` (about
+1,000 at 30 MB), as bench_commands.py does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import time
+from pathlib import Path
+
+from gtcode import pipeline
+
+LOG: list[tuple[str, float]] = []
+
+
+def timed(name, func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            label = name(args) if callable(name) else name
+            LOG.append((label, time.perf_counter() - start))
+    return wrapper
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("files", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--embeddings", action="store_true")
+    args = parser.parse_args()
+    pipeline.import_files = timed("import", pipeline.import_files)
+    pipeline.STAGES = [(name, timed(name, stage)) for name, stage in pipeline.STAGES]
+    pipeline.open_stage = timed("open", pipeline.open_stage)
+    pipeline.export = timed(lambda a: f"export {a[1]} -> {a[2].name}", pipeline.export)
+    start = time.perf_counter()
+    pipeline.run([args.files], args.out, embeddings=args.embeddings)
+    total = time.perf_counter() - start
+    for label, seconds in LOG:
+        print(f"{seconds:7.1f} s  {label}")
+    print(f"{total:7.1f} s  in all")
+
+
+if __name__ == "__main__":
+    main()
