@@ -23,6 +23,7 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from gtcode.errors import GtcodeError
@@ -105,7 +106,8 @@ def progress(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
         yield lambda task, done, total: None
         return
     bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True)
+                    TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                    console=err, transient=True)
     tasks: dict[str, Any] = {}
 
     def callback(task: str, done: int, total: int) -> None:
