@@ -38,12 +38,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_open import respondent_turns, timed
+from bench_open import GTCODE, respondent_turns, study_of, timed
 from bench_rule_coding import bare_scan, pandas_loop, texts_and_terms
 from resampled_corpus import write_corpus
 from rule_corpus import generate
 
-GTCODE = [sys.executable, "-m", "gtcode"]
 RUN_OUTPUTS = ("codings.csv", "segments.csv", "project.qdpx", "project-codepoints.qdpx",
                "codebook.qdc", "gtcode.xlsx", "sheet.xlsx", "report.html")
 
@@ -74,13 +73,6 @@ def startup() -> None:
     loads = [float(subprocess.run([sys.executable, "-c", probe], check=True, text=True,
                                   capture_output=True).stdout) for _ in range(5)]
     print(f"| load_codebook('six-pressures') alone, unchanged (best of 5) | {min(loads):.3f} |")
-
-
-def study_of(files_dir: Path, folder: Path) -> tuple[Path, float]:
-    study = folder / "study"
-    subprocess.run([*GTCODE, "init", str(study), "-q"], check=True)
-    seconds, _mb = timed([*GTCODE, "import", str(study), str(files_dir), "-q"])
-    return study, seconds
 
 
 def commands(name: str, files_dir: Path, work: Path, repeat: int, references: bool) -> None:
