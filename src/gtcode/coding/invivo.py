@@ -258,24 +258,27 @@ def _keep(phrases: list[str], total: list[int], salient: set[int], exclude) -> s
 
 def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float], top: int,
           limit: int) -> InvivoResult:
+    """Each segment's best phrases, then the ``limit`` best of the study; the segments a
+    candidate occurs in are gathered in a second pass, for those candidates only."""
     result = InvivoResult()
-    phrases = counted.phrases
-    count: Counter[str] = Counter()
-    cases: dict[str, set[str]] = {}
-    where: dict[str, list[str]] = {}
-    weight = {phrases[n]: keyness[n] for n in keep}
-    for segment_id, key, case, numbers, found in counted.segments:
-        weighted = sorted(((phrases[n], c * keyness[n], c) for n, c in zip(numbers, found)
+    phrases, total = counted.phrases, counted.total
+    cases: dict[int, set[str]] = {n: set() for n in keep}
+    for segment_id, _key, case, numbers, found in counted.segments:
+        weighted = sorted(((phrases[n], c * keyness[n], n) for n, c in zip(numbers, found)
                            if n in keep), key=lambda item: (-item[1], item[0]))
-        for phrase, _weight, occurrences in weighted:
-            count[phrase] += occurrences
-            cases.setdefault(phrase, set()).add(case or "")
-            where.setdefault(phrase, []).append(key)
+        for _phrase, _weight, n in weighted:
+            cases[n].add(case or "")
         if weighted:
             result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
-    score = {p: weight[p] * math.log(1 + count[p]) * math.sqrt(len(cases[p])) for p in count}
-    ranked = sorted(score, key=lambda p: (-score[p], p))[:limit]
-    result.candidates = [Candidate(p, count[p], len(where[p]),
-                                   tuple(sorted(c for c in cases[p] if c)), round(score[p], 4),
-                                   tuple(where[p])) for p in ranked]
+    # every kept phrase occurs in some segment, so its count is its total
+    score = {n: keyness[n] * math.log(1 + total[n]) * math.sqrt(len(cases[n])) for n in keep}
+    ranked = sorted(score, key=lambda n: (-score[n], phrases[n]))[:limit]
+    where: dict[int, list[str]] = {n: [] for n in ranked}
+    for _segment_id, key, _case, numbers, _found in counted.segments:
+        for n in numbers:
+            if n in where:
+                where[n].append(key)
+    result.candidates = [Candidate(phrases[n], total[n], len(where[n]),
+                                   tuple(sorted(c for c in cases[n] if c)), round(score[n], 4),
+                                   tuple(where[n])) for n in ranked]
     return result
