@@ -263,7 +263,9 @@ def project_document(study: Study, *, positions: str = "nvivo"
         write_codes(sub(root, "CodeBook"), snap, with_notes=True, note_refs=plan.codes)
     write_cases(root, snap)
     files = _write_sources(root, snap, plan, positions)
-    state = state_text(study, {c.id: coding_guid(c) for c in snap.codings})
+    # the same for both position units: `gtcode run` writes both projects from one
+    state = study.remember("refi state", lambda: state_text(
+        study, {c.id: coding_guid(c) for c in snap.codings}))
     _write_notes(root, snap, plan, _codebook_text(study), state)
     _write_links(root, snap, plan)
     write_sets(root, snap)
