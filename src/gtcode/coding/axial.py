@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -162,6 +163,8 @@ class Reference:
         return segment_text[self.start - self.seg_start:self.end - self.seg_start]
 
 
+T = TypeVar("T")
+
 @dataclass
 class CodedStudy:
     """Everything axial and selective coding read from a study, loaded once."""
@@ -176,6 +179,7 @@ class CodedStudy:
     texts: dict[int, str] = field(default_factory=dict)
     overrides: dict[str, list[int]] = field(default_factory=dict)
     _index: dict[int, db.CountedSegment] = field(default_factory=dict, init=False, repr=False)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
 
     def segment(self, segment_id: int) -> db.CountedSegment:
         """The counted segment with this id."""
@@ -198,6 +202,25 @@ class CodedStudy:
         for (segment_id, code), terms in self.evidence.items():
             found.setdefault(segment_id, []).append((code, terms))
         return found
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, worked out once for this coded study (callers keep it read-only)."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
+
+    def unit_codes(self, unit: str) -> dict[object, frozenset[str]]:
+        """segment id or case (``unit``) -> its codes, their subcategories and categories."""
+        return self.derived(("unit codes", unit), lambda: self._unit_codes(unit))
+
+    def _unit_codes(self, unit: str) -> dict[object, frozenset[str]]:
+        units: dict[object, set[str]] = {}
+        for ref in self.references:
+            here = units.setdefault(ref.segment_id if unit == "segment" else ref.case, set())
+            here.add(ref.code)
+            here.update(c for c in (self.hierarchy.subcategory(ref.code),
+                                    self.hierarchy.category(ref.code)) if c)
+        return {key: frozenset(codes) for key, codes in units.items()}
 
     def rolled(self, level: str) -> list[str]:
         """Ids of ``level`` codes with at least one reference, in codebook order."""
@@ -393,14 +416,8 @@ def cooccurrence(data: CodedStudy, *, unit: str = "segment",
 
 def _count(data: CodedStudy, unit: str, codes: Sequence[str]) -> Cooccurrence:
     """Count over units whose code sets hold each coded code and its ancestors."""
-    units: dict[object, set[str]] = {}
-    for ref in data.references:
-        codes_here = units.setdefault(ref.segment_id if unit == "segment" else ref.case, set())
-        codes_here.add(ref.code)
-        codes_here.update(c for c in (data.hierarchy.subcategory(ref.code),
-                                      data.hierarchy.category(ref.code)) if c)
     total = len(data.segments) if unit == "segment" else len(data.cases)
-    return count_cooccurrence(units.values(), codes, n=total)
+    return count_cooccurrence(data.unit_codes(unit).values(), codes, n=total)
 
 
 # -- the paradigm model and relations -------------------------------------------------

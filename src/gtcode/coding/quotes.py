@@ -81,7 +81,8 @@ def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAUL
     """
     subtrees = [set(data.hierarchy.below(c)) if c in data.hierarchy.nodes else {c}
                 for c in codes]
-    found = _candidates(data, subtrees)
+    found = data.derived(("quote candidates", *map(frozenset, subtrees)),
+                         lambda: _candidates(data, subtrees))
     chosen = [_quote(data, seg_id, found.get(seg_id), subtrees, max_chars, override=True)
               for seg_id in overrides if seg_id in data.texts]
     taken = {q.segment_id for q in chosen}
