@@ -352,13 +352,21 @@ def test_embeddings_are_computed_once_per_turn(tmp_path, monkeypatch):
         return np.array([[len(t), 1.0] + [0.0] * (embed.DIMENSIONS - 2) for t in texts],
                         dtype=np.float32)
 
-    monkeypatch.setattr(embed, "embed", fake)
+    def fake_with_ticks(texts, progress=None):
+        if progress:
+            progress(len(texts), len(texts))
+        return fake(texts)
+
+    monkeypatch.setattr(embed, "embed", fake_with_ticks)
     study, _book = make_study(tmp_path, {"S01.txt": [("respondent", "工资太低。"),
                                                      ("respondent", "领导不提拔。")]})
     texts = ["工资太低。", "领导不提拔。", "工资太低。"]
-    first = turns_module.embeddings_for(study, texts)
-    second = turns_module.embeddings_for(study, texts)
+    bars: list[str] = []
+    first = turns_module.embeddings_for(study, texts, progress=lambda task, *_: bars.append(task))
+    second = turns_module.embeddings_for(study, texts, progress=lambda task, *_: bars.append(task))
     assert calls == [["工资太低。", "领导不提拔。"]]  # each distinct text once, then cached
+    # the bar says how many turns are new and that this happens once
+    assert bars == ["Embedding 2 new turns (once; kept in the study)"]
     assert np.array_equal(first, second) and first.shape == (3, embed.DIMENSIONS)
     study.close()
 

@@ -65,7 +65,9 @@ def embeddings_for(study: Study, texts: Sequence[str], *, progress: Progress | N
     cached = db.cached_vectors(study.conn, keys, embed.MODEL_NAME, embed.DIMENSIONS)
     missing = sorted({key: text for key, text in zip(keys, texts) if key not in cached}.items())
     if missing:
-        tick = (lambda done, total: progress("Embedding turns", done, total)) if progress else None
+        # the bar says this happens once: later runs read the vectors from the study
+        task = f"Embedding {len(missing):,} new turns (once; kept in the study)"
+        tick = (lambda done, total: progress(task, done, total)) if progress else None
         vectors = embed.embed([text for _key, text in missing], progress=tick)
         fresh = {key: vector for (key, _text), vector in zip(missing, vectors)}
         if writing:
