@@ -27,7 +27,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from gtcode.coding.rules.text import CJK, Tokenizer
@@ -97,21 +97,16 @@ def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3,
     zh = CJK.search(text) is not None
     stop = ZH_STOP if zh else EN_STOP
     junk = _JUNK.match
-    runs: list[list[str]] = []
+    counts: Counter[str] = Counter()
     run: list[str] = []
     for token, _start, _end in tokenize(text, "zh" if zh else "en"):
         word = token.strip().lower()
         if word in stop or not word or junk(word):
-            if run:
-                runs.append(run)
-                run = []
+            _count_run(run, counts, zh, max_n, parts)
+            run = []
         else:
             run.append(word)
-    if run:
-        runs.append(run)
-    counts: Counter[str] = Counter()
-    for run in runs:
-        _count_run(run, counts, zh, max_n, parts)
+    _count_run(run, counts, zh, max_n, parts)
     return counts
 
 
@@ -153,9 +148,9 @@ class PhraseCounts:
         self.total: list[int] = []
         self.segments: list[tuple[int, str, str | None, array, array]] = []
 
-    def add(self, segment_id: int, key: str, case: str | None, counts: Mapping[str, int],
-            parts: Mapping[str, tuple[str, ...]]) -> None:
-        """Add one segment's phrase counts; ``parts`` has the words of each new phrase."""
+    def add(self, row: PhraseRow) -> None:
+        """Add one segment's phrase counts (a :func:`count_phrases` row)."""
+        segment_id, key, case, counts, parts = row
         numbers, found = array("l"), array("l")
         for phrase, count in counts.items():
             number = self.index.get(phrase)
@@ -170,21 +165,19 @@ class PhraseCounts:
         self.segments.append((segment_id, key, case, numbers, found))
 
 
-def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
-                  progress: Callable[[int], None] | None = None) -> list[tuple]:
-    """Each segment's phrases as ``(id, key, case, phrases, counts, parts)`` rows.
+#: A segment's phrases: (id, key, case, phrase counts, the words of each phrase).
+PhraseRow = tuple[int, str, str | None, Counter[str], dict[str, tuple[str, ...]]]
 
-    What a worker process sends back: :meth:`PhraseCounts.add` takes each row.
-    """
-    rows = []
+
+def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
+                  progress: Callable[[int], None] | None = None) -> Iterator[PhraseRow]:
+    """Each segment's phrases, one row at a time (what a worker process sends back)."""
     for number, segment in enumerate(segments, start=1):
         parts: dict[str, tuple[str, ...]] = {}
         counts = segment_phrases(segment.text, tokenize, parts=parts)
-        rows.append((segment.id, segment.key, segment.case, tuple(counts),
-                     tuple(counts.values()), parts))
+        yield segment.id, segment.key, segment.case, counts, parts
         if progress:
             progress(number)
-    return rows
 
 
 def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
@@ -206,7 +199,7 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
     """
     counted = PhraseCounts()
     for row in count_phrases(segments, tokenize, progress):
-        counted.add(*row[:3], dict(zip(row[3], row[4])), row[5])
+        counted.add(row)
     return rank_invivo(counted, exclude=exclude, min_count=min_count, per_segment=per_segment,
                        limit=limit, background=background)
 

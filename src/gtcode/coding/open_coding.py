@@ -20,6 +20,7 @@ from gtcode.coding.invivo import (
     InvivoResult,
     InvivoSegment,
     PhraseCounts,
+    PhraseRow,
     count_phrases,
     extract_invivo,
     rank_invivo,
@@ -376,17 +377,18 @@ def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
     tasks = workers.chunks(db.source_ids(study.conn))
     for rows in workers.forked_map(_worker_phrases, tasks, jobs, (study.db_path, tokenize)):
         for row in rows:
-            counted.add(*row[:3], dict(zip(row[3], row[4])), row[5])
+            counted.add(row)
         done += len(rows)
         if tick:
             tick(done)
     return rank_invivo(counted, exclude=engine.terms(), **options)
 
 
-def _worker_phrases(ids: list[int]) -> list[tuple]:
+def _worker_phrases(ids: list[int]) -> list[PhraseRow]:
     """The phrase counts of these sources' respondent segments (in a worker)."""
     path, tokenize = workers.STATE
-    return count_phrases(_segments(workers.worker_reader(path), DEFAULT_ROLES, ids), tokenize)
+    return list(count_phrases(_segments(workers.worker_reader(path), DEFAULT_ROLES, ids),
+                              tokenize))
 
 
 def store_invivo(conn, result: InvivoResult) -> None:
