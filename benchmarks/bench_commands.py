@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench_open import GTCODE, respondent_turns, study_of, timed
+from bench_open import GTCODE, respondent_turns, start, study_of, timed
 from bench_rule_coding import bare_scan, pandas_loop, texts_and_terms
 from resampled_corpus import write_corpus
 from rule_corpus import generate
@@ -129,10 +127,7 @@ def main() -> int:
     parser.add_argument("--no-pandas", action="store_true",
                         help="leave out the pandas loop and the bare scan (a quick look)")
     args = parser.parse_args()
-    os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}")
-    work = Path(tempfile.mkdtemp(prefix="gtcode-bench-commands-"))
+    work = start("commands")
     try:
         startup()
         print("\n## gtcode import and gtcode open on interview-like text")

@@ -86,16 +86,21 @@ def respondent_turns(study: Path) -> int:
                             ).fetchone()[0]
 
 
+def start(name: str) -> Path:
+    """A private index cache, the machine line, and a work folder for a benchmark run."""
+    os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}")
+    return Path(tempfile.mkdtemp(prefix=f"gtcode-bench-{name}-"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=float, default=20.0)
     parser.add_argument("--embed-mb", type=float, default=0.2)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}")
-    work = Path(tempfile.mkdtemp(prefix="gtcode-bench-open-"))
+    work = start("open")
     try:
         for share in (0.25, 1.0):
             size = args.mb * share
