@@ -23,6 +23,7 @@ from gtcode.cli._common import (
     working,
 )
 from gtcode.coding import axial as ax
+from gtcode.coding import saturation as sat
 from gtcode.coding.cooccurrence import MEASURES
 from gtcode.coding.selective import (
     SaturationOptions,
@@ -137,6 +138,10 @@ def selective_cmd(
     run: Annotated[int, typer.Option("--run", min=1, help="Guest et al. run length.")] = 2,
     threshold: Annotated[float, typer.Option(
         "--threshold", help="Guest et al. new-information threshold (0.05 = 5%).")] = 0.05,
+    order: Annotated[Optional[str], typer.Option(
+        "--order", help="Interview order for saturation: cases comma separated (e.g. "
+        "S03,S01,S02); the rest follow in collection order (default: the case sheet's order).")
+    ] = None,
     edit: Annotated[Optional[str], typer.Option(
         "--edit", help="Key of a relation structure (or 'storyline') to rewrite.")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The new text for --edit.")
@@ -154,7 +159,7 @@ def selective_cmd(
     Example: gtcode selective my-study --holdout 4 --seed 1
     """
     options = _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations,
-                                  base, run, threshold)
+                                  base, run, threshold, order)
     chosen = _quotes(quote or [])
     new_text = _edit_text(text, from_file) if edit else None
     with open_study(study) as opened:
@@ -175,7 +180,7 @@ def selective_cmd(
 
 
 def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations, base, run,
-                        threshold) -> SaturationOptions:
+                        threshold, order) -> SaturationOptions:
     if holdout is not None and holdout_cases:
         raise typer.BadParameter("give either --holdout K or --holdout-cases, not both",
                                  param_hint="'--holdout-cases'")
@@ -184,7 +189,8 @@ def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutatio
                                  "--holdout-cases", param_hint="'--holdout-random'")
     return SaturationOptions(holdout=holdout, holdout_cases=tuple(split_list(holdout_cases)),
                              holdout_random=holdout_random, seed=seed,
-                             permutations=permutations, base=base, run=run, threshold=threshold)
+                             permutations=permutations, base=base, run=run, threshold=threshold,
+                             order=tuple(split_list(order)))
 
 
 def _edit_text(text: str | None, from_file: Path | None) -> str:
@@ -251,3 +257,5 @@ def _show_curve(result: SelectiveResult) -> None:
         table.add_row(str(i + 1), escape(case), str(curve.counts[i]), str(curve.cumulative[i]),
                       f"{band.median[i]:.1f}", f"{band.lower[i]:.1f}", f"{band.upper[i]:.1f}")
     out.print(table)
+    out.print(f"Both saturation checks counted {sat.COUNTED[result.saturation.counted][0]}, "
+              "in this interview order.", markup=False)

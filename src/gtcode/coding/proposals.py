@@ -15,6 +15,7 @@ count in saturation as concepts of their own. ``gtcode codebook adopt``
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import uuid
@@ -62,6 +63,8 @@ class Proposal:
     definition: str | None = None
     name_en: str | None = None
     first: int = 0
+    #: the passage of its first place (for tables and the report), "" when none
+    example: str = ""
 
     @property
     def key(self) -> str:
@@ -80,7 +83,9 @@ class Proposal:
 
 def study_proposals(study: Study) -> list[Proposal]:
     """The study's proposals not yet adopted, in the order they first appear."""
-    return group_proposals(db.list_proposals(study.conn))
+    found = group_proposals(db.list_proposals(study.conn))
+    return [dataclasses.replace(p, example=db.segment_text(study.conn, p.places[0].segment_id))
+            if p.places else p for p in found]
 
 
 def group_proposals(rows: Sequence[db.ProposalRow]) -> list[Proposal]:
