@@ -142,6 +142,10 @@ def selective_cmd(
         "--order", help="Interview order for saturation: cases comma separated (e.g. "
         "S03,S01,S02); the rest follow in collection order (default: the case sheet's order).")
     ] = None,
+    count: Annotated[str, typer.Option(
+        "--count", help="Which concepts saturation counts: auto (those human coders used, "
+        "proposed ones included; the machine's only when no human has coded), human, or all "
+        "(human and machine).")] = "auto",
     edit: Annotated[Optional[str], typer.Option(
         "--edit", help="Key of a relation structure (or 'storyline') to rewrite.")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The new text for --edit.")
@@ -159,7 +163,7 @@ def selective_cmd(
     Example: gtcode selective my-study --holdout 4 --seed 1
     """
     options = _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations,
-                                  base, run, threshold, order)
+                                  base, run, threshold, order, count)
     chosen = _quotes(quote or [])
     new_text = _edit_text(text, from_file) if edit else None
     with open_study(study) as opened:
@@ -180,7 +184,7 @@ def selective_cmd(
 
 
 def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations, base, run,
-                        threshold, order) -> SaturationOptions:
+                        threshold, order, count) -> SaturationOptions:
     if holdout is not None and holdout_cases:
         raise typer.BadParameter("give either --holdout K or --holdout-cases, not both",
                                  param_hint="'--holdout-cases'")
@@ -190,7 +194,7 @@ def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutatio
     return SaturationOptions(holdout=holdout, holdout_cases=tuple(split_list(holdout_cases)),
                              holdout_random=holdout_random, seed=seed,
                              permutations=permutations, base=base, run=run, threshold=threshold,
-                             order=tuple(split_list(order)))
+                             order=tuple(split_list(order)), count=count)
 
 
 def _edit_text(text: str | None, from_file: Path | None) -> str:

@@ -163,11 +163,12 @@ def propose_with_memo(study: Study, book: Codebook, item: NewProposal, *, target
     if kind == "segment" and name not in item.segments:
         item = NewProposal(item.name, item.by, (*item.segments, name), item.parent,
                            item.definition, item.name_en)
-    if kind == "code" and item.parent is None:
-        item = NewProposal(item.name, item.by, item.segments, name, item.definition,
+    code = book.get(name or "") if kind == "code" else None
+    if code is not None and item.parent is None:  # under the code, or beside a concept
+        parent = code.parent if code.level == "concept" else code.id
+        item = NewProposal(item.name, item.by, item.segments, parent, item.definition,
                            item.name_en)
-    if not (kind == "code" and book.get(name or "")) and \
-            not memo_db.target_exists(study.conn, kind, name):
+    if code is None and not memo_db.target_exists(study.conn, kind, name):
         raise GtcodeError("E306", f"the memo target {kind}:{name} does not exist in this study.",
                           hint="check the name with `gtcode status STUDY` or the codebook")
     segment_ids = check_proposal(study, book, item)

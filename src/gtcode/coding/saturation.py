@@ -37,13 +37,31 @@ GUEST_CONVENTION = ("ratio = new concepts in the run / unique concepts in the ba
 
 
 #: What the saturation checks counted, as reports say it (English, Chinese).
-HUMAN, MACHINE = "human", "machine"
+HUMAN, MACHINE, ALL = "human", "machine", "all"
 COUNTED: dict[str, tuple[str, str]] = {
     HUMAN: ("concepts used by human coders (their codings and proposed concepts)",
             "人工编码者使用的概念（人工编码与建议概念）"),
     MACHINE: ("codebook concepts suggested by the machine (no human coding yet)",
               "机器建议的编码手册概念（尚无人工编码）"),
+    ALL: ("every coding that counts, human and machine, and proposed concepts (--count all)",
+          "全部有效编码（人工与机器）及建议概念（--count all）"),
 }
+#: The choices of ``gtcode selective --count``.
+COUNT_CHOICES = ("auto", HUMAN, ALL)
+
+
+def counted_kind(count: str, any_human: bool) -> str:
+    """What to count for ``--count`` (auto, human, all), given whether a human coded.
+
+    Raises:
+        GtcodeError: E112 for another value.
+    """
+    if count not in COUNT_CHOICES:
+        raise GtcodeError("E112", f"unknown --count {count!r}.", where="--count",
+                          hint="use " + ", ".join(COUNT_CHOICES))
+    if count == ALL:
+        return ALL
+    return HUMAN if any_human or count == HUMAN else MACHINE
 
 
 def ordered_cases(cases: Sequence[str], order: Sequence[str]) -> list[str]:

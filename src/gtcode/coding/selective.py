@@ -49,6 +49,9 @@ class SaturationOptions:
     name them instead; ``holdout_random``: draw K with ``seed``. ``order``: the
     interview order to assess (cases named first, in that order; the others
     follow in collection order); empty: collection order (the case sheet's).
+    ``count``: which concepts count (see :data:`sat.COUNTED`): ``auto`` (those
+    human coders used, the machine's only when no human has coded), ``human``
+    or ``all`` (every coding that counts, human and machine).
     """
 
     holdout: int | None = None
@@ -61,6 +64,7 @@ class SaturationOptions:
     threshold: float = sat.DEFAULT_THRESHOLD
     step: int = 1
     order: tuple[str, ...] = ()
+    count: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def saturation(data: CodedStudy, options: SaturationOptions = SaturationOptions(
     says why.
     """
     cases = sat.ordered_cases(data.cases, options.order)
-    counted = sat.HUMAN if any(r.human for r in data.references) else sat.MACHINE
+    counted = sat.counted_kind(options.count, any(r.human for r in data.references))
     concepts: dict[str, set[str]] = {case: set() for case in cases}
     segments: dict[str, dict[int, set[str]]] = {case: {} for case in cases}
     for ref in data.references:
@@ -327,8 +331,9 @@ def selective_summary(result: SelectiveResult) -> str:
     guest = sat_result.curve.guest
     point = (f"saturation at interview {guest.saturation_point}, confirmed through "
              f"{guest.confirmed_through}" if guest.reached else "saturation not reached")
-    counted = "human coders' concepts" if sat_result.counted == sat.HUMAN else \
-        "machine-suggested concepts (no human coding yet)"
+    counted = {sat.HUMAN: "human coders' concepts", sat.ALL: "all codings (human and machine)",
+               sat.MACHINE: "machine-suggested concepts (no human coding yet)"}[
+        sat_result.counted]
     return (f"selective coding: {len(result.reach)} main categories, "
             f"{len(result.storyline.structures)} relation structures; hold-out test {verdict}; "
             f"Guest et al. (base {guest.base}, run {guest.run}, ≤{guest.threshold:.0%}): {point}; "
