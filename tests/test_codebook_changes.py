@@ -257,3 +257,26 @@ def test_cli_adopt_rename_merge(study):
     assert bad.exit_code == 1 and "[E306]" in bad.stderr and "Traceback" not in bad.output
     neither = runner.invoke(app, ["codebook", "adopt", path])
     assert neither.exit_code == 2
+
+
+def test_a_new_concept_leaves_the_comment_about_the_next_code_in_place():
+    from gtcode.codebook.edit import insert_concept
+
+    text = ("codes:\n  - id: p\n    name: P\n  - id: a\n    parent: p\n    examples:\n"
+            "      - x\n\n  # comment about b\n  - id: b\n    name: B\n")
+    doc = CodebookDocument.from_text(text)
+    insert_concept(doc, {"id": "n", "name": "N", "parent": "p", "examples": ["e"]}, ["a"])
+    lines = doc.dumps().splitlines()
+    assert lines[lines.index("  - id: b") - 1] == "  # comment about b"
+    assert lines.index("  - id: n") < lines.index("  # comment about b")
+
+
+def test_merging_keeps_the_comments_about_the_other_codes():
+    from gtcode.codebook.edit import merge_code
+
+    text = ("codes:\n  - id: a\n    examples:\n      - x\n\n  # about b\n  - id: b\n"
+            "    examples:\n      - y\n\n  # about c\n  - id: c\n    name: z\n")
+    doc = CodebookDocument.from_text(text)
+    merge_code(doc, "b", "a")
+    assert doc.dumps() == ("codes:\n  - id: a\n    examples:\n      - x\n      - y\n\n"
+                           "  # about c\n  - id: c\n    name: z\n")

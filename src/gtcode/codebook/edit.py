@@ -62,6 +62,44 @@ def insert_concept(doc: CodebookDocument, fields: dict[str, Any], descendants: I
     while at < len(holder) and isinstance(holder[at], dict) and holder[at].get("id") in below:
         at += 1
     holder.insert(at, entry)
+    _move_trailing_comment(holder[at - 1], entry)
+
+
+def _tail(node: Any) -> list[tuple[Any, Any, int]]:
+    """The last-child chain of a node: (container, key, comment slot) from the top down.
+
+    ruamel keeps the blank lines and comments that follow a code on the last
+    value inside it (slot 2 of a mapping key, slot 0 of a list item).
+    """
+    chain = []
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        key = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        chain.append((node, key, 2 if isinstance(node, CommentedMap) else 0))
+        node = node[key]
+    return chain
+
+
+def _detach_tail(node: Any) -> Any:
+    """Take away the comment (or blank lines) that follows ``node``; return it."""
+    for container, key, slot in reversed(_tail(node)):
+        item = container.ca.items.get(key)
+        if item and item[slot] is not None:
+            token, item[slot] = item[slot], None
+            return token
+    return None
+
+
+def _attach_tail(node: Any, token: Any) -> None:
+    """Put ``token`` (from :func:`_detach_tail`) after ``node``'s last value."""
+    chain = _tail(node)
+    if token is not None and chain:
+        into, key, slot = chain[-1]
+        into.ca.items.setdefault(key, [None, None, None, None])[slot] = token
+
+
+def _move_trailing_comment(before: Any, entry: Any) -> None:
+    """Keep the comment that followed ``before`` (about the next code) after ``entry``."""
+    _attach_tail(entry, _detach_tail(before))
 
 
 _ORDER = ("id", "name", "name_en", "level", "parent", "definition")
@@ -104,6 +142,7 @@ def merge_code(doc: CodebookDocument, source: str, into: str) -> list[str]:
     loc, mapping = _located(doc, source)
     _, target = _located(doc, into)
     left = [key for key in ("definition", "include", "exclude", "memo") if mapping.get(key)]
+    after_target = _detach_tail(target)  # the comment about the code after ``into`` stays last
     rules = mapping.get("rules")
     if isinstance(rules, dict):
         if rules.get("not"):
@@ -113,7 +152,13 @@ def merge_code(doc: CodebookDocument, source: str, into: str) -> list[str]:
         examples = target.setdefault("examples", CommentedSeq())
         if example not in examples:
             examples.append(example)
-    del _holder(doc, loc)[loc[-1]]
+    _attach_tail(target, after_target)
+    holder, at = _holder(doc, loc), loc[-1]
+    after_source = _detach_tail(mapping)  # about the code after ``source``: keep it
+    del holder[at]
+    if at > 0 and after_source is not None:
+        _detach_tail(holder[at - 1])  # what was said about ``source`` goes with it
+        _attach_tail(holder[at - 1], after_source)
     return left
 
 
