@@ -207,6 +207,18 @@ def test_saturation_fails_when_the_last_interviews_bring_proposed_concepts(tmp_p
     assert after.curve.new[-1] == ("proposed:面子",)
 
 
+def test_a_proposed_concept_with_a_known_parent_fits_there(tmp_path):
+    study, book = make_study(tmp_path, SIX)
+    for i in range(1, 7):
+        _human(study, f"S{i}.txt", 1, "favour.renqing")
+    propose(study, book, NewProposal("人情债", "li", ("S6.txt#1",), "favour.exchange"))
+    result = _saturation(study, book)
+    (s5, s6) = result.holdout.interviews
+    assert s6.new_concepts == (sat.NewConcept("proposed:人情债", "favour.exchange",
+                                              "social_favour"),)
+    assert result.holdout.passed and result.curve.counts[-1] == 1
+
+
 def test_saturation_counts_human_codings_not_machine_suggestions(tmp_path):
     study, book = make_study(tmp_path, SIX)
     open_code(study, book, invivo=False)  # the rules suggest renqing and low_pay everywhere

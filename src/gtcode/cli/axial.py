@@ -243,12 +243,19 @@ def _show_holdout(result: SelectiveResult) -> None:
     table = Table("held out", "new concepts", "new categories / relations", "passed",
                   title=f"hold-out test: {'passed' if held.passed else 'failed'}")
     for item in held.interviews:
-        novel = [*item.new_categories, *item.new_subcategories, *item.unplaced,
+        novel = [*item.new_categories, *item.new_subcategories,
+                 *(f"{_concept(c)}: fits no category" for c in item.unplaced),
                  *(f"{a}–{b}" for a, b in item.new_relations)]
-        new = ", ".join(n.concept for n in item.new_concepts)
+        new = ", ".join(_concept(n.concept) for n in item.new_concepts)
         table.add_row(escape(item.case), escape(new), escape(", ".join(novel)),
                       "yes" if item.passed else "no")
     out.print(table)
+
+
+def _concept(code: str) -> str:
+    """A concept id; a proposed one (``proposed:NAME``) as ``NAME (proposed)``."""
+    prefix = "proposed:"
+    return f"{code[len(prefix):]} (proposed)" if code.startswith(prefix) else code
 
 
 def _show_curve(result: SelectiveResult) -> None:

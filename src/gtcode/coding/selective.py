@@ -115,7 +115,9 @@ def saturation(data: CodedStudy, options: SaturationOptions = SaturationOptions(
             segments.setdefault(ref.case, {}).setdefault(ref.segment_id, set()).add(category)
     for case, keys in case_concepts(proposals).items():
         concepts.setdefault(case, set()).update(keys)
-    holdout, note = _holdout(cases, data, concepts, segments, options)
+    # a proposed concept fits where the parent its coder gave it does; without one, nowhere
+    parents = {p.key: p.parent for p in proposals if p.parent in data.hierarchy.nodes}
+    holdout, note = _holdout(cases, data, concepts, segments, options, parents)
     sets = [concepts[c] for c in cases]
     new = sat.new_concepts(sets)
     counts = [len(n) for n in new]
@@ -128,14 +130,15 @@ def saturation(data: CodedStudy, options: SaturationOptions = SaturationOptions(
 
 
 def _holdout(cases: list[str], data: CodedStudy, concepts: dict[str, set[str]],
-             segments: dict[str, dict[int, set[str]]],
-             options: SaturationOptions) -> tuple[sat.HoldoutResult | None, str | None]:
+             segments: dict[str, dict[int, set[str]]], options: SaturationOptions,
+             parents: dict[str, str]) -> tuple[sat.HoldoutResult | None, str | None]:
     if len(cases) < 2 and not options.holdout_cases:
         return None, "the hold-out test needs at least 2 interviews"
     k = options.holdout if options.holdout is not None else sat.default_holdout_size(len(cases))
     held = sat.select_holdout(cases, k=k, names=list(options.holdout_cases) or None,
                               random=options.holdout_random, seed=options.seed)
-    fits = lambda c: (data.hierarchy.subcategory(c), data.hierarchy.category(c))  # noqa: E731
+    fits = lambda c: (data.hierarchy.subcategory(parents.get(c, c)),  # noqa: E731
+                      data.hierarchy.category(parents.get(c, c)))
     by_case = {c: list(segments.get(c, {}).values()) for c in cases}
     return sat.holdout_test(concepts, by_case, held, fits), None
 
