@@ -46,7 +46,7 @@ def propose_cmd(
 ) -> None:
     """Propose a new concept (建议概念), on passages or none, for later adoption.
 
-    Example: gtcode codebook propose my-study --name 跑项目 --parent resource.approval --segment S03.txt#12
+    Example: gtcode codebook propose my-study --name 跑项目 --parent resource.upward_funding --segment S03.txt#12
     """
     from gtcode.coding.proposals import NewProposal, propose
     from gtcode.workspace import open_study, study_codebook
@@ -80,7 +80,7 @@ def adopt_cmd(
     The YAML keeps your comments and order; each proposal's passages get the new
     code in its proposer's name, and the decision log records the adoption.
 
-    Example: gtcode codebook adopt my-study 跑项目 --parent resource.approval --id resource.project_running
+    Example: gtcode codebook adopt my-study 跑项目 --parent resource.upward_funding --id resource.project_running
     """
     from gtcode.coding.codebook_changes import AdoptOptions, adopt
     from gtcode.workspace import open_study
