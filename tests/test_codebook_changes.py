@@ -280,3 +280,21 @@ def test_merging_keeps_the_comments_about_the_other_codes():
     merge_code(doc, "b", "a")
     assert doc.dumps() == ("codes:\n  - id: a\n    examples:\n      - x\n      - y\n\n"
                            "  # about c\n  - id: c\n    name: z\n")
+
+
+def test_a_new_concept_in_a_nested_codebook_is_its_parents_last_child():
+    from gtcode.codebook import codebook_from_document
+    from gtcode.codebook.edit import insert_concept
+    from open_coding_fixtures import BOOK_YAML
+
+    text = BOOK_YAML.replace("      - id: economic\n", "      # 经济\n      - id: economic\n")
+    doc = CodebookDocument.from_text(text)
+    insert_concept(doc, {"id": "favour.debt", "name": "人情债", "level": "concept",
+                         "parent": "favour.exchange", "examples": ["e"]},
+                   ["favour.renqing", "favour.shigu"])
+    out = doc.dumps()
+    book = codebook_from_document(CodebookDocument.from_text(out))
+    assert book.get("favour.debt").parent == "favour.exchange"
+    assert [c.id for c in book.children("favour.exchange")][-1] == "favour.debt"
+    lines = out.splitlines()
+    assert lines[lines.index("      - id: economic") - 1] == "      # 经济"

@@ -55,7 +55,10 @@ def insert_concept(doc: CodebookDocument, fields: dict[str, Any], descendants: I
     loc, parent = _located(doc, fields["parent"])
     if isinstance(parent.get("children"), list):
         del entry["parent"]
-        parent["children"].append(entry)
+        kids = parent["children"]
+        kids.append(entry)
+        if len(kids) > 1:
+            _move_trailing_comment(kids[-2], entry)
         return
     holder, at = _holder(doc, loc), loc[-1] + 1
     below = set(descendants)
