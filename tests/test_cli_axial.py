@@ -57,8 +57,13 @@ def test_selective_holdout_edit_and_quote(study_dir):
     assert passed.exit_code == 0, passed.output
     assert "hold-out test: passed" in passed.stdout
     assert "hold-out test passed (S3 held out)" in passed.stderr
-    failed = _run("selective", study_dir, "--holdout", "1", "--permutations", "20")
+    failed = _run("selective", study_dir, "--holdout", "1", "--permutations", "20",
+                  "--count", "all")  # S4's new relation is the machine's
     assert "hold-out test: failed" in failed.stdout
+    assert "counted every coding that counts, human and machine" in failed.stdout
+    human = _run("selective", study_dir, "--holdout", "1", "--permutations", "20")
+    assert "hold-out test: passed" in human.stdout  # S4 has no human coding: nothing new
+    assert "counted concepts used by human coders" in human.stdout
     edited = _run("selective", study_dir, "--edit", "core:res", "--text", "我的解释。",
                   "--author", "ana", "--quote", "res=S2.txt#2", "--permutations", "20")
     assert edited.exit_code == 0, edited.output

@@ -8,7 +8,7 @@ from axial_study import build_study
 from gtcode.coding.selective import SaturationOptions, run_selective
 from gtcode.exports.docx_tables import export_docx
 
-FAST = SaturationOptions(permutations=30)
+FAST = SaturationOptions(permutations=30, count="all")  # the study is mostly machine-coded
 
 
 @pytest.fixture

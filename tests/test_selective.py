@@ -10,7 +10,8 @@ from gtcode.coding.quotes import choose_quotes, excerpt
 from gtcode.errors import GtcodeError
 from gtcode.store.analysis import storyline_rows
 
-FAST = sel.SaturationOptions(permutations=50)
+#: the hand-built study's rule suggestions count too (most of its codings are machine's)
+FAST = sel.SaturationOptions(permutations=50, count="all")
 
 
 @pytest.fixture
@@ -146,9 +147,10 @@ def test_holdout_and_curve_on_the_study(study):
     assert default.holdout.held == ("S4",)
     assert default.holdout.interviews[0].new_relations == (("act", "eco"),)
     assert not default.holdout.passed
-    s3 = sel.saturation(data, sel.SaturationOptions(holdout_cases=("S3",), permutations=50))
+    s3 = sel.saturation(data, sel.SaturationOptions(holdout_cases=("S3",), permutations=50,
+                                                    count="all"))
     assert s3.holdout.passed and s3.holdout.interviews[0].new_concepts == ()
-    two = sel.saturation(data, sel.SaturationOptions(holdout=2, permutations=50))
+    two = sel.saturation(data, sel.SaturationOptions(holdout=2, permutations=50, count="all"))
     s3_item, s4_item = two.holdout.interviews
     assert s3_item.passed and not s4_item.passed
     curve = default.curve
@@ -162,7 +164,8 @@ def test_run_summary_line(study):
     result = sel.run_selective(*study, options=FAST)
     assert sel.selective_summary(result) == (
         "selective coding: 4 main categories, 6 relation structures; hold-out test failed "
-        "(S4 held out); Guest et al. (base 4, run 2, ≤5%): saturation not reached")
+        "(S4 held out); Guest et al. (base 4, run 2, ≤5%): saturation not reached; counted "
+        "all codings (human and machine)")
 
 
 def _also_accepted_by(s, coders, source, idx, code):

@@ -9,7 +9,7 @@ from gtcode.coding.selective import SaturationOptions, run_selective
 from gtcode.exports.workbook import display_width, export_workbook, write_workbook
 from gtcode.tables.matrices import build_tables
 
-FAST = SaturationOptions(permutations=30)
+FAST = SaturationOptions(permutations=30, count="all")  # the study is mostly machine-coded
 SHEETS_ZH = ["开放式编码", "主轴编码", "范式模型", "选择性编码", "故事线", "主范畴分析", "饱和度检验",
              "Guest饱和度", "新概念曲线", "矩阵-参考点", "矩阵-覆盖", "矩阵-字符数", "矩阵-字数",
              "矩阵-行百分比", "矩阵-列百分比", "矩阵-level", "共现-片段", "共现-片段Jaccard",

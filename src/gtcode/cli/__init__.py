@@ -43,7 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "Write the study report: one self-contained HTML page of the whole study."),
     "export": ("gtcode.cli.export", "Export a study: REFI-QDA project or codebook, codings csv, "
                "NVivo sheets."),
-    "codebook": ("gtcode.cli.codebook", "Check, show, create, compare and export codebooks."),
+    "codebook": ("gtcode.cli.codebook", "Check, show, create, compare and export codebooks; "
+                 "adopt proposed concepts."),
     "sheet": ("gtcode.cli.sheet", "Review codings in a spreadsheet: export a sheet, fill it in, "
               "apply it back."),
     "memo": ("gtcode.cli.memo", "Memos on codes, categories, cases, sources and segments."),

@@ -23,6 +23,7 @@ from gtcode.cli._common import (
     working,
 )
 from gtcode.coding import axial as ax
+from gtcode.coding import saturation as sat
 from gtcode.coding.cooccurrence import MEASURES
 from gtcode.coding.selective import (
     SaturationOptions,
@@ -137,6 +138,14 @@ def selective_cmd(
     run: Annotated[int, typer.Option("--run", min=1, help="Guest et al. run length.")] = 2,
     threshold: Annotated[float, typer.Option(
         "--threshold", help="Guest et al. new-information threshold (0.05 = 5%).")] = 0.05,
+    order: Annotated[Optional[str], typer.Option(
+        "--order", help="Interview order for saturation: cases comma separated (e.g. "
+        "S03,S01,S02); the rest follow in collection order (default: the case sheet's order).")
+    ] = None,
+    count: Annotated[str, typer.Option(
+        "--count", help="Which concepts saturation counts: auto (those human coders used, "
+        "proposed ones included; the machine's only when no human has coded), human, or all "
+        "(human and machine).")] = "auto",
     edit: Annotated[Optional[str], typer.Option(
         "--edit", help="Key of a relation structure (or 'storyline') to rewrite.")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The new text for --edit.")
@@ -154,7 +163,7 @@ def selective_cmd(
     Example: gtcode selective my-study --holdout 4 --seed 1
     """
     options = _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations,
-                                  base, run, threshold)
+                                  base, run, threshold, order, count)
     chosen = _quotes(quote or [])
     new_text = _edit_text(text, from_file) if edit else None
     with open_study(study) as opened:
@@ -175,7 +184,7 @@ def selective_cmd(
 
 
 def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations, base, run,
-                        threshold) -> SaturationOptions:
+                        threshold, order, count) -> SaturationOptions:
     if holdout is not None and holdout_cases:
         raise typer.BadParameter("give either --holdout K or --holdout-cases, not both",
                                  param_hint="'--holdout-cases'")
@@ -184,7 +193,8 @@ def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutatio
                                  "--holdout-cases", param_hint="'--holdout-random'")
     return SaturationOptions(holdout=holdout, holdout_cases=tuple(split_list(holdout_cases)),
                              holdout_random=holdout_random, seed=seed,
-                             permutations=permutations, base=base, run=run, threshold=threshold)
+                             permutations=permutations, base=base, run=run, threshold=threshold,
+                             order=tuple(split_list(order)), count=count)
 
 
 def _edit_text(text: str | None, from_file: Path | None) -> str:
@@ -233,12 +243,19 @@ def _show_holdout(result: SelectiveResult) -> None:
     table = Table("held out", "new concepts", "new categories / relations", "passed",
                   title=f"hold-out test: {'passed' if held.passed else 'failed'}")
     for item in held.interviews:
-        novel = [*item.new_categories, *item.new_subcategories, *item.unplaced,
+        novel = [*item.new_categories, *item.new_subcategories,
+                 *(f"{_concept(c)}: fits no category" for c in item.unplaced),
                  *(f"{a}–{b}" for a, b in item.new_relations)]
-        new = ", ".join(n.concept for n in item.new_concepts)
+        new = ", ".join(_concept(n.concept) for n in item.new_concepts)
         table.add_row(escape(item.case), escape(new), escape(", ".join(novel)),
                       "yes" if item.passed else "no")
     out.print(table)
+
+
+def _concept(code: str) -> str:
+    """A concept id; a proposed one (``proposed:NAME``) as ``NAME (proposed)``."""
+    prefix = "proposed:"
+    return f"{code[len(prefix):]} (proposed)" if code.startswith(prefix) else code
 
 
 def _show_curve(result: SelectiveResult) -> None:
@@ -251,3 +268,5 @@ def _show_curve(result: SelectiveResult) -> None:
         table.add_row(str(i + 1), escape(case), str(curve.counts[i]), str(curve.cumulative[i]),
                       f"{band.median[i]:.1f}", f"{band.lower[i]:.1f}", f"{band.upper[i]:.1f}")
     out.print(table)
+    out.print(f"Both saturation checks counted {sat.COUNTED[result.saturation.counted][0]}, "
+              "in this interview order.", markup=False)

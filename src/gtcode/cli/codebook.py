@@ -29,7 +29,8 @@ from gtcode.codebook.export import EXPORTERS, PARADIGM_LABELS, export_codebook
 from gtcode.codebook.schema import codebook_json_schema_text
 from gtcode.errors import ProblemList
 
-codebook_app = typer.Typer(help="Check, show, create, compare and export codebooks.",
+codebook_app = typer.Typer(help="Check, show, create, compare and export codebooks; adopt "
+                           "proposed concepts.",
                            no_args_is_help=True)
 
 CodebookArg = Annotated[str, typer.Argument(
@@ -42,6 +43,9 @@ _LEVEL_STYLE = {"core": "bold magenta", "category": "bold", "subcategory": "cyan
 
 
 def register(app: typer.Typer) -> None:
+    from gtcode.cli.codebook_study import add_commands
+
+    add_commands(codebook_app)
     app.add_typer(codebook_app, name="codebook")
 
 

@@ -50,9 +50,14 @@ def add_cmd(
     title: Annotated[Optional[str], typer.Option("--title", help="A short title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Who wrote it (default: "
                                                   "your user name).")] = None,
+    propose: Annotated[Optional[str], typer.Option(
+        "--propose", help="Also propose a new concept of this name (建议概念): on the memo's "
+        "segment, under the memo's code; see gtcode codebook adopt.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a memo (from --text, --file, or your $EDITOR when neither is given).
+
+    With --propose NAME the memo also proposes a new concept (建议概念).
 
     Example: gtcode memo add my-study --on code:resource --text "Mostly village heads."
     """
@@ -62,6 +67,14 @@ def add_cmd(
     body = _memo_text(text, file)
     with open_study(study) as opened:
         book = study_codebook(opened)
+        if propose is not None:
+            from gtcode.coding.proposals import NewProposal, propose_with_memo
+
+            memo_id = propose_with_memo(opened, book, NewProposal(propose, default_author(author)),
+                                        target=on, text=body, title=title)
+            note(f"Memo {memo_id} saved; {propose.strip()} proposed.", quiet=quiet,
+                 markup=False)
+            return
         memo = lib.add_memo(opened, on, body, author=default_author(author), title=title,
                             known_codes=[c.id for c in book.codes])
     note(f"Memo {memo.id} on {lib.target_label(memo)} saved.", quiet=quiet)

@@ -173,6 +173,7 @@ def status_cmd(study: StudyArg) -> None:
         for origin, coder, state, count in db.coding_counts(conn):
             codings.add_row(origin, coder, state, str(count))
         out.print(codings)
+        _status_proposals(opened)
         _status_extras(opened)
 
 
@@ -188,6 +189,20 @@ def _status_names(conn) -> None:
         out.print(sources)
     if cases.row_count:
         out.print(cases)
+
+
+def _status_proposals(opened) -> None:
+    from gtcode.coding.proposals import study_proposals
+
+    proposals = Table("concept 概念", "by 提出者", "parent 上级", "cases 个案",
+                      "passages 片段", title="proposed concepts 建议概念 (gtcode codebook adopt)")
+    for item in study_proposals(opened):
+        places = ", ".join(p.ref for p in item.places[:3]) + (" …" if len(item.places) > 3
+                                                               else "")
+        proposals.add_row(Text(item.name), Text(", ".join(item.by)), Text(item.parent or "—"),
+                          str(len(item.cases)), Text(places or "—"))
+    if proposals.row_count:
+        out.print(proposals)
 
 
 def _status_extras(opened) -> None:

@@ -10,8 +10,11 @@
   category or relation.
 
 Everything here is pure: interviews are given as sets of concept ids in
-collection order; the roll-up of a concept to its subcategory and main
-category is a function the caller passes in.
+interview order; the roll-up of a concept to its subcategory and main
+category is a function the caller passes in. Which concepts the caller
+counts is said by :data:`COUNTED` (methods.md §3.1): those human coders used
+(proposed ones included), or, in a study no human has coded, the codebook
+concepts the machine suggested.
 """
 
 from __future__ import annotations
@@ -31,6 +34,51 @@ DEFAULT_PERMUTATIONS = 1000
 GUEST_CONVENTION = ("ratio = new concepts in the run / unique concepts in the base; the first "
                     "run with ratio <= threshold confirms saturation at the interview before "
                     "the run (saturation_point = run_start - 1, confirmed_through = run_end)")
+
+
+#: What the saturation checks counted, as reports say it (English, Chinese).
+HUMAN, MACHINE, ALL = "human", "machine", "all"
+COUNTED: dict[str, tuple[str, str]] = {
+    HUMAN: ("concepts used by human coders (their codings and proposed concepts)",
+            "人工编码者使用的概念（人工编码与建议概念）"),
+    MACHINE: ("codebook concepts suggested by the machine (no human coding yet)",
+              "机器建议的编码手册概念（尚无人工编码）"),
+    ALL: ("every coding that counts, human and machine, and proposed concepts (--count all)",
+          "全部有效编码（人工与机器）及建议概念（--count all）"),
+}
+#: The choices of ``gtcode selective --count``.
+COUNT_CHOICES = ("auto", HUMAN, ALL)
+
+
+def counted_kind(count: str, any_human: bool) -> str:
+    """What to count for ``--count`` (auto, human, all), given whether a human coded.
+
+    Raises:
+        GtcodeError: E112 for another value.
+    """
+    if count not in COUNT_CHOICES:
+        raise GtcodeError("E112", f"unknown --count {count!r}.", where="--count",
+                          hint="use " + ", ".join(COUNT_CHOICES))
+    if count == ALL:
+        return ALL
+    return HUMAN if any_human or count == HUMAN else MACHINE
+
+
+def ordered_cases(cases: Sequence[str], order: Sequence[str]) -> list[str]:
+    """``cases`` in ``order``: the named ones first, as named, then the rest as they were.
+
+    Raises:
+        GtcodeError: E306 for a name that is no case, E112 for a case named twice.
+    """
+    unknown = [name for name in order if name not in cases]
+    if unknown:
+        raise GtcodeError("E306", f"no case named {', '.join(unknown[:5])} in this study.",
+                          where="--order", hint="see the case names with `gtcode status STUDY`")
+    twice = sorted({name for name in order if list(order).count(name) > 1})
+    if twice:
+        raise GtcodeError("E112", f"the order names {', '.join(twice)} twice.", where="--order",
+                          hint="name each case once")
+    return [*order, *(c for c in cases if c not in set(order))]
 
 
 def new_concepts(interviews: Sequence[Iterable[str]]) -> list[list[str]]:

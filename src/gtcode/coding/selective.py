@@ -24,6 +24,7 @@ from gtcode.coding.axial import (
     CodedStudy,
     load_coded_study,
 )
+from gtcode.coding.proposals import Proposal, case_concepts, study_proposals
 from gtcode.coding.quotes import DEFAULT_LIMIT
 from gtcode.coding.storyline import (
     STORYLINE_KEY,
@@ -45,7 +46,12 @@ class SaturationOptions:
     """Parameters of both saturation assessments.
 
     ``holdout``: hold out the last K cases (None: one third); ``holdout_cases``:
-    name them instead; ``holdout_random``: draw K with ``seed``.
+    name them instead; ``holdout_random``: draw K with ``seed``. ``order``: the
+    interview order to assess (cases named first, in that order; the others
+    follow in collection order); empty: collection order (the case sheet's).
+    ``count``: which concepts count (see :data:`sat.COUNTED`): ``auto`` (those
+    human coders used, the machine's only when no human has coded), ``human``
+    or ``all`` (every coding that counts, human and machine).
     """
 
     holdout: int | None = None
@@ -57,6 +63,8 @@ class SaturationOptions:
     run: int = sat.DEFAULT_RUN
     threshold: float = sat.DEFAULT_THRESHOLD
     step: int = 1
+    order: tuple[str, ...] = ()
+    count: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -73,46 +81,64 @@ class Curve:
 
 @dataclass(frozen=True)
 class Saturation:
+    """Both saturation checks, and which concepts they counted (``counted``: see
+    :data:`sat.COUNTED`)."""
+
     holdout: sat.HoldoutResult | None
     holdout_note: str | None
     curve: Curve
+    counted: str = sat.HUMAN
 
 
-def saturation(data: CodedStudy, options: SaturationOptions = SaturationOptions()) -> Saturation:
+def saturation(data: CodedStudy, options: SaturationOptions = SaturationOptions(),
+               proposals: Sequence[Proposal] = ()) -> Saturation:
     """Run the hold-out test and the new-concept curve on a coded study.
 
-    When the study is too small to hold anything out (fewer than 2 cases)
-    ``holdout`` is None and ``holdout_note`` says why.
+    Counted are the concepts human coders used (their codings, and the
+    concepts they proposed, each a concept of its own with no category yet);
+    only in a study with no human coding at all, the codebook concepts the
+    machine suggested (``counted`` says which). Interviews are taken in
+    ``options.order`` or collection order. When the study is too small to hold
+    anything out (fewer than 2 cases) ``holdout`` is None and ``holdout_note``
+    says why.
     """
-    concepts = {case: set() for case in data.cases}
-    segments: dict[str, dict[int, set[str]]] = {case: {} for case in data.cases}
+    cases = sat.ordered_cases(data.cases, options.order)
+    counted = sat.counted_kind(options.count, any(r.human for r in data.references))
+    concepts: dict[str, set[str]] = {case: set() for case in cases}
+    segments: dict[str, dict[int, set[str]]] = {case: {} for case in cases}
     for ref in data.references:
+        if counted == sat.HUMAN and not ref.human:
+            continue
         concepts.setdefault(ref.case, set()).add(ref.code)
         category = data.hierarchy.category(ref.code)
         if category:
             segments.setdefault(ref.case, {}).setdefault(ref.segment_id, set()).add(category)
-    holdout, note = _holdout(data, concepts, segments, options)
-    sets = [concepts[c] for c in data.cases]
+    for case, keys in case_concepts(proposals).items():
+        concepts.setdefault(case, set()).update(keys)
+    # a proposed concept fits where the parent its coder gave it does; without one, nowhere
+    parents = {p.key: p.parent for p in proposals if p.parent in data.hierarchy.nodes}
+    holdout, note = _holdout(cases, data, concepts, segments, options, parents)
+    sets = [concepts[c] for c in cases]
     new = sat.new_concepts(sets)
     counts = [len(n) for n in new]
-    curve = Curve(tuple(data.cases), tuple(tuple(n) for n in new), tuple(counts),
+    curve = Curve(tuple(cases), tuple(tuple(n) for n in new), tuple(counts),
                   tuple(sat.cumulative(counts)),
                   sat.permutation_band(sets, permutations=options.permutations, seed=options.seed),
                   sat.guest_saturation(counts, base=options.base, run=options.run,
                                        threshold=options.threshold, step=options.step))
-    return Saturation(holdout, note, curve)
+    return Saturation(holdout, note, curve, counted)
 
 
-def _holdout(data: CodedStudy, concepts: dict[str, set[str]],
-             segments: dict[str, dict[int, set[str]]],
-             options: SaturationOptions) -> tuple[sat.HoldoutResult | None, str | None]:
-    cases = list(data.cases)
+def _holdout(cases: list[str], data: CodedStudy, concepts: dict[str, set[str]],
+             segments: dict[str, dict[int, set[str]]], options: SaturationOptions,
+             parents: dict[str, str]) -> tuple[sat.HoldoutResult | None, str | None]:
     if len(cases) < 2 and not options.holdout_cases:
         return None, "the hold-out test needs at least 2 interviews"
     k = options.holdout if options.holdout is not None else sat.default_holdout_size(len(cases))
     held = sat.select_holdout(cases, k=k, names=list(options.holdout_cases) or None,
                               random=options.holdout_random, seed=options.seed)
-    fits = lambda c: (data.hierarchy.subcategory(c), data.hierarchy.category(c))  # noqa: E731
+    fits = lambda c: (data.hierarchy.subcategory(parents.get(c, c)),  # noqa: E731
+                      data.hierarchy.category(parents.get(c, c)))
     by_case = {c: list(segments.get(c, {}).values()) for c in cases}
     return sat.holdout_test(concepts, by_case, held, fits), None
 
@@ -129,11 +155,15 @@ class SelectiveResult:
 
 def selective(data: CodedStudy, stored: dict[str, StoryRow], *, lang: str = "zh",
               options: SaturationOptions = SaturationOptions(),
-              quote_limit: int = DEFAULT_LIMIT) -> SelectiveResult:
-    """Reach, storyline and saturation of a coded study (pure: nothing is written)."""
+              quote_limit: int = DEFAULT_LIMIT,
+              proposals: Sequence[Proposal] = ()) -> SelectiveResult:
+    """Reach, storyline and saturation of a coded study (pure: nothing is written).
+
+    ``proposals``: the study's proposed concepts (they count in saturation).
+    """
     return SelectiveResult(category_reach(data, lang),
                            storyline(data, stored, lang=lang, quote_limit=quote_limit),
-                           saturation(data, options), options)
+                           saturation(data, options, proposals), options)
 
 
 def structure_keys(line: Storyline) -> Sequence[str]:
@@ -158,6 +188,7 @@ def stored_options(study: Study) -> SaturationOptions:
     try:
         values = json.loads(raw)
         values["holdout_cases"] = tuple(values.get("holdout_cases", ()))
+        values["order"] = tuple(values.get("order", ()))
         return SaturationOptions(**values)
     except (TypeError, ValueError):
         return SaturationOptions()
@@ -173,7 +204,8 @@ def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
     """
     data = load_coded_study(study, book)
     stored = db.storyline_rows(study.conn)
-    result = selective(data, stored, lang=lang, options=options, quote_limit=quote_limit)
+    result = selective(data, stored, lang=lang, options=options, quote_limit=quote_limit,
+                       proposals=study_proposals(study))
     texts = generated_texts(result.storyline)
     stale = [k for k, row in stored.items() if k not in texts and not row.edited
              and not k.startswith(db.QUOTE_PREFIX)]
@@ -191,6 +223,7 @@ def _options_json(options: SaturationOptions) -> str:
 
     values = dataclasses.asdict(options)
     values["holdout_cases"] = list(options.holdout_cases)
+    values["order"] = list(options.order)
     return json.dumps(values, sort_keys=True)
 
 
@@ -301,9 +334,13 @@ def selective_summary(result: SelectiveResult) -> str:
     guest = sat_result.curve.guest
     point = (f"saturation at interview {guest.saturation_point}, confirmed through "
              f"{guest.confirmed_through}" if guest.reached else "saturation not reached")
+    counted = {sat.HUMAN: "human coders' concepts", sat.ALL: "all codings (human and machine)",
+               sat.MACHINE: "machine-suggested concepts (no human coding yet)"}[
+        sat_result.counted]
     return (f"selective coding: {len(result.reach)} main categories, "
             f"{len(result.storyline.structures)} relation structures; hold-out test {verdict}; "
-            f"Guest et al. (base {guest.base}, run {guest.run}, ≤{guest.threshold:.0%}): {point}")
+            f"Guest et al. (base {guest.base}, run {guest.run}, ≤{guest.threshold:.0%}): {point}; "
+            f"counted {counted}")
 
 
 def selective_stage(study: Study, book: Codebook, progress=None) -> str:

@@ -32,6 +32,7 @@ from typing import Any
 
 from gtcode.codebook import load_codebook
 from gtcode.codebook.export import code_description
+from gtcode.coding.proposals import PROPOSED_PREFIX
 from gtcode.errors import GtcodeError
 from gtcode.exchange.refi_common import make_guid, norm_guid
 
@@ -330,6 +331,32 @@ def validate_yaml(text: str, file: str) -> Any:
         path = Path(folder) / file
         path.write_text(text, encoding="utf-8")
         return load_codebook(path)
+
+
+def without_proposed(roots: list[TreeCode], sources: list[Any]) -> list[TreeCode]:
+    """The tree without the proposed concepts (and their group) a gtcode export wrote.
+
+    Their GUIDs say what they are (``refi_snapshot.proposed_guid``): the study
+    keeps them as proposals (restored from gtcode's Note), not as codes. A code
+    some coding of ``sources`` (read sources) uses stays.
+    """
+    coded = {norm_guid(c.code) for item in sources
+             for c in [*item.codings, *(c for sel in item.selections for c in sel.codings)]}
+
+    def proposed(code: TreeCode, name: str) -> bool:
+        return norm_guid(code.guid) == make_guid("code", PROPOSED_PREFIX + name) and \
+            norm_guid(code.guid) not in coded
+
+    def keep(codes: list[TreeCode]) -> list[TreeCode]:
+        kept = []
+        for code in codes:
+            if proposed(code, code.name) or (proposed(code, "") and not any(
+                    not proposed(c, c.name) for c in code.children)):
+                continue
+            kept.append(TreeCode(code.guid, code.name, code.codable, code.color,
+                                 code.description, keep(code.children)))
+        return kept
+    return keep(roots)
 
 
 def plan_codes(roots: list[TreeCode], *, name: str, description: str,

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from gtcode.codebook import load_codebook
 from gtcode.codebook.export import code_description
 from gtcode.errors import GtcodeError
-from gtcode.exchange.refi_codes import CodePlan, plan_codes
+from gtcode.exchange.refi_codes import CodePlan, plan_codes, without_proposed
 from gtcode.exchange.refi_common import (
     CODEBOOK_NOTE_NAME,
     STATE_NOTE_NAME,
@@ -265,7 +265,7 @@ def read_plan(path: Path, box: Container, positions: str) -> _Plan:
     which, how = choose_unit(texts, project, positions)
     map_spans(texts, which, path, warnings)
     embedded = _own_note(project, CODEBOOK_NOTE_NAME)
-    codes = plan_codes(project.codes, name=project.name,
+    codes = plan_codes(without_proposed(project.codes, project.sources), name=project.name,
                        description=f"Imported from {path.name} ({project.origin or 'unknown'})",
                        embedded_yaml=note_text(embedded, box, path) if embedded else None)
     plan = _Plan(path, project, texts, codes, warnings=warnings, unit=which.name, how=how)

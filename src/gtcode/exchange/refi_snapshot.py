@@ -22,6 +22,13 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from gtcode.coding.proposals import (
+    PROPOSED_EN,
+    PROPOSED_PREFIX,
+    PROPOSED_ZH,
+    Proposal,
+    study_proposals,
+)
 from gtcode.exchange.refi_common import make_guid
 from gtcode.store import refi as rdb
 from gtcode.store.codes import CodeRow, list_codes
@@ -38,6 +45,13 @@ _VARIABLE_TYPES = {"text": "Text", "integer": "Integer", "float": "Float",
 _BAD_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 _RGB = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+PROPOSED_NOTE = ("Concepts coders proposed that the codebook does not hold yet "
+                 "(gtcode codebook adopt). 编码者提出、尚未纳入编码手册的概念。")
+
+
+def proposed_guid(name: str | None = None) -> str:
+    """The GUID of a proposed concept's code (``name``) or of their group (None)."""
+    return make_guid("code", PROPOSED_PREFIX + (name or ""))
 
 
 class Snapshot:
@@ -59,6 +73,7 @@ class Snapshot:
         self.created = stamp(study.meta("created_at")) or FALLBACK_TIME
         self.warnings: list[str] = []
         self._add_unknown_codes()
+        self._add_proposed_codes(study_proposals(study))
 
     def guid(self, kind: str, key: str, stored: str | None = None) -> str:
         if stored:
@@ -85,6 +100,30 @@ class Snapshot:
         if missing:
             self.warnings.append(f"{len(missing)} code(s) used by codings are not in the "
                                  "codebook; exported as top-level codes: " + ", ".join(missing))
+
+    def _add_proposed_codes(self, proposals: list[Proposal]) -> None:
+        """Proposed concepts as codes: under their parent, else in a 建议概念 group.
+
+        They carry no codings (the study holds those as proposals, restored from
+        gtcode's own Note); their GUIDs (:func:`proposed_guid`) let an import of
+        this file leave them out of the codebook.
+        """
+        if not proposals:
+            return
+        known = {c.id for c in self.codes}
+        position = max((c.position for c in self.codes), default=0)
+        if any(p.parent not in known for p in proposals):
+            self.codes.append(CodeRow(PROPOSED_PREFIX, None, "category",
+                                      f"{PROPOSED_ZH} ({PROPOSED_EN})", None, None,
+                                      PROPOSED_NOTE, None, position + 1, "proposed"))
+        for i, item in enumerate(proposals, start=position + 2):
+            where = ", ".join(p.ref for p in item.places)
+            about = f"{PROPOSED_ZH} / {PROPOSED_EN}: {', '.join(item.by)}" + (
+                f"; {where}" if where else "")
+            self.codes.append(CodeRow(
+                item.key, item.parent if item.parent in known else PROPOSED_PREFIX, "concept",
+                item.name, item.name_en, None,
+                "\n".join(p for p in (item.definition, about) if p), None, i, "proposed"))
 
     def parent_of(self, code: CodeRow, known: set[str]) -> str | None:
         kept = self.meta.get("code_parent", {}).get(code.id)

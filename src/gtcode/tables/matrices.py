@@ -22,6 +22,7 @@ from gtcode.coding.axial import (
     study_matrix,
 )
 from gtcode.coding.memos import list_memos, target_label
+from gtcode.coding.proposals import Proposal, study_proposals
 from gtcode.coding.quotes import DEFAULT_LIMIT
 from gtcode.coding.selective import (
     SaturationOptions,
@@ -201,6 +202,8 @@ class TableSet:
     result: SelectiveResult
     lang: str
     quoted: frozenset[int] = frozenset()
+    #: the study's proposed concepts (open table, report, saturation)
+    proposals: tuple[Proposal, ...] = ()
 
 
 def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
@@ -221,10 +224,11 @@ def build_tables(study: Study, book: Codebook, *, lang: str | None = None,
 def _build_tables(study: Study, book: Codebook, lang: str, options: SaturationOptions,
                   quote_limit: int) -> TableSet:
     data = load_coded_study(study, book)
+    proposals = study_proposals(study)
     result = selective(data, storyline_rows(study.conn), lang=lang, options=options,
-                       quote_limit=quote_limit)
+                       quote_limit=quote_limit, proposals=proposals)
     memos = list_memos(study)
-    ctx = pt.make_context(data, result, memos, lang)
+    ctx = pt.make_context(data, result, memos, lang, proposals)
     tables = [pt.open_table(ctx), pt.axial_table(ctx), pt.paradigm_table(ctx),
               pt.selective_table(ctx), pt.storyline_table(ctx), pt.reach_table(ctx),
               pt.holdout_table(ctx), pt.guest_table(ctx), pt.curve_table(ctx),
@@ -233,7 +237,7 @@ def _build_tables(study: Study, book: Codebook, lang: str, options: SaturationOp
               about_table(ctx, study, book, options)]
     found = [table for table in tables if table is not None]
     _unique_sheets(found)
-    return TableSet(found, data, result, lang, frozenset(ctx.used))
+    return TableSet(found, data, result, lang, frozenset(ctx.used), tuple(proposals))
 
 
 def _unique_sheets(tables: list[Table]) -> None:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from gtcode.coding.axial import CodedStudy, paradigm_roles
 from gtcode.coding.memos import by_target, memo_cell
+from gtcode.coding.proposals import PROPOSED_PREFIX, Proposal
 from gtcode.coding.quotes import RULE, RULE_ZH, choose_quotes
+from gtcode.coding.saturation import COUNTED
 from gtcode.coding.selective import SelectiveResult
 from gtcode.coding.storyline import ROLE_NAMES
 from gtcode.numbers import percent
@@ -62,8 +64,12 @@ class Context:
     #: segments quoted so far in any table: a quote is reused only when no
     #: equally agreed one is left (see gtcode.coding.quotes)
     used: set[int] = field(default_factory=set)
+    #: the study's proposed concepts (not yet in the codebook)
+    proposals: list[Proposal] = field(default_factory=list)
 
     def name(self, code: str | None) -> str:
+        if code and code.startswith(PROPOSED_PREFIX):
+            return Proposal(code[len(PROPOSED_PREFIX):], (), ()).label(self.lang)
         return self.data.hierarchy.label(code, self.lang) if code else "—"
 
     def numbered(self, code: str) -> str:
@@ -87,9 +93,9 @@ class Context:
 
 
 def make_context(data: CodedStudy, result: SelectiveResult, memos: list[MemoRow],
-                 lang: str) -> Context:
+                 lang: str, proposals: list[Proposal] | None = None) -> Context:
     """A context with concepts numbered a1, a2 … and subcategories A1, A2 … in codebook order."""
-    ctx = Context(data, result, by_target(memos), lang)
+    ctx = Context(data, result, by_target(memos), lang, proposals=list(proposals or []))
     ctx.used.update(q.segment_id for s in result.storyline.structures for q in s.quotes)
     for i, code in enumerate(data.rolled("concept"), start=1):
         ctx.numbers[code] = f"a{i}"
@@ -115,6 +121,7 @@ def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
                          ctx.name(ctx.data.hierarchy.subcategory(code)),
                          ctx.name(ctx.data.hierarchy.category(code)), cases, refs,
                          ctx.memo("code", code)])
+    rows.extend(_proposal_rows(ctx))
     headers = [t(lang, "原始语句（受访者编号）", "Original statement (respondent)"),
                t(lang, "初始概念", "Initial concept"), t(lang, "副范畴", "Subcategory"),
                t(lang, "主范畴", "Main category"), t(lang, "受访者数", "Respondents"),
@@ -122,7 +129,38 @@ def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
     return Table("open", t(lang, "开放式编码", "Open coding"),
                  t(lang, "开放式编码示例", "Open coding: examples"), headers,
                  ["text", "text", "text", "text", "int", "int", "text"], rows,
-                 notes=[t(lang, RULE_ZH, RULE)], paper=2)
+                 notes=[t(lang, RULE_ZH, RULE), *_proposal_note(ctx)], paper=2)
+
+
+def _proposal_rows(ctx: Context) -> list[list[object]]:
+    """One row per proposed concept, marked 建议概念 / proposed, after the codebook's."""
+    rows = []
+    for proposal in ctx.proposals:
+        quote = "—"
+        if proposal.places:
+            text, case = " ".join(proposal.example.split()), proposal.places[0].case
+            quote = f"{text}（{case}）" if ctx.lang != "en" else f"{text} ({case})"
+        parent = ctx.data.hierarchy.nodes.get(proposal.parent or "")
+        rows.append([quote, proposal.label(ctx.lang),
+                     ctx.name(ctx.data.hierarchy.subcategory(parent.id)) if parent else "—",
+                     ctx.name(ctx.data.hierarchy.category(parent.id)) if parent else "—",
+                     len(proposal.cases), len(proposal.places), proposal.definition or ""])
+    return rows
+
+
+def _proposal_note(ctx: Context) -> list[str]:
+    if not ctx.proposals:
+        return []
+    return [t(ctx.lang, "标注“建议概念”的行是编码者提出、尚未纳入编码手册的概念"
+                        "（gtcode codebook adopt 可将其纳入）。",
+              "Rows marked “proposed” are concepts coders proposed that the codebook does not "
+              "hold yet (gtcode codebook adopt adds them).")]
+
+
+def counted_note(ctx: Context) -> str:
+    """Which concepts the saturation checks counted, in the table's language."""
+    en, zh = COUNTED[ctx.result.saturation.counted]
+    return t(ctx.lang, f"计数对象：{zh}；按访谈顺序。", f"Counted: {en}; in interview order.")
 
 
 def axial_table(ctx: Context) -> Table:
@@ -272,7 +310,7 @@ def holdout_table(ctx: Context) -> Table | None:
                "The held-out interviews keep the study's codings (same rules, same human "
                "decisions), so no re-coding is needed. The test passes when no new subcategory, "
                "main category or relation appears; new concepts that fit existing categories are "
-               "allowed. " + held.rule + ".")]
+               "allowed. " + held.rule + "."), counted_note(ctx)]
     return Table("holdout", t(lang, "饱和度检验", "Hold-out test"),
                  t(lang, "理论饱和度检验", "Theoretical saturation test (hold-out)"), headers,
                  ["text"] * 4, rows, notes=notes)
@@ -318,7 +356,7 @@ def curve_table(ctx: Context) -> Table:
     notes = [t(lang, f"随机顺序：{band.permutations} 次置换（numpy 种子 {band.seed}），"
                      "给出累计概念数的中位数与 2.5%/97.5% 分位数。",
                f"Random orders: {band.permutations} permutations (numpy seed {band.seed}); median "
-               "and 2.5/97.5 percentiles of the cumulative count.")]
+               "and 2.5/97.5 percentiles of the cumulative count."), counted_note(ctx)]
     return Table("curve", t(lang, "新概念曲线", "New-concept curve"),
                  t(lang, "各访谈新增概念数（按访谈顺序）", "New concepts per interview (collection order)"),
                  headers, ["int", "text", "int", "int", "dec1", "dec1", "dec1", "text"], rows,

@@ -17,6 +17,7 @@ from gtcode.exports.report import agreement as agree
 from gtcode.exports.report import svg
 from gtcode.exports.report.html import Raw, details, esc, figure, note, table
 from gtcode.exports.report.i18n import level_name, t
+from gtcode.exports.report.proposed import code_label
 from gtcode.numbers import percent
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ def saturation_section(f: Facts, lang: str) -> str:
                            band_label=t("sat_band", lang), label=t("sec_saturation", lang),
                            x_label=t("sat_x", lang), y_label=t("sat_y", lang), marker=marker)
     parts = [figure(chart, t("sat_caption", lang, n=band.permutations, seed=band.seed)),
-             _guest_text(guest, lang)]
-    names = f.coded.hierarchy.label
+             _guest_text(guest, lang), note(t(f"counted_{f.saturation.counted}", lang))]
+    names = code_label(f)
     rows = [[i, case, new, total, _list([names(c, lang) for c in fresh], lang)]
             for i, (case, new, total, fresh) in enumerate(
                 zip(result.cases, result.counts, result.cumulative, result.new), start=1)]
@@ -82,7 +83,7 @@ def holdout_section(f: Facts, lang: str) -> str:
     result = f.saturation.holdout
     if result is None:
         return note(f.saturation.holdout_note or t("not_available", lang))
-    names = f.coded.hierarchy.label
+    names = code_label(f)
     verdict = ('<span class="ok">' + esc(t("holdout_pass", lang)) if result.passed else
                '<span class="warn">' + esc(t("holdout_fail", lang))) + "</span>"
     parts = [f"<p>{verdict}</p>",
@@ -104,6 +105,7 @@ def holdout_section(f: Facts, lang: str) -> str:
                         t("new_subcats", lang), t("new_cats", lang), t("new_relations", lang)],
                        rows))
     parts.append(note(t("holdout_rule", lang) if lang == "zh" else result.rule))
+    parts.append(note(t(f"counted_{f.saturation.counted}", lang)))
     return "".join(parts)
 
 

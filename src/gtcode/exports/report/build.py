@@ -14,6 +14,7 @@ from gtcode.errors import GtcodeError
 from gtcode.exports.report import analysis, content, sections
 from gtcode.exports.report.html import cards, note, page
 from gtcode.exports.report.i18n import check_lang, t
+from gtcode.exports.report.proposed import proposed_section
 from gtcode.files import atomic_write_text, guard_output
 from gtcode.store import sources as db
 from gtcode.store.project import Study
@@ -85,6 +86,7 @@ def _paradigm(f: Facts, lang: str) -> str:
 SECTIONS: list[tuple[str, str, Callable[[Facts, str], str]]] = [
     ("corpus", "sec_corpus", _corpus),
     ("codebook", "sec_codebook", _codebook),
+    ("proposed", "sec_proposed", proposed_section),
     ("heatmap", "sec_heatmap", _heatmap),
     ("attributes", "sec_attribute", _attributes),
     ("network", "sec_network", _network),

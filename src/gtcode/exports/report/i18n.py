@@ -24,6 +24,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sec_attribute": ("按案例属性的范畴分布", "Categories by case attribute"),
     "sec_network": ("范畴共现网络", "Category co-occurrence network"),
     "sec_paradigm": ("范式模型", "Paradigm model"),
+    "sec_proposed": ("建议概念", "Proposed concepts"),
     "sec_saturation": ("理论饱和度", "Saturation"),
     "sec_holdout": ("留出样本饱和检验", "Hold-out saturation test"),
     "sec_agreement": ("编码者一致性", "Intercoder agreement"),
@@ -100,6 +101,26 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "codebook's paradigm field."),
     "paradigm_none": ("编码手册中没有标注范式角色的范畴。",
                       "No category in the codebook has a paradigm role."),
+    # proposed concepts
+    "proposed_note": ("编码者在编码表“新概念”栏、备忘录或命令行中提出、尚未纳入编码手册的概念；"
+                      "用 gtcode codebook adopt 纳入。",
+                      "Concepts coders proposed (the sheet's new-concept column, a memo, or the "
+                      "command line) that the codebook does not hold yet; gtcode codebook adopt "
+                      "adds them."),
+    "proposed_none": ("没有待纳入的建议概念。", "No proposed concept is waiting."),
+    "proposed_by": ("提出者", "Proposed by"),
+    "parent": ("上级", "Parent"),
+    "example": ("示例语句", "Example"),
+    "passages": ("片段", "Passages"),
+    "counted_human": ("计数对象：人工编码者使用的概念（人工编码与建议概念），按访谈顺序。",
+                      "Counted: concepts used by human coders (their codings and proposed "
+                      "concepts), in interview order."),
+    "counted_machine": ("计数对象：机器建议的编码手册概念（尚无人工编码），按访谈顺序。",
+                        "Counted: codebook concepts suggested by the machine (no human coding "
+                        "yet), in interview order."),
+    "counted_all": ("计数对象：全部有效编码（人工与机器）及建议概念（--count all），按访谈顺序。",
+                    "Counted: every coding that counts, human and machine, and proposed "
+                    "concepts (--count all), in interview order."),
     # saturation
     "sat_x": ("访谈数", "Interviews"),
     "sat_y": ("累计发现的编码", "Codes found so far"),
