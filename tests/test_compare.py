@@ -152,6 +152,8 @@ def test_discover_puts_the_planted_turns_in_one_cluster(study):
     assert "降压药" in phrases and "血压" in phrases
     assert set(found[0].examples) <= health and len(found[0].examples) == 3
     assert "S03.txt#6" not in {ref for c in result.candidates for ref in c.refs}
+    best = discover(opened, embeddings=False, top=1)
+    assert best.found == result.found and [c.refs for c in best.candidates] == [found[0].refs]
 
 
 def test_discover_leaves_out_covered_and_short_turns(study):
@@ -236,7 +238,7 @@ def test_cli_discover_json(study):
     result = _invoke("discover", study[0].path, "--no-embeddings", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"features", "turns", "uncovered", "clustered", "clusters",
+    assert set(data) == {"features", "turns", "uncovered", "clustered", "clusters", "found",
                          "proposed", "candidates"}
     candidate = data["candidates"][0]
     assert set(candidate) == {"number", "name", "size", "interviews", "cases", "cohesion",
@@ -246,3 +248,4 @@ def test_cli_discover_json(study):
     result = _invoke("discover", study[0].path, "--no-embeddings", "--propose")
     assert result.exit_code == 0 and "proposed concept" in result.stderr
     assert _invoke("discover", study[0].path, "--min-size", "1").exit_code == 1
+    assert _invoke("discover", study[0].path, "--top", "0").exit_code == 1

@@ -69,9 +69,9 @@ def _show_comparison(result: Comparison, quiet: bool) -> None:
         note(f"[yellow]Note:[/] no person has coded {escape(result.query)} yet; compared with "
              f"the {result.basis_passages} passage(s) the machine suggested it on.", quiet=quiet)
     table = Table(title=f"Most similar to {escape(result.query)} ({result.features})")
-    for heading in ("#", "相似度\nsimilarity", "段落\npassage", "个案\ncase", "行\nline",
-                    "编码\ncodes"):
-        table.add_column(heading, no_wrap=heading != "编码\ncodes")
+    for heading in ("#", "相似度\nsimilarity", "段落\npassage", "个案\ncase", "行\nline"):
+        table.add_column(heading, no_wrap=True)
+    table.add_column("编码\ncodes", overflow="fold")
     table.add_column("文本\ntext", ratio=1, overflow="fold")
     for rank, match in enumerate(result.matches, start=1):
         p = match.passage
@@ -95,8 +95,11 @@ def discover_cmd(
     min_length: Annotated[int, typer.Option(
         "--min-length", help="Shortest turn clustered: Chinese characters plus English "
         "words (shorter turns, such as 对。or Yes., are left out).")] = MIN_LENGTH,
+    top: Annotated[int, typer.Option(
+        "--top", help="How many candidates to list (the best: most interviews, then most "
+        "turns).")] = 30,
     propose: Annotated[bool, typer.Option(
-        "--propose", help="Store the candidates as proposed concepts (by gtcode-discover, one "
+        "--propose", help="Store the listed candidates as proposed concepts (by gtcode-discover, one "
         "per turn), replacing those an earlier --propose stored and nobody adopted.")] = False,
     embeddings: SimilarEmbeddingsOpt = None,
     as_json: JsonOpt = False,
@@ -114,7 +117,8 @@ def discover_cmd(
     with open_study(study) as opened:
         with progress(quiet) as tick:
             result = discover(opened, min_size=min_size, min_interviews=min_interviews,
-                              min_length=min_length, embeddings=embeddings, propose=propose,
+                              min_length=min_length, top=top, embeddings=embeddings,
+                              propose=propose,
                               progress=tick)
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -135,6 +139,6 @@ def _show_discovery(result: Discovery, quiet: bool) -> None:
     out.print(table)
     note(f"{result.uncovered} of {result.turns} respondent turns are uncovered; "
          f"{result.clustered} long enough were grouped into {result.clusters} cluster(s); "
-         f"{len(result.candidates)} candidate(s).", quiet=quiet)
+         f"{result.found} candidate(s), {len(result.candidates)} listed.", quiet=quiet)
     if result.proposed:
         note(f"Stored {result.proposed} proposed concept(s) by gtcode-discover.", quiet=quiet)

@@ -46,7 +46,7 @@ MIN_LENGTH = 12
 #: Representative phrases and example passages shown per candidate.
 PHRASES, EXAMPLES = 5, 3
 #: Most turns the phrases of a cluster are weighed against.
-BACKGROUND = 5000
+BACKGROUND = 2000
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -99,11 +99,12 @@ class Discovery:
     clustered: int
     clusters: int
     candidates: list[Candidate] = field(default_factory=list)
+    found: int = 0
     proposed: int = 0
 
     def to_dict(self) -> dict:
         return {"features": self.features, "turns": self.turns, "uncovered": self.uncovered,
-                "clustered": self.clustered, "clusters": self.clusters,
+                "clustered": self.clustered, "clusters": self.clusters, "found": self.found,
                 "proposed": self.proposed,
                 "candidates": [c.to_dict() for c in self.candidates]}
 
@@ -114,11 +115,13 @@ def content_length(text: str) -> int:
 
 
 def discover(study: Study, *, min_size: int = 3, min_interviews: int = 2,
-             min_length: int = MIN_LENGTH, embeddings: bool | None = None,
-             propose: bool = False, progress: Progress | None = None,
-             limit: int = EXACT_LIMIT) -> Discovery:
+             min_length: int = MIN_LENGTH, top: int | None = None,
+             embeddings: bool | None = None, propose: bool = False,
+             progress: Progress | None = None, limit: int = EXACT_LIMIT) -> Discovery:
     """Candidate new concepts: clusters of the turns no coding covers.
 
+    ``top``: keep the best ``top`` candidates (None: all); ``propose`` stores
+    those kept.
     ``limit``: most turns clustered from their full matrix of distances
     (:func:`gtcode.coding.clusters.cluster`).
 
@@ -126,9 +129,9 @@ def discover(study: Study, *, min_size: int = 3, min_interviews: int = 2,
         GtcodeError: E112 for a bad option; E601 when the study has no
             respondent turns; E804 when embeddings are required but missing.
     """
-    for name, value, least in (("--min-size", min_size, 2), ("--min-interviews",
-                                                              min_interviews, 1),
-                               ("--min-length", min_length, 0)):
+    checks = (("--min-size", min_size, 2), ("--min-interviews", min_interviews, 1),
+              ("--min-length", min_length, 0), ("--top", 1 if top is None else top, 1))
+    for name, value, least in checks:
         if value < least:
             raise GtcodeError("E112", f"{name} must be at least {least}, not {value}.",
                               where=name)
@@ -149,6 +152,8 @@ def discover(study: Study, *, min_size: int = 3, min_interviews: int = 2,
     background = _background(corpus, phrases)
     candidates = [_candidate(corpus, group, phrases, background) for group in kept]
     candidates.sort(key=lambda c: (-c.interviews, -c.size, -c.cohesion, c.refs[0]))
+    result.found = len(candidates)
+    candidates = candidates[:top] if top is not None else candidates
     for number, candidate in enumerate(candidates, start=1):
         candidate.number = number
     result.candidates = candidates
@@ -164,12 +169,17 @@ def _dense(corpus: Corpus, rows: np.ndarray) -> np.ndarray:
     """Dense unit vectors of the rows, for dividing many turns by k-means first.
 
     The n-grams are reduced to 100 dimensions by truncated SVD (latent
-    semantic analysis, fixed seed), weighted as in the similarity.
+    semantic analysis, fixed seed) of the columns at least two of the turns
+    have (a column of one turn makes it like no other), weighted as in the
+    similarity.
     """
     from sklearn.decomposition import TruncatedSVD
 
     ngrams, vectors = corpus.vectors(rows)
-    reduced = unit(TruncatedSVD(n_components=100, random_state=0).fit_transform(ngrams))
+    shared = np.flatnonzero(np.bincount(ngrams.indices, minlength=ngrams.shape[1]) >= 2)
+    ngrams = ngrams[:, shared]
+    dimensions = max(1, min(100, ngrams.shape[1] - 1, ngrams.shape[0] - 1))
+    reduced = unit(TruncatedSVD(n_components=dimensions, random_state=0).fit_transform(ngrams))
     if vectors is None:
         return reduced
     return unit(np.hstack([np.sqrt(NGRAM_WEIGHT) * reduced,
