@@ -152,6 +152,7 @@ def test_discover_puts_the_planted_turns_in_one_cluster(study):
     assert "降压药" in phrases and "血压" in phrases
     assert set(found[0].examples) <= health and len(found[0].examples) == 3
     assert "S03.txt#6" not in {ref for c in result.candidates for ref in c.refs}
+    assert discover(opened, embeddings=False).to_dict() == result.to_dict()  # deterministic
     best = discover(opened, embeddings=False, top=1)
     assert best.found == result.found and [c.refs for c in best.candidates] == [found[0].refs]
 
