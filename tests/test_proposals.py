@@ -250,3 +250,22 @@ def test_interview_order_is_the_given_one(tmp_path):
     with pytest.raises(GtcodeError) as twice:
         sat.ordered_cases(["a", "b"], ["a", "a"])
     assert twice.value.code == "E112"
+
+
+def test_proposals_of_a_machine_coder_count_only_when_machine_codings_do(tmp_path):
+    """`gtcode discover --propose` stores proposals by gtcode-discover (a model coder): a
+    human-only saturation count leaves them out; --count all takes them in."""
+    from gtcode.store import open_coding as odb
+
+    study, book = make_study(tmp_path, SIX)
+    for i in range(1, 7):
+        _human(study, f"S{i}.txt", 1, "favour.renqing")
+    with study.write() as conn:
+        odb.ensure_coder(conn, "gtcode-discover", "model")
+    propose(study, book, NewProposal("监区生活", "gtcode-discover", ("S6.txt#2",)))
+    human = _saturation(study, book)
+    assert human.counted == sat.HUMAN and human.holdout.passed
+    assert human.curve.counts == (1, 0, 0, 0, 0, 0)
+    everything = _saturation(study, book, sel.SaturationOptions(permutations=20, holdout=2,
+                                                                count="all"))
+    assert everything.curve.counts[-1] == 1 and not everything.holdout.passed

@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "available) and list in-vivo candidates."),
     "evaluate": ("gtcode.cli.open_coding", "Compare the study's codings (or one coder's) with "
                  "gold labels at main-category level."),
+    "compare": ("gtcode.cli.compare",
+                "List the passages of other interviews most similar to a segment or a code."),
+    "discover": ("gtcode.cli.compare",
+                 "Group respondent turns that no concept covers into candidate new concepts."),
     "learn": ("gtcode.cli.learn", "Train a coder on your decisions; print its cross-validated "
               "reliability, then store it."),
     "axial": ("gtcode.cli.axial", "Roll concepts up, and print the code × case matrix, "

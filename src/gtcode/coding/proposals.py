@@ -28,6 +28,7 @@ from gtcode.errors import GtcodeError
 from gtcode.store import memos as memo_db
 from gtcode.store import open_coding as odb
 from gtcode.store import proposals as db
+from gtcode.store.agreement import coder_kinds
 from gtcode.store.meta import now_iso
 from gtcode.store.project import Study
 
@@ -65,6 +66,9 @@ class Proposal:
     first: int = 0
     #: the passage of its first place (for tables and the report), "" when none
     example: str = ""
+    #: proposed only by machine coders (``gtcode discover --propose``): a human-only
+    #: saturation count leaves it out
+    machine: bool = False
 
     @property
     def key(self) -> str:
@@ -84,6 +88,9 @@ class Proposal:
 def study_proposals(study: Study) -> list[Proposal]:
     """The study's proposals not yet adopted, in the order they first appear."""
     found = group_proposals(db.list_proposals(study.conn))
+    kinds = coder_kinds(study.conn)
+    found = [dataclasses.replace(p, machine=all(kinds.get(by, "human") != "human"
+                                                for by in p.by)) for p in found]
     return [dataclasses.replace(p, example=db.segment_text(study.conn, p.places[0].segment_id))
             if p.places else p for p in found]
 

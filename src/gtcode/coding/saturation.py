@@ -13,7 +13,8 @@ Everything here is pure: interviews are given as sets of concept ids in
 interview order; the roll-up of a concept to its subcategory and main
 category is a function the caller passes in. Which concepts the caller
 counts is said by :data:`COUNTED` (methods.md §3.1): those human coders used
-(proposed ones included), or, in a study no human has coded, the codebook
+(proposed ones included, not those of a machine proposer such as gtcode discover), or,
+in a study no human has coded, the codebook
 concepts the machine suggested.
 """
 

@@ -113,6 +113,8 @@ def saturation(data: CodedStudy, options: SaturationOptions = SaturationOptions(
         category = data.hierarchy.category(ref.code)
         if category:
             segments.setdefault(ref.case, {}).setdefault(ref.segment_id, set()).add(category)
+    if counted == sat.HUMAN:
+        proposals = [p for p in proposals if not p.machine]
     for case, keys in case_concepts(proposals).items():
         concepts.setdefault(case, set()).update(keys)
     # a proposed concept fits where the parent its coder gave it does; without one, nowhere

@@ -373,6 +373,21 @@ def replace_invivo_candidates(conn: sqlite3.Connection, proposed_by: str,
                      [(p, proposed_by, s, round(score, 6), stamp) for p, s, score in rows])
 
 
+def replace_discovered(conn: sqlite3.Connection, proposed_by: str,
+                       rows: Iterable[tuple[str, int, float, str]]) -> None:
+    """Replace the concepts ``proposed_by`` proposed: (name, segment id, score, note) rows.
+
+    Proposals someone adopted (their JSON note says ``adopted``) stay.
+    """
+    conn.execute("DELETE FROM candidates WHERE kind = 'proposed' AND proposed_by = ? "
+                 "AND COALESCE(note, '') NOT LIKE '%\"adopted\"%'", (proposed_by,))
+    stamp = now_iso()
+    conn.executemany("INSERT INTO candidates(phrase, kind, proposed_by, segment_id, score, "
+                     "note, created_at) VALUES (?, 'proposed', ?, ?, ?, ?, ?)",
+                     [(name, proposed_by, segment_id, round(score, 6), note, stamp)
+                      for name, segment_id, score, note in rows])
+
+
 def list_candidates(conn: sqlite3.Connection, kind: str
                     ) -> list[tuple[str, str, str | None, int | None, str | None, float | None]]:
     """(phrase, proposed_by, source, segment idx, case, score) of candidates of ``kind``."""
