@@ -22,8 +22,9 @@ n-grams of the turn that weighed most for it.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,22 +134,25 @@ def suggest(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
     model = coder.model
     index = {label: j for j, label in enumerate(model.labels)}
     refused = {label for j, label in enumerate(model.labels) if model.thresholds[j] > 1}
-    combined = [_combined(model, codebook, turn, probabilities[i], decided[i], index, refused)
+    links = codebook.links
+    category = functools.cache(lambda code: main_category(code, links))
+    lineage = functools.cache(lambda code: frozenset((code, *ancestors(code, links))))
+    combined = [_combined(model, category, turn, probabilities[i], decided[i], index, refused)
                 for i, turn in enumerate(turns)]
-    known = _known_grams(model, counts)
-    tops = {(i, label): columns for i, found in enumerate(combined)
-            for label, columns in _top_columns(model, counts, known, i,
-                                               {j for _c, _p, j in found if j is not None})}
+    tops = _strongest(model, counts, combined)
     texts = grams.text({(i, column) for (i, _label), columns in tops.items()
                         for column in columns})
     rows = []
     for i, turn in enumerate(turns):
+        named: dict[int | None, str] = {}
         for code, probability, label in combined[i]:
-            hits = _hits_under(codebook, turn, code, evidence)
-            features = _chosen([texts.get((i, c), "") for c in tops.get((i, label), [])])
+            hits = _hits_under(turn, code, evidence, lineage)
+            if label not in named:
+                named[label] = json.dumps(_chosen([texts.get((i, c), "") for c in
+                                                   tops.get((i, label), [])]),
+                                          ensure_ascii=False)
             rows.append((turn.segment_id, code, probability,
-                         json.dumps(hits, ensure_ascii=False),
-                         json.dumps(features, ensure_ascii=False)))
+                         json.dumps(hits, ensure_ascii=False), named[label]))
     return rows
 
 
@@ -156,14 +160,14 @@ def _rolls(codebook: Codebook, codes: set[str]) -> dict[str, list[str]]:
     return {code: [code, *ancestors(code, codebook.links)] for code in codes}
 
 
-def _combined(model: LearnedModel, codebook: Codebook, turn: Turn, probabilities: np.ndarray,
-              decided: np.ndarray, index: dict[str, int], refused: set[str]
-              ) -> list[tuple[str, float | None, int | None]]:
+def _combined(model: LearnedModel, category: Callable[[str], str | None], turn: Turn,
+              probabilities: np.ndarray, decided: np.ndarray, index: dict[str, int],
+              refused: set[str]) -> list[tuple[str, float | None, int | None]]:
     """(code, probability, model label index) of each combined suggestion of one turn.
 
-    ``index``: the model's label -> its column; ``refused``: labels it never suggests.
+    ``category``: a code -> its main category; ``index``: the model's label -> its
+    column; ``refused``: labels it never suggests.
     """
-    links = codebook.links
     chosen: dict[str, tuple[float | None, int | None]] = {}
     for j, label in enumerate(model.labels):
         if decided[j] and model.levels[j] != "category":
@@ -171,62 +175,61 @@ def _combined(model: LearnedModel, codebook: Codebook, turn: Turn, probabilities
     for j, label in enumerate(model.labels):
         if not decided[j] or model.levels[j] != "category":
             continue
-        under = [code for code in chosen if main_category(code, links) == label]
+        under = [code for code in chosen if category(code) == label]
         for code in sorted(turn.rules):
-            if main_category(code, links) == label and code not in chosen and not (
+            if category(code) == label and code not in chosen and not (
                     code in index and not decided[index[code]]):
                 chosen[code] = (float(probabilities[j]), j)
                 under.append(code)
         if not under:
             chosen[label] = (float(probabilities[j]), j)
     for code in sorted(turn.rules):
-        category = main_category(code, links)
-        if code not in chosen and category not in index and code not in index \
-                and category not in refused:
+        main = category(code)
+        if code not in chosen and main not in index and code not in index \
+                and main not in refused:
             chosen[code] = (None, None)
     return [(code, p, j) for code, (p, j) in sorted(chosen.items())]
 
 
-def _hits_under(codebook: Codebook, turn: Turn, code: str,
-                evidence: dict[tuple[int, str], list]) -> list:
-    """The rule hits of the turn on ``code`` or on codes beneath it."""
+def _hits_under(turn: Turn, code: str, evidence: dict[tuple[int, str], list],
+                lineage: Callable[[str], frozenset[str]]) -> list:
+    """The rule hits of the turn on ``code`` or on codes beneath it.
+
+    ``lineage``: a hit code -> itself and its ancestors.
+    """
     hits = []
     for hit_code in sorted(turn.rules):
-        if hit_code == code or code in ancestors(hit_code, codebook.links):
+        if code in lineage(hit_code):
             hits.extend(evidence.get((turn.segment_id, hit_code), []))
     return sorted(hits, key=lambda h: (h.get("start", 0), h.get("term", "")))
 
 
-def _known_grams(model: LearnedModel, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-    """For each stored n-gram of the batch: its row in the model (-1 if the model does not
-    know it) and its TF-IDF weight (the turn's norm, common to all its grams, left out)."""
-    columns = counts.indices
-    place = np.searchsorted(model.columns, columns)
-    known = place < len(model.columns)
-    known[known] = model.columns[place[known]] == columns[known]
-    weight = np.zeros(len(columns), dtype=np.float32)
-    weight[known] = (1 + np.log(counts.data[known])) * model.idf[place[known]]
-    return np.where(known, place, -1), weight
+def _strongest(model: LearnedModel, counts: sp.csr_matrix,
+               combined: list[list[tuple[str, float | None, int | None]]]
+               ) -> dict[tuple[int, int], list[int]]:
+    """(turn, label) -> the n-gram columns of the turn that add most to the label's score,
+    strongest first, for every label a combined suggestion of the turn came from.
 
-
-def _top_columns(model: LearnedModel, counts: sp.csr_matrix,
-                 known: tuple[np.ndarray, np.ndarray], row: int,
-                 labels: set[int]) -> list[tuple[int, list[int]]]:
-    """For each label, the n-gram columns of the turn that add most to its score.
-
-    A contribution is the n-gram's TF-IDF weight times its coefficient.
+    A contribution is the n-gram's TF-IDF weight (the turn's norm, common to all its
+    grams, left out) times its coefficient; only positive ones count.
     """
-    if not labels:
-        return []
-    start, end = counts.indptr[row], counts.indptr[row + 1]
-    places, weights = known[0][start:end], known[1][start:end]
-    mine = places >= 0
-    rows, columns, weight = places[mine], counts.indices[start:end][mine], weights[mine]
-    found = []
-    for label in sorted(labels):
-        contribution = weight * model.coef[rows, label]
-        order = np.argsort(-contribution, kind="stable")[:TOP_FEATURES * 4]
-        found.append((label, [int(columns[k]) for k in order if contribution[k] > 0]))
+    place = model.places(counts)
+    known = place >= 0
+    weight = np.zeros(len(place), dtype=np.float32)
+    weight[known] = (1 + np.log(counts.data[known])) * model.idf[place[known]]
+    found: dict[tuple[int, int], list[int]] = {}
+    for i, suggestions in enumerate(combined):
+        labels = sorted({j for _c, _p, j in suggestions if j is not None})
+        if not labels:
+            continue
+        start, end = counts.indptr[i], counts.indptr[i + 1]
+        mine = known[start:end]
+        rows, columns = place[start:end][mine], counts.indices[start:end][mine]
+        contribution = weight[start:end][mine][:, None] * model.coef[rows][:, labels]
+        order = np.argsort(-contribution, axis=0, kind="stable")[:TOP_FEATURES * 4]
+        for k, label in enumerate(labels):
+            strongest = order[:, k]
+            found[(i, label)] = columns[strongest[contribution[strongest, k] > 0]].tolist()
     return found
 
 

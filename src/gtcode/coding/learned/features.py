@@ -85,7 +85,9 @@ class Grams:
 
     def counts(self) -> sp.csr_matrix:
         """Turns × hashed n-gram columns, holding how often each n-gram occurs."""
-        keys, counts = np.unique((self.rows << self.bits) | self.columns, return_counts=True)
+        keys, first, counts = np.unique((self.rows << self.bits) | self.columns,
+                                        return_index=True, return_counts=True)
+        self._keys, self._first = keys, first
         turns = keys >> self.bits
         indptr = np.searchsorted(turns, np.arange(self.count + 1))
         return sp.csr_matrix((counts.astype(np.float32), keys & ((1 << self.bits) - 1), indptr),
@@ -93,17 +95,19 @@ class Grams:
 
     def text(self, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """The n-gram behind each wanted (turn, column): its first occurrence in the turn."""
-        keys = np.fromiter(((row << self.bits) | column for row, column in wanted),
-                           dtype=np.int64)
-        found: dict[tuple[int, int], str] = {}
-        if not len(keys):
-            return found
-        hits = np.flatnonzero(np.isin((self.rows << self.bits) | self.columns, keys))
-        for row, column, start, size in zip(self.rows[hits].tolist(), self.columns[hits].tolist(),
-                                            self.positions[hits].tolist(),
-                                            self.sizes[hits].tolist()):
-            found.setdefault((row, column), self.joined[start:start + size])
-        return found
+        if not hasattr(self, "_keys"):
+            self.counts()
+        pairs = list(wanted)
+        keys = np.fromiter(((row << self.bits) | column for row, column in pairs),
+                           dtype=np.int64, count=len(pairs))
+        place = np.searchsorted(self._keys, keys)
+        inside = place < len(self._keys)
+        inside[inside] = self._keys[place[inside]] == keys[inside]
+        occurrence = self._first[place[inside]]
+        starts = self.positions[occurrence].tolist()
+        sizes = self.sizes[occurrence].tolist()
+        return {pair: self.joined[start:start + size] for pair, start, size in
+                zip((p for p, found in zip(pairs, inside.tolist()) if found), starts, sizes)}
 
 
 def ngram_counts(texts: Sequence[str], *, ngrams: Iterable[int] = NGRAMS,

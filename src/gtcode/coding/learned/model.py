@@ -81,14 +81,26 @@ class LearnedModel:
     def design(self, counts: sp.csr_matrix, rules: np.ndarray | None = None,
                embeddings: np.ndarray | None = None) -> sp.csr_matrix:
         """The feature matrix of turns given their n-gram counts and other columns."""
-        full_idf = np.zeros(counts.shape[1], dtype=np.float32)
-        full_idf[self.columns] = self.idf
-        parts: list[Any] = [tfidf(counts, full_idf)[:, self.columns]]
+        place = self.places(counts)
+        known = place >= 0
+        indptr = np.concatenate([[0], np.cumsum(known)])[counts.indptr]
+        mine = sp.csr_matrix((counts.data[known], place[known], indptr),
+                             shape=(counts.shape[0], len(self.columns)))
+        parts: list[Any] = [tfidf(mine, self.idf)]
         if self.spec.rules:
             parts.append(_need(rules, "rule hits") * self.spec.rule_weight)
         if self.spec.embeddings:
             parts.append(_need(embeddings, "embeddings") * self.spec.embedding_weight)
         return combine(parts)
+
+    def places(self, counts: sp.csr_matrix) -> np.ndarray:
+        """For each stored n-gram of ``counts``: its row in the model, or -1 if unknown."""
+        table = self.__dict__.get("_table")
+        if table is None or len(table) != counts.shape[1]:
+            table = np.full(counts.shape[1], -1, dtype=np.int64)
+            table[self.columns] = np.arange(len(self.columns))
+            self.__dict__["_table"] = table
+        return table[counts.indices]
 
     def probabilities(self, design: sp.csr_matrix) -> np.ndarray:
         """Calibrated probability of every label for every turn (turns × labels)."""
