@@ -87,7 +87,9 @@ def test_everyday_combinations_fall_away_against_general_language():
     result = extract_invivo(segments, tokenize=fake, background=background)
     assert [c.phrase for c in result.candidates] == ["小金库"]
     keyness = math.log(2 / 6) - math.log(1 / 10_000_000)
-    assert result.candidates[0].score == round(keyness * math.log(3) * math.sqrt(2), 4)
+    size = 3 / 2  # a Chinese phrase's length in words: its characters / 2
+    assert result.candidates[0].score == round(
+        keyness * math.log(3) * math.sqrt(2) * math.sqrt(size), 4)
 
 
 def test_interviewer_phrases_are_left_out():

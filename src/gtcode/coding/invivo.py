@@ -4,30 +4,30 @@
 the study's tokenizer), for English the words as written, with contractions
 and possessives whole (``can't``, ``wife's``: no tokenizer fragments).
 Punctuation, numbers and time expressions, and fillers (嗯, 就是说, um) break
-the stream; a phrase is 1 to 4 Chinese words of 2 to 8 characters, or 1 to 5
-English words, that neither begins nor ends on a function word or a place/unit
-word (:mod:`gtcode.coding.invivo_words`: particles, prepositions, pronouns,
-auxiliaries, 县里, 监区) and holds at least one content word. A single Chinese
-word is a phrase only when jieba's dictionary calls it an idiom or fixed
-expression (i, l) or it has three characters or more; a single English word only
-when it is not a common word. Phrases with a courtesy formula (谢谢你们, thank
-you) or an English filler pair ("you know") are left out, and so is a phrase
-the interviewer says at least as often as the respondents (interviewer turns
-are counted for this alone).
+the stream; a phrase is 1 to 4 Chinese words of 3 to 8 characters, or 2 to 5
+English words, that neither begins nor ends on a function word or a
+place/unit/office word (:mod:`gtcode.coding.invivo_words`: particles,
+prepositions, pronouns, auxiliaries, 县里, 监区, county) and holds a content
+word; a single Chinese word needs three characters. Phrases with a courtesy
+formula (谢谢你们, thank you) or an English filler pair ("you know") are left
+out, and so is a phrase the interviewer says at least as often as the
+respondents (interviewer turns are counted for this alone).
 
 **Ranking.** A phrase's *keyness* is ``log(p_study / p_general)``: ``p_study``
 its share of the words of the respondents' turns in its language;
 ``p_general`` its frequency in general language (jieba's dictionary for
-Chinese, ``wordfreq`` for English where installed, else a short list of common
-English words); a phrase no dictionary has gets a tenth of the frequency of its
+Chinese; for English a short list of common words, unless ``english`` gives
+frequencies); a phrase no dictionary has gets a tenth of the frequency of its
 rarest word, so that a combination of everyday words (有一回, "two years")
 does not stand out merely for being a combination. Phrases more frequent in
-the study than in general language, said at least ``min_count`` times and not
-codebook terms, are candidates; a phrase said mostly inside a longer candidate
-(at least :data:`MAXIMAL` of its occurrences) gives way to the longer one.
-Candidates are ranked by ``keyness x log(1 + count) x sqrt(interviews)``: a
-phrase said in several interviews, and said often, comes first. Each segment
-lists its ``per_segment`` best by ``count in segment x keyness``.
+the study than in general language, said at least ``min_count`` times (an
+idiom of jieba's dictionary: once) and not codebook terms, are candidates; a
+phrase said mostly inside a longer candidate (at least :data:`MAXIMAL` of its
+occurrences) gives way to the longer one. Candidates are ranked by
+``keyness x log(1 + count) x sqrt(interviews) x sqrt(length) x weight``
+(:func:`_weight`: idioms up, compounds of two nouns down). Each segment lists
+its ``per_segment`` best by ``count in segment x keyness``. docs/methods.md
+says why.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ ZH_WORDS, ZH_CHARS, EN_WORDS, ZH_SHORTEST = 4, 8, 5, 3
 
 #: A phrase said at least this share of its times inside a longer candidate gives way to it.
 MAXIMAL = 0.75
+
+#: Shortest idiom that is a candidate when said once; the weight of an idiom, and of a
+#: compound of two nouns (a topic: 危房改造, 同学聚会), against other phrases.
+IDIOM_CHARS, IDIOM, TOPIC = 4, 3.0, 0.4
 
 #: How much rarer than its rarest word a phrase no dictionary has is taken to be.
 COMBINATION = 0.1
@@ -281,27 +285,57 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
     for row in count_phrases(segments, tokenize, progress, tags):
         counted.add(row)
     return rank_invivo(counted, exclude=exclude, min_count=min_count, per_segment=per_segment,
-                       limit=limit, background=background, english=english)
+                       limit=limit, background=background, english=english, tags=tags)
 
 
 def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
                 min_count: int = 2, per_segment: int = 3, limit: int = 200,
                 background: Mapping[str, int] | None = None,
-                english: Callable[[str], float] | None = None) -> InvivoResult:
+                english: Callable[[str], float] | None = None,
+                tags: Mapping[str, str] | None = None) -> InvivoResult:
     """The candidates of counted phrases (the arguments of :func:`extract_invivo`)."""
     phrases, total, parts, asked = counted.phrases, counted.total, counted.parts, counted.asked
     general = _General(background, english)
     keyness: dict[int, float] = {}
     for n, phrase in enumerate(phrases):
         count = total[n]
-        if count < min_count or phrase in exclude or asked[phrase] >= count \
-                or courtesy(phrase, parts[n]):
+        if count < min_count and not (tags and _idiom(phrase, parts[n], tags)) \
+                or phrase in exclude or asked[phrase] >= count or courtesy(phrase, parts[n]):
             continue
         lang = phrase_language(phrase)
         share = count / (counted.words[lang] or 1)
         keyness[n] = math.log(share) - general.logp(phrase, parts[n], lang)
     salient = {n for n, k in keyness.items() if k > 0}
-    return _rank(counted, _maximal(counted, salient), keyness, per_segment, limit)
+    weight = {n: _weight(phrases[n], parts[n], tags) for n in salient}
+    return _rank(counted, _maximal(counted, salient), keyness, weight, per_segment, limit)
+
+
+def _weight(phrase: str, words: tuple[str, ...], tags: Mapping[str, str] | None) -> float:
+    """:data:`IDIOM` for an idiom, :data:`TOPIC` for a compound of nouns, else 1."""
+    if not tags or phrase_language(phrase) != "zh":
+        return 1.0
+    if _idiom(phrase, words, tags):
+        return IDIOM
+    return TOPIC if _compound(phrase, tags) else 1.0
+
+
+def _idiom(phrase: str, words: tuple[str, ...], tags: Mapping[str, str]) -> bool:
+    """An idiom or fixed expression of jieba's dictionary (拆东墙补西墙), four characters or
+    more, that is not merely two nouns (自然资源, 心得体会): a candidate even when said once."""
+    if len(words) != 1 or len(phrase) < IDIOM_CHARS or tags.get(phrase) not in ("i", "l"):
+        return False
+    return not _compound(phrase, tags)
+
+
+def _compound(phrase: str, tags: Mapping[str, str]) -> bool:
+    """Whether a Chinese phrase is two nouns of two characters or more (危房改造, 高中同学):
+    the name of a topic or a programme more than a participant's own turn of phrase."""
+    return any(tags.get(phrase[:i]) in _NOUNS and tags.get(phrase[i:]) in _NOUNS
+               for i in range(2, len(phrase) - 1))
+
+
+#: jieba's tags of nouns, places, times, numerals and pronouns (the parts of a compound).
+_NOUNS = frozenset("n vn nz nt ns nr j b ng an t m r f s".split())
 
 
 class _General:
@@ -357,8 +391,8 @@ def _maximal(counted: PhraseCounts, salient: set[int]) -> set[int]:
     return {n for n in salient if inside[n] < MAXIMAL * total[n]}
 
 
-def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float], top: int,
-          limit: int) -> InvivoResult:
+def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
+          weight: dict[int, float], top: int, limit: int) -> InvivoResult:
     """Each segment's best phrases, then the ``limit`` best of the study; the segments a
     candidate occurs in are gathered in a second pass, for those candidates only."""
     result = InvivoResult()
@@ -372,7 +406,8 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float], top:
         if weighted:
             result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
     score = {n: keyness[n] * math.log(1 + total[n]) * math.sqrt(len(sources[n]))
-             * math.sqrt(len(counted.parts[n])) for n in keep}
+             * math.sqrt(_size(phrases[n], counted.parts[n])) * weight[n]
+             for n in keep}
     ranked = sorted(score, key=lambda n: (-score[n], phrases[n]))[:limit]
     where: dict[int, list[str]] = {n: [] for n in ranked}
     cases: dict[int, set[str]] = {n: set() for n in ranked}
@@ -388,6 +423,11 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float], top:
                   tuple(sorted(sources[n])), counted.asked[phrases[n]], round(keyness[n], 4))
         for n in ranked]
     return result
+
+
+def _size(phrase: str, words: tuple[str, ...]) -> float:
+    """A phrase's length in words (Chinese: characters / 2, jieba's words being arbitrary)."""
+    return len(words) if phrase_language(phrase) == "en" else max(1.0, len(phrase) / 2)
 
 
 def _source(key: str) -> str:

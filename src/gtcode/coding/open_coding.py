@@ -388,7 +388,8 @@ def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
         done += sum(not row[3] for row in rows)
         if tick:
             tick(done)
-    return _with_examples(study, rank_invivo(counted, exclude=engine.terms(), **options))
+    return _with_examples(study, rank_invivo(counted, exclude=engine.terms(), tags=tags,
+                                              **options))
 
 
 def _worker_phrases(ids: list[int]) -> list[PhraseRow]:
