@@ -29,8 +29,9 @@ def fake(text, lang):
 
 def test_phrases_begin_and_end_on_content_words():
     counts = segment_phrases("我 觉得 圈子 文化 ， 圈子 文化 就是 大", fake)
-    # 圈子 and 文化 alone are too short; 我, 觉得 and 就是 are no edges; ， breaks
-    assert counts == Counter({"圈子文化": 2})
+    # 我, 觉得 and 就是 are no edges; ， breaks; 大 alone is too short (two-character words
+    # are counted, and kept as candidates only when one speaker's own: see below)
+    assert counts == Counter({"圈子文化": 2, "圈子": 2, "文化": 2})
     counts = segment_phrases("不 送 不 办 的 事", fake)
     assert counts["不送不办"] == 1 and "不送不办的" not in counts  # a negation may lead
     assert not any(p.endswith("不") for p in counts)
@@ -49,9 +50,9 @@ def test_english_phrases_keep_contractions_and_possessives_whole():
 
 
 def test_weighting_subsumption_exclusion_and_cases():
-    segments = [InvivoSegment(1, "A#1", "A", "圈子 文化 送礼品"),
-                InvivoSegment(2, "B#1", "B", "圈子 文化 小面子"),
-                InvivoSegment(3, "B#2", "B", "小面子 工程 送礼品"),
+    segments = [InvivoSegment(1, "A#1", "A", "圈子 文化 ， 送礼品"),
+                InvivoSegment(2, "B#1", "B", "圈子 文化 ， 小面子"),
+                InvivoSegment(3, "B#2", "B", "小面子 ， 送礼品"),
                 InvivoSegment(4, "C#1", "C", "天气")]
     result = extract_invivo(segments, tokenize=fake, exclude={"送礼品"})
     by_phrase = {c.phrase: c for c in result.candidates}
@@ -60,13 +61,36 @@ def test_weighting_subsumption_exclusion_and_cases():
     assert by_phrase["圈子文化"].sources == ("A", "B")
     assert by_phrase["圈子文化"].where == ("A#1", "B#1")
     assert by_phrase["圈子文化"].count == 2 and by_phrase["小面子"].segments == 2
-    # no background: every Chinese word counts as 2e-5; 10 words in all
-    keyness = math.log(2 / 10) - 2 * math.log(2e-5)
+    # no background: every Chinese word counts as 2e-5; 9 words in all
+    keyness = math.log(2 / 9) - 2 * math.log(2e-5)
     assert by_phrase["圈子文化"].keyness == round(keyness, 4)
     assert result.per_segment[1] == [("圈子文化", round(keyness, 4))]
     assert by_phrase["圈子文化"].score == round(
         keyness * math.log(3) * math.sqrt(2) * math.sqrt(2), 4)
     assert 4 not in result.per_segment
+
+
+def test_a_clause_said_once_counts_when_it_stands_out_or_is_quoted():
+    segments = [InvivoSegment(1, "A#1", "A", "心头 那杆 秤 歪 了 ， 小金库"),
+                InvivoSegment(2, "B#1", "B", "“ 一把手 说了算 ” ， 小金库"),
+                InvivoSegment(3, "B#2", "B", "吃 饭 喝 酒")]
+    background = {"那杆": 10, "秤": 100, "歪": 100, "一把手": 9_000, "说了算": 9_000,
+                  "吃": 900_000, "饭": 900_000, "喝": 900_000, "酒": 900_000, "小金库": 10}
+    result = extract_invivo(segments, tokenize=fake, background=background)
+    by_phrase = {c.phrase: c for c in result.candidates}
+    assert "心头那杆秤歪" in by_phrase  # said once, but rare in general language
+    assert "一把手说了算" in by_phrase  # said once, in quotation marks
+    assert "吃饭喝酒" not in by_phrase  # said once, everyday words
+    quoted, plain = by_phrase["一把手说了算"], by_phrase["心头那杆秤歪"]
+    assert quoted.count == plain.count == 1
+
+
+def test_a_two_character_word_is_a_candidate_when_one_speaker_owns_it():
+    segments = [InvivoSegment(1, "A#1", "A", "饥荒 ， 低保"), InvivoSegment(2, "A#2", "A", "饥荒"),
+                InvivoSegment(3, "B#1", "B", "低保 ， 饥荒"), InvivoSegment(4, "C#1", "C", "低保"),
+                InvivoSegment(5, "D#1", "D", "低保")]
+    phrases = [c.phrase for c in extract_invivo(segments, tokenize=fake).candidates]
+    assert phrases == ["饥荒"]  # A says it twice of three times; 低保 is everybody's
 
 
 def test_a_phrase_said_inside_a_longer_one_gives_way():

@@ -38,25 +38,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from gtcode.coding.invivo_words import (
-    BREAK,
-    CONTENT,
-    EDGE,
-    EN_EVERYDAY,
-    courtesy,
-    en_filler_pair,
-    en_kind,
-    en_may_end,
-    en_possessive,
-    en_words,
-    zh_kind,
+from gtcode.coding.invivo_phrases import (  # noqa: F401 - re-exported: the public face
+    example_context,
+    phrase_language,
+    segment_phrases,
+    text_phrases,
 )
+from gtcode.coding.invivo_words import EN_EVERYDAY, courtesy
 from gtcode.coding.rules.text import CJK, Tokenizer
 
 INVIVO_CODER = "gtcode-invivo"
-
-#: Longest phrase: Chinese words and characters, English words; shortest Chinese phrase.
-ZH_WORDS, ZH_CHARS, EN_WORDS, ZH_SHORTEST = 4, 8, 5, 3
 
 #: A phrase said at least this share of its times inside a longer candidate gives way to it.
 MAXIMAL = 0.75
@@ -64,6 +55,14 @@ MAXIMAL = 0.75
 #: Shortest idiom that is a candidate when said once; the weight of an idiom, and of a
 #: compound of two nouns (a topic: 危房改造, 同学聚会), against other phrases.
 IDIOM_CHARS, IDIOM, TOPIC = 4, 3.0, 0.4
+
+#: A clause said once is a candidate with at least this keyness, or in quotation marks;
+#: a quoted phrase weighs this much more, a clause said once this much less (recurrence
+#: is the better evidence).
+CLAUSE_KEYNESS, QUOTED, ONCE = {"zh": 8.0, "en": 4.0}, 3.0, 0.5
+
+#: Share of a two-character word's occurrences one interview must hold.
+OWN_WORD = 2 / 3
 
 #: How much rarer than its rarest word a phrase no dictionary has is taken to be.
 COMBINATION = 0.1
@@ -109,90 +108,6 @@ class InvivoSegment:
     asked: bool = False
 
 
-def segment_phrases(text: str, tokenize: Tokenizer, *,
-                    parts: dict[str, tuple[str, ...]] | None = None,
-                    tags: Mapping[str, str] | None = None) -> Counter[str]:
-    """Count the candidate phrases in ``text`` (see the module's docstring).
-
-    ``parts``, when given, collects the words each phrase is made of;
-    ``tags``: jieba's part-of-speech tags by word (``nlp.zh_word_tags``).
-    """
-    counts: Counter[str] = Counter()
-    _phrases(text, tokenize, tags, counts, {} if parts is None else parts)
-    return counts
-
-
-def phrase_language(phrase: str) -> str:
-    """``zh`` for a phrase with Chinese characters, else ``en``."""
-    return "zh" if CJK.search(phrase) else "en"
-
-
-def _phrases(text: str, tokenize: Tokenizer, tags: Mapping[str, str] | None,
-             counts: Counter[str], parts: dict[str, tuple[str, ...]]) -> int:
-    """Count ``text``'s phrases into ``counts``; return how many words it has."""
-    zh = CJK.search(text) is not None
-    if zh:
-        words = [token.strip().lower() for token, _start, _end in tokenize(text, "zh")]
-        kinds = [zh_kind(word, tags) for word in words]
-    else:
-        words = en_words(text)
-        kinds = [en_kind(word) for word in words]
-    run: list[int] = []
-    for i, kind in enumerate(kinds):
-        if kind == BREAK:
-            _count_run(words, kinds, run, zh, tags, counts, parts)
-            run = []
-        else:
-            run.append(i)
-    _count_run(words, kinds, run, zh, tags, counts, parts)
-    return sum(kind != BREAK for kind in kinds)
-
-
-def _count_run(words: list[str], kinds: list[int], run: list[int], zh: bool,
-               tags: Mapping[str, str] | None, counts: Counter[str],
-               parts: dict[str, tuple[str, ...]]) -> None:
-    """Count the phrases of one run of words (indexes into ``words``)."""
-    longest = ZH_WORDS if zh else EN_WORDS
-    for a, first in enumerate(run):
-        if kinds[first] == EDGE:
-            continue
-        content = False
-        for b in range(a, min(a + longest, len(run))):
-            last = run[b]
-            content = content or kinds[last] == CONTENT
-            if not content:
-                continue
-            if kinds[last] != CONTENT and (zh or not en_may_end(words[last])) \
-                    or not zh and en_possessive(words[last]):
-                continue
-            span = tuple(words[first:last + 1])
-            if zh:
-                phrase = "".join(span)
-                if len(phrase) > ZH_CHARS:
-                    break
-                if len(phrase) < ZH_SHORTEST or len(span) == 1 and not _zh_single(phrase, tags):
-                    continue
-            else:
-                if len(span) == 1 and not _en_single(span[0]):
-                    continue
-                phrase = " ".join(span)
-                if en_filler_pair(span):
-                    break
-            counts[phrase] += 1
-            if phrase not in parts:
-                parts[phrase] = span
-
-
-def _zh_single(word: str, tags: Mapping[str, str] | None) -> bool:
-    """A Chinese word alone is a phrase when it has three characters or more."""
-    return len(word) >= 3
-
-
-def _en_single(word: str) -> bool:
-    """A single English word is no phrase (a word alone is seldom a participant's own)."""
-    return False
-
-
 class PhraseCounts:
     """The phrases of many segments, counted compactly: each phrase is kept once.
 
@@ -211,11 +126,13 @@ class PhraseCounts:
         self.asked: Counter[str] = Counter()
         #: words of the respondents' turns, by language
         self.words: Counter[str] = Counter()
+        #: phrases said as a whole clause somewhere -> whether once in quotation marks
+        self.whole: dict[int, bool] = {}
         self.segments: list[tuple[int, str, str | None, array, array]] = []
 
     def add(self, row: PhraseRow) -> None:
         """Add one segment's phrase counts (a :func:`count_phrases` row)."""
-        segment_id, key, case, asked, words, counts, parts = row
+        segment_id, key, case, asked, words, counts, parts, whole = row
         if asked:
             self.asked.update(counts)
             return
@@ -231,13 +148,16 @@ class PhraseCounts:
             numbers.append(number)
             found.append(count)
         self.words.update(words)
+        for phrase, quoted in whole.items():
+            number = self.index[phrase]
+            self.whole[number] = self.whole.get(number, False) or quoted
         self.segments.append((segment_id, key, case, numbers, found))
 
 
 #: A segment's phrases: (id, key, case, interviewer's turn, words by language,
-#: phrase counts, the words of each phrase).
+#: phrase counts, the words of each phrase, its whole clauses (quoted or not)).
 PhraseRow = tuple[int, str, str | None, bool, dict[str, int], Counter[str],
-                  dict[str, tuple[str, ...]]]
+                  dict[str, tuple[str, ...]], dict[str, bool]]
 
 
 def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
@@ -248,10 +168,11 @@ def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
     for segment in segments:
         parts: dict[str, tuple[str, ...]] = {}
         counts: Counter[str] = Counter()
-        words = _phrases(segment.text, tokenize, tags, counts, parts)
+        whole: dict[str, bool] = {}
+        words = text_phrases(segment.text, tokenize, tags, counts, parts, whole)
         lang = "zh" if CJK.search(segment.text) else "en"
         yield (segment.id, segment.key, segment.case, segment.asked, {lang: words}, counts,
-               parts)
+               parts, whole)
         if not segment.asked:
             number += 1
             if progress:
@@ -299,15 +220,49 @@ def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
     keyness: dict[int, float] = {}
     for n, phrase in enumerate(phrases):
         count = total[n]
-        if count < min_count and not (tags and _idiom(phrase, parts[n], tags)) \
-                or phrase in exclude or asked[phrase] >= count or courtesy(phrase, parts[n]):
+        once = n in counted.whole or tags is not None and _idiom(phrase, parts[n], tags)
+        if count < min_count and not once or phrase in exclude or asked[phrase] >= count \
+                or courtesy(phrase, parts[n]):
             continue
         lang = phrase_language(phrase)
         share = count / (counted.words[lang] or 1)
         keyness[n] = math.log(share) - general.logp(phrase, parts[n], lang)
+        if count < min_count and keyness[n] < CLAUSE_KEYNESS[lang] and not counted.whole.get(n):
+            del keyness[n]  # said once: only a clause that stands out, or a quoted one
     salient = {n for n, k in keyness.items() if k > 0}
-    weight = {n: _weight(phrases[n], parts[n], tags) for n in salient}
+    salient -= _everyday_pairs(counted, {n for n in salient if _pair(phrases[n], parts[n])})
+    weight = {n: _weight(phrases[n], parts[n], tags) * _said(counted, n, min_count)
+              for n in salient}
     return _rank(counted, _maximal(counted, salient), keyness, weight, per_segment, limit)
+
+
+def _pair(phrase: str, words: tuple[str, ...]) -> bool:
+    """A Chinese word of two characters alone (饥荒, 利是, 低保)."""
+    return len(words) == 1 and len(phrase) == 2 and phrase_language(phrase) == "zh"
+
+
+def _everyday_pairs(counted: PhraseCounts, pairs: set[int]) -> set[int]:
+    """The two-character words of ``pairs`` that are not one speaker's own: a word of two
+    characters stays a candidate only when one interview says it at least twice and
+    holds at least :data:`OWN_WORD` of its occurrences (饥荒 "debt" in a north-eastern
+    respondent's mouth; not 低保 or 项目, said everywhere)."""
+    if not pairs:
+        return set()
+    by_source: dict[int, Counter[str]] = {n: Counter() for n in pairs}
+    for _segment_id, key, _case, numbers, found in counted.segments:
+        for n, count in zip(numbers, found):
+            if n in by_source:
+                by_source[n][_source(key)] += count
+    return {n for n, sources in by_source.items()
+            if (most := max(sources.values())) < 2 or most < OWN_WORD * counted.total[n]}
+
+
+def _said(counted: PhraseCounts, n: int, min_count: int) -> float:
+    """:data:`QUOTED` for a phrase once in quotation marks, :data:`ONCE` for a clause said
+    fewer than ``min_count`` times, else 1."""
+    if counted.whole.get(n):
+        return QUOTED
+    return ONCE if counted.total[n] < min_count else 1.0
 
 
 def _weight(phrase: str, words: tuple[str, ...], tags: Mapping[str, str] | None) -> float:
@@ -357,13 +312,19 @@ class _General:
         if lang == "zh":
             if not self.freq:
                 return self.RARE * len(words)
-            frequency = self.freq.get(phrase, 0)
-            if frequency > 0:
-                return math.log(frequency / self.total)
-            rarest = min(self.freq.get(w, 0) for w in words)
-            return math.log(max(rarest, 1) / self.total) + self.combination
+            if len(words) == 1 or self.freq.get(phrase, 0) > 0:
+                return self._zh(phrase)
+            return min(self._zh(w) for w in words) + self.combination
         rarest = min(self._en(w) for w in words)
         return rarest + (self.combination if len(words) > 1 else 0.0)
+
+    def _zh(self, word: str) -> float:
+        """A dictionary word's log frequency; a word the dictionary lacks (jieba's HMM
+        made it: 我要, 识做) as likely as its characters one after the other."""
+        frequency = self.freq.get(word, 0)
+        if frequency > 0:
+            return math.log(frequency / self.total)
+        return sum(math.log((self.freq.get(ch, 0) + 1) / self.total) for ch in word)
 
     def _en(self, word: str) -> float:
         if self.english is not None:
@@ -406,9 +367,8 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
         if weighted:
             result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
     score = {n: keyness[n] * math.log(1 + total[n]) * math.sqrt(len(sources[n]))
-             * math.sqrt(_size(phrases[n], counted.parts[n])) * weight[n]
-             for n in keep}
-    ranked = sorted(score, key=lambda n: (-score[n], phrases[n]))[:limit]
+             * math.sqrt(_size(phrases[n], counted.parts[n])) * weight[n] for n in keep}
+    ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), phrases, limit)
     where: dict[int, list[str]] = {n: [] for n in ranked}
     cases: dict[int, set[str]] = {n: set() for n in ranked}
     for _segment_id, key, case, numbers, _found in counted.segments:
@@ -425,6 +385,18 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
     return result
 
 
+def _best(ranked: list[int], phrases: list[str], limit: int) -> list[int]:
+    """The first ``limit`` of each language (one language never crowds out the other)."""
+    taken: Counter[str] = Counter()
+    best = []
+    for n in ranked:
+        lang = phrase_language(phrases[n])
+        if taken[lang] < limit:
+            taken[lang] += 1
+            best.append(n)
+    return best
+
+
 def _size(phrase: str, words: tuple[str, ...]) -> float:
     """A phrase's length in words (Chinese: characters / 2, jieba's words being arbitrary)."""
     return len(words) if phrase_language(phrase) == "en" else max(1.0, len(phrase) / 2)
@@ -434,26 +406,3 @@ def _source(key: str) -> str:
     """``S01.txt`` of a segment key ``S01.txt#12``."""
     return key.rpartition("#")[0] or key
 
-
-def example_context(text: str, phrase: str, width: int = 12) -> str:
-    """``phrase`` in ``text`` with up to ``width`` characters either side (English:
-    three times as many), on one line; ``""`` when it is not found."""
-    lang = phrase_language(phrase)
-    folded = text.lower().replace("\u2019", "'")
-    start = folded.find(phrase)
-    if start < 0 and lang == "en":
-        start = _en_find(folded, phrase)
-    if start < 0:
-        return ""
-    width = width if lang == "zh" else 3 * width
-    end = start + len(phrase)
-    left, right = max(0, start - width), min(len(text), end + width)
-    snippet = " ".join(text[left:right].split())
-    return ("…" if left else "") + snippet + ("…" if right < len(text) else "")
-
-
-def _en_find(folded: str, phrase: str) -> int:
-    import re
-
-    found = re.search(r"\W+".join(re.escape(w) for w in phrase.split()), folded)
-    return found.start() if found else -1

@@ -61,8 +61,23 @@ ZH_FUNCTION = frozenset("""
 就算 即使 而 并 且 却 则 当时 现在 以后 以前 之后 之前 后来 刚才 那时 这时 那时候 这时候 一起
 """.split())
 
+#: Function words of Cantonese and of northern and south-western speech, spelled as
+#: transcribers write them (佢, 嘅, 喺, 啥子, 晓得).
+ZH_DIALECT_FUNCTION = frozenset("""
+佢 佢哋 我哋 你哋 哋 嘅 喺 咗 啲 嘢 咁 噉 系 係 梗系 但系 即系 就系 都系 唔系 乜 乜嘢 点 点样 嗰 嗰个 嗰阵 呢个
+咩 喎 啫 嘛 俾 畀 同埋 睇 返 嚟 话 讲话 啥 啥子 咋 咋个 咋样 晓得 不晓得 俺 俺们 咱 恁 那啥 整个
+""".split())
+
+#: Kin terms and forms of address (二舅, 我妈, 老汉儿): a person, not a concept; no edge.
+ZH_KIN = re.compile(r"^(?:我|你|他|她|俺|佢)?(?:[大二三四小老]?(?:舅|姨|叔|伯|姑|婶|嫂|爷|奶|哥|姐|弟|妹)|"
+                    r"爸|妈|爹|娘|老汉儿?|老婆|老公|媳妇儿?|爱人|丈夫|妻子|儿子|女儿|孩子|娃儿?|闺女|"
+                    r"叔公|外甥|侄子|亲戚|老爷子|老太太)$")
+
+#: A person's name or nickname as jieba cannot know it (阿炳, 炳哥, 冼生, 老周).
+ZH_NAME = re.compile(r"^(?:[阿老小][\u4e00-\u9fff]|[\u4e00-\u9fff][哥姐叔婶嫂伯生仔])$")
+
 #: Negations: a phrase may begin with one (不送不办, 没人管), never end on one.
-ZH_LEAD = frozenset("不 没 没有 别 无 未 莫 非 不要 不能 不会 不敢".split())
+ZH_LEAD = frozenset("不 没 没有 别 无 未 莫 非 不要 不能 不会 不敢 唔 冇 莫得 未曾".split())
 
 #: Place and unit words on their own (县里, 镇上, 局里, 监区, 单位): not a phrase's edge.
 ZH_PLACE = re.compile(r"^(?:[省市县区镇乡村组队局所站厅处科室院校厂矿场监狱家楼屋城]{1,2}"
@@ -182,8 +197,11 @@ def zh_kind(word: str, tags: Mapping[str, str] | None) -> int:
         return BREAK
     if word in ZH_LEAD:
         return LEAD
-    if word in ZH_FUNCTION or ZH_PLACE.match(word) or ZH_OFFICE.match(word) \
-            or ZH_DIRECTIONAL.match(word) or ZH_DEICTIC.match(word) or ZH_MEASURE_END.match(word) or (tag in _ZH_EDGE_TAGS and len(word) < 4):
+    if word in ZH_FUNCTION or word in ZH_DIALECT_FUNCTION or ZH_KIN.match(word) \
+            or ZH_NAME.match(word) and tag in (None, "nr", "nrfg", "nrt") \
+            or ZH_PLACE.match(word) or ZH_OFFICE.match(word) \
+            or ZH_DIRECTIONAL.match(word) or ZH_DEICTIC.match(word) \
+            or ZH_MEASURE_END.match(word) or (tag in _ZH_EDGE_TAGS and len(word) < 4):
         return EDGE
     if not _is_cjk(word):
         return BREAK  # Latin words inside Chinese talk do not make Chinese phrases
