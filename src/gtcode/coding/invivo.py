@@ -169,7 +169,8 @@ def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
         parts: dict[str, tuple[str, ...]] = {}
         counts: Counter[str] = Counter()
         whole: dict[str, bool] = {}
-        words = text_phrases(segment.text, tokenize, tags, counts, parts, whole)
+        words = text_phrases(segment.text, tokenize, tags, counts, parts,
+                             None if segment.asked else whole)
         lang = "zh" if CJK.search(segment.text) else "en"
         yield (segment.id, segment.key, segment.case, segment.asked, {lang: words}, counts,
                parts, whole)

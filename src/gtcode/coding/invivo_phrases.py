@@ -57,10 +57,12 @@ def text_phrases(text: str, tokenize: Tokenizer, tags: Mapping[str, str] | None,
     breaks, less its edge words), each with whether it stands in quotation marks.
     """
     zh = CJK.search(text) is not None
-    clauses: dict[str, tuple[str, ...]] = {}
+    clauses: dict[str, tuple[str, ...]] | None = None if whole is None else {}
     if zh:
         words = [token.strip().lower() for token, _start, _end in tokenize(text, "zh")]
-        kinds = [zh_kind(word, tags) for word in words]
+        known = _kinds_of(tags)
+        kinds = [known[word] if word in known else known.setdefault(word, zh_kind(word, tags))
+                 for word in words]
     else:
         words = en_words(text)
         kinds = [en_kind(word) for word in words]
@@ -80,6 +82,18 @@ def text_phrases(text: str, tokenize: Tokenizer, tags: Mapping[str, str] | None,
 
 
 _QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,60})[”\"」』’]")
+
+
+#: The kinds of the Chinese words seen so far, for one mapping of tags (kept alive here, so
+#: that it is never mistaken for another).
+_KINDS: list = [None, {}]
+
+
+def _kinds_of(tags: Mapping[str, str] | None) -> dict[str, int]:
+    """The cache of :func:`zh_kind` for ``tags`` (a new one when the tags change)."""
+    if _KINDS[0] is not tags:
+        _KINDS[0], _KINDS[1] = tags, {}
+    return _KINDS[1]
 
 
 def _quoted(text: str, zh: bool) -> set[str]:
