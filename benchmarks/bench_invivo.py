@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench_invivo.py [--gold data/invivo/test.csv]
            [--data data/holdout4 data/holdout5] [--k 30] [--show]
+           [--speed-mb 5 [--before OTHER/src] [--repeat 2]]
 
 Imports the transcripts of --data (and their cases.csv) into a new study,
 ranks the in-vivo candidates of the respondents' turns (``find_invivo``, one
@@ -24,6 +25,12 @@ the longer (Chinese: in characters; English: in words).
 
 The same script measures any version of gtcode: run it with
 ``PYTHONPATH=<other checkout>/src`` for the version before.
+
+With ``--speed-mb``: on a corpus resampled from the labelled interview turns
+(resampled_corpus.py, imported once), ``gtcode open STUDY --invivo-only`` and
+``gtcode open STUDY --no-model`` are timed as new processes (wall seconds, peak
+MB: GNU time), for this gtcode and, with ``--before``, for the gtcode of that
+source folder, alternating in the same run, best of ``--repeat``.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import csv
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -107,6 +115,46 @@ def score(ranked: list[str], gold: set[str], lang: str, k: int) -> dict:
             "top": [(c, h) for c, h in zip(top, hit)]}
 
 
+def timed(args: list[str], src: Path) -> tuple[float, float]:
+    """Wall seconds and peak MB of ``python -m gtcode ARGS`` with gtcode from ``src``."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    with tempfile.NamedTemporaryFile(suffix=".time") as report:
+        subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, sys.executable,
+                        "-m", "gtcode", *args], check=True, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds, kb = Path(report.name).read_text().split()[-2:]
+    return float(seconds), int(kb) / 1024
+
+
+def speed(megabytes: float, versions: dict[str, Path], repeat: int) -> None:
+    """Time ``gtcode open`` of each version on one resampled corpus (see the docstring)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from resampled_corpus import write_corpus
+
+    work = Path(tempfile.mkdtemp(prefix="gtcode-bench-invivo-speed-"))
+    files = write_corpus(work / "corpus", megabytes)
+    size = sum(p.stat().st_size for p in files) / 1e6
+    first = next(iter(versions.values()))
+    study = work / "study"
+    for args in (["init", str(study), "-q"], ["import", str(study), str(work / "corpus"), "-q"]):
+        timed(args, first)
+    for src in versions.values():
+        timed(["open", str(study), "--invivo-only", "-q"], src)  # warms the caches
+    print(f"\n{size:.1f} MB, {len(files)} files, load {os.getloadavg()[0]:.1f}; best of {repeat}")
+    print("| gtcode | `open --invivo-only` | `open --no-model` |\n|---|---:|---:|")
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for _round in range(repeat):
+        for name, src in versions.items():
+            for flag in ("--invivo-only", "--no-model"):
+                runs.setdefault((name, flag), []).append(
+                    timed(["open", str(study), flag, "-q"], src))
+    for name in versions:
+        cells = [f"{min(r[0] for r in runs[name, flag]):.1f} s, "
+                 f"{max(r[1] for r in runs[name, flag]):.0f} MB"
+                 for flag in ("--invivo-only", "--no-model")]
+        print(f"| {name} | {cells[0]} | {cells[1]} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,6 +163,9 @@ def main() -> int:
                         default=[ROOT / "data/holdout4", ROOT / "data/holdout5"])
     parser.add_argument("--k", type=int, default=30)
     parser.add_argument("--show", action="store_true", help="List the top k with their marks.")
+    parser.add_argument("--speed-mb", type=float, default=0.0)
+    parser.add_argument("--before", type=Path, help="The src folder of the version before.")
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
     gold = read_gold(args.gold)
@@ -133,6 +184,11 @@ def main() -> int:
         if args.show:
             print("  " + json.dumps([f"{'+' if h else '-'}{c}" for c, h in result["top"]],
                                     ensure_ascii=False))
+    if args.speed_mb:
+        versions = {"this": Path(gtcode.__file__).resolve().parents[1]}
+        if args.before:
+            versions = {"before": args.before.resolve(), **versions}
+        speed(args.speed_mb, versions, args.repeat)
     return 0
 
 
