@@ -53,7 +53,7 @@ def test_invivo_candidates_as_json(tmp_path):
     assert (first["phrase"], first["lang"], first["count"], first["cases"]) == \
         ("圈子文化", "zh", 2, 1)
     assert first["sources"] == ["S01.txt"] and first["example"]["segment"] == "S01.txt#2"
-    assert "圈子文化" in first["example"]["text"]
+    assert "圈子文化" in first["example"]["text"] and "case" in first["example"]
     result = invoke("open", folder, "--json", "--top", "1")  # the whole of open, JSON out
     assert result.exit_code == 0, result.output
     assert [row["phrase"] for row in json.loads(result.stdout)] == [rows[0]["phrase"]]

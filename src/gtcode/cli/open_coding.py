@@ -95,7 +95,7 @@ def _show_invivo(result: InvivoResult, top: int, as_json: bool) -> None:
     table = Table("phrase 短语", "interviews 访谈", "count 次数", "example 例句", "score 得分",
                   title="In-vivo candidates 本土概念候选 (respondents' words; best first)")
     for cand in shown:
-        where = cand.example_at + (f" ({', '.join(cand.cases)})" if cand.cases else "")
+        where = cand.example_at + (f" ({cand.example_case})" if cand.example_case else "")
         table.add_row(cand.phrase, str(len(cand.sources)), str(cand.count),
                       f"{where}: {cand.example}" if cand.example else where,
                       f"{cand.score:.2f}")
@@ -108,7 +108,8 @@ def invivo_dict(cand: Candidate) -> dict:
             "cases": len(cand.sources), "sources": list(cand.sources),
             "case_names": list(cand.cases), "segments": cand.segments, "asked": cand.asked,
             "keyness": cand.keyness, "score": cand.score,
-            "example": {"segment": cand.example_at, "text": cand.example}}
+            "example": {"segment": cand.example_at, "case": cand.example_case,
+                        "text": cand.example}}
 
 
 @handle_errors

@@ -84,9 +84,10 @@ class Candidate:
     #: how often interviewers said it
     asked: int = 0
     keyness: float = 0.0
-    #: where the example is (``S01.txt#12``) and the phrase there with a little context
+    #: where the example is (``S01.txt#12``), its case, and the phrase there in context
     example_at: str = ""
     example: str = ""
+    example_case: str = ""
 
 
 @dataclass
@@ -372,16 +373,19 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
     ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), phrases, limit)
     where: dict[int, list[str]] = {n: [] for n in ranked}
     cases: dict[int, set[str]] = {n: set() for n in ranked}
+    first_case: dict[int, str] = {}
     for _segment_id, key, case, numbers, _found in counted.segments:
         for n in numbers:
             if n in where:
                 where[n].append(key)
+                first_case.setdefault(n, case or "")
                 if case:
                     cases[n].add(case)
     result.candidates = [
         Candidate(phrases[n], total[n], len(where[n]), tuple(sorted(cases[n])),
                   round(score[n], 4), tuple(where[n]), phrase_language(phrases[n]),
-                  tuple(sorted(sources[n])), counted.asked[phrases[n]], round(keyness[n], 4))
+                  tuple(sorted(sources[n])), counted.asked[phrases[n]], round(keyness[n], 4),
+                  example_case=first_case.get(n, ""))
         for n in ranked]
     return result
 
