@@ -41,6 +41,24 @@ def test_open_and_invivo_only(tmp_path):
     assert "Rule suggestions" not in result.stdout
 
 
+def test_invivo_candidates_as_json(tmp_path):
+    folder = study_dir(tmp_path)
+    result = invoke("open", folder, "--invivo-only", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)  # stdout is the JSON and nothing else
+    assert isinstance(rows, list) and rows
+    assert all({"phrase", "lang", "count", "cases", "sources", "score", "example"} <= set(row)
+               for row in rows)
+    first = next(row for row in rows if row["phrase"] == "圈子文化")
+    assert (first["phrase"], first["lang"], first["count"], first["cases"]) == \
+        ("圈子文化", "zh", 2, 1)
+    assert first["sources"] == ["S01.txt"] and first["example"]["segment"] == "S01.txt#2"
+    assert "圈子文化" in first["example"]["text"] and "case" in first["example"]
+    result = invoke("open", folder, "--json", "--top", "1")  # the whole of open, JSON out
+    assert result.exit_code == 0, result.output
+    assert [row["phrase"] for row in json.loads(result.stdout)] == [rows[0]["phrase"]]
+
+
 def test_open_on_a_missing_study(tmp_path):
     result = invoke("open", tmp_path / "nope")
     assert result.exit_code == 1 and "[E301]" in result.stderr

@@ -20,7 +20,7 @@ from gtcode.cli._common import (
     progress,
     split_list,
 )
-from gtcode.coding.invivo import InvivoResult
+from gtcode.coding.invivo import Candidate, InvivoResult
 from gtcode.coding.open_coding import find_invivo, open_code
 from gtcode.reliability.coding_units import ROLE_CHOICES, role_filter
 from gtcode.reliability.evaluate import Evaluation, evaluate
@@ -40,6 +40,10 @@ def open_cmd(
     invivo_only: Annotated[bool, typer.Option(
         "--invivo-only", help="Only find and list in-vivo candidates (no rule coding).")] = False,
     top: Annotated[int, typer.Option("--top", help="How many in-vivo candidates to list.")] = 20,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the in-vivo candidates (up to --top) as a JSON list of objects "
+        "(phrase, lang, count, cases = interviews, sources, segments, asked, score, example) "
+        "and nothing else on stdout.")] = False,
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", min=1,
         help="Processes that match rules (default: one per CPU for studies over 2 million "
@@ -60,13 +64,15 @@ def open_cmd(
         book = study_codebook(opened, register=invivo_only)  # else in open_code's transaction
         with progress(quiet) as tick:
             if invivo_only:
-                _show_invivo(find_invivo(opened, book, progress=tick), top)
+                _show_invivo(find_invivo(opened, book, progress=tick), top, as_json)
                 return
             report = open_code(opened, book, include_interviewer=include_interviewer,
                                progress=tick, jobs=jobs, model=model, embeddings=embeddings)
         for warning in report.warnings:
             note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
-        if not quiet:
+        if as_json:
+            _show_invivo(report.invivo or InvivoResult(), top, as_json)
+        elif not quiet:
             counts = report.model_codes if report.model else report.by_code
             title = (f"Combined suggestions (rules + {report.model} model)" if report.model
                      else "Rule suggestions")
@@ -75,18 +81,35 @@ def open_cmd(
                 table.add_row(code, book.main_category(code) or "", str(count))
             out.print(table)
             if report.invivo is not None:
-                _show_invivo(report.invivo, top)
+                _show_invivo(report.invivo, top, False)
         note(f"{report.summary()}; {report.boundary_rejected} hits off word boundaries, "
              f"{report.vetoed} vetoed by `not` terms; English word forms: {report.word_forms}.",
              quiet=quiet)
 
 
-def _show_invivo(result: InvivoResult, top: int) -> None:
-    table = Table("phrase", "count", "segments", "cases", "score", title="In-vivo candidates")
-    for cand in result.candidates[:top]:
-        table.add_row(cand.phrase, str(cand.count), str(cand.segments), ", ".join(cand.cases),
+def _show_invivo(result: InvivoResult, top: int, as_json: bool) -> None:
+    shown = result.candidates[:top]
+    if as_json:
+        typer.echo(json.dumps([invivo_dict(c) for c in shown], ensure_ascii=False, indent=2))
+        return
+    table = Table("phrase 短语", "interviews 访谈", "count 次数", "example 例句", "score 得分",
+                  title="In-vivo candidates 本土概念候选 (respondents' words; best first)")
+    for cand in shown:
+        where = cand.example_at + (f" ({cand.example_case})" if cand.example_case else "")
+        table.add_row(cand.phrase, str(len(cand.sources)), str(cand.count),
+                      f"{where}: {cand.example}" if cand.example else where,
                       f"{cand.score:.2f}")
     out.print(table)
+
+
+def invivo_dict(cand: Candidate) -> dict:
+    """One candidate as ``--json`` prints it."""
+    return {"phrase": cand.phrase, "lang": cand.lang, "count": cand.count,
+            "cases": len(cand.sources), "sources": list(cand.sources),
+            "case_names": list(cand.cases), "segments": cand.segments, "asked": cand.asked,
+            "keyness": cand.keyness, "score": cand.score,
+            "example": {"segment": cand.example_at, "case": cand.example_case,
+                        "text": cand.example}}
 
 
 @handle_errors

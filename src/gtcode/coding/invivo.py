@@ -1,66 +1,76 @@
-"""In-vivo candidates: salient phrases in the respondents' own words.
+"""In-vivo candidates: the phrases participants say, ranked by how they recur and stand out.
 
-Respondent turns (never the interviewer's) are segmented (jieba through
-spaCy's ``zh`` tokenizer for Chinese, spaCy's ``en`` tokenizer otherwise);
-stop words, fillers, punctuation and numbers break the token stream; the
-remaining runs give 1- to 3-grams (a Chinese single-character word or an
-English word under three letters is not a phrase on its own).
+**Phrases.** Respondent turns are cut into words: jieba's for Chinese (through
+the study's tokenizer), for English the words as written, with contractions
+and possessives whole (``can't``, ``wife's``: no tokenizer fragments).
+Punctuation, numbers and time expressions, and fillers (嗯, 就是说, um) break
+the stream; a phrase is 1 to 4 Chinese words of 3 to 8 characters, or 2 to 5
+English words, that neither begins nor ends on a function word or a
+place/unit/office word (:mod:`gtcode.coding.invivo_words`: particles,
+prepositions, pronouns, auxiliaries, 县里, 监区, county) and holds a content
+word; a single Chinese word needs three characters. Phrases with a courtesy
+formula (谢谢你们, thank you) or an English filler pair ("you know") are left
+out, and so is a phrase the interviewer says at least as often as the
+respondents (interviewer turns are counted for this alone).
 
-Each phrase is weighed against general language: its *keyness* is
-``log(p_study / p_general)``, where ``p_study`` is its share of the content
-tokens of the respondents' turns and ``p_general`` its frequency in jieba's
-dictionary of general Chinese (an n-gram that is not a dictionary word gets
-the product of its words' frequencies; English words, and every word when no
-dictionary is at hand, count as one in 100,000). Everyday words (后来, 没有)
-are frequent everywhere and fall away; the respondents' own turns of phrase
-stand out. A phrase is a study-level candidate when it occurs at least
-``min_count`` times, is more frequent than in general language, is not
-already a codebook term, and is not merely part of a longer candidate with
-the same occurrences. Candidates are ranked by
-``keyness x log(1 + count) x sqrt(cases)``; each segment lists its
-``per_segment`` best by ``count in segment x keyness``.
+**Ranking.** A phrase's *keyness* is ``log(p_study / p_general)``: ``p_study``
+its share of the words of the respondents' turns in its language;
+``p_general`` its frequency in general language (jieba's dictionary for
+Chinese; for English a short list of common words, unless ``english`` gives
+frequencies); a phrase no dictionary has gets a tenth of the frequency of its
+rarest word, so that a combination of everyday words (有一回, "two years")
+does not stand out merely for being a combination. Phrases more frequent in
+the study than in general language, said at least ``min_count`` times (an
+idiom of jieba's dictionary: once) and not codebook terms, are candidates; a
+phrase said mostly inside a longer candidate (at least :data:`MAXIMAL` of its
+occurrences) gives way to the longer one. Candidates are ranked by
+``keyness x log(1 + count) x sqrt(interviews) x sqrt(length) x weight``
+(:func:`_weight`: idioms up, compounds of two nouns down). Each segment lists
+its ``per_segment`` best by ``count in segment x keyness``. docs/methods.md
+says why.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from gtcode.coding.invivo_phrases import (  # noqa: F401 - re-exported: the public face
+    example_context,
+    phrase_language,
+    segment_phrases,
+    text_phrases,
+)
+from gtcode.coding.invivo_words import EN_EVERYDAY, courtesy
 from gtcode.coding.rules.text import CJK, Tokenizer
 
 INVIVO_CODER = "gtcode-invivo"
 
-ZH_STOP = frozenset("""
-的 了 是 在 我 你 他 她 它 我们 你们 他们 她们 咱们 这 那 这个 那个 这些 那些 就 也 都 还 又 很
-太 挺 吧 吗 呢 啊 呀 嘛 哦 嗯 呃 唉 哎 哈 和 与 跟 对 把 被 给 让 从 到 说 讲 就是 然后 所以
-因为 但是 可是 而且 其实 反正 那么 这么 怎么 什么 为什么 一个 一些 一下 一点 一样 时候 现在
-当时 以后 以前 之后 自己 大家 人家 东西 事情 觉得 知道 可能 应该 可以 还是 或者 如果 虽然
-已经 比较 非常 特别 真的 确实 基本 一直 一般 这样 那样 这种 那种 这边 那边 上 下 里 中 个
-们 着 过 得 地 等 吧 啦 咯 嗯嗯 对对 对对对 是的 好的 我们 就是说 那个时候 这个时候 的话 来说
-之类 什么的 一种 有些 有的 有点 有时候 那时候 这时候 去 来 会 要 能 想 做 看 用 多 少 再
-""".split())
+#: A phrase said at least this share of its times inside a longer candidate gives way to it.
+MAXIMAL = 0.75
 
-EN_STOP = frozenset("""
-a about above after again against all am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had
-has have having he her here hers herself him himself his how i if in into is it its itself just
-me more most my myself no nor not now of off on once only or other our ours ourselves out over
-own same she should so some such than that the their theirs them themselves then there these
-they this those through to too under until up very was we were what when where which while who
-whom why will with would you your yours yourself yourselves yes yeah okay ok well oh um uh like
-know mean really think thing things get got go going said say says also just lot kind sort
-""".split())
+#: Shortest idiom that is a candidate when said once; the weight of an idiom, and of a
+#: compound of two nouns (a topic: 危房改造, 同学聚会), against other phrases.
+IDIOM_CHARS, IDIOM, TOPIC = 4, 3.0, 0.4
 
-_JUNK = re.compile(r"^(?:[\W\d_]+|[〇零一二三四五六七八九十百千万两几半]+[年月日号岁个块元]?)$")
+#: A clause said once is a candidate with at least this keyness, or in quotation marks;
+#: a quoted phrase weighs this much more, a clause said once this much less (recurrence
+#: is the better evidence).
+CLAUSE_KEYNESS, QUOTED, ONCE = {"zh": 8.0, "en": 4.0}, 3.0, 0.5
+
+#: Share of a two-character word's occurrences one interview must hold.
+OWN_WORD = 2 / 3
+
+#: How much rarer than its rarest word a phrase no dictionary has is taken to be.
+COMBINATION = 0.1
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A study-level in-vivo candidate with where it occurs."""
+    """A study-level in-vivo candidate with where it occurs and why it ranks."""
 
     phrase: str
     count: int
@@ -68,6 +78,16 @@ class Candidate:
     cases: tuple[str, ...]
     score: float
     where: tuple[str, ...]
+    lang: str = "zh"
+    #: the interviews (sources) it is said in
+    sources: tuple[str, ...] = ()
+    #: how often interviewers said it
+    asked: int = 0
+    keyness: float = 0.0
+    #: where the example is (``S01.txt#12``), its case, and the phrase there in context
+    example_at: str = ""
+    example: str = ""
+    example_case: str = ""
 
 
 @dataclass
@@ -80,55 +100,13 @@ class InvivoResult:
 
 @dataclass(frozen=True)
 class InvivoSegment:
-    """What in-vivo extraction needs of a segment."""
+    """What in-vivo extraction needs of a segment (``asked``: an interviewer's turn)."""
 
     id: int
     key: str
     case: str | None
     text: str
-
-
-def segment_phrases(text: str, tokenize: Tokenizer, max_n: int = 3,
-                    parts: dict[str, tuple[str, ...]] | None = None) -> Counter[str]:
-    """Count the candidate phrases (1..max_n-grams of content tokens) in ``text``.
-
-    ``parts``, when given, collects the words each phrase is made of.
-    """
-    zh = CJK.search(text) is not None
-    stop = ZH_STOP if zh else EN_STOP
-    junk = _JUNK.match
-    counts: Counter[str] = Counter()
-    run: list[str] = []
-    for token, _start, _end in tokenize(text, "zh" if zh else "en"):
-        word = token.strip().lower()
-        if word in stop or not word or junk(word):
-            _count_run(run, counts, zh, max_n, parts)
-            run = []
-        else:
-            run.append(word)
-    _count_run(run, counts, zh, max_n, parts)
-    return counts
-
-
-def _count_run(run: list[str], counts: Counter[str], zh: bool, max_n: int,
-               parts: dict[str, tuple[str, ...]] | None) -> None:
-    """Count the 1..max_n-grams of one run of content words (a Chinese phrase: at most 8
-    characters; a phrase of one word: at least 2 characters, an English one 3 letters)."""
-    joiner, shortest, size = ("", 2, len(run)) if zh else (" ", 3, len(run))
-    for i, first in enumerate(run):
-        if zh and len(first) > 8:
-            continue
-        if len(first) >= shortest:
-            counts[first] += 1
-            if parts is not None and first not in parts:
-                parts[first] = (first,)
-        for n in range(2, min(max_n, size - i) + 1):
-            phrase = joiner.join(run[i:i + n])
-            if zh and len(phrase) > 8:
-                break
-            counts[phrase] += 1
-            if parts is not None and phrase not in parts:
-                parts[phrase] = tuple(run[i:i + n])
+    asked: bool = False
 
 
 class PhraseCounts:
@@ -138,7 +116,7 @@ class PhraseCounts:
     process or from what worker processes counted; the order of :meth:`add`
     calls alone decides the result, so any number of workers gives the same.
     Segments keep their id, key and case, and their phrases as numbers, never
-    their text.
+    their text. Interviewer turns add only to :attr:`asked`.
     """
 
     def __init__(self) -> None:
@@ -146,11 +124,19 @@ class PhraseCounts:
         self.phrases: list[str] = []
         self.parts: list[tuple[str, ...]] = []
         self.total: list[int] = []
+        self.asked: Counter[str] = Counter()
+        #: words of the respondents' turns, by language
+        self.words: Counter[str] = Counter()
+        #: phrases said as a whole clause somewhere -> whether once in quotation marks
+        self.whole: dict[int, bool] = {}
         self.segments: list[tuple[int, str, str | None, array, array]] = []
 
     def add(self, row: PhraseRow) -> None:
         """Add one segment's phrase counts (a :func:`count_phrases` row)."""
-        segment_id, key, case, counts, parts = row
+        segment_id, key, case, asked, words, counts, parts, whole = row
+        if asked:
+            self.asked.update(counts)
+            return
         numbers, found = array("l"), array("l")
         for phrase, count in counts.items():
             number = self.index.get(phrase)
@@ -162,116 +148,266 @@ class PhraseCounts:
             self.total[number] += count
             numbers.append(number)
             found.append(count)
+        self.words.update(words)
+        for phrase, quoted in whole.items():
+            number = self.index[phrase]
+            self.whole[number] = self.whole.get(number, False) or quoted
         self.segments.append((segment_id, key, case, numbers, found))
 
 
-#: A segment's phrases: (id, key, case, phrase counts, the words of each phrase).
-PhraseRow = tuple[int, str, str | None, Counter[str], dict[str, tuple[str, ...]]]
+#: A segment's phrases: (id, key, case, interviewer's turn, words by language,
+#: phrase counts, the words of each phrase, its whole clauses (quoted or not)).
+PhraseRow = tuple[int, str, str | None, bool, dict[str, int], Counter[str],
+                  dict[str, tuple[str, ...]], dict[str, bool]]
 
 
 def count_phrases(segments: Iterable[InvivoSegment], tokenize: Tokenizer,
-                  progress: Callable[[int], None] | None = None) -> Iterator[PhraseRow]:
+                  progress: Callable[[int], None] | None = None,
+                  tags: Mapping[str, str] | None = None) -> Iterator[PhraseRow]:
     """Each segment's phrases, one row at a time (what a worker process sends back)."""
-    for number, segment in enumerate(segments, start=1):
+    number = 0
+    for segment in segments:
         parts: dict[str, tuple[str, ...]] = {}
-        counts = segment_phrases(segment.text, tokenize, parts=parts)
-        yield segment.id, segment.key, segment.case, counts, parts
-        if progress:
-            progress(number)
+        counts: Counter[str] = Counter()
+        whole: dict[str, bool] = {}
+        words = text_phrases(segment.text, tokenize, tags, counts, parts,
+                             None if segment.asked else whole)
+        lang = "zh" if CJK.search(segment.text) else "en"
+        yield (segment.id, segment.key, segment.case, segment.asked, {lang: words}, counts,
+               parts, whole)
+        if not segment.asked:
+            number += 1
+            if progress:
+                progress(number)
 
 
 def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
                    exclude: set[str] | frozenset[str] = frozenset(), min_count: int = 2,
                    per_segment: int = 3, limit: int = 200,
                    background: Mapping[str, int] | None = None,
+                   tags: Mapping[str, str] | None = None,
+                   english: Callable[[str], float] | None = None,
                    progress: Callable[[int], None] | None = None) -> InvivoResult:
     """Find in-vivo candidates in respondent segments.
 
     Args:
-        segments: respondent segments (the caller leaves interviewer turns out).
-        tokenize: ``tokenize(text, lang) -> [(token, start, end)]``.
+        segments: respondent segments, and interviewer segments marked ``asked``
+            (counted only to leave out what interviewers mostly say).
+        tokenize: ``tokenize(text, lang) -> [(token, start, end)]`` (Chinese).
         exclude: phrases that are already codebook terms (lower case).
         min_count: occurrences a phrase needs across the study.
         per_segment: how many phrases each segment lists.
         limit: how many study-level candidates to keep.
         background: general-language word frequencies (jieba's dictionary).
+        tags: jieba's part-of-speech tag of each dictionary word.
+        english: an English word's frequency in general English (None: a short
+            list of common words).
         progress: called with the number of segments read so far.
     """
     counted = PhraseCounts()
-    for row in count_phrases(segments, tokenize, progress):
+    for row in count_phrases(segments, tokenize, progress, tags):
         counted.add(row)
     return rank_invivo(counted, exclude=exclude, min_count=min_count, per_segment=per_segment,
-                       limit=limit, background=background)
+                       limit=limit, background=background, english=english, tags=tags)
 
 
 def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
                 min_count: int = 2, per_segment: int = 3, limit: int = 200,
-                background: Mapping[str, int] | None = None) -> InvivoResult:
+                background: Mapping[str, int] | None = None,
+                english: Callable[[str], float] | None = None,
+                tags: Mapping[str, str] | None = None) -> InvivoResult:
     """The candidates of counted phrases (the arguments of :func:`extract_invivo`)."""
-    phrases, total, parts = counted.phrases, counted.total, counted.parts
-    tokens = sum(c for c, words in zip(total, parts) if len(words) == 1) or 1
-    general = _General(background)
-    keyness = {n: math.log(total[n] / tokens) - general.logp(phrases[n], parts[n])
-               for n in range(len(phrases)) if total[n] >= min_count}
-    keep = _keep(phrases, total, {n for n, k in keyness.items() if k > 0}, exclude)
-    return _rank(counted, keep, keyness, per_segment, limit)
+    phrases, total, parts, asked = counted.phrases, counted.total, counted.parts, counted.asked
+    general = _General(background, english)
+    keyness: dict[int, float] = {}
+    for n, phrase in enumerate(phrases):
+        count = total[n]
+        once = n in counted.whole or tags is not None and _idiom(phrase, parts[n], tags)
+        if count < min_count and not once or phrase in exclude or asked[phrase] >= count \
+                or courtesy(phrase, parts[n]):
+            continue
+        lang = phrase_language(phrase)
+        share = count / (counted.words[lang] or 1)
+        keyness[n] = math.log(share) - general.logp(phrase, parts[n], lang)
+        if count < min_count and keyness[n] < CLAUSE_KEYNESS[lang] and not counted.whole.get(n):
+            del keyness[n]  # said once: only a clause that stands out, or a quoted one
+    salient = {n for n, k in keyness.items() if k > 0}
+    salient -= _everyday_pairs(counted, {n for n in salient if _pair(phrases[n], parts[n])})
+    weight = {n: _weight(phrases[n], parts[n], tags) * _said(counted, n, min_count)
+              for n in salient}
+    return _rank(counted, _maximal(counted, salient), keyness, weight, per_segment, limit)
+
+
+def _pair(phrase: str, words: tuple[str, ...]) -> bool:
+    """A Chinese word of two characters alone (饥荒, 利是, 低保)."""
+    return len(words) == 1 and len(phrase) == 2 and phrase_language(phrase) == "zh"
+
+
+def _everyday_pairs(counted: PhraseCounts, pairs: set[int]) -> set[int]:
+    """The two-character words of ``pairs`` that are not one speaker's own: a word of two
+    characters stays a candidate only when one interview says it at least twice and
+    holds at least :data:`OWN_WORD` of its occurrences (饥荒 "debt" in a north-eastern
+    respondent's mouth; not 低保 or 项目, said everywhere)."""
+    if not pairs:
+        return set()
+    by_source: dict[int, Counter[str]] = {n: Counter() for n in pairs}
+    for _segment_id, key, _case, numbers, found in counted.segments:
+        for n, count in zip(numbers, found):
+            if n in by_source:
+                by_source[n][_source(key)] += count
+    return {n for n, sources in by_source.items()
+            if (most := max(sources.values())) < 2 or most < OWN_WORD * counted.total[n]}
+
+
+def _said(counted: PhraseCounts, n: int, min_count: int) -> float:
+    """:data:`QUOTED` for a phrase once in quotation marks, :data:`ONCE` for a clause said
+    fewer than ``min_count`` times, else 1."""
+    if counted.whole.get(n):
+        return QUOTED
+    return ONCE if counted.total[n] < min_count else 1.0
+
+
+def _weight(phrase: str, words: tuple[str, ...], tags: Mapping[str, str] | None) -> float:
+    """:data:`IDIOM` for an idiom, :data:`TOPIC` for a compound of nouns, else 1."""
+    if not tags or phrase_language(phrase) != "zh":
+        return 1.0
+    if _idiom(phrase, words, tags):
+        return IDIOM
+    return TOPIC if _compound(phrase, tags) else 1.0
+
+
+def _idiom(phrase: str, words: tuple[str, ...], tags: Mapping[str, str]) -> bool:
+    """An idiom or fixed expression of jieba's dictionary (拆东墙补西墙), four characters or
+    more, that is not merely two nouns (自然资源, 心得体会): a candidate even when said once."""
+    if len(words) != 1 or len(phrase) < IDIOM_CHARS or tags.get(phrase) not in ("i", "l"):
+        return False
+    return not _compound(phrase, tags)
+
+
+def _compound(phrase: str, tags: Mapping[str, str]) -> bool:
+    """Whether a Chinese phrase is two nouns of two characters or more (危房改造, 高中同学):
+    the name of a topic or a programme more than a participant's own turn of phrase."""
+    return any(tags.get(phrase[:i]) in _NOUNS and tags.get(phrase[i:]) in _NOUNS
+               for i in range(2, len(phrase) - 1))
+
+
+#: jieba's tags of nouns, places, times, numerals and pronouns (the parts of a compound).
+_NOUNS = frozenset("n vn nz nt ns nr j b ng an t m r f s".split())
 
 
 class _General:
     """Log-probabilities of phrases in general language."""
 
-    RARE = math.log(1e-5)
+    #: an English word with no frequency list at hand: common, or one in 50,000
+    COMMON, RARE = math.log(1e-3), math.log(2e-5)
+    #: the least frequency a word is given (jieba's dictionary: a count of one)
+    FLOOR_EN = math.log(1e-8)
 
-    def __init__(self, frequencies: Mapping[str, int] | None) -> None:
+    def __init__(self, frequencies: Mapping[str, int] | None,
+                 english: Callable[[str], float] | None) -> None:
         self.freq = frequencies
         self.total = sum(frequencies.values()) if frequencies else 0
+        self.english = english
+        self.combination = math.log(COMBINATION)
 
-    def logp(self, phrase: str, words: tuple[str, ...]) -> float:
-        if not self.freq or not CJK.search(phrase):
-            return self.RARE * len(words)
-        frequency = self.freq.get(phrase, 0)
+    def logp(self, phrase: str, words: tuple[str, ...], lang: str) -> float:
+        if lang == "zh":
+            if not self.freq:
+                return self.RARE * len(words)
+            if len(words) == 1 or self.freq.get(phrase, 0) > 0:
+                return self._zh(phrase)
+            return min(self._zh(w) for w in words) + self.combination
+        rarest = min(self._en(w) for w in words)
+        return rarest + (self.combination if len(words) > 1 else 0.0)
+
+    def _zh(self, word: str) -> float:
+        """A dictionary word's log frequency; a word the dictionary lacks (jieba's HMM
+        made it: 我要, 识做) as likely as its characters one after the other."""
+        frequency = self.freq.get(word, 0)
         if frequency > 0:
             return math.log(frequency / self.total)
-        return sum(math.log((self.freq.get(w, 0) + 1) / self.total) for w in words)
+        return sum(math.log((self.freq.get(ch, 0) + 1) / self.total) for ch in word)
+
+    def _en(self, word: str) -> float:
+        if self.english is not None:
+            return max(math.log(self.english(word) or 1e-8), self.FLOOR_EN)
+        return self.COMMON if word in EN_EVERYDAY else self.RARE
 
 
-def _keep(phrases: list[str], total: list[int], salient: set[int], exclude) -> set[int]:
-    """The salient phrases not excluded and not merely part of a longer one as frequent."""
-    frequent = {phrases[n]: n for n in salient if phrases[n] not in exclude}
-    subsumed = set()
-    for phrase, number in frequent.items():
-        size = len(phrase)
+def _maximal(counted: PhraseCounts, salient: set[int]) -> set[int]:
+    """The salient phrases, less those said mostly inside a longer salient phrase."""
+    index, total, parts = counted.index, counted.total, counted.parts
+    joiner = {n: "" if phrase_language(counted.phrases[n]) == "zh" else " " for n in salient}
+    inside: Counter[int] = Counter()
+    for n in salient:
+        words = parts[n]
+        size = len(words)
+        seen = set()
         for i in range(size):
             for j in range(i + 1, size + 1):
-                part = frequent.get(phrase[i:j]) if j - i < size else None
-                if part is not None and total[number] >= total[part]:
-                    subsumed.add(part)
-    return set(frequent.values()) - subsumed
+                if j - i == size:
+                    continue
+                sub = index.get(joiner[n].join(words[i:j]))
+                if sub is not None and sub in salient and sub not in seen:
+                    seen.add(sub)
+                    inside[sub] += total[n]
+    return {n for n in salient if inside[n] < MAXIMAL * total[n]}
 
 
-def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float], top: int,
-          limit: int) -> InvivoResult:
+def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
+          weight: dict[int, float], top: int, limit: int) -> InvivoResult:
     """Each segment's best phrases, then the ``limit`` best of the study; the segments a
     candidate occurs in are gathered in a second pass, for those candidates only."""
     result = InvivoResult()
     phrases, total = counted.phrases, counted.total
-    cases: dict[int, set[str]] = {n: set() for n in keep}
-    for segment_id, _key, case, numbers, found in counted.segments:
+    sources: dict[int, set[str]] = {n: set() for n in keep}
+    for segment_id, key, _case, numbers, found in counted.segments:
         weighted = sorted(((phrases[n], c * keyness[n], n) for n, c in zip(numbers, found)
                            if n in keep), key=lambda item: (-item[1], item[0]))
         for _phrase, _weight, n in weighted:
-            cases[n].add(case or "")
+            sources[n].add(_source(key))
         if weighted:
             result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
-    # every kept phrase occurs in some segment, so its count is its total
-    score = {n: keyness[n] * math.log(1 + total[n]) * math.sqrt(len(cases[n])) for n in keep}
-    ranked = sorted(score, key=lambda n: (-score[n], phrases[n]))[:limit]
+    score = {n: keyness[n] * math.log(1 + total[n]) * math.sqrt(len(sources[n]))
+             * math.sqrt(_size(phrases[n], counted.parts[n])) * weight[n] for n in keep}
+    ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), phrases, limit)
     where: dict[int, list[str]] = {n: [] for n in ranked}
-    for _segment_id, key, _case, numbers, _found in counted.segments:
+    cases: dict[int, set[str]] = {n: set() for n in ranked}
+    first_case: dict[int, str] = {}
+    for _segment_id, key, case, numbers, _found in counted.segments:
         for n in numbers:
             if n in where:
                 where[n].append(key)
-    result.candidates = [Candidate(phrases[n], total[n], len(where[n]),
-                                   tuple(sorted(c for c in cases[n] if c)), round(score[n], 4),
-                                   tuple(where[n])) for n in ranked]
+                first_case.setdefault(n, case or "")
+                if case:
+                    cases[n].add(case)
+    result.candidates = [
+        Candidate(phrases[n], total[n], len(where[n]), tuple(sorted(cases[n])),
+                  round(score[n], 4), tuple(where[n]), phrase_language(phrases[n]),
+                  tuple(sorted(sources[n])), counted.asked[phrases[n]], round(keyness[n], 4),
+                  example_case=first_case.get(n, ""))
+        for n in ranked]
     return result
+
+
+def _best(ranked: list[int], phrases: list[str], limit: int) -> list[int]:
+    """The first ``limit`` of each language (one language never crowds out the other)."""
+    taken: Counter[str] = Counter()
+    best = []
+    for n in ranked:
+        lang = phrase_language(phrases[n])
+        if taken[lang] < limit:
+            taken[lang] += 1
+            best.append(n)
+    return best
+
+
+def _size(phrase: str, words: tuple[str, ...]) -> float:
+    """A phrase's length in words (Chinese: characters / 2, jieba's words being arbitrary)."""
+    return len(words) if phrase_language(phrase) == "en" else max(1.0, len(phrase) / 2)
+
+
+def _source(key: str) -> str:
+    """``S01.txt`` of a segment key ``S01.txt#12``."""
+    return key.rpartition("#")[0] or key
+

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from gtcode.coding import workers
 from gtcode.coding.invivo import (
@@ -22,6 +22,7 @@ from gtcode.coding.invivo import (
     PhraseCounts,
     PhraseRow,
     count_phrases,
+    example_context,
     extract_invivo,
     rank_invivo,
 )
@@ -40,6 +41,7 @@ from gtcode.progress import Progress
 from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
 from gtcode.store.project import Study
+from gtcode.transcripts import nlp
 from gtcode.workspace import register_codebook, require_sources
 
 #: Roles coded by default: respondents, and turns whose speaker role is unknown.
@@ -331,17 +333,19 @@ def _copy_stats(engine: RuleEngine, report: OpenCodingReport) -> None:
 
 def invivo_segments(study: Study, *, include_interviewer: bool = False
                     ) -> Iterator[InvivoSegment]:
-    """Respondent segments as in-vivo extraction reads them, in study order."""
+    """Respondent segments as in-vivo extraction reads them, in study order, and the
+    interviewer's marked ``asked`` (unless ``include_interviewer``: then all are read alike)."""
     roles = None if include_interviewer else DEFAULT_ROLES
     return _segments(study.conn, roles)
 
 
 def _segments(conn, roles: tuple[str, ...] | None, ids: list[int] | None = None
               ) -> Iterator[InvivoSegment]:
-    for source in db.iter_source_segments(conn, roles=roles, ids=ids):
+    for source in db.iter_source_segments(conn, ids=ids):
         for seg in source.segments:
             yield InvivoSegment(seg.id, f"{source.name}#{seg.idx}", source.case,
-                                source.text[seg.start:seg.end])
+                                source.text[seg.start:seg.end],
+                                roles is not None and seg.role not in roles)
 
 
 def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
@@ -370,25 +374,42 @@ def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
     total = db.respondent_segment_count(study.conn, DEFAULT_ROLES)
     tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
     options.setdefault("background", default_lexicon())  # loaded before any fork
+    tags = options.pop("tags", None) or nlp.zh_word_tags()
     if jobs == 1:
-        return extract_invivo(invivo_segments(study), tokenize=tokenize,
-                              exclude=engine.terms(), progress=tick, **options)
+        result = extract_invivo(invivo_segments(study), tokenize=tokenize, tags=tags,
+                                exclude=engine.terms(), progress=tick, **options)
+        return _with_examples(study, result)
     counted, done = PhraseCounts(), 0
     tasks = workers.chunks(db.source_ids(study.conn))
-    for rows in workers.forked_map(_worker_phrases, tasks, jobs, (study.db_path, tokenize)):
+    for rows in workers.forked_map(_worker_phrases, tasks, jobs,
+                                   (study.db_path, tokenize, tags)):
         for row in rows:
             counted.add(row)
-        done += len(rows)
+        done += sum(not row[3] for row in rows)
         if tick:
             tick(done)
-    return rank_invivo(counted, exclude=engine.terms(), **options)
+    return _with_examples(study, rank_invivo(counted, exclude=engine.terms(), tags=tags,
+                                              **options))
 
 
 def _worker_phrases(ids: list[int]) -> list[PhraseRow]:
-    """The phrase counts of these sources' respondent segments (in a worker)."""
-    path, tokenize = workers.STATE
+    """The phrase counts of these sources' segments (in a worker)."""
+    path, tokenize, tags = workers.STATE
     return list(count_phrases(_segments(workers.worker_reader(path), DEFAULT_ROLES, ids),
-                              tokenize))
+                              tokenize, tags=tags))
+
+
+def _with_examples(study: Study, result: InvivoResult) -> InvivoResult:
+    """Each candidate with its first occurrence and a little context around it."""
+    found = []
+    for candidate in result.candidates:
+        key = candidate.where[0] if candidate.where else ""
+        source, _hash, idx = key.rpartition("#")
+        segment = db.find_segment(study.conn, source, int(idx)) if idx.isdigit() else None
+        context = example_context(segment.text, candidate.phrase) if segment else ""
+        found.append(replace(candidate, example_at=key, example=context))
+    result.candidates = found
+    return result
 
 
 def store_invivo(conn, result: InvivoResult) -> None:

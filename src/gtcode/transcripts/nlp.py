@@ -107,6 +107,35 @@ def _build_words() -> tuple[Any, float]:
     return words, zh_lexicon_total()
 
 
+@lru_cache(maxsize=1)
+def zh_word_tags() -> Mapping[str, str]:
+    """The part of speech jieba's dictionary gives each word (``i`` idiom, ``l`` fixed
+    expression, ``m`` numeral, ``ns`` place, ``u`` particle ...).
+
+    Read from the dictionary file :func:`zh_lexicon` comes from (about 0.4 s),
+    kept in the index cache, from which it loads in about 0.1 s. In-vivo
+    extraction uses it to tell function words, numbers and places from the
+    words a phrase can begin or end with.
+    """
+    from gtcode.cache import cache_key, cached
+
+    return cached("jieba-tags", cache_key("jieba-tags", zh_lexicon_fingerprint()),
+                  _read_tags)
+
+
+def _read_tags() -> dict[str, str]:
+    jieba = _jieba_module()
+    name = jieba.dt.dictionary or os.path.join(os.path.dirname(jieba.__file__),
+                                               jieba.DEFAULT_DICT_NAME)
+    tags: dict[str, str] = {}
+    with open(name, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) >= 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
 def zh_hmm_cut(text: str) -> list[str]:
     """jieba's HMM (``finalseg``) on a run of characters, as ``jieba.cut`` applies it."""
     from jieba import finalseg
