@@ -196,7 +196,26 @@ def _status_extras(opened) -> None:
     backups = opened.backups()
     if backups:
         out.print(f"Backups ({len(backups)}), newest: {backups[-1]}")
+    _status_privacy(opened)
     out.print(f"Codebook: {opened.codebook_path.name} (hash {str(opened.meta('codebook_hash'))[:12]})")
+
+
+def _status_privacy(opened) -> None:
+    from gtcode.privacy import privacy_status
+
+    state = privacy_status(opened)
+    if state.applied:
+        applied = state.applied
+        out.print(f"Pseudonymised 已假名化: {applied['at']}, {applied['terms_replaced']} term(s) "
+                  f"replaced; key file {applied['key_file']} (kept outside the study)")
+    if state.unreviewed is not None:
+        out.print(f"Unreviewed identifying terms 未审阅的身份信息: {state.unreviewed} "
+                  f"(checked {state.checked_at})")
+    elif state.checked_at:
+        out.print("Unreviewed identifying terms 未审阅的身份信息: not known, texts changed "
+                  "since the last check (run `gtcode anonymize`)")
+    else:
+        out.print("Pseudonymisation 假名化: not checked yet (run `gtcode anonymize`)")
 
 
 @handle_errors

@@ -1,0 +1,117 @@
+"""Find identifying terms in every text of a study and count them as apply would replace them.
+
+:func:`detect` finds identifiers in one text; :func:`scan` runs it over every
+source (and every memo and the storyline, which export too), merges the finds
+into one :class:`Candidate` per term, counts each term the way
+:func:`~gtcode.privacy.apply.replacer` replaces it (every occurrence, longest
+term first), and proposes pseudonyms (:mod:`gtcode.privacy.pseudonyms`).
+Terms the researcher already reviewed (kept, or pseudonyms gtcode wrote) are
+left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gtcode.privacy.chinese import chinese
+from gtcode.privacy.found import KINDS, Found, resolve_overlaps
+from gtcode.privacy.patterns import birth_dates, english, numbers
+from gtcode.progress import Progress
+
+#: Bump when what the detector finds changes: cached checks are then redone.
+DETECTOR_VERSION = "1"
+#: Characters of context either side of a term in the review file's example.
+CONTEXT = 14
+
+
+@dataclass
+class Candidate:
+    """One term to review: what it is, how often it occurs, and what would replace it."""
+
+    term: str
+    kind: str
+    count: int
+    example: str
+    group: str = ""
+    pseudonym: str = ""
+    pseudonym_en: str = ""
+    action: str = "replace"
+
+
+def detect(text: str) -> list[Found]:
+    """Every identifier found in ``text``, overlaps resolved (the longest wins), in order."""
+    return resolve_overlaps([*numbers(text), *birth_dates(text), *chinese(text),
+                             *english(text)])
+
+
+def term_hash(term: str) -> str:
+    """How the study remembers a reviewed term without storing it."""
+    return hashlib.sha256(("gtcode-privacy\0" + term).encode("utf-8")).hexdigest()[:32]
+
+
+def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching any of ``terms``, the longest first at each position."""
+    ordered = sorted(set(t for t in terms if t), key=lambda t: (-len(t), t))
+    if not ordered:
+        return None
+    return re.compile("|".join(re.escape(t) for t in ordered))
+
+
+def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
+         progress: Progress | None = None) -> list[Candidate]:
+    """The candidates of ``texts``, most frequent first within each kind.
+
+    ``reviewed`` holds :func:`term_hash` values of terms already decided.
+    """
+    kinds: dict[str, Counter] = {}
+    groups: dict[str, str] = {}
+    for done, text in enumerate(texts, start=1):
+        for item in detect(text):
+            if term_hash(item.term) in reviewed or not item.term.strip():
+                continue
+            kinds.setdefault(item.term, Counter())[item.kind] += 1
+            groups.setdefault(item.term, item.group)
+        if progress:
+            progress("Finding identifiers", done, len(texts))
+    counts, examples = count_terms(texts, kinds)
+    candidates = [Candidate(term, kind.most_common(1)[0][0], counts.get(term, 0),
+                            examples.get(term, ""), groups.get(term, ""))
+                  for term, kind in kinds.items() if counts.get(term, 0)]
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    candidates.sort(key=lambda c: (order[c.kind], -c.count, c.term))
+    return candidates
+
+
+def count_terms(texts: list[str], terms: Iterable[str]) -> tuple[Counter, dict[str, str]]:
+    """How often each term would be replaced in ``texts``, and its first context."""
+    pattern = term_pattern(terms)
+    counts: Counter = Counter()
+    examples: dict[str, str] = {}
+    if pattern is None:
+        return counts, examples
+    for text in texts:
+        for m in pattern.finditer(text):
+            counts[m.group()] += 1
+            if m.group() not in examples:
+                examples[m.group()] = context(text, m.start(), m.end())
+    return counts, examples
+
+
+def context(text: str, start: int, end: int) -> str:
+    """The term in brackets with a little text either side, on one line."""
+    before = text[max(0, start - CONTEXT):start]
+    after = text[end:end + CONTEXT]
+    line = f"{before}【{text[start:end]}】{after}"
+    return " ".join(line.split())
+
+
+def occurrences(texts: list[str], terms: Iterable[str]) -> list[list[tuple[int, int, str]]]:
+    """Where each term would be replaced, text by text: ``[(start, end, term)]``."""
+    pattern = term_pattern(terms)
+    if pattern is None:
+        return [[] for _ in texts]
+    return [[(m.start(), m.end(), m.group()) for m in pattern.finditer(t)] for t in texts]
