@@ -10,8 +10,8 @@ The order is what keeps the researcher safe:
    changes: a kill after it leaves the study as it was and a key that a re-run
    writes again;
 4. one transaction rewrites every text, span and note (:func:`gtcode.store.
-   privacy.rewrite`), records what it did in the decision log and the study's
-   reviewed terms (as hashes, never the terms);
+   privacy.rewrite`), records what it did in the decision log, and the terms that stay in
+   the text (kept terms and pseudonyms: never a replaced term) as reviewed;
 5. freed pages and the write-ahead log are scrubbed, and a review file inside
    the study is removed (the key now holds what it held).
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from gtcode.errors import GtcodeError
 from gtcode.files import describe_os_error
-from gtcode.privacy.detect import term_hash, term_pattern
+from gtcode.privacy.detect import term_pattern
 from gtcode.privacy.found import NUMBER_KINDS
 from gtcode.privacy.review import Entry, key_text, read_key, read_review, write_private
 from gtcode.privacy.state import check_private_path, record_check
@@ -193,9 +193,9 @@ def _reviewed(study: Study, entries: list[Entry]) -> set[str]:
     reviewed = set(json.loads(study.meta("privacy_reviewed") or "[]"))
     for e in entries:  # a replaced term found again (a new import) is not reviewed there
         if e.replaces:
-            reviewed |= {term_hash(e.pseudonym), term_hash(e.pseudonym_en)}
+            reviewed |= {e.pseudonym, e.pseudonym_en}
         else:
-            reviewed.add(term_hash(e.term))
+            reviewed.add(e.term)
     return reviewed
 
 

@@ -11,7 +11,6 @@ left out.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -48,11 +47,6 @@ def detect(text: str) -> list[Found]:
                              *english(text)])
 
 
-def term_hash(term: str) -> str:
-    """How the study remembers a reviewed term without storing it."""
-    return hashlib.sha256(("gtcode-privacy\0" + term).encode("utf-8")).hexdigest()[:32]
-
-
 def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern matching any of ``terms``, the longest first at each position."""
     ordered = sorted(set(t for t in terms if t), key=lambda t: (-len(t), t))
@@ -65,13 +59,18 @@ def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
          progress: Progress | None = None) -> list[Candidate]:
     """The candidates of ``texts``, most frequent first within each kind.
 
-    ``reviewed`` holds :func:`term_hash` values of terms already decided.
+    ``reviewed``: terms already decided, which stay in the text (kept terms and the
+    pseudonyms gtcode wrote); a find on or across one of them is no candidate
+    (青山 of a kept 青山县, 县甲村 across the pseudonym 甲村).
     """
     kinds: dict[str, Counter] = {}
     groups: dict[str, str] = {}
+    settled = term_pattern(reviewed)
     for done, text in enumerate(texts, start=1):
+        spans = [m.span() for m in settled.finditer(text)] if settled else []
         for item in detect(text):
-            if term_hash(item.term) in reviewed or not item.term.strip():
+            if item.term in reviewed or not item.term.strip() or any(
+                    item.start < end and start < item.end for start, end in spans):
                 continue
             kinds.setdefault(item.term, Counter())[item.kind] += 1
             groups.setdefault(item.term, item.group)

@@ -1,7 +1,7 @@
 """Where a study stands: finding candidates, whether any is unreviewed, the export guard.
 
-The study remembers which terms were reviewed (kept, replaced, or written as a
-pseudonym) only as hashes (``meta.privacy_reviewed``), and the result of its
+The study remembers the reviewed terms that stay in its text (kept terms and
+the pseudonyms it wrote; never a replaced term) in ``meta.privacy_reviewed``, and the result of its
 last check (``meta.privacy_check``: a fingerprint of every exportable text, the
 reviewed terms and the detector, and how many candidates nobody reviewed).
 ``gtcode status`` shows it; ``--pseudonymised-only`` reads it, or checks again
@@ -77,7 +77,7 @@ def fingerprint(texts: list[str], reviewed: frozenset[str]) -> str:
     for text in texts:
         digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     for item in sorted(reviewed):
-        digest.update(item.encode("ascii"))
+        digest.update(item.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
 
