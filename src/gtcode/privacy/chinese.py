@@ -40,7 +40,8 @@ _OLD_YOUNG = re.compile("[老小](?:" + _SURNAME_ALT + ")")
 _PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "j", "nt")
 _NOUNISH = (*_PROPER, "n", "a", "ng", "an", "b", "l", "i")
 _ADMIN_ONE = "省市县区镇乡村屯寨庄旗"
-_ORG_SHORT = ("局", "办", "厂")
+_ORG_SHORT = ("局", "办", "厂", "所", "站", "段", "院", "处", "委", "社", "队", "科", "行",
+              "馆", "会", "部")
 
 
 def chinese(text: str) -> list[Found]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from gtcode.privacy.chinese import chinese
 from gtcode.privacy.found import KINDS, Found, resolve_overlaps
-from gtcode.privacy.patterns import birth_dates, english, numbers
+from gtcode.privacy.patterns import birth_dates, english, name_parts, numbers
 from gtcode.progress import Progress
 
 #: Bump when what the detector finds changes: cached checks are then redone.
@@ -48,11 +48,21 @@ def detect(text: str) -> list[Found]:
 
 
 def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern matching any of ``terms``, the longest first at each position."""
+    """One pattern matching any of ``terms``, the longest first at each position.
+
+    A term that begins or ends with a Latin letter or digit matches only as a
+    whole word there (Li is not in Lily, 1234 not in 12345).
+    """
     ordered = sorted(set(t for t in terms if t), key=lambda t: (-len(t), t))
     if not ordered:
         return None
-    return re.compile("|".join(re.escape(t) for t in ordered))
+    return re.compile("|".join(_bounded(t) for t in ordered))
+
+
+def _bounded(term: str) -> str:
+    head = r"(?<![A-Za-z0-9])" if term[0].isascii() and term[0].isalnum() else ""
+    tail = r"(?![A-Za-z0-9])" if term[-1].isascii() and term[-1].isalnum() else ""
+    return head + re.escape(term) + tail
 
 
 def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
@@ -76,6 +86,12 @@ def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
             groups.setdefault(item.term, item.group)
         if progress:
             progress("Finding identifiers", done, len(texts))
+    for term, kind in list(kinds.items()):  # Miller, said alone after Sarah Miller
+        if "person" in kind:
+            for part in name_parts(term):
+                if part not in reviewed and part not in kinds:
+                    kinds[part] = Counter({"person": 1})
+                    groups[part] = groups.get(term, "")
     counts, examples = count_terms(texts, kinds)
     candidates = [Candidate(term, kind.most_common(1)[0][0], counts.get(term, 0),
                             examples.get(term, ""), groups.get(term, ""))

@@ -146,11 +146,17 @@ ENGLISH_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Directo
 
 #: Words that end an English place name, and organisation name.
 ENGLISH_PLACE_WORDS = ("Province", "City", "County", "District", "Township", "Town",
-                       "Village", "Prefecture", "Street", "Road", "Avenue", "Lane")
+                       "Village", "Prefecture", "Street", "Road", "Avenue", "Lane", "Borough",
+                       "Ward", "Estate", "Valley", "Bridge", "Park", "Square", "Hill", "Heath",
+                       "Green", "Close", "Drive", "Way", "Crescent", "Terrace", "Place")
 ENGLISH_ORG_WORDS = ("Bureau", "Office", "Company", "Co.", "Ltd", "Ltd.", "Inc.", "Inc",
                      "Corporation", "Group", "Bank", "Hospital", "School", "University",
                      "College", "Committee", "Cooperative", "Co-op", "Factory", "Department",
-                     "Foundation", "Association", "Council", "Clinic", "Institute")
+                     "Foundation", "Association", "Council", "Clinic", "Institute", "Limited",
+                     "LLP", "plc", "PLC", "Trust", "Agency", "Authority", "Commission",
+                     "Ministry", "Service", "Services", "Partners", "Associates", "Holdings",
+                     "Police", "Court", "Centre", "Center", "Academy", "Church", "Union",
+                     "Society", "Club", "Fund", "Board", "Unit", "Office", "Partnership")
 
 #: Well-known Chinese places in English (provinces and large cities).
 ENGLISH_PLACES = frozenset("""

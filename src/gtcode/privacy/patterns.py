@@ -28,17 +28,29 @@ _SEP = r"[-\s－—]?"
 PHONE = re.compile(
     _D + r"(?:(?:\+|00)86[-\s]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _E
     + r"|" + _D + r"(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[-\s－—]?[2-9]\d{6,7}" + _E
+    + r"|" + _D + r"[48]00[-\s]?\d{3}[-\s]?\d{4}" + _E
+    + r"|(?<![\w+])\+\d{1,3}[\s-]?(?:\(0\)\s?)?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}" + _E
+    + r"|" + _D + r"0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}" + _E
     + r"|" + _D + r"(?:\+\d{1,3}[-\s]?)?\(?\d{3}\)?[-\s.]\d{3}[-\s.]\d{4}" + _E)
-ID_CARD = re.compile(_D + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                     r"\d{3}[\dXx]" + r"(?![0-9A-Za-z])"
+#: A run of digits right after a phone word (电话, mobile): a number however it is written.
+PHONE_CUE = re.compile(r"(?:电话|手机|号码|座机|微信|联系方式|热线|phone|mobile|cell|tel\.?|"
+                       r"number|ring|call|text)(?:号码|号|是|为|：|:|\s|on|me|him|her|at)*"
+                       r"(\+?\d[\d\s-]{5,16}\d)" + _E, re.IGNORECASE)
+ID_CARD = re.compile(_D + r"[1-9]\d{5}\s?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                     r"\s?\d{3}[\dXx]" + r"(?![0-9A-Za-z])"
+                     + r"|\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"  # UK NI
+                     + r"|" + _D + r"\d{3}-\d{2}-\d{4}" + _E  # US SSN
+                     + r"|(?<=身份证号码)[:：是为\s]*\d[\dXx\s]{13,20}[\dXx]"
                      + r"|" + _D + r"[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
                      r"\d{3}" + _E)
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 PLATE = re.compile(r"[" + _PROVINCES + r"][A-HJ-NP-Z][·•\-\s]?(?=[A-HJ-NP-Z0-9]*\d)"
-                   r"[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])")
+                   r"[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
+                   r"|\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")  # UK
 EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                    r"\.[A-Za-z]{2,}(?![A-Za-z])")
 _CN_NUM = "〇零一二三四五六七八九十"
+_CN_DAY = "初十廿卅一二三四五六七八九"
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|"
            "Nov\\.?|Dec\\.?")
@@ -49,6 +61,11 @@ DATE = re.compile(
     + r"|" + _D + r"(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])[/.](?:19|20)\d{2}" + _E
     + r"|(?<![A-Za-z0-9])(?:[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r"),?\s+"
     r"(?:19|20)\d{2}|(?:" + _MONTHS + r")\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})"
+    r"|(?:农历|阴历)?(?:(?:19|20)?\d{2}年)?[正一二三四五六七八九十冬腊]{1,2}月[" + _CN_DAY
+    + r"]{1,3}(?:日|号)?"
+    r"|" + _D + r"(?:\d{2}年)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|(?<![A-Za-z0-9])(?:[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r")|(?:"
+    + _MONTHS + r")\s+[0-3]?\d(?:st|nd|rd|th)?)(?![A-Za-z0-9])"
     r"|(?:19|20)\d{2}\s*年(?=\s*(?:出生|生人|生))"
     r"|[" + _CN_NUM + r"]{4}年(?=\s*(?:出生|生人|生))")
 #: How far (characters) a birth cue may stand from the date it introduces.
@@ -57,14 +74,28 @@ BIRTH_WINDOW = 16
 
 def numbers(text: str) -> list[Found]:
     """Phone, ID-card and plate numbers and e-mail addresses in ``text``."""
-    found = [Found(m.start(), m.end(), "id_card", m.group()) for m in ID_CARD.finditer(text)]
+    found = [Found(*_stripped(text, m.span()), "id_card", "") for m in ID_CARD.finditer(text)]
     taken = [(f.start, f.end) for f in found]
+    for m in PHONE_CUE.finditer(text):
+        span = _stripped(text, m.span(1))
+        if not any(span[0] < end and start < span[1] for start, end in taken):
+            found.append(Found(*span, "phone", ""))
+            taken.append(span)
     for kind, pattern in (("phone", PHONE), ("email", EMAIL), ("plate", PLATE)):
         for m in pattern.finditer(text):
             if not any(m.start() < end and start < m.end() for start, end in taken):
-                found.append(Found(m.start(), m.end(), kind, m.group().strip()))
+                found.append(Found(*_stripped(text, m.span()), kind, ""))
                 taken.append((m.start(), m.end()))
-    return [f for f in found if f.term == text[f.start:f.end]]
+    return [Found(f.start, f.end, f.kind, text[f.start:f.end]) for f in found]
+
+
+def _stripped(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and not text[start].isalnum() and text[start] != "+":
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 _BIRTH = re.compile("|".join(re.escape(w) for w in sorted(BIRTH_WORDS, key=len, reverse=True)),
@@ -136,3 +167,18 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
         if not word or word.group().strip() not in _STOP_CAPS or start + word.end() >= end:
             return start, end
         start += word.end()
+
+
+def name_parts(term: str) -> list[str]:
+    """The parts of an English full name said alone later (Sarah Miller -> Miller, Sarah).
+
+    Only capitalised words of three letters or more that are no everyday
+    capitalised word and no ambiguous given name (May, Will).
+    """
+    words = [w.rstrip(".") for w in term.split()]
+    if len(words) < 2 or not all(re.fullmatch(_CAP, w) for w in words[-2:]):
+        return []
+    parts = [words[-1]]
+    if words[0] not in ENGLISH_TITLES and words[0] not in ENGLISH_AMBIGUOUS:
+        parts.append(words[0])
+    return [w for w in parts if len(w) >= 3 and w not in _STOP_CAPS and w not in ENGLISH_TITLES]
