@@ -45,7 +45,18 @@ def test_everyday_words_and_masked_names_are_not_candidates(text: str) -> None:
     ("We drove to Qingshan County.", "Qingshan County", "place"),
     ("欧阳娜娜来了。", "欧阳娜娜", "person"),
     ("我去了保定市。", "保定市", "place"),
+    ("Ring me on 07700 900123 tonight.", "07700 900123", "phone"),
+    ("Her number is +44 20 7946 0958.", "+44 20 7946 0958", "phone"),
+    ("身份证号码是 130602 19750812 123X。", "130602 19750812 123X", "id_card"),
+    ("My NI number is AB 12 34 56 C.", "AB 12 34 56 C", "id_card"),
+    ("The van was WX65 KFT.", "WX65 KFT", "plate"),
+    ("我是1975年8月12日生的。", "1975年8月12日", "birth_date"),
+    ("我生日是农历八月十五。", "农历八月十五", "birth_date"),
+    ("My birthday is 12 March, so soon.", "12 March", "birth_date"),
+    ("我叫田秀芬，今年五十岁。", "田秀芬", "person"),
+    ("We moved to Harwell when I was ten.", "Harwell", "place"),
 ])
+
 def test_forms_of_each_kind(text: str, term: str, kind: str) -> None:
     assert _found(text).get(term) == kind
 
@@ -90,3 +101,19 @@ def test_offsets_move_with_the_text_and_never_cut_a_pseudonym() -> None:
     assert where(3, False) == 2 and where(3, True) == 3  # inside a term: the whole pseudonym
     assert where(2, True) == 2 and where(10, True) == 9
     assert new[where(5, False):where(7, True)] == "cd"
+
+def test_short_forms_of_found_names_and_places_are_candidates_too() -> None:
+    text = ("我叫田国华，在青溪县工作。国华这个名字是我爸起的，青溪这地方不大。"
+            "Then Sarah Miller came from Qingxi County; Miller said Qingxi was small.")
+    terms = {c.term: c.kind for c in scan([text])}
+    for term, kind in (("国华", "person"), ("青溪", "place"), ("Miller", "person"),
+                       ("Qingxi", "place")):
+        assert terms.get(term) == kind, term
+
+
+def test_latin_terms_are_replaced_as_whole_words_only() -> None:
+    from gtcode.privacy.detect import count_terms
+
+    counts, _examples = count_terms(["Li Ming met Lily. Li said 1234 is not 12345."],
+                                    ["Li", "1234"])
+    assert counts == {"Li": 2, "1234": 1}

@@ -36,6 +36,8 @@ _SURNAME_ALT = "|".join(sorted(COMPOUND_SURNAMES, key=len, reverse=True)) + "|["
 _TITLED = re.compile(f"(?:{_SURNAME_ALT})(?:" + "|".join(
     sorted(TITLES, key=len, reverse=True)) + ")")
 _OLD_YOUNG = re.compile("[老小](?:" + _SURNAME_ALT + ")")
+#: 我叫王建国, 名叫李秀英: a surname and one or two characters after a naming word.
+_CALLED = re.compile("(?:(?<=叫)|(?<=叫做)|(?<=名字是))(?:" + _SURNAME_ALT + ")[\u4e00-\u9fff]{1,2}")
 #: Tags of a word that may be (part of) a proper name.
 _PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "j", "nt")
 _NOUNISH = (*_PROPER, "n", "a", "ng", "an", "b", "l", "i")
@@ -51,8 +53,34 @@ def chinese(text: str) -> list[Found]:
     words = zh_pos_words(text)
     bounds = {start for _w, _t, start in words} | {len(text)}
     places = _places(words)
-    return [*_names(text, words), *_titled(text, bounds), *places,
+    return [*_names(text, words), *_titled(text, bounds), *_called(text, bounds), *places,
             *_orgs(words, places)]
+
+
+def _called(text: str, bounds: set[int]) -> list[Found]:
+    """我叫王建国: the name ends on a word boundary, at two or three characters."""
+    found = []
+    for m in _CALLED.finditer(text):
+        start, end = m.span()
+        for stop in (end, end - 1):
+            term = text[start:stop]
+            surname = _surname(term + " ")
+            if stop in bounds and surname and len(term) > len(surname) and \
+                    term[len(surname)] not in NOT_GIVEN and not _masked(text, stop):
+                found.append(Found(start, stop, "person", term, surname))
+                break
+    return found
+
+
+def given_names(term: str) -> list[str]:
+    """The two-character given name of a full name, said alone (国华 of 田国华), unless it
+    is an everyday word (建国, 红旗)."""
+    surname = _surname(term + " ") if len(term) >= 3 else None
+    given = term[len(surname):] if surname else ""
+    if len(given) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
+        return []
+    tag = zh_word_tag(given)
+    return [given] if tag is None or tag.startswith("nr") or tag == "nz" else []
 
 
 def _masked(text: str, end: int) -> bool:
@@ -182,3 +210,16 @@ def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]
         first = words[proper[-1]][2]
         found.append(Found(first, end, "org", "".join(w for w, _t, _s in words[proper[-1]:i + 1])))
     return found
+
+
+def place_stems(term: str) -> list[str]:
+    """The name of a place without its level, said alone (青溪 of 青溪县), unless it is an
+    everyday word."""
+    suffix = next((x for x in sorted(PLACE_SUFFIXES, key=len, reverse=True)
+                   if term.endswith(x) and len(term) > len(x)), None)
+    stem = term[:-len(suffix)] if suffix else ""
+    if len(stem) < 2 or stem in GENERIC_PLACE_STEMS or stem in GENERIC_PLACES or \
+            not all("\u4e00" <= ch <= "\u9fff" for ch in stem):
+        return []
+    tag = zh_word_tag(stem)
+    return [stem] if tag is None or tag in ("ns", "nr", "nrt", "nz") else []

@@ -16,9 +16,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gtcode.privacy.chinese import chinese
+from gtcode.privacy.chinese import chinese, given_names, place_stems
 from gtcode.privacy.found import KINDS, Found, resolve_overlaps
-from gtcode.privacy.patterns import birth_dates, english, name_parts, numbers
+from gtcode.privacy.patterns import (
+    birth_dates,
+    english,
+    name_parts,
+    numbers,
+    place_parts,
+)
 from gtcode.progress import Progress
 
 #: Bump when what the detector finds changes: cached checks are then redone.
@@ -86,12 +92,11 @@ def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
             groups.setdefault(item.term, item.group)
         if progress:
             progress("Finding identifiers", done, len(texts))
-    for term, kind in list(kinds.items()):  # Miller, said alone after Sarah Miller
-        if "person" in kind:
-            for part in name_parts(term):
-                if part not in reviewed and part not in kinds:
-                    kinds[part] = Counter({"person": 1})
-                    groups[part] = groups.get(term, "")
+    for term, kind in list(kinds.items()):  # Miller after Sarah Miller, 青溪 after 青溪县
+        for part in _parts(term, kind.most_common(1)[0][0]):
+            if part not in reviewed and part not in kinds:
+                kinds[part] = Counter({kind.most_common(1)[0][0]: 1})
+                groups[part] = groups.get(term, "")
     counts, examples = count_terms(texts, kinds)
     candidates = [Candidate(term, kind.most_common(1)[0][0], counts.get(term, 0),
                             examples.get(term, ""), groups.get(term, ""))
@@ -99,6 +104,15 @@ def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
     order = {kind: n for n, kind in enumerate(KINDS)}
     candidates.sort(key=lambda c: (order[c.kind], -c.count, c.term))
     return candidates
+
+
+def _parts(term: str, kind: str) -> list[str]:
+    """Shorter forms of a found term said alone: a surname, a given name, a place's name."""
+    if kind == "person":
+        return [*name_parts(term), *given_names(term)]
+    if kind == "place":
+        return [*place_parts(term), *place_stems(term)]
+    return []
 
 
 def count_terms(texts: list[str], terms: Iterable[str]) -> tuple[Counter, dict[str, str]]:

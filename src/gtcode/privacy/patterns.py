@@ -58,7 +58,7 @@ DATE = re.compile(
     r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
     r"|[" + _CN_NUM + r"]{4}年[" + _CN_NUM + r"]{1,3}月(?:[" + _CN_NUM + r"]{1,3}[日号])?"
     r"|" + _D + r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])" + _E
-    + r"|" + _D + r"(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])[/.](?:19|20)\d{2}" + _E
+    + r"|" + _D + r"(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\d{2}" + _E
     + r"|(?<![A-Za-z0-9])(?:[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r"),?\s+"
     r"(?:19|20)\d{2}|(?:" + _MONTHS + r")\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})"
     r"|(?:农历|阴历)?(?:(?:19|20)?\d{2}年)?[正一二三四五六七八九十冬腊]{1,2}月[" + _CN_DAY
@@ -91,7 +91,7 @@ def numbers(text: str) -> list[Found]:
 
 def _stripped(text: str, span: tuple[int, int]) -> tuple[int, int]:
     start, end = span
-    while start < end and not text[start].isalnum() and text[start] != "+":
+    while start < end and (text[start].isspace() or text[start] in ":：是为-"):
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -105,12 +105,10 @@ _BIRTH = re.compile("|".join(re.escape(w) for w in sorted(BIRTH_WORDS, key=len, 
 def birth_dates(text: str) -> list[Found]:
     """Dates within :data:`BIRTH_WINDOW` characters of a birth cue (出生, born, DOB)."""
     cues = [m.span() for m in _BIRTH.finditer(text)]
-    if not cues:
-        return []
     found = []
     for m in DATE.finditer(text):
         start, end = m.span()
-        if any(cue_start - BIRTH_WINDOW <= end and start <= cue_end + BIRTH_WINDOW
+        if text[end:end + 1] == "生" or any(cue_start - BIRTH_WINDOW <= end and start <= cue_end + BIRTH_WINDOW
                for cue_start, cue_end in cues):
             term = m.group().strip()
             found.append(Found(start, start + len(term), "birth_date", term))
@@ -120,18 +118,24 @@ def birth_dates(text: str) -> list[Found]:
 _CAP = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?"
 _TITLED = re.compile(r"\b(?:" + "|".join(ENGLISH_TITLES) + r")\.?\s+(" + _CAP + r"(?:\s+"
                      + _CAP + r")?)")
-_TWO = re.compile(r"\b(" + _CAP + r")\s+(" + _CAP + r")\b")
+_TWO = re.compile(r"\b(?=(" + _CAP + r")\s+(" + _CAP + r")\b)")  # overlapping pairs
 _ONE = re.compile(r"\b(" + _CAP + r")\b")
 _PLACE = re.compile(r"\b((?:" + _CAP + r"\s+){1,3}(?:" + "|".join(ENGLISH_PLACE_WORDS) + r"))\b")
 _ORG = re.compile(r"\b((?:" + _CAP + r"\s+){1,4}(?:" + "|".join(
     re.escape(w) for w in ENGLISH_ORG_WORDS) + r"))(?![A-Za-z])")
+#: in Harwell, from Qingxi: capitalised words after a preposition of place, mid-sentence.
+_PLACE_CUE = re.compile(r"(?<=[a-z,] )(?:in|from|to|near|outside|around|at|towards)\s+("
+                        + _CAP + r"(?:\s+" + _CAP + r")?)\b")
 _STOP_CAPS = frozenset("""The A An And But Or If In On At To Of For With From By As It Its This That
 These Those We You They He She I My Our Your Their His Her Me Us Them What When Where Why How
 Who Which Yes No Not So Then There Here Well Oh OK Okay Interviewer Respondent Interviewee Q A
 Chinese English Communist Party Government National State People Central County City Town
 Village Province District Street Road Bureau Office Company Committee Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday January February March April June July August September October
-November December Spring Festival New Year Mid Autumn""".split())
+November December Spring Festival New Year Mid Autumn Christmas Easter God Heaven Parliament
+Congress Beijing's English French German Mandarin Cantonese Europe Asia Africa America China
+Japan Britain India Internet Google WeChat Weibo Facebook Twitter Party Covid COVID Lunar
+Golden Week Monday's Sir Madam""".split())
 
 
 def english(text: str) -> list[Found]:
@@ -149,7 +153,12 @@ def english(text: str) -> list[Found]:
             continue
         if first in ENGLISH_GIVEN or first in PINYIN_SURNAMES or last in PINYIN_SURNAMES:
             group = first if first in PINYIN_SURNAMES and first not in ENGLISH_GIVEN else last
-            found.append(Found(m.start(), m.end(), "person", "", group))
+            found.append(Found(m.start(1), m.end(2), "person", "", group))
+    for m in _PLACE_CUE.finditer(text):
+        words = m.group(1).split()
+        if not any(w in _STOP_CAPS or w in ENGLISH_GIVEN or w in ENGLISH_TITLES
+                   for w in words):
+            found.append(Found(m.start(1), m.end(1), "place", ""))
     for m in _ONE.finditer(text):
         word = m.group(1)
         if word in ENGLISH_PLACES:
@@ -167,6 +176,15 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
         if not word or word.group().strip() not in _STOP_CAPS or start + word.end() >= end:
             return start, end
         start += word.end()
+
+
+def place_parts(term: str) -> list[str]:
+    """An English place name without its level, said alone (Qingxi of Qingxi County)."""
+    words = term.split()
+    if len(words) < 2 or words[-1] not in ENGLISH_PLACE_WORDS:
+        return []
+    stem = " ".join(words[:-1])
+    return [stem] if stem not in _STOP_CAPS and len(stem) >= 3 else []
 
 
 def name_parts(term: str) -> list[str]:
