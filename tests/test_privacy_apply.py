@@ -128,7 +128,12 @@ def test_the_key_is_outside_the_study_and_in_no_export_or_backup_inside_it(befor
     cli("export", study, "--to", "csv", "-o", exports / "c.csv", "--pseudonymised-only", "-q")
     cli("report", study, "-o", exports / "r.html", "--pseudonymised-only", "-q")
     cli("memo", "export", study, "-o", exports / "m.md", "--pseudonymised-only", "-q")
-    cli("import", study, tmp_path / "w" / "in", "--replace", "-q")  # makes a backup inside
+    cli("import", study, tmp_path / "w" / "in", "--replace", "-q")  # the originals: no effect
+    from gtcode.store.project import Study
+
+    with Study.open(study) as opened:  # a later backup inside the study (a migration's)
+        inside = opened.backup("later")
+    assert inside.parent == study / "backups"
     key_bytes = key.read_bytes()
     for path in study.rglob("*"):
         if path.is_file():
