@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from gtcode.cli import app
 from gtcode.coding.memos import add_memo
-from gtcode.store.open_coding import insert_human_coding
+from gtcode.store.open_coding import insert_human_coding, log_decision
 from gtcode.store.project import Study
 
 T1 = """访谈者：请介绍一下您自己。
@@ -55,6 +55,8 @@ def build(root: Path) -> Path:
 
 def _code(opened: Study) -> None:
     with opened.write() as conn:
+        log_decision(conn, coder="li", action="orphaned", segment_id=None, code_id="c0",
+                     via="import --replace", details={"passage": "王建国的电话13812345678"})
         for source_id, text in conn.execute("SELECT id, text FROM sources").fetchall():
             segments = conn.execute("SELECT id, start, end FROM segments WHERE source_id = ? "
                                     "AND role = 'respondent'", (source_id,)).fetchall()

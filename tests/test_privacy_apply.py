@@ -108,6 +108,12 @@ def test_memos_speakers_and_the_log_are_pseudonymised_and_the_apply_logged(befor
     assert "王建国" not in title + text and table["王建国"] in title
     speakers = {r[0] for r in _rows(study, "SELECT speaker FROM segments")}
     assert "王建国" not in speakers and table["王建国"] in speakers
+    (orphan,), = _rows(study, "SELECT details FROM decisions WHERE action = 'orphaned'")
+    assert json.loads(orphan)["passage"] == f"{table['王建国']}的电话{table['13812345678']}"
+    conn = sqlite3.connect(study / "gtcode.db")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # the log stays guarded
+        conn.execute("UPDATE decisions SET coder = 'x'")
+    conn.close()
     logged = _rows(study, "SELECT coder, details FROM decisions WHERE action = 'anonymize'")
     assert len(logged) == 1 and logged[0][0] == "li"
     assert not any(term in logged[0][1] for term in PLANTED)

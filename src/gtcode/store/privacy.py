@@ -2,7 +2,7 @@
 
 :func:`texts` gives every text an export can carry (sources, memos, the
 storyline). :func:`rewrite` changes a study's every copy of an identifier inside
-the caller's transaction: source texts and their header metadata, segment spans
+the caller's transaction: source texts, header metadata and import paths, segment spans
 and speakers, the spans and evidence offsets of every coding (human, imported,
 rule and model), model features, memos, the storyline, in-vivo candidates, case
 attributes and the decision log's details. The decision log is append-only
@@ -45,16 +45,20 @@ def texts(conn: sqlite3.Connection) -> list[str]:
 def rewrite(conn: sqlite3.Connection, rw: Rewriter) -> dict[str, int]:
     """Rewrite the study with ``rw`` (inside the caller's transaction); counts of rows changed."""
     counts = {"sources": 0, "segments": 0, "codings": 0, "other": 0}
-    for source_id, text, language, metadata in conn.execute(
-            "SELECT id, text, language, metadata FROM sources ORDER BY id").fetchall():
+    for source_id, text, language, metadata, path in conn.execute(
+            "SELECT id, text, language, metadata, original_path FROM sources ORDER BY id"
+            ).fetchall():
         new_text, where = rw.source(text, language)
         new_meta = _strings(json.loads(metadata), rw)
-        if new_text == text and new_meta == json.loads(metadata):
+        new_path = rw.string(path) if path else path
+        if (new_text, new_meta, new_path) == (text, json.loads(metadata), path):
             continue
         counts["sources"] += 1
-        conn.execute("UPDATE sources SET text = ?, content_hash = ?, metadata = ? WHERE id = ?",
+        conn.execute("UPDATE sources SET text = ?, content_hash = ?, metadata = ?, "
+                     "original_path = ? WHERE id = ?",
                      (new_text, rw.content_hash(new_text),
-                      json.dumps(new_meta, ensure_ascii=False, sort_keys=True), source_id))
+                      json.dumps(new_meta, ensure_ascii=False, sort_keys=True), new_path,
+                      source_id))
         counts["segments"] += _segments(conn, source_id, where, rw)
         counts["codings"] += _codings(conn, source_id, where, rw)
     counts["other"] += _notes(conn, rw)
@@ -144,10 +148,12 @@ def _notes(conn: sqlite3.Connection, rw: Rewriter) -> int:
 
 def _decisions(conn: sqlite3.Connection, rw: Rewriter) -> int:
     """Replace terms in the decision log's details (an orphaned passage keeps its text)."""
-    rows = [(i, new) for i, details in conn.execute("SELECT id, details FROM decisions")
-            if (new := json.dumps(_strings(json.loads(details), rw), ensure_ascii=False,
-                                  sort_keys=True)) != details
-            and _strings(json.loads(details), rw) != json.loads(details)]
+    rows = []
+    for decision_id, details in conn.execute("SELECT id, details FROM decisions").fetchall():
+        old = json.loads(details)
+        new = _strings(old, rw)
+        if new != old:
+            rows.append((decision_id, json.dumps(new, ensure_ascii=False, sort_keys=True)))
     if not rows:
         return 0
     triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
