@@ -218,3 +218,16 @@ def test_kept_terms_stay_and_count_as_reviewed(before, tmp_path) -> None:
     texts = "".join(r[0] for r in _rows(study, "SELECT text FROM sources"))
     assert "青山县" in texts and "王建国" not in texts
     cli("export", study, "--to", "csv", "-o", tmp_path / "c.csv", "--pseudonymised-only", "-q")
+
+
+def test_a_new_scan_never_overwrites_an_edited_review_file_silently(before, tmp_path) -> None:
+    study = _copy(before, tmp_path)
+    cli("anonymize", study, "-q")
+    cli("anonymize", study, "-q")  # as gtcode wrote it: written again
+    review = study / "private" / "anonymize-review.yaml"
+    edited = review.read_text(encoding="utf-8").replace("action: replace", "action: keep", 2)
+    review.write_text(edited, encoding="utf-8")
+    result = cli("anonymize", study, code=1)
+    assert "[E702]" in result.output and review.read_text(encoding="utf-8") == edited
+    cli("anonymize", study, "--force", "-q")
+    assert review.read_text(encoding="utf-8") != edited

@@ -8,12 +8,14 @@ from typing import Annotated, Optional
 import typer
 
 from gtcode.cli._common import (
+    ForceOpt,
     QuietOpt,
     StudyArg,
     default_author,
     err,
     handle_errors,
     note,
+    overwrite,
     progress,
 )
 from gtcode.workspace import open_study
@@ -43,7 +45,8 @@ def default_key(study: Path) -> Path:
 
 @handle_errors
 def anonymize_cmd(study: StudyArg, review: ReviewOpt = None, apply: ApplyOpt = None,
-                  key: KeyOpt = None, coder: CoderOpt = None, quiet: QuietOpt = False) -> None:
+                  key: KeyOpt = None, coder: CoderOpt = None, force: ForceOpt = False,
+                  quiet: QuietOpt = False) -> None:
     """Pseudonymise transcripts: find names, places, units and numbers, then replace them.
 
     Without --apply it writes a review file listing every candidate (kind, count,
@@ -56,7 +59,7 @@ def anonymize_cmd(study: StudyArg, review: ReviewOpt = None, apply: ApplyOpt = N
     from gtcode import privacy
 
     key_path = key if key is not None else default_key(study)
-    with open_study(study) as opened, progress(quiet) as callback:
+    with open_study(study) as opened, progress(quiet) as callback, overwrite(force):
         if apply is None:
             found = privacy.scan_study(opened, review, key_path if key_path.exists() else None,
                                        progress=callback)

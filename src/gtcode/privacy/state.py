@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gtcode.errors import GtcodeError
+from gtcode.files import guard_output
 from gtcode.privacy.detect import DETECTOR_VERSION, Candidate, scan
 from gtcode.privacy.pseudonyms import propose
 from gtcode.privacy.review import read_key, review_text, write_private
@@ -101,6 +102,7 @@ def scan_study(study: Study, review: Path | None = None, key: Path | None = None
     """
     review = Path(review) if review is not None else default_review(study)
     check_private_path(study, review, what="review file", outside=False)
+    guard_output(review, inspect=_edited_review(study))
     known = read_key(Path(key)) if key is not None else {}
     if key is not None:
         check_private_path(study, Path(key), what="key file", outside=True)
@@ -109,10 +111,30 @@ def scan_study(study: Study, review: Path | None = None, key: Path | None = None
     propose(candidates, {t: (e.pseudonym, e.pseudonym_en) for t, e in known.items()})
     if review.parent == study.path / PRIVATE_DIR:
         review.parent.mkdir(exist_ok=True)
-    write_private(review, review_text(study.path.name, candidates))
+    text = review_text(study.path.name, candidates)
+    write_private(review, text)
     with study.write():
         record_check(study, reviewed, candidates=candidates)
+        study.set_meta("privacy_review_sha256", _sha256(text.encode("utf-8")))
     return ScanReport(candidates, review, sum(c.term in known for c in candidates))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _edited_review(study: Study):
+    """An ``inspect`` for :func:`gtcode.files.guard_output`: a review file the researcher
+    edited and has not applied is work that a new scan must not overwrite silently."""
+    def inspect(path: Path) -> str | None:
+        try:
+            digest = _sha256(Path(path).read_bytes())
+        except OSError:
+            return None
+        if digest == study.meta("privacy_review_sha256"):
+            return None  # as gtcode wrote it: nothing of the researcher's in it
+        return "a pseudonymisation review file edited (or written elsewhere) and not applied"
+    return inspect
 
 
 def privacy_status(study: Study) -> PrivacyStatus:
