@@ -152,8 +152,9 @@ def apply_review(study: Study, review: Path, key: Path, *, coder: str,
         progress("Backing up", 0, 1)
     report.backup = study.backup("before-anonymize", folder=key.parent)
     at = now_iso()
-    merged = {**known, **{e.term: e for e in entries if e.replaces}}
-    write_private(key, key_text(study.path.name, merged, {}))
+    fresh = {e.term: e for e in entries if e.replaces and e.term not in known}
+    merged = {**known, **fresh}
+    write_private(key, key_text(study.path.name, merged, dict.fromkeys(fresh, at)))
     replacer = Replacer(entries)
     db.secure_delete(study.conn, True)
     try:

@@ -72,6 +72,7 @@ class Entry:
     pseudonym: str
     pseudonym_en: str
     line: int | None = None
+    applied_at: str = ""
 
     @property
     def replaces(self) -> bool:
@@ -171,7 +172,7 @@ def _entry(item: Any, n: int, root: Any, section: str = "terms"
     if problems:
         return None, problems
     return Entry(term, kind, "keep" if action == "drop" else action, pseudonym, pseudonym_en,
-                 line), []
+                 line, str(item.get("applied_at") or "")), []
 
 
 def read_key(path: Path) -> dict[str, Entry]:
@@ -200,7 +201,7 @@ def key_text(study_name: str, entries: dict[str, Entry], applied: dict[str, str]
     for e in sorted(entries.values(), key=lambda e: (order[e.kind], e.term)):
         lines += [f"  - term: {_q(e.term)}", f"    kind: {e.kind}",
                   f"    pseudonym: {_q(e.pseudonym)}", f"    pseudonym_en: {_q(e.pseudonym_en)}",
-                  f"    applied_at: {_q(applied.get(e.term, ''))}"]
+                  f"    applied_at: {_q(applied.get(e.term) or e.applied_at)}"]
     if not entries:
         lines[-1] = "key: []"
     return "\n".join(lines) + "\n"
