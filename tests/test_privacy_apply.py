@@ -232,3 +232,23 @@ def test_a_new_scan_never_overwrites_an_edited_review_file_silently(before, tmp_
     assert "[E702]" in result.output and review.read_text(encoding="utf-8") == edited
     cli("anonymize", study, "--force", "-q")
     assert review.read_text(encoding="utf-8") != edited
+
+
+def test_run_with_the_guard_writes_nothing_until_the_study_is_pseudonymised(tmp_path) -> None:
+    from privacy_fixtures import T2
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "S01.txt").write_text(T1, encoding="utf-8")
+    (tmp_path / "in" / "S02.txt").write_text(T2, encoding="utf-8")
+    out = tmp_path / "out"
+    refused = cli("run", tmp_path / "in", "--out", out, "--no-embeddings",
+                  "--pseudonymised-only", code=1)
+    assert "[E901]" in refused.output
+    assert sorted(p.name for p in out.iterdir()) == ["study"]  # the study, no output
+    cli("anonymize", out / "study", "-q")
+    cli("anonymize", out / "study", "--apply", out / "study" / "private" /
+        "anonymize-review.yaml", "--key", tmp_path / "key.yaml", "-q")
+    cli("run", tmp_path / "in", "--out", out, "--no-embeddings", "--pseudonymised-only", "-q")
+    assert (out / "codings.csv").is_file()
+    assert "王建国" not in (out / "codings.csv").read_text(encoding="utf-8")
+    assert "王建国".encode() not in (out / "report.html").read_bytes()

@@ -14,6 +14,7 @@ from gtcode.cli._common import (
     ExcelSafeOpt,
     ForceOpt,
     ModelOpt,
+    PseudonymisedOpt,
     QuietOpt,
     StudyArg,
     err,
@@ -227,7 +228,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
             model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
             positions: RunPositionsOpt = "both", excel_safe: ExcelSafeOpt = False,
-            force: ForceOpt = False, quiet: QuietOpt = False) -> None:
+            force: ForceOpt = False, pseudonymised_only: PseudonymisedOpt = False,
+            quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
     Example: gtcode run data/sample --cases data/sample/cases.csv --out out
@@ -239,7 +241,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
     with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback,
-                              positions=positions, excel_safe=excel_safe)
+                              positions=positions, excel_safe=excel_safe,
+                              pseudonymised_only=pseudonymised_only)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)
