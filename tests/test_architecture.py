@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("coding",),
     ("coding.learned",),
     ("coding.rules",),
-    ("importer", "workspace"),
+    ("importer", "workspace", "privacy"),
     ("store",),
     ("codebook", "transcripts"),
     ("cache", "files", "numbers", "progress"),

@@ -79,7 +79,7 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         codebook: str | Path = DEFAULT_CODEBOOK, options: ImportOptions = ImportOptions(),
         model: bool = True, embeddings: bool | None = None,
         progress: Progress | None = None, positions: str = "both",
-        excel_safe: bool = False) -> RunReport:
+        excel_safe: bool = False, pseudonymised_only: bool = False) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
@@ -90,6 +90,8 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             ``project-codepoints.qdpx`` in code points), ``"nvivo"`` or
             ``"codepoints"`` (``project.qdpx`` only, in that unit).
         excel_safe: guard formula-like text in the csv outputs.
+        pseudonymised_only: after the import, refuse (E901, no output written) while the
+            study holds identifying terms nobody reviewed (``gtcode anonymize``).
         model, embeddings: open coding's (:func:`gtcode.coding.open_coding.open_code`).
     """
     if positions not in RUN_POSITIONS:
@@ -111,6 +113,10 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
                 study.close()
                 shutil.rmtree(study_dir, ignore_errors=True)
             raise
+        if pseudonymised_only:
+            from gtcode.privacy import require_pseudonymised
+
+            require_pseudonymised(study, progress)
         book = study_codebook(study)
         report = RunReport(study=study_dir, imported=imported)
         for name, stage in STAGES:

@@ -45,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Intercoder agreement: percent, kappa, Fleiss, alpha; per code and overall."),
     "report": ("gtcode.cli.report",
                "Write the study report: one self-contained HTML page of the whole study."),
+    "anonymize": ("gtcode.cli.anonymize", "Pseudonymise transcripts: find names, places, units "
+                  "and numbers, then replace them."),
     "export": ("gtcode.cli.export", "Export a study: REFI-QDA project or codebook, codings csv, "
                "NVivo sheets."),
     "codebook": ("gtcode.cli.codebook", "Check, show, create, compare and export codebooks; "

@@ -51,6 +51,9 @@ EmbeddingsOpt = Annotated[Optional[bool], typer.Option(
     "--embeddings/--no-embeddings", help="Let the learned model read sentence embeddings "
     "(default: when installed; each turn is embedded once and kept in the study).",
     show_default=False)]
+PseudonymisedOpt = Annotated[bool, typer.Option(
+    "--pseudonymised-only", help="Refuse to export while the study holds identifying terms "
+    "nobody has reviewed (see `gtcode anonymize`).")]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
 
@@ -117,6 +120,14 @@ def progress(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
 
     with bars:
         yield callback
+
+
+def guard_pseudonymised(study: Any, asked: bool) -> None:
+    """``--pseudonymised-only``: refuse (E901) while any identifying term is unreviewed."""
+    if asked:
+        from gtcode.privacy import require_pseudonymised
+
+        require_pseudonymised(study)
 
 
 def default_author(author: str | None) -> str:

@@ -15,8 +15,10 @@ import typer
 from gtcode.cli._common import (
     ExcelSafeOpt,
     ForceOpt,
+    PseudonymisedOpt,
     QuietOpt,
     StudyArg,
+    guard_pseudonymised,
     handle_errors,
     note,
     overwrite,
@@ -67,7 +69,7 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
                cell: CellOpt = "references", level: LevelOpt = "category",
                classification: ClassOpt = "Person", lang: LangOpt = None,
                excel_safe: ExcelSafeOpt = False, force: ForceOpt = False,
-               quiet: QuietOpt = False) -> None:
+               pseudonymised_only: PseudonymisedOpt = False, quiet: QuietOpt = False) -> None:
     """Export a study: REFI-QDA project or codebook, codings csv, NVivo sheets.
 
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
@@ -75,6 +77,7 @@ def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
     options = ExportOptions(positions, rows, cell, level, classification, lang, excel_safe)
     with open_study(study) as opened, opened.snapshot(), overwrite(force), \
             working(f"Exporting {to}", quiet) as tick:
+        guard_pseudonymised(opened, pseudonymised_only)
         written = export(opened, to, output, options, progress=tick)
     note(written.summary, quiet=quiet)
     for warning in written.warnings:

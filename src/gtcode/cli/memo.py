@@ -13,9 +13,11 @@ from rich.table import Table
 from gtcode.cli._common import (
     ExcelSafeOpt,
     ForceOpt,
+    PseudonymisedOpt,
     QuietOpt,
     StudyArg,
     default_author,
+    guard_pseudonymised,
     handle_errors,
     note,
     out,
@@ -133,11 +135,12 @@ def show_cmd(study: StudyArg, memo_id: Annotated[int, typer.Argument(
 def export_cmd(study: StudyArg, output: Annotated[Path, typer.Option(
         "-o", "--output", help="memos.md, memos.docx or memos.csv.")],
         excel_safe: ExcelSafeOpt = False, force: ForceOpt = False,
-        quiet: QuietOpt = False) -> None:
+        pseudonymised_only: PseudonymisedOpt = False, quiet: QuietOpt = False) -> None:
     """Export every memo to Markdown, Word or csv.
 
     Example: gtcode memo export my-study -o memos.docx
     """
     with open_study(study) as opened, overwrite(force):
+        guard_pseudonymised(opened, pseudonymised_only)
         count = export_memos(opened, output, excel_safe=excel_safe)
     note(f"Wrote {count} memo(s) to {output}", quiet=quiet)

@@ -11,8 +11,10 @@ from rich.markup import escape
 from gtcode.cli._common import (
     ForceOpt,
     Language,
+    PseudonymisedOpt,
     QuietOpt,
     StudyArg,
+    guard_pseudonymised,
     handle_errors,
     note,
     overwrite,
@@ -42,7 +44,8 @@ def report_language(lang: str | None, codebook_language: str | None) -> str:
 
 @handle_errors
 def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
-               force: ForceOpt = False, quiet: QuietOpt = False) -> None:
+               force: ForceOpt = False, pseudonymised_only: PseudonymisedOpt = False,
+               quiet: QuietOpt = False) -> None:
     """Write the study report: one self-contained HTML page of the whole study.
 
     Corpus, codebook tree, heat maps, co-occurrence network, paradigm model,
@@ -52,6 +55,7 @@ def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
     Example: gtcode report my-study -o report.html --lang en
     """
     with open_study(study) as opened, overwrite(force), working("Writing the report", quiet):
+        guard_pseudonymised(opened, pseudonymised_only)
         book = study_codebook(opened)
         target = output or opened.exports_dir / "report.html"
         path = write_report(opened, book, target,

@@ -9,8 +9,10 @@ import typer
 
 from gtcode.cli._common import (
     ForceOpt,
+    PseudonymisedOpt,
     QuietOpt,
     StudyArg,
+    guard_pseudonymised,
     handle_errors,
     note,
     overwrite,
@@ -45,6 +47,7 @@ def export_cmd(
         "--next", min=1, help="Only the N undecided respondent turns the learned model is "
         "least sure of, spread over interviews: the decisions that teach it most.")] = None,
     force: ForceOpt = False,
+    pseudonymised_only: PseudonymisedOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a coding sheet: one row per segment, the coder's columns left empty.
@@ -56,6 +59,7 @@ def export_cmd(
     Example: gtcode sheet export my-study -o sheet.xlsx --coder li --next 50
     """
     with open_study(study) as opened, progress(quiet) as tick, overwrite(force):
+        guard_pseudonymised(opened, pseudonymised_only)
         book = study_codebook(opened)
         chosen = None
         if next_ is not None:

@@ -14,6 +14,7 @@ from gtcode.cli._common import (
     ExcelSafeOpt,
     ForceOpt,
     ModelOpt,
+    PseudonymisedOpt,
     QuietOpt,
     StudyArg,
     err,
@@ -211,7 +212,26 @@ def _status_extras(opened) -> None:
     backups = opened.backups()
     if backups:
         out.print(f"Backups ({len(backups)}), newest: {backups[-1]}")
+    _status_privacy(opened)
     out.print(f"Codebook: {opened.codebook_path.name} (hash {str(opened.meta('codebook_hash'))[:12]})")
+
+
+def _status_privacy(opened) -> None:
+    from gtcode.privacy import privacy_status
+
+    state = privacy_status(opened)
+    if state.applied:
+        applied = state.applied
+        out.print(f"Pseudonymised 已假名化: {applied['at']}, {applied['terms_replaced']} term(s) "
+                  f"replaced; key file {applied['key_file']} (kept outside the study)")
+    if state.unreviewed is not None:
+        out.print(f"Unreviewed identifying terms 未审阅的身份信息: {state.unreviewed} "
+                  f"(checked {state.checked_at})")
+    elif state.checked_at:
+        out.print("Unreviewed identifying terms 未审阅的身份信息: not known, texts changed "
+                  "since the last check (run `gtcode anonymize`)")
+    else:
+        out.print("Pseudonymisation 假名化: not checked yet (run `gtcode anonymize`)")
 
 
 @handle_errors
@@ -223,7 +243,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
             model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
             positions: RunPositionsOpt = "both", excel_safe: ExcelSafeOpt = False,
-            force: ForceOpt = False, quiet: QuietOpt = False) -> None:
+            force: ForceOpt = False, pseudonymised_only: PseudonymisedOpt = False,
+            quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
     Example: gtcode run data/sample --cases data/sample/cases.csv --out out
@@ -235,7 +256,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
     with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback,
-                              positions=positions, excel_safe=excel_safe)
+                              positions=positions, excel_safe=excel_safe,
+                              pseudonymised_only=pseudonymised_only)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)

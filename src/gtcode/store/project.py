@@ -266,17 +266,20 @@ class Study:
         """Set a metadata value; call inside :meth:`write`."""
         write_meta(self.conn, key, value)
 
-    def backup(self, reason: str) -> Path:
+    def backup(self, reason: str, folder: Path | None = None) -> Path:
         """Copy the database to ``backups/gtcode-<time>-<reason>.db`` and return it.
 
         Runs outside any write transaction, before the change it guards; when
         the copy cannot be made it raises E701 and the command stops there,
-        having changed nothing.
+        having changed nothing. ``folder``: another folder than the study's
+        ``backups/`` (the copy before pseudonymising goes beside the key, outside
+        the study, because it holds the identifiers).
         """
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = self.backups_dir / f"gtcode-{stamp}-{reason}.db"
+        folder = self.backups_dir if folder is None else Path(folder)
+        target = folder / f"gtcode-{stamp}-{reason}.db"
         try:
-            self.backups_dir.mkdir(exist_ok=True)
+            folder.mkdir(exist_ok=True)
             with atomic_output(target, owner=True) as tmp:
                 dest = sqlite3.connect(tmp)
                 try:

@@ -265,3 +265,29 @@ def sentences(text: str, lang: str | None = "zh") -> list[tuple[int, int]]:
         if end > start:
             spans.append((start, end))
     return spans
+
+
+def zh_pos_words(text: str) -> list[tuple[str, str, int]]:
+    """jieba's words with their part-of-speech tags: ``[(word, tag, start)]``.
+
+    Tags are jieba's (``nr`` person, ``ns`` place, ``nt`` organisation, ``n``
+    noun, ...). About 35,000 characters a second: the pseudonymisation
+    detector reads it, nothing on the coding path does.
+    """
+    from jieba import posseg
+
+    _jieba()
+    words: list[tuple[str, str, int]] = []
+    at = 0
+    for pair in posseg.cut(text):
+        words.append((pair.word, pair.flag, at))
+        at += len(pair.word)
+    return words
+
+
+def zh_word_tag(word: str) -> str | None:
+    """jieba's dictionary part-of-speech tag of ``word`` (None when not in the dictionary)."""
+    from jieba import posseg
+
+    _jieba()
+    return posseg.dt.word_tag_tab.get(word)

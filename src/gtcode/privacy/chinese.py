@@ -1,0 +1,225 @@
+"""Chinese personal names, places and work units, found on jieba's tagged words.
+
+A name is a surname from :data:`~gtcode.privacy.lexicon.SURNAMES` at the start
+of a word jieba tags as a person (``nr``), or a surname with a title (王书记),
+or 老/小 with a surname (老王, 小张), each only on jieba's word boundaries (对于书记
+is no one). Already-masked forms (张某, 张某某, 李XX) are left alone. Places are
+words tagged ``ns``, and proper stems before an administrative suffix (青山县,
+红旗村); organisations are proper stems before an organisation suffix (青山县财政局,
+宏达建材有限公司), never the generic unit alone (县财政局).
+"""
+
+from __future__ import annotations
+
+import re
+
+from gtcode.privacy.found import Found
+from gtcode.privacy.lexicon import (
+    COMPOUND_SURNAMES,
+    GENERIC_ORGS,
+    GENERIC_PLACE_STEMS,
+    GENERIC_PLACES,
+    NOT_GIVEN,
+    OLD_YOUNG_WORDS,
+    ORG_SUFFIXES,
+    PLACE_SUFFIXES,
+    SURNAMES,
+    TITLES,
+)
+from gtcode.transcripts.nlp import zh_pos_words, zh_word_tag
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Characters after a name that mean it is already masked (张某, 李XX, 王**).
+_MASKS = "某XxＸ×*＊"
+_SURNAME_ALT = "|".join(sorted(COMPOUND_SURNAMES, key=len, reverse=True)) + "|[" + "".join(
+    sorted(SURNAMES)) + "]"
+_TITLED = re.compile(f"(?:{_SURNAME_ALT})(?:" + "|".join(
+    sorted(TITLES, key=len, reverse=True)) + ")")
+_OLD_YOUNG = re.compile("[老小](?:" + _SURNAME_ALT + ")")
+#: 我叫王建国, 名叫李秀英: a surname and one or two characters after a naming word.
+_CALLED = re.compile("(?:(?<=叫)|(?<=叫做)|(?<=名字是))(?:" + _SURNAME_ALT + ")[\u4e00-\u9fff]{1,2}")
+#: Tags of a word that may be (part of) a proper name.
+_PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "j", "nt")
+_NOUNISH = (*_PROPER, "n", "a", "ng", "an", "b", "l", "i")
+_ADMIN_ONE = "省市县区镇乡村屯寨庄旗"
+_ORG_SHORT = ("局", "办", "厂", "所", "站", "段", "院", "处", "委", "社", "队", "科", "行",
+              "馆", "会", "部")
+
+
+def chinese(text: str) -> list[Found]:
+    """Chinese names, places and organisations in ``text`` (overlaps not yet resolved)."""
+    if not _CJK.search(text):
+        return []
+    words = zh_pos_words(text)
+    bounds = {start for _w, _t, start in words} | {len(text)}
+    places = _places(words)
+    return [*_names(text, words), *_titled(text, bounds), *_called(text, bounds), *places,
+            *_orgs(words, places)]
+
+
+def _called(text: str, bounds: set[int]) -> list[Found]:
+    """我叫王建国: the name ends on a word boundary, at two or three characters."""
+    found = []
+    for m in _CALLED.finditer(text):
+        start, end = m.span()
+        for stop in (end, end - 1):
+            term = text[start:stop]
+            surname = _surname(term + " ")
+            if stop in bounds and surname and len(term) > len(surname) and \
+                    term[len(surname)] not in NOT_GIVEN and not _masked(text, stop):
+                found.append(Found(start, stop, "person", term, surname))
+                break
+    return found
+
+
+def given_names(term: str) -> list[str]:
+    """The two-character given name of a full name, said alone (国华 of 田国华), unless it
+    is an everyday word (建国, 红旗)."""
+    surname = _surname(term + " ") if len(term) >= 3 else None
+    given = term[len(surname):] if surname else ""
+    if len(given) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
+        return []
+    tag = zh_word_tag(given)
+    return [given] if tag is None or tag.startswith("nr") or tag == "nz" else []
+
+
+def _masked(text: str, end: int) -> bool:
+    return end < len(text) and text[end] in _MASKS
+
+
+def _surname(word: str) -> str | None:
+    if word[:2] in COMPOUND_SURNAMES and len(word) >= 3:
+        return word[:2]
+    return word[0] if word[0] in SURNAMES else None
+
+
+def _names(text: str, words: list[tuple[str, str, int]]) -> list[Found]:
+    found = []
+    for i, (word, tag, start) in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if word in SURNAMES or word in COMPOUND_SURNAMES:  # a name jieba split: 欧阳 / 娜娜
+            if nxt and nxt[1].startswith("nr") and 1 <= len(nxt[0]) <= 2 and \
+                    nxt[0][0] not in NOT_GIVEN and not _masked(text, nxt[2] + len(nxt[0])):
+                found.append(Found(start, nxt[2] + len(nxt[0]), "person", word + nxt[0], word))
+            continue
+        if not tag.startswith("nr") or not 2 <= len(word) <= 4 or "某" in word:
+            continue
+        surname = _surname(word)
+        if surname is None or _masked(text, start + len(word)):
+            continue
+        given = word[len(surname):]
+        if not 1 <= len(given) <= 2 or given[0] in NOT_GIVEN or given in TITLES:
+            continue
+        found.append(Found(start, start + len(word), "person", word, surname))
+    return found
+
+
+def _titled(text: str, bounds: set[int]) -> list[Found]:
+    """王书记, 欧阳主任, 老王, 小张: on word boundaries, not everyday words (小时)."""
+    found = []
+    for pattern in (_TITLED, _OLD_YOUNG):
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if start not in bounds or end not in bounds or _masked(text, end):
+                continue
+            term = m.group()
+            if term in OLD_YOUNG_WORDS:
+                continue
+            surname = term[1:] if pattern is _OLD_YOUNG else _surname(term + "  ")
+            found.append(Found(start, end, "person", term, surname or ""))
+    return found
+
+
+def _proper_stem(stem: str, tag: str) -> bool:
+    if len(stem) < 2 or stem in GENERIC_PLACE_STEMS or stem in GENERIC_PLACES:
+        return False
+    if tag in _PROPER:
+        return True
+    known = zh_word_tag(stem)
+    return tag in _NOUNISH and (known is None or known in _NOUNISH)
+
+
+def _places(words: list[tuple[str, str, int]]) -> list[Found]:
+    found = []
+    for i, (word, tag, start) in enumerate(words):
+        nxt = words[i + 1][0] if i + 1 < len(words) else ""
+        if nxt in PLACE_SUFFIXES or (nxt[:1] in _ADMIN_ONE and nxt[:1] and len(nxt) == 2
+                                     and zh_word_tag(nxt) is not None):
+            suffix = nxt if nxt in PLACE_SUFFIXES else nxt[0]
+            if _proper_stem(word, tag) or (tag == "ns" and word not in GENERIC_PLACES):
+                found.append(Found(start, start + len(word) + len(suffix), "place",
+                                   word + suffix))
+                continue
+        if tag == "ns" and len(word) >= 2 and word not in GENERIC_PLACES:
+            found.append(Found(start, start + len(word), "place", word))
+            continue
+        suffix = next((s for s in PLACE_SUFFIXES if word.endswith(s) and len(word) > len(s)),
+                      None)
+        if suffix and len(word) >= 3 and word not in GENERIC_PLACES and \
+                _place_word(word, suffix, tag):
+            found.append(Found(start, start + len(word), "place", word))
+    return found
+
+
+def _place_word(word: str, suffix: str, tag: str) -> bool:
+    """保定市, 红星村: one word ending with a place suffix, its stem a proper name."""
+    stem = word[:-len(suffix)]
+    stem_tag = zh_word_tag(stem)
+    if _proper_stem(stem, stem_tag or tag):
+        return True
+    # a dictionary word (保定市) whose stem the dictionary tags oddly (保定: v)
+    return suffix != "区" and tag in ("n", "ns") and len(stem) >= 2 and \
+        stem not in GENERIC_PLACE_STEMS and zh_word_tag(word) is not None
+
+
+def _org_end(word: str, tag: str) -> bool:
+    if tag == "nt":
+        return True
+    for suffix in ORG_SUFFIXES:
+        if word.endswith(suffix) and (len(suffix) > 1 or suffix in _ORG_SHORT):
+            return word != suffix or suffix in ("公司", "有限公司", "集团", "村委会", "局", "办",
+                                                "厂", "委员会", "合作社", "银行")
+    return False
+
+
+def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]:
+    """A proper stem (a place, a name, an unknown word) and up to four words before a unit."""
+    by_end = {p.end: p.start for p in places}
+    index = {start: k for k, (_w, _t, start) in enumerate(words)}
+    found = []
+    for i, (word, tag, start) in enumerate(words):
+        if not _org_end(word, tag):
+            continue
+        k, proper = i, []
+        for _step in range(5):
+            here = words[k][2]
+            if here in by_end and by_end[here] in index:
+                k = index[by_end[here]]
+                proper.append(k)
+                continue
+            if k == 0 or words[k - 1][1] not in _NOUNISH:
+                break
+            k -= 1
+            if words[k][1] in _PROPER and words[k][1] != "nt":
+                proper.append(k)
+        end = start + len(word)
+        if not proper:
+            if tag == "nt" and len(word) >= 4 and word not in GENERIC_ORGS:
+                found.append(Found(start, end, "org", word))
+            continue
+        first = words[proper[-1]][2]
+        found.append(Found(first, end, "org", "".join(w for w, _t, _s in words[proper[-1]:i + 1])))
+    return found
+
+
+def place_stems(term: str) -> list[str]:
+    """The name of a place without its level, said alone (青溪 of 青溪县), unless it is an
+    everyday word."""
+    suffix = next((x for x in sorted(PLACE_SUFFIXES, key=len, reverse=True)
+                   if term.endswith(x) and len(term) > len(x)), None)
+    stem = term[:-len(suffix)] if suffix else ""
+    if len(stem) < 2 or stem in GENERIC_PLACE_STEMS or stem in GENERIC_PLACES or \
+            not all("\u4e00" <= ch <= "\u9fff" for ch in stem):
+        return []
+    tag = zh_word_tag(stem)
+    return [stem] if tag is None or tag in ("ns", "nr", "nrt", "nz") else []
