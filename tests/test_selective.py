@@ -43,7 +43,7 @@ def test_representative_quotes_follow_the_rule(study):
     assert [(q.case, q.segment) for q in quotes] == [("S1", 4), ("S3", 2), ("S2", 2),
                                                      ("S1", 2)]
     assert quotes[0].human and quotes[0].terms == ("红包", "送礼")
-    assert quotes[0].cite() == "\u201c过年要送礼，包红包。\u201d（S1）"
+    assert quotes[0].cite() == "\u201c过年要送礼，包红包。\u201d（S1，第4行）"
     assert quotes[0].cite("en") == "\u201c过年要送礼，包红包。\u201d (S1)"
     pair = choose_quotes(data, ["res", "act"], limit=3)
     assert [(q.case, q.segment) for q in pair] == [("S2", 2)]

@@ -18,6 +18,7 @@ from gtcode.exports.report import svg
 from gtcode.exports.report.html import Raw, details, esc, figure, note, table
 from gtcode.exports.report.i18n import level_name, t
 from gtcode.numbers import percent
+from gtcode.tables.paper import guest_reason
 
 if TYPE_CHECKING:
     from gtcode.exports.report.build import Facts
@@ -67,8 +68,8 @@ def _guest_text(guest, lang: str) -> str:
                     through=guest.confirmed_through, after=guest.new_after)
         mark = f'<span class="ok">{esc(t("reached", lang))}</span>'
     else:
-        verdict = t("guest_reason", lang, reason=guest.reason) if guest.reason else t(
-            "guest_no", lang)
+        verdict = (t("guest_reason", lang, reason=guest_reason(guest, lang).rstrip("。."))
+                   if guest.reason else t("guest_no", lang))
         mark = f'<span class="warn">{esc(t("not_reached", lang))}</span>'
     stop = "。" if lang == "zh" else ". "
     return (f'<p><b>{esc(t("guest_result", lang))}</b>: {mark}{stop}{esc(verdict)}</p>'
@@ -81,7 +82,8 @@ def holdout_section(f: Facts, lang: str) -> str:
     """The hold-out test: what each held-out interview added to the model."""
     result = f.saturation.holdout
     if result is None:
-        return note(f.saturation.holdout_note or t("not_available", lang))
+        return note(t("holdout_too_few", lang) if f.saturation.holdout_note
+                    else t("not_available", lang))
     names = f.coded.hierarchy.label
     verdict = ('<span class="ok">' + esc(t("holdout_pass", lang)) if result.passed else
                '<span class="warn">' + esc(t("holdout_fail", lang))) + "</span>"
@@ -137,7 +139,7 @@ def agreement_section(f: Facts, lang: str) -> str:
     parts.append(details(t("show_table", lang), table(
         [t("code", lang), t("units_used", lang), t("pct_agree", lang), t("kappa", lang),
          t("alpha", lang)], rows, numeric=(1, 2, 3, 4))))
-    parts.extend(note(n) for n in result.notes)
+    parts.extend(note(agree.note_in(n, lang)) for n in result.notes)
     return "".join(parts)
 
 
@@ -190,8 +192,8 @@ def _category(f: Facts, node, lang: str) -> str:
 def _quotes(quotes, lang: str) -> str:
     if not quotes:
         return note(t("no_quotes", lang))
-    return "".join(f"<blockquote>{esc(q.text)}<cite>— {esc(q.case)} · {esc(q.source)} "
-                   f"#{q.segment}</cite></blockquote>" for q in quotes)
+    return "".join(f"<blockquote>{esc(q.text)}<cite>— {esc(q.where(lang))}</cite></blockquote>"
+                   for q in quotes)
 
 
 # -- the grounded-theory tables ----------------------------------------------------------
