@@ -52,8 +52,9 @@ _WHO = r"(?P<who>.+?)"
 NOTES_ZH: list[tuple[re.Pattern[str], str]] = [(re.compile(p + r"$", re.S), zh) for p, zh in (
     (r"units are (?P<scope>.+?): (?P<n>\d+) interviewer turn\(s\) left out .*",
      "比较单位为{scope}：{n} 个访谈者话轮未计入。"),
-    (r"human coders count as having seen the segments they decided \((?P<a>\d+) of (?P<b>\d+) "
-     r"(?P<scope>.+?); .*", "人工编码者只计其作过决定的段落（{a}/{b} 个{scope}；审阅表中未作决定的行不计）。"),
+    (r"human coders count as having seen the segments they decided \((?P<who>.+?) of "
+     r"(?P<b>\d+) (?P<scope>[^;]+); .*",
+     "人工编码者只计其作过决定的段落（{who}，共 {b} 个{scope}；审阅表中未作决定的行不计）。"),
     (r"(?P<n>\d+) coding\(s\) that lost their passage on --replace were left out\.",
      "{n} 个编码在替换转写稿后失去对应文字，未计入。"),
     (r"(?P<n>\d+) coding\(s\) overlap no segment .*",
