@@ -127,6 +127,9 @@ def _fill(cell, text: str, *, bold: bool = False) -> None:
     for i, line in enumerate(lines):
         if i:
             paragraph = cell.add_paragraph()
+        # single-spaced, no space after: as compact as Word's Table Grid style makes them
+        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
+        paragraph.paragraph_format.line_spacing = 1.0
         set_font(paragraph.add_run(line), size=9, bold=bold or None)
 
 
