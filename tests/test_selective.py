@@ -1,5 +1,6 @@
 """Selective coding on the hand-built study: reach, centrality, storyline, quotes, hold-out."""
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -261,7 +262,7 @@ def test_the_run_line_names_a_long_hold_out_by_its_ends():
 def test_quotes_cite_the_timestamp_the_transcript_shows(tmp_path):
     """A quote is cited by case and timestamp when the transcript has one, else its line."""
     from gtcode.coding.quotes import Quote
-    from gtcode.transcripts.segment import turn_time
+    from gtcode.transcripts.timestamps import turn_time
 
     assert turn_time("……\n[00:12:31] 答：") == "00:12:31"
     assert turn_time("答（12:31）：") == "12:31"
@@ -278,7 +279,10 @@ def test_quotes_cite_the_timestamp_the_transcript_shows(tmp_path):
 def test_sample_quotes_carry_their_timestamps(tmp_path):
     """S01 of data/sample marks each turn ``[00:00:46] 答：``: its quotes cite that time."""
     from gtcode.codebook import load_codebook
+    from gtcode.coding.quotes import Quote
     from gtcode.importer import import_files
+    from gtcode.store.analysis import text_before
+    from gtcode.tables.paper import timed
     from gtcode.workspace import init_study
 
     study = init_study(tmp_path / "s", "six-pressures")
@@ -286,9 +290,12 @@ def test_sample_quotes_carry_their_timestamps(tmp_path):
         import_files(study, [SAMPLE / "S01.txt"])
         data = load_coded_study(study, load_codebook("six-pressures"))
         first = data.segments[0]
-        line, time = data.place(first.id)
-        text = (SAMPLE / "S01.txt").read_text(encoding="utf-8").splitlines()[line - 1]
-        assert time and text.startswith(f"[{time}]")
+        quote = Quote(first.case, first.source, first.idx, first.id, "…", (), False,
+                      line=first.line)
+        (cited,) = timed([quote], functools.partial(text_before, study.conn))
+        text = (SAMPLE / "S01.txt").read_text(encoding="utf-8").splitlines()[first.line - 1]
+        assert cited.time and text.startswith(f"[{cited.time}]")
+        assert cited.cite() == f"\u201c…\u201d（S01，{cited.time}）"
     finally:
         study.close()
 

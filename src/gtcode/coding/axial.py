@@ -38,7 +38,6 @@ from gtcode.store.codes import list_codes
 from gtcode.store.codings import effective_codings
 from gtcode.store.project import Study
 from gtcode.store.sources import attribute_types, list_cases
-from gtcode.transcripts.segment import turn_time
 
 LEVELS = ("category", "subcategory", "concept")
 CELLS = ("references", "presence", "characters", "words")
@@ -179,19 +178,8 @@ class CodedStudy:
     evidence: dict[tuple[int, str], list[str]] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)
     overrides: dict[str, list[int]] = field(default_factory=dict)
-    #: segment ids -> the text before each (its label, timestamp); read when a quote is cited
-    before: Callable[[list[int]], dict[int, str]] | None = field(default=None, repr=False)
     _index: dict[int, db.CountedSegment] = field(default_factory=dict, init=False, repr=False)
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
-
-    def place(self, segment_id: int) -> tuple[int | None, str | None]:
-        """Where a segment sits in its transcript: (line, timestamp as the transcript shows it)."""
-        key = ("place", segment_id)
-        if key not in self._derived:
-            found = self.before([segment_id]) if self.before and segment_id > 0 else {}
-            time = turn_time(found[segment_id]) if segment_id in found else None
-            self._derived[key] = (self.segment(segment_id).line, time)
-        return self._derived[key]
 
     def segment(self, segment_id: int) -> db.CountedSegment:
         """The counted segment with this id."""
@@ -283,8 +271,7 @@ def _read_coded_study(study: Study, book: Codebook) -> CodedStudy:
     texts = {**db.segment_texts(conn, sorted(wanted)), **passages.texts()}
     units = sorted(passages.units.values(), key=lambda u: (u.position, u.source, u.start, u.id))
     return CodedStudy(hierarchy, references, db.case_order(conn), [*segments, *units], attrs,
-                      attribute_types(conn), db.rule_evidence(conn), texts, overrides,
-                      functools.partial(db.text_before, conn))
+                      attribute_types(conn), db.rule_evidence(conn), texts, overrides)
 
 
 # -- the code × case matrix ----------------------------------------------------

@@ -164,7 +164,7 @@ def _quote(data: CodedStudy, seg_id: int, found: _Candidate | None,
                  if any(code in sub for sub in subtrees) for t in ts}
     text = excerpt(data.texts.get(seg_id, ""), sorted(terms), max_chars)
     return Quote(seg.case, seg.source, seg.idx, seg_id, text, tuple(sorted(terms)), human,
-                 override, *data.place(seg_id))
+                 override, seg.line)
 
 
 def excerpt(text: str, terms: Iterable[str], max_chars: int = MAX_CHARS) -> str:

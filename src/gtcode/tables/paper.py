@@ -10,15 +10,20 @@ the two always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from gtcode.coding.axial import CodedStudy, paradigm_roles
 from gtcode.coding.memos import by_target, memo_cell
-from gtcode.coding.quotes import RULE, RULE_ZH, choose_quotes
+from gtcode.coding.quotes import RULE, RULE_ZH, Quote, choose_quotes
 from gtcode.coding.selective import SelectiveResult
 from gtcode.coding.storyline import ROLE_NAMES
 from gtcode.numbers import percent
 from gtcode.store.memos import MemoRow
+from gtcode.transcripts.timestamps import turn_time
+
+#: segment ids -> the source text before each (``gtcode.store.analysis.text_before``)
+TextBefore = Callable[[list[int]], dict[int, str]]
 
 #: Column kinds: how a value is shown (Word) and formatted (Excel).
 KINDS = ("text", "int", "pct", "float", "dec1")
@@ -66,6 +71,18 @@ def quote_note(lang: str) -> str:
     return QUOTE_NOTE if lang == "en" else QUOTE_NOTE_ZH
 
 
+def timed(quotes: Sequence[Quote], before: TextBefore | None) -> list[Quote]:
+    """The quotes with the timestamps their transcripts show, where they show one.
+
+    Read for the quoted segments only (a transcript without timestamps is
+    cited by line).
+    """
+    wanted = [q.segment_id for q in quotes if q.time is None and q.segment_id > 0]
+    found = before(wanted) if before and wanted else {}
+    return [replace(q, time=turn_time(found[q.segment_id])) if q.segment_id in found else q
+            for q in quotes]
+
+
 def t(lang: str, zh: str, en: str) -> str:
     """The Chinese or English wording."""
     return en if lang == "en" else zh
@@ -83,6 +100,14 @@ class Context:
     #: segments quoted so far in any table: a quote is reused only when no
     #: equally agreed one is left (see gtcode.coding.quotes)
     used: set[int] = field(default_factory=set)
+    before: TextBefore | None = None
+
+    def cite(self, quote: Quote) -> str:
+        """``“…”（S03，00:12:31）``: the quote with its case and timestamp (or line)."""
+        return timed([quote], self.before)[0].cite(self.lang)
+
+    def quotes_cell(self, quotes: Sequence[Quote]) -> str:
+        return "\n".join(q.cite(self.lang) for q in timed(quotes, self.before)) or "—"
 
     def name(self, code: str | None) -> str:
         return self.data.hierarchy.label(code, self.lang) if code else "—"
@@ -108,19 +133,18 @@ class Context:
 
 
 def make_context(data: CodedStudy, result: SelectiveResult, memos: list[MemoRow],
-                 lang: str) -> Context:
-    """A context with concepts numbered a1, a2 … and subcategories A1, A2 … in codebook order."""
-    ctx = Context(data, result, by_target(memos), lang)
+                 lang: str, before: TextBefore | None = None) -> Context:
+    """A context with concepts numbered a1, a2 … and subcategories A1, A2 … in codebook order.
+
+    ``before`` reads the text before quoted segments, for their timestamps.
+    """
+    ctx = Context(data, result, by_target(memos), lang, before=before)
     ctx.used.update(q.segment_id for s in result.storyline.structures for q in s.quotes)
     for i, code in enumerate(data.rolled("concept"), start=1):
         ctx.numbers[code] = f"a{i}"
     for i, code in enumerate(data.rolled("subcategory"), start=1):
         ctx.numbers.setdefault(code, f"A{i}")
     return ctx
-
-
-def _quotes_cell(quotes, lang: str) -> str:
-    return "\n".join(q.cite(lang) for q in quotes) or "—"
 
 
 def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
@@ -132,7 +156,7 @@ def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
                                    overrides=ctx.data.overrides.get(code, []), lang=lang,
                                    avoid=used):
             used.add(quote.segment_id)
-            rows.append([quote.cite(lang), ctx.numbered(code),
+            rows.append([ctx.cite(quote), ctx.numbered(code),
                          ctx.name(ctx.data.hierarchy.subcategory(code)),
                          ctx.name(ctx.data.hierarchy.category(code)), cases, refs,
                          ctx.memo("code", code)])
@@ -195,7 +219,7 @@ def paradigm_table(ctx: Context) -> Table | None:
         names = [ctx.name(c) + (t(lang, "（核心范畴）", " (core category)")
                                 if core is not None and c == core.id else "") for c in codes]
         rows.append([ROLE_NAMES[lang][role], ("、" if lang == "zh" else ", ").join(names),
-                     _quotes_cell(quotes, lang)])
+                     ctx.quotes_cell(quotes)])
     if not rows:
         return None
     headers = [t(lang, "范式要素", "Paradigm element"), t(lang, "对应范畴", "Categories"),
@@ -211,7 +235,7 @@ def selective_table(ctx: Context) -> Table:
     kinds = {"core": t(lang, "与核心范畴", "to the core"),
              "paradigm": t(lang, "范式模型", "paradigm model"),
              "cooccurrence": t(lang, "共现", "co-occurrence")}
-    rows = [[s.label, s.meaning, _quotes_cell(s.quotes, lang), kinds[s.kind], s.key,
+    rows = [[s.label, s.meaning, ctx.quotes_cell(s.quotes), kinds[s.kind], s.key,
              t(lang, "是", "yes") if s.edited else t(lang, "否", "no")]
             for s in ctx.result.storyline.structures]
     headers = [t(lang, "典型关系结构", "Relation structure"),

@@ -7,6 +7,7 @@ saturation and the hold-out test, ``gtcode.coding.quotes`` for quotes,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -18,7 +19,8 @@ from gtcode.exports.report import svg
 from gtcode.exports.report.html import Raw, details, esc, figure, note, table
 from gtcode.exports.report.i18n import level_name, t
 from gtcode.numbers import percent
-from gtcode.tables.paper import guest_reason
+from gtcode.store.analysis import text_before
+from gtcode.tables.paper import guest_reason, timed
 
 if TYPE_CHECKING:
     from gtcode.exports.report.build import Facts
@@ -185,7 +187,7 @@ def _category(f: Facts, node, lang: str) -> str:
                            overrides=f.coded.overrides.get(node.id, ()), lang=lang,
                            avoid=f.tables.quoted | f.quoted)
     f.quoted.update(q.segment_id for q in quotes)
-    body.append(_quotes(quotes, lang))
+    body.append(_quotes(timed(quotes, functools.partial(text_before, f.study.conn)), lang))
     return '<div class="category">' + "".join(body) + "</div>"
 
 
