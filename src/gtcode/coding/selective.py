@@ -175,12 +175,14 @@ def with_study_split(study: Study, options: SaturationOptions) -> SaturationOpti
         return options
     import dataclasses
 
+    random = bool(stored.get("holdout_random"))
     try:
+        # a random draw is the split only with its seed; otherwise the seed stays the run's
+        seed = int(str(stored.get("seed", options.seed))) if random else options.seed
         return dataclasses.replace(
             options, holdout=stored.get("holdout"),
-            holdout_cases=tuple(stored.get("holdout_cases") or ()),
-            holdout_random=bool(stored.get("holdout_random")),
-            seed=int(stored.get("seed", options.seed)))  # type: ignore[arg-type]
+            holdout_cases=tuple(stored.get("holdout_cases") or ()), holdout_random=random,
+            seed=seed)
     except (TypeError, ValueError):
         return options
 
