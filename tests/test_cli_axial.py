@@ -29,6 +29,7 @@ def test_axial_prints_matrix_cooccurrence_and_relations(study_dir, tmp_path):
     assert "3 category pairs co-occur" in result.stderr
     assert (tmp_path / "net" / "network.graphml").exists()
     assert (tmp_path / "net" / "network.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "net" / "network.svg").read_bytes().startswith(b"<?xml")
     by = _run("axial", study_dir, "--by", "level", "--percent", "row", "--measure", "jaccard",
               "--lang", "en")
     assert by.exit_code == 0 and "Resource" in by.stdout and "村级" in by.stdout
@@ -57,16 +58,22 @@ def test_selective_holdout_edit_and_quote(study_dir):
     assert passed.exit_code == 0, passed.output
     assert "hold-out test: passed" in passed.stdout
     assert "hold-out test passed (S3 held out)" in passed.stderr
+    assert "  hold-out test passed: the 1 held-out interview(s) fit" in passed.stderr
     failed = _run("selective", study_dir, "--holdout", "1", "--permutations", "20",
                   "--count", "all")  # S4's new relation is the machine's
     assert "hold-out test: failed" in failed.stdout
     assert "counted every coding that counts, human and machine" in failed.stdout
+    # the result is explained right where it first appears
+    lines = failed.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines) if "hold-out test failed (S4 held out)" in line)
+    assert lines[at + 1].startswith("  hold-out test failed: the 1 held-out interview(s)")
     human = _run("selective", study_dir, "--holdout", "1", "--permutations", "20")
     assert "hold-out test: passed" in human.stdout  # S4 has no human coding: nothing new
     assert "counted concepts used by human coders" in human.stdout
     edited = _run("selective", study_dir, "--edit", "core:res", "--text", "我的解释。",
                   "--author", "ana", "--quote", "res=S2.txt#2", "--permutations", "20")
     assert edited.exit_code == 0, edited.output
+    assert "hold-out test failed (S4 held out)" in edited.stderr  # the split chosen is kept
     again = _run("selective", study_dir, "--permutations", "20")
     assert again.exit_code == 0 and "我的解释。" in again.stdout
     with Study.open(study_dir) as study:

@@ -120,3 +120,27 @@ def test_codebook_import_from_a_qdc(study_dir, tmp_path):
     assert "name: 缺钱 😀" in text and "definition: 资源不足带来的压力" in text
     result = gtcode("codebook", "import", tmp_path / "missing.qdc", "-o", tmp_path / "x.yaml")
     assert result.exit_code == 1 and "[E101]" in result.output
+
+
+def test_docx_table_style_and_title(study_dir, tmp_path):
+    import docx
+
+    result = gtcode("export", study_dir, "--to", "docx", "--table-style", "grid", "--title",
+                    "村干部研究", "-o", tmp_path / "t.docx")
+    assert result.exit_code == 0, result.output
+    assert "(grid)" in result.output
+    document = docx.Document(tmp_path / "t.docx")
+    assert document.paragraphs[0].text == "村干部研究"
+    assert document.tables[0].style.name == "Table Grid"
+    bad = gtcode("export", study_dir, "--to", "docx", "--table-style", "fancy",
+                 "-o", tmp_path / "u.docx")
+    assert bad.exit_code == 2 and "'fancy'" in bad.output and not (tmp_path / "u.docx").exists()
+
+
+def test_run_draws_the_network_as_png_and_svg(sample_run):
+    from gtcode.exports.network import find_cjk_font
+
+    out = sample_run.study.parent
+    assert out / "network.png" in sample_run.outputs and out / "network.svg" in sample_run.outputs
+    font_warnings = [w for w in sample_run.warnings if "CJK" in w]
+    assert len(font_warnings) == (0 if find_cjk_font() else 1)

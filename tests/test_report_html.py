@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -189,3 +190,64 @@ def test_cli_report(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Invalid value" in result.stderr and "'fr'" in result.stderr
     result = runner.invoke(app, ["report", str(tmp_path / "none")])
     assert result.exit_code == 1 and "[E301]" in result.stderr
+
+
+def test_agreement_notes_follow_the_report_language(tmp_path: Path) -> None:
+    """A Chinese report says its agreement notes in Chinese, each one of them."""
+    from gtcode.exports.report import agreement
+
+    book = mini_book()
+    study = make_study(tmp_path / "study", book, coders=("ann", "ben"))
+    try:
+        page = build_report(study, book, lang="zh")
+        notes = agreement.study_agreement(study).notes
+    finally:
+        study.close()
+    assert notes
+    for english in notes:
+        chinese = agreement.note_in(english, "zh")
+        assert chinese != english and not re.search(r"[A-Za-z]{4,} [a-z]{3,}", chinese), english
+        assert html.escape(chinese, quote=False) in page
+        assert english not in page
+
+
+@pytest.mark.parametrize("english, chinese", [
+    ("units are respondent turns: 12 interviewer turn(s) left out (--role all counts every "
+     "turn).", "比较单位为受访者话轮：12 个访谈者话轮未计入。"),
+    ("3 unit(s) looked at by only one coder were ignored.", "3 个只有一位编码者查看过的单位未计入。"),
+    ("ann: saw machine suggestions (5 of 9 units).", "ann：决定时看到了机器建议（5/9 个单位）。"),
+    ("ann and ben all saw the same machine suggestions when deciding: their agreement may be "
+     "inflated by them (anchoring). Blind sheets (--blind) give independent coders.",
+     "ann、ben决定时都看到了相同的机器建议，一致性可能因此偏高（锚定效应）；盲审表可得到相互独立的编码者。"),
+    ("overall figures: unweighted mean over 4 code(s) (each code present/absent per unit).",
+     "总体指标：未加权平均，基于 4 个编码（每个编码在每个单位上按出现/未出现计）。"),
+])
+def test_agreement_notes_in_chinese(english: str, chinese: str) -> None:
+    from gtcode.exports.report.agreement import note_in
+
+    assert note_in(english, "zh") == chinese
+    assert note_in(english, "en") == english
+
+
+def test_title_and_quote_citations(small, tmp_path: Path) -> None:
+    """--title sets the page's title; quotes are cited by case and line, not file and index."""
+    study, book = small
+    page = build_report(study, book, lang="zh", title="村干部压力研究")
+    assert "<title>村干部压力研究</title>" in page and "<h1>村干部压力研究</h1>" in page
+    assert "研究报告 ·" not in page
+    cites = re.findall(r"<cite>(.*?)</cite>", page)
+    assert cites and all(re.fullmatch(r"— S\d{3}，第[24]行", c) for c in cites), cites
+    assert "<title>研究报告 · " in build_report(study, book, lang="zh")
+
+
+def test_cli_report_title(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gtcode.cli import app
+    from gtcode.workspace import init_study
+
+    init_study(tmp_path / "s").close()
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "s"), "-o",
+                                      str(tmp_path / "r.html"), "--title", "A & B"])
+    assert result.exit_code == 0, result.output
+    assert "<title>A &amp; B</title>" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -1,5 +1,8 @@
 """Selective coding on the hand-built study: reach, centrality, storyline, quotes, hold-out."""
 
+import functools
+from pathlib import Path
+
 import pytest
 
 from axial_study import build_study
@@ -9,6 +12,8 @@ from gtcode.coding.axial import load_coded_study
 from gtcode.coding.quotes import choose_quotes, excerpt
 from gtcode.errors import GtcodeError
 from gtcode.store.analysis import storyline_rows
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 #: the hand-built study's rule suggestions count too (most of its codings are machine's)
 FAST = sel.SaturationOptions(permutations=50, count="all")
@@ -44,8 +49,8 @@ def test_representative_quotes_follow_the_rule(study):
     assert [(q.case, q.segment) for q in quotes] == [("S1", 4), ("S3", 2), ("S2", 2),
                                                      ("S1", 2)]
     assert quotes[0].human and quotes[0].terms == ("红包", "送礼")
-    assert quotes[0].cite() == "\u201c过年要送礼，包红包。\u201d（S1）"
-    assert quotes[0].cite("en") == "\u201c过年要送礼，包红包。\u201d (S1)"
+    assert quotes[0].cite() == "\u201c过年要送礼，包红包。\u201d（S1，第4行）"
+    assert quotes[0].cite("en") == "\u201c过年要送礼，包红包。\u201d (S1, line 4)"
     pair = choose_quotes(data, ["res", "act"], limit=3)
     assert [(q.case, q.segment) for q in pair] == [("S2", 2)]
     assert choose_quotes(data, ["fav", "eco"]) == []
@@ -255,3 +260,78 @@ def test_the_run_line_names_a_long_hold_out_by_its_ends():
     assert _some(["A", "B"]) == "A, B"
     many = [f"R{n:04d}" for n in range(1, 341)]
     assert _some(many) == "R0001, R0002, R0003, ... R0340 (340 cases)"
+
+
+def test_quotes_cite_the_timestamp_the_transcript_shows(tmp_path):
+    """A quote is cited by case and timestamp when the transcript has one, else its line."""
+    from gtcode.coding.quotes import Quote
+    from gtcode.transcripts.timestamps import turn_time
+
+    assert turn_time("……\n[00:12:31] 答：") == "00:12:31"
+    assert turn_time("答（12:31）：") == "12:31"
+    assert turn_time("[00:03:05]\n答：") == "00:03:05"
+    assert turn_time("前文 [00:00:09] 问：好的。\n答：") is None  # another line's time
+    assert turn_time("答：") is None
+    quote = Quote("S03", "S03.txt", 12, 5, "要跑项目。", (), False, line=15, time="00:12:31")
+    assert quote.cite() == "\u201c要跑项目。\u201d（S03，00:12:31）"
+    assert quote.cite("en") == "\u201c要跑项目。\u201d (S03, 00:12:31)"
+    untimed = Quote("S03", "S03.txt", 12, 5, "要跑项目。", (), False, line=15)
+    assert untimed.where() == "S03，第15行" and untimed.where("en") == "S03, line 15"
+
+
+def test_sample_quotes_carry_their_timestamps(tmp_path):
+    """S01 of data/sample marks each turn ``[00:00:46] 答：``: its quotes cite that time."""
+    from gtcode.codebook import load_codebook
+    from gtcode.coding.quotes import Quote
+    from gtcode.importer import import_files
+    from gtcode.store.analysis import text_before
+    from gtcode.tables.paper import timed
+    from gtcode.workspace import init_study
+
+    study = init_study(tmp_path / "s", "six-pressures")
+    try:
+        import_files(study, [SAMPLE / "S01.txt"])
+        data = load_coded_study(study, load_codebook("six-pressures"))
+        first = data.segments[0]
+        quote = Quote(first.case, first.source, first.idx, first.id, "…", (), False,
+                      line=first.line)
+        (cited,) = timed([quote], functools.partial(text_before, study.conn))
+        text = (SAMPLE / "S01.txt").read_text(encoding="utf-8").splitlines()[first.line - 1]
+        assert cited.time and text.startswith(f"[{cited.time}]")
+        assert cited.cite() == f"\u201c…\u201d（S01，{cited.time}）"
+    finally:
+        study.close()
+
+
+def test_the_holdout_split_is_stored_with_the_study(study):
+    """Chosen once (--holdout-cases S1), the split is used by every later run and output."""
+    from gtcode.exports.report import build_report
+    from gtcode.tables.matrices import build_tables
+
+    s, book = study
+    assert sel.holdout_split(s) is None
+    chosen = sel.SaturationOptions(holdout_cases=("S1",), permutations=30)
+    assert sel.run_selective(s, book, options=chosen).saturation.holdout.held == ("S1",)
+    assert sel.holdout_split(s)["holdout_cases"] == ["S1"]
+    later = sel.run_selective(s, book, options=sel.SaturationOptions(permutations=30))
+    assert later.saturation.holdout.held == ("S1",)  # no split given: the stored one
+    sel.selective_stage(s, book)  # gtcode run's stage
+    assert sel.stored_options(s).holdout_cases == ("S1",)
+    s.set_meta(sel.OPTIONS_META, "{}")  # even without the last run's options
+    assert sel.stored_options(s).holdout_cases == ("S1",)
+    tables = build_tables(s, book, options=sel.stored_options(s))
+    assert tables.result.saturation.holdout.held == ("S1",)
+    assert "留出 1 次访谈检验：S1" in build_report(s, book)
+    other = sel.run_selective(s, book, options=sel.SaturationOptions(holdout=2, permutations=30))
+    assert other.saturation.holdout.held == ("S3", "S4")
+    assert sel.holdout_split(s)["holdout"] == 2 and not sel.holdout_split(s)["holdout_cases"]
+
+
+def test_selective_explains_its_results(study):
+    s, book = study
+    failed = sel.run_selective(s, book, options=sel.SaturationOptions(permutations=30))
+    lines = sel.selective_explanation(failed)
+    assert lines[0].startswith("  hold-out test failed: the 1 held-out interview(s) brought")
+    assert "interview more people or revise the categories" in lines[0]
+    assert lines[1].startswith("  Guest et al.:")
+    assert sel.selective_stage(s, book).split("\n")[1:] == lines

@@ -37,8 +37,8 @@ def test_sheets_headings_and_values(study, tmp_path):
     open_rows = _rows(wb["开放式编码"])
     assert open_rows[0] == ["原始语句（受访者编号）", "初始概念", "副范畴", "主范畴", "受访者数",
                             "参考点数", "备忘录"]
-    assert open_rows[1][:6] == ["\u201c年年都要跑项目。\u201d（S3）", "a1 跑项目", "争取资金", "资源压力",
-                                2, 3]
+    assert open_rows[1][:6] == ["\u201c年年都要跑项目。\u201d（S3，第2行）", "a1 跑项目", "争取资金",
+                                "资源压力", 2, 3]
     axial = _rows(wb["主轴编码"])
     assert axial[0][:4] == ["主范畴", "副范畴", "初始概念", "范畴内涵"]
     assert axial[1][:4] == ["资源压力", "A1 争取资金", "a1 跑项目；a2 送礼", "向上级争取项目和资金。"]
@@ -125,3 +125,49 @@ def test_sample_run_writes_the_paper_tables(sample_run):
     document = docx.Document(out / "tables.docx")
     assert len(document.tables) >= 10
     assert document.tables[0].rows[0].cells[0].text == "原始语句（受访者编号）"
+
+
+def test_rows_have_heights_from_their_wrapped_text(study, tmp_path):
+    """Every row of every table has a height; a row of long wrapped text is taller."""
+    s, book = study
+    memos.add_memo(s, "code:res", "长" * 300, author="ana", known_codes=["res"])
+    (path,) = export_workbook(s, book, tmp_path, options=FAST)
+    wb = openpyxl.load_workbook(path)
+    for sheet in wb.worksheets:
+        for row in range(1, sheet.max_row + 1):
+            if any(c.value is not None for c in sheet[row]):
+                assert sheet.row_dimensions[row].height, (sheet.title, row)
+    reach = wb["主范畴分析"]
+    heights = [reach.row_dimensions[r].height for r in range(2, reach.max_row + 1)
+               if reach.cell(r, 1).value]
+    memo_row = next(r for r in range(2, reach.max_row + 1)
+                    if "长" * 10 in str(reach.cell(r, 10).value or ""))
+    width = reach.column_dimensions["J"].width
+    lines = -(-600 // int(width - 1))  # 300 wide characters in a column `width` wide
+    assert reach.row_dimensions[memo_row].height >= lines * 14
+    assert reach.row_dimensions[memo_row].height > 2 * min(heights)
+
+
+def test_every_sheet_prints_one_page_wide_with_its_header(study, tmp_path):
+    s, book = study
+    (path,) = export_workbook(s, book, tmp_path, options=FAST)
+    wb = openpyxl.load_workbook(path)
+    for sheet in wb.worksheets:
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # one page wide (1 is the file format's default, which XlsxWriter leaves unwritten)
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.freeze_panes in ("A2", "B2")
+    assert wb["范畴关系"].page_setup.orientation == "landscape"  # 13 columns
+    assert wb["说明"].page_setup.orientation == "portrait"
+
+
+def test_notes_for_the_researcher_stay_in_the_workbook(study, tmp_path):
+    """The how-to notes (commands) that the Word tables leave out are in the workbook."""
+    s, book = study
+    (path,) = export_workbook(s, book, tmp_path, options=FAST)
+    selective = _rows(openpyxl.load_workbook(path)["选择性编码"])
+    texts = [row[0] for row in selective if isinstance(row[0], str)]
+    assert any("gtcode selective STUDY --edit" in text for text in texts)
+    assert any("时间码或行号" in text for text in texts)

@@ -26,7 +26,14 @@ from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import ReplacedRecoder, open_stage
 from gtcode.coding.selective import selective_stage
 from gtcode.errors import GtcodeError
-from gtcode.exports.registry import EXPORTERS, RUN_EXPORTS, ExportOptions, check_targets, export
+from gtcode.exports.registry import (
+    EXPORTERS,
+    RUN_EXPORTS,
+    ExportOptions,
+    check_targets,
+    companions,
+    export,
+)
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.progress import Progress
 from gtcode.store.project import DB_NAME, Study
@@ -55,6 +62,8 @@ class RunReport:
     imported: ImportReport
     stages: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    #: what the exports warned about (each once), e.g. a figure drawn without a CJK font
+    warnings: list[str] = field(default_factory=list)
 
 
 def import_transcripts(study: Study, files: Sequence[str | Path], *,
@@ -79,7 +88,8 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         codebook: str | Path = DEFAULT_CODEBOOK, options: ImportOptions = ImportOptions(),
         model: bool = True, embeddings: bool | None = None,
         progress: Progress | None = None, positions: str = "both",
-        excel_safe: bool = False, pseudonymised_only: bool = False) -> RunReport:
+        excel_safe: bool = False, title: str | None = None,
+        pseudonymised_only: bool = False) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
@@ -90,6 +100,7 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             ``project-codepoints.qdpx`` in code points), ``"nvivo"`` or
             ``"codepoints"`` (``project.qdpx`` only, in that unit).
         excel_safe: guard formula-like text in the csv outputs.
+        title: the title of report.html and tables.docx (default: 研究报告 · OUT's name).
         pseudonymised_only: after the import, refuse (E901, no output written) while the
             study holds identifying terms nobody reviewed (``gtcode anonymize``).
         model, embeddings: open coding's (:func:`gtcode.coding.open_coding.open_code`).
@@ -104,8 +115,9 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         study_dir, codebook)
     try:
         try:  # every output is checked before any work (E702: a review sheet not applied ...)
-            check_targets(study, [out / EXPORTERS[name].filename for name in RUN_EXPORTS]
-                          + [out / "network.png"])
+            check_targets(study, [path for name in RUN_EXPORTS
+                                  for path in (out / EXPORTERS[name].filename,
+                                               *companions(name, out / EXPORTERS[name].filename))])
             imported = import_files(study, files, options=options, cases=cases,
                                     progress=progress)
         except GtcodeError:
@@ -124,22 +136,24 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
                 stage = functools.partial(open_stage, model=model, embeddings=embeddings)
             report.stages.append(stage(study, book, progress))
         with study.snapshot(), study.remembering():  # one analysis read, for every output
-            for name, filename, opts in _run_exports(positions, excel_safe):
+            for name, filename, opts in _run_exports(positions, excel_safe, title):
                 written = export(study, name, out / filename, opts, book=book,
                                  progress=progress)
                 report.outputs.extend(written.paths)
+                report.warnings.extend(w for w in written.warnings if w not in report.warnings)
     finally:
         study.close()
     return report
 
 
-def _run_exports(positions: str, excel_safe: bool) -> list[tuple[str, str, ExportOptions]]:
+def _run_exports(positions: str, excel_safe: bool,
+                 title: str | None = None) -> list[tuple[str, str, ExportOptions]]:
     """(format, file name, options) of every output of a run, in order."""
     found = []
     for name in RUN_EXPORTS:
         filename = EXPORTERS[name].filename
         if name != "qdpx":
-            found.append((name, filename, ExportOptions(excel_safe=excel_safe)))
+            found.append((name, filename, ExportOptions(excel_safe=excel_safe, title=title)))
             continue
         first = "nvivo" if positions == "both" else positions
         found.append((name, filename, ExportOptions(positions=first, excel_safe=excel_safe)))

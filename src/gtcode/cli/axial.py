@@ -30,9 +30,10 @@ from gtcode.coding.selective import (
     SelectiveResult,
     run_selective,
     selective_edits,
+    selective_explanation,
     selective_summary,
 )
-from gtcode.exports.network import write_network
+from gtcode.exports.network import font_warning, write_network
 from gtcode.numbers import percent
 from gtcode.transcripts.readers import read_text_file
 from gtcode.workspace import open_study, require_sources, study_codebook
@@ -92,6 +93,8 @@ def axial_cmd(
                 written = write_network(data, network / "network.graphml", lang)
             for path in written:
                 note(f"Wrote {path}", quiet=quiet)
+            if font_warning(lang):
+                note(f"[yellow]Warning:[/] {escape(font_warning(lang))}")
         note(ax.axial_summary(data), quiet=quiet)
 
 
@@ -181,6 +184,8 @@ def selective_cmd(
     if not quiet:
         _show_selective(result, lang)
     note(selective_summary(result), quiet=quiet)
+    for line in selective_explanation(result):
+        note(line, quiet=quiet, markup=False)
 
 
 def _saturation_options(holdout, holdout_cases, holdout_random, seed, permutations, base, run,

@@ -32,6 +32,7 @@ from gtcode.exports.registry import (
     Level,
     MatrixCell,
     Positions,
+    TableStyle,
     export,
 )
 from gtcode.workspace import open_study
@@ -62,19 +63,28 @@ LangOpt = Annotated[Optional[Language], typer.Option(
     "--lang", help="xlsx/docx/report/network: headings in zh or en (default: the codebook's "
     "language).")]
 
+TableStyleOpt = Annotated[TableStyle, typer.Option(
+    "--table-style", help="docx: 'three-line' (三线表, as journals print; APA layout with "
+    "--lang en) or 'grid' (every cell bordered).")]
+TitleOpt = Annotated[Optional[str], typer.Option(
+    "--title", help="report/docx: the title (default: 研究报告 · the study's name; "
+    "扎根理论编码表).")]
+
 
 @handle_errors
 def export_cmd(study: StudyArg, to: ToOpt, output: OutOpt = None,
                positions: PositionsOpt = "nvivo", rows: RowsOpt = "case",
                cell: CellOpt = "references", level: LevelOpt = "category",
                classification: ClassOpt = "Person", lang: LangOpt = None,
+               table_style: TableStyleOpt = "three-line", title: TitleOpt = None,
                excel_safe: ExcelSafeOpt = False, force: ForceOpt = False,
                pseudonymised_only: PseudonymisedOpt = False, quiet: QuietOpt = False) -> None:
     """Export a study: REFI-QDA project or codebook, codings csv, NVivo sheets.
 
     Example: gtcode export my-study --to qdpx -o my-study.qdpx
     """
-    options = ExportOptions(positions, rows, cell, level, classification, lang, excel_safe)
+    options = ExportOptions(positions, rows, cell, level, classification, lang, excel_safe,
+                            table_style, title)
     with open_study(study) as opened, opened.snapshot(), overwrite(force), \
             working(f"Exporting {to}", quiet) as tick:
         guard_pseudonymised(opened, pseudonymised_only)

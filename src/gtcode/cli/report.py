@@ -29,6 +29,8 @@ OutputOpt = Annotated[Optional[Path], typer.Option(
 LangOpt = Annotated[Optional[Language], typer.Option(
     "--lang", help="Language of headings and code names: zh or en (default: the codebook's "
     "language, else zh).")]
+TitleOpt = Annotated[Optional[str], typer.Option(
+    "--title", help="The report's title (default: 研究报告 · the study's folder name).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +46,8 @@ def report_language(lang: str | None, codebook_language: str | None) -> str:
 
 @handle_errors
 def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
-               force: ForceOpt = False, pseudonymised_only: PseudonymisedOpt = False,
+               title: TitleOpt = None, force: ForceOpt = False,
+               pseudonymised_only: PseudonymisedOpt = False,
                quiet: QuietOpt = False) -> None:
     """Write the study report: one self-contained HTML page of the whole study.
 
@@ -52,14 +55,14 @@ def report_cmd(study: StudyArg, output: OutputOpt = None, lang: LangOpt = None,
     saturation, hold-out test, agreement, the three GT tables and quotes;
     opens from disk, needs no internet, prints to PDF.
 
-    Example: gtcode report my-study -o report.html --lang en
+    Example: gtcode report my-study -o report.html --lang en --title "Village cadres"
     """
     with open_study(study) as opened, overwrite(force), working("Writing the report", quiet):
         guard_pseudonymised(opened, pseudonymised_only)
         book = study_codebook(opened)
         target = output or opened.exports_dir / "report.html"
         path = write_report(opened, book, target,
-                            lang=report_language(lang, book.language))
+                            lang=report_language(lang, book.language), title=title)
         empty = not has_sources(opened)
     if empty:  # said even with -q: the report holds no data
         note(f"[yellow]Warning:[/] the study has no transcripts yet: the report shows the "

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -243,6 +244,9 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
             model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
             positions: RunPositionsOpt = "both", excel_safe: ExcelSafeOpt = False,
+            title: Annotated[Optional[str], typer.Option(
+                "--title", help="Title of report.html and tables.docx (default: 研究报告 · "
+                "the name of OUT).")] = None,
             force: ForceOpt = False, pseudonymised_only: PseudonymisedOpt = False,
             quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
@@ -256,7 +260,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
     with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback,
-                              positions=positions, excel_safe=excel_safe,
+                              positions=positions, excel_safe=excel_safe, title=title,
                               pseudonymised_only=pseudonymised_only)
     _show_import(report.imported, quiet)
     for line in report.stages:
@@ -265,5 +269,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
     note("Outputs:", quiet=quiet)
     for path in report.outputs:
         note(f"  {path}", quiet=quiet)
+    for warning in report.warnings:  # said even with -q
+        note(f"[yellow]Warning:[/] {escape(warning)}")
     if not quiet:
         err.print()

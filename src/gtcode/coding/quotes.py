@@ -62,12 +62,24 @@ class Quote:
     terms: tuple[str, ...]
     human: bool
     override: bool = False
+    #: where the transcript shows it: its line, and its timestamp when the transcript has one
+    line: int | None = None
+    time: str | None = None
+
+    def where(self, lang: str = "zh") -> str:
+        """``S03，00:12:31`` or ``S03，第15行`` (``S03, line 15`` in English)."""
+        sep = ", " if lang == "en" else "，"
+        if self.time:
+            return f"{self.case}{sep}{self.time}"
+        if self.line:
+            return f"{self.case}{sep}" + (f"line {self.line}" if lang == "en" else f"第{self.line}行")
+        return self.case
 
     def cite(self, lang: str = "zh") -> str:
-        """``“…”（S03）`` in Chinese, ``"…" (S03)`` in English."""
+        """``“…”（S03，00:12:31）`` in Chinese, ``"…" (S03, line 15)`` in English."""
         if lang == "en":
-            return f"\u201c{self.text}\u201d ({self.case})"
-        return f"\u201c{self.text}\u201d（{self.case}）"
+            return f"\u201c{self.text}\u201d ({self.where(lang)})"
+        return f"\u201c{self.text}\u201d（{self.where(lang)}）"
 
 
 def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAULT_LIMIT,
@@ -152,7 +164,7 @@ def _quote(data: CodedStudy, seg_id: int, found: _Candidate | None,
                  if any(code in sub for sub in subtrees) for t in ts}
     text = excerpt(data.texts.get(seg_id, ""), sorted(terms), max_chars)
     return Quote(seg.case, seg.source, seg.idx, seg_id, text, tuple(sorted(terms)), human,
-                 override)
+                 override, seg.line)
 
 
 def excerpt(text: str, terms: Iterable[str], max_chars: int = MAX_CHARS) -> str:

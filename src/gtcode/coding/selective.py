@@ -175,25 +175,77 @@ def structure_keys(line: Storyline) -> Sequence[str]:
 # -- the study-level entry points (read, compute, write the storyline) -----------------
 
 OPTIONS_META = "selective_options"
+#: The study's hold-out split (meta table, JSON): the one ``--holdout``, ``--holdout-cases``
+#: or ``--holdout-random`` last chose. Every later selective run, ``gtcode run``, the
+#: report and the tables use it until another is chosen.
+HOLDOUT_META = "holdout_split"
+
+
+def has_split(options: SaturationOptions) -> bool:
+    """True when ``options`` choose a hold-out split (not the default last third)."""
+    return options.holdout is not None or bool(options.holdout_cases) or options.holdout_random
+
+
+def holdout_split(study: Study) -> dict[str, object] | None:
+    """The hold-out split stored with the study, or None (the default: the last third).
+
+    ``{"holdout": K or None, "holdout_cases": [...], "holdout_random": bool, "seed": N}``.
+    """
+    import json
+
+    try:
+        value = json.loads(study.meta(HOLDOUT_META) or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def with_study_split(study: Study, options: SaturationOptions) -> SaturationOptions:
+    """``options`` with the study's stored split when they choose none themselves."""
+    stored = holdout_split(study)
+    if has_split(options) or not stored:
+        return options
+    import dataclasses
+
+    random = bool(stored.get("holdout_random"))
+    try:
+        # a random draw is the split only with its seed; otherwise the seed stays the run's
+        seed = int(str(stored.get("seed", options.seed))) if random else options.seed
+        return dataclasses.replace(
+            options, holdout=stored.get("holdout"),
+            holdout_cases=tuple(stored.get("holdout_cases") or ()), holdout_random=random,
+            seed=seed)
+    except (TypeError, ValueError):
+        return options
+
+
+def _split_json(options: SaturationOptions) -> str:
+    import json
+
+    return json.dumps({"holdout": options.holdout, "holdout_cases": list(options.holdout_cases),
+                       "holdout_random": options.holdout_random, "seed": options.seed},
+                      sort_keys=True, ensure_ascii=False)
 
 
 def stored_options(study: Study) -> SaturationOptions:
-    """The saturation options of the last ``gtcode selective`` run (defaults if none).
+    """The saturation options of the last ``gtcode selective`` run (defaults if none),
+    with the study's hold-out split.
 
     Exports use them, so the workbook shows the hold-out the researcher chose.
     """
     import json
 
     raw = study.meta(OPTIONS_META)
-    if not raw:
-        return SaturationOptions()
-    try:
-        values = json.loads(raw)
-        values["holdout_cases"] = tuple(values.get("holdout_cases", ()))
-        values["order"] = tuple(values.get("order", ()))
-        return SaturationOptions(**values)
-    except (TypeError, ValueError):
-        return SaturationOptions()
+    options = SaturationOptions()
+    if raw:
+        try:
+            values = json.loads(raw)
+            values["holdout_cases"] = tuple(values.get("holdout_cases", ()))
+            values["order"] = tuple(values.get("order", ()))
+            options = SaturationOptions(**values)
+        except (TypeError, ValueError):
+            options = SaturationOptions()
+    return with_study_split(study, options)
 
 
 def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
@@ -202,8 +254,11 @@ def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
     """Compute selective coding and store the generated storyline texts.
 
     Edited texts are kept; generated entries whose relation no longer
-    exists are removed. One write transaction.
+    exists are removed. A hold-out split in ``options`` is stored with the
+    study (:data:`HOLDOUT_META`); options that choose none use the stored one.
+    One write transaction.
     """
+    options = with_study_split(study, options)
     data = load_coded_study(study, book)
     stored = db.storyline_rows(study.conn)
     result = selective(data, stored, lang=lang, options=options, quote_limit=quote_limit,
@@ -216,6 +271,8 @@ def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
             db.put_generated(study.conn, key, text)
         db.delete_generated(study.conn, stale)
         study.set_meta(OPTIONS_META, _options_json(options))
+        if has_split(options):
+            study.set_meta(HOLDOUT_META, _split_json(options))
     return result
 
 
@@ -345,7 +402,38 @@ def selective_summary(result: SelectiveResult) -> str:
             f"counted {counted}")
 
 
+def selective_explanation(result: SelectiveResult) -> list[str]:
+    """What the two saturation results mean and what to do, one line each (for the CLI)."""
+    lines = []
+    held = result.saturation.holdout
+    if held is not None and held.passed:
+        lines.append(f"  hold-out test passed: the {len(held.held)} held-out interview(s) fit "
+                     f"the categories built on the other {len(held.building)} (no new main "
+                     "category, subcategory or relation): evidence the categories are "
+                     "saturated.")
+    elif held is not None:
+        lines.append(f"  hold-out test failed: the {len(held.held)} held-out interview(s) "
+                     "brought a main category, subcategory or relation the other "
+                     f"{len(held.building)} did not have, so the categories may not be "
+                     "saturated yet; see which in the hold-out table (report.html, gtcode.xlsx)"
+                     ", then interview more people or revise the categories and run again.")
+    guest = result.saturation.curve.guest
+    if guest.reached:
+        lines.append(f"  Guest et al.: interviews {guest.saturation_point + 1}–"
+                     f"{guest.confirmed_through} added no more than {guest.threshold:.0%} new "
+                     f"concepts (against the {guest.base_total} of the first {guest.base}), "
+                     "which the method takes as saturation; the curve in report.html shows "
+                     "what later interviews added.")
+    else:
+        lines.append(f"  Guest et al.: no run of {guest.run} interviews added {guest.threshold:.0%}"
+                     " or less new concepts, so saturation is not shown; more interviews may "
+                     "still add concepts.")
+    return lines
+
+
 def selective_stage(study: Study, book: Codebook, progress=None) -> str:
-    """The ``gtcode run`` stage: default hold-out (last third) and storyline sync."""
+    """The ``gtcode run`` stage: the study's hold-out split (default: the last third) and
+    storyline sync; the summary line, then what its results mean."""
     lang = "en" if (book.language or "zh").startswith("en") else "zh"
-    return selective_summary(run_selective(study, book, lang=lang))
+    result = run_selective(study, book, lang=lang)
+    return "\n".join([selective_summary(result), *selective_explanation(result)])

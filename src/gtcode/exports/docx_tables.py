@@ -1,13 +1,17 @@
 """``tables.docx``: the grounded-theory tables as a Word document, ready to paste.
 
-One heading and one table per table, captioned ``表1 开放式编码示例`` (or
-``Table 1 …`` in English) above the table and notes (``注：``) below it. The
-tables use the bordered ``Table Grid`` style, a header row that repeats on
-each page, repeated leading cells merged (主范畴 spanning its 副范畴), and a
-Chinese font set through ``w:eastAsia`` (宋体 body, 黑体 headings) next to
-Times New Roman. The Word document shows each table's paper columns only;
-the workbook has the rest. Dates inside the file are fixed and the zip is
-rewritten with fixed timestamps, so two runs give the same bytes.
+One heading and one table per table, captioned ``表1 开放式编码示例`` above the
+table and notes (``注：``) below it, in the three-line style (三线表) Chinese
+journals print; ``lang="en"`` lays captions and notes out as APA does, and
+``style="grid"`` borders every cell (see :mod:`gtcode.exports.docx_style`).
+A header row repeats on each page, repeated leading cells are merged (主范畴
+spanning its 副范畴), the Chinese font is set through ``w:eastAsia`` (宋体
+body, 黑体 headings) next to Times New Roman, and column widths follow the
+content (原始语句 gets the room) and are fixed so Word and LibreOffice agree.
+The Word document shows each table's paper columns and the notes meant for a
+reader of the paper; the workbook has the rest. Dates inside the file are
+fixed and the zip is rewritten with fixed timestamps, so two runs give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -20,11 +24,20 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from gtcode.errors import GtcodeError
+from gtcode.exports.docx_style import (
+    TABLE_STYLES,
+    black_headings,
+    caption,
+    fixed_widths,
+    notes,
+    set_font,
+    three_line,
+)
 from gtcode.exports.workbook import display_width
 from gtcode.files import atomic_write_bytes, xml_text
 from gtcode.numbers import percent
@@ -32,30 +45,8 @@ from gtcode.store.memos import MemoRow
 from gtcode.tables.matrices import build_tables
 from gtcode.tables.paper import Table
 
-LATIN_FONT = "Times New Roman"
-BODY_FONT_ZH, HEADING_FONT_ZH = "宋体", "黑体"
 TEXT_WIDTH_CM = 16.0
 FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def set_font(run_or_style, latin: str = LATIN_FONT, east_asia: str = BODY_FONT_ZH,
-             size: float | None = None, bold: bool | None = None) -> None:
-    """Set Latin and East Asian fonts (``w:eastAsia``) on a run or a style."""
-    font = run_or_style.font
-    font.name = latin
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    element = run_or_style.element
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
 
 
 def new_document(title: str) -> Document:
@@ -65,8 +56,7 @@ def new_document(title: str) -> Document:
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.5)
     set_font(doc.styles["Normal"], size=10.5)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        set_font(doc.styles[name], east_asia=HEADING_FONT_ZH)
+    black_headings(doc)
     doc.add_heading(title, level=1)
     props = doc.core_properties
     props.author, props.title = "gtcode", title
@@ -80,8 +70,15 @@ def caption_text(number: int, caption: str, lang: str) -> str:
 
 
 def write_tables_docx(path: Path, tables: Iterable[Table], *, lang: str = "zh",
-                      title: str | None = None) -> Path:
-    """Write the tables meant for the paper (``Table.docx``) to ``path``."""
+                      title: str | None = None, style: str = "three-line") -> Path:
+    """Write the tables meant for the paper (``Table.docx``) to ``path``.
+
+    Raises:
+        GtcodeError: E112 for a table style other than :data:`TABLE_STYLES`.
+    """
+    if style not in TABLE_STYLES:
+        raise GtcodeError("E112", f"unknown table style {style!r}.",
+                          hint="use --table-style " + " or ".join(TABLE_STYLES))
     doc = new_document(title or ("Grounded-theory tables" if lang == "en" else "扎根理论编码表"))
     number = 0
     for table in tables:
@@ -90,34 +87,22 @@ def write_tables_docx(path: Path, tables: Iterable[Table], *, lang: str = "zh",
         doc.add_heading(table.sheet, level=2)
         if table.text is not None:
             doc.add_paragraph(xml_text(table.text))
-            _notes(doc, table.notes, lang)
+            notes(doc, table.notes, lang)
             continue
         number += 1
-        _caption(doc, caption_text(number, table.caption, lang))
-        _table(doc, table)
-        _notes(doc, table.notes, lang)
+        caption(doc, number, table.caption, lang)
+        _table(doc, table, style)
+        notes(doc, table.notes, lang)
     _save(doc, Path(path))
     return Path(path)
 
 
-def _caption(doc, text: str) -> None:
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(paragraph.add_run(xml_text(text)), east_asia=HEADING_FONT_ZH, bold=True, size=10.5)
-
-
-def _notes(doc, notes: list[str], lang: str) -> None:
-    for note in notes:
-        paragraph = doc.add_paragraph()
-        set_font(paragraph.add_run(xml_text(("Note: " if lang == "en" else "注：") + note)),
-                 size=9)
-
-
-def _table(doc, table: Table) -> None:
+def _table(doc, table: Table, style: str) -> None:
     headers = table.paper_headers
     width = len(headers)
     grid = doc.add_table(rows=1, cols=width)
-    grid.style = doc.styles["Table Grid"]
+    if style == "grid":
+        grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(grid.rows[0].cells, headers):
         _fill(cell, header, bold=True)
@@ -127,9 +112,13 @@ def _table(doc, table: Table) -> None:
         for col in range(width):
             _fill(cells[col], _shown(row[col], table.kinds[col]))
     _merge(grid, table, width)
-    for col, cm in enumerate(_widths(table, width)):
+    widths = _widths(table, width)
+    for col, cm in enumerate(widths):
         for row in grid.rows:
             row.cells[col].width = Cm(cm)
+    fixed_widths(grid, [round(cm * 567) for cm in widths])
+    if style == "three-line":
+        three_line(grid)
 
 
 def _fill(cell, text: str, *, bold: bool = False) -> None:
@@ -138,6 +127,9 @@ def _fill(cell, text: str, *, bold: bool = False) -> None:
     for i, line in enumerate(lines):
         if i:
             paragraph = cell.add_paragraph()
+        # single-spaced, no space after: as compact as Word's Table Grid style makes them
+        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
+        paragraph.paragraph_format.line_spacing = 1.0
         set_font(paragraph.add_run(line), size=9, bold=bold or None)
 
 
@@ -240,9 +232,14 @@ def _save(doc, path: Path) -> None:
 
 
 def export_docx(study, book, out: Path, progress=None, *, lang: str | None = None,
-                options=None) -> list[Path]:
-    """Write ``out/tables.docx`` from the study (the tables meant for the paper)."""
+                options=None, style: str = "three-line", title: str | None = None) -> list[Path]:
+    """Write ``out/tables.docx`` from the study (the tables meant for the paper).
+
+    ``style``: ``three-line`` (三线表; APA-style captions and notes in English) or
+    ``grid``; ``title``: the document's title (default: 扎根理论编码表).
+    """
 
     tables = build_tables(study, book, lang=lang, options=options)
     target = Path(out) / "tables.docx" if Path(out).suffix != ".docx" else Path(out)
-    return [write_tables_docx(target, tables.tables, lang=tables.lang)]
+    return [write_tables_docx(target, tables.tables, lang=tables.lang, style=style,
+                              title=title)]

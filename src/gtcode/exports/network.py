@@ -1,4 +1,4 @@
-"""The category network: GraphML (networkx) and a PNG drawn with matplotlib.
+"""The category network: GraphML (networkx), and a PNG and an SVG drawn with matplotlib.
 
 Nodes are the coded main categories (size: respondents coded) and the core
 category; edges are co-occurrence within segments (undirected, weight =
@@ -6,14 +6,21 @@ Jaccard, ``n12`` segments), paradigm-model links between categories the
 codebook gives roles, and each main category's tie to the core (directed).
 
 The drawing uses a spring layout with a fixed seed, so the image is the same
-on every run. Chinese labels need a CJK font: gtcode looks for one among the
-fonts matplotlib knows (Noto Sans CJK, Source Han, WenQuanYi, SimHei,
-Microsoft YaHei, PingFang, …) and never downloads one; without one the
-labels fall back to the English names (``name_en``), then to the code ids.
+on every run; edges are drawn under the nodes, each pair of categories once
+(a paradigm link or tie to the core as a dashed arrow, thick as the pair's
+co-occurrence when they also co-occur). Chinese labels need a CJK font:
+gtcode looks for one among the fonts matplotlib knows (Noto Sans CJK, Source
+Han, WenQuanYi, SimHei, Microsoft YaHei, PingFang, …), then among the font
+files of the system (matplotlib's font list is a cache, built once, that
+misses fonts installed later) and never downloads one; without one the
+labels fall back to the English names (``name_en``), then to the code ids,
+and :func:`font_warning` says so. The SVG keeps its text as text, in the
+font found, so the labels stay searchable and editable.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from pathlib import Path
@@ -29,6 +36,13 @@ LAYOUT_SEED = 7
 CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei",
                   "Microsoft YaHei", "PingFang", "Heiti", "SimSun", "Songti", "Hiragino Sans GB",
                   "AR PL", "Droid Sans Fallback", "Noto Sans SC", "Noto Sans TC")
+#: Font file names (lower case) of the same families, for fonts matplotlib has not listed.
+CJK_FILE_HINTS = ("notosanscjk", "notoserifcjk", "notosanssc", "notosanstc", "sourcehan",
+                  "wqy", "simhei", "msyh", "pingfang", "stheiti", "simsun", "songti",
+                  "hiragino sans gb", "droidsansfallback", "uming", "ukai")
+TITLES = {"zh": "范畴网络：灰线 = 同一片段中共同编码（数字为片段数）；虚线箭头 = 与核心范畴的关系或范式联系",
+          "en": "Category network: grey = coded together in a segment (label: segments), "
+                "dashed = tie to the core / paradigm link"}
 
 
 def build_graph(data: CodedStudy, reach: list[CategoryReach], lang: str = "zh") -> nx.DiGraph:
@@ -70,8 +84,13 @@ def write_graphml(graph: nx.DiGraph, path: Path) -> Path:
     return Path(path)
 
 
+@functools.cache
 def find_cjk_font() -> str | None:
-    """The name of an installed CJK-capable font matplotlib can use, or None."""
+    """The name of an installed CJK-capable font matplotlib can use, or None.
+
+    First the fonts matplotlib has listed, then the system's font files
+    (fontconfig's and the usual folders), added to matplotlib when found.
+    """
     from matplotlib import font_manager
 
     names = sorted({f.name for f in font_manager.fontManager.ttflist})
@@ -79,7 +98,28 @@ def find_cjk_font() -> str | None:
         for name in names:
             if hint.lower() in name.lower():
                 return name
+    # regular weights first: the name found is drawn at normal weight
+    files = sorted(font_manager.findSystemFonts(), key=lambda f: (
+        any(w in Path(f).name.lower() for w in ("bold", "black", "heavy", "light", "thin",
+                                                 "medium", "demi")), f))
+    for hint in CJK_FILE_HINTS:
+        for file in files:
+            if hint in Path(file).name.lower().replace("-", "").replace("_", ""):
+                try:
+                    font_manager.fontManager.addfont(file)
+                    return font_manager.FontProperties(fname=file).get_name()
+                except (OSError, RuntimeError, ValueError):
+                    continue
     return None
+
+
+def font_warning(lang: str) -> str | None:
+    """The warning to give once when a Chinese figure cannot be drawn in Chinese."""
+    if lang == "en" or find_cjk_font() is not None:
+        return None
+    return ("no Chinese (CJK) font was found, so network.png and network.svg label the "
+            "categories with their English names; install one (e.g. Noto Sans CJK: "
+            "apt-get install fonts-noto-cjk) and export again.")
 
 
 def node_labels(graph: nx.DiGraph, font: str | None) -> dict[str, str]:
@@ -95,64 +135,99 @@ def node_labels(graph: nx.DiGraph, font: str | None) -> dict[str, str]:
     return labels
 
 
-def write_png(graph: nx.DiGraph, path: Path, *, seed: int = LAYOUT_SEED) -> Path:
-    """Draw the network (Agg backend, seeded spring layout) to a PNG."""
+def write_png(graph: nx.DiGraph, path: Path, *, seed: int = LAYOUT_SEED,
+              fmt: str = "png") -> Path:
+    """Draw the network (Agg backend, seeded spring layout) to a PNG (or ``fmt="svg"``)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     font = find_cjk_font()
-    figure, axes = plt.subplots(figsize=(9, 7), dpi=120)
-    try:
-        _draw(graph, axes, font, seed)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata={"Software": None})
-    finally:
-        plt.close(figure)
+    # SVG: text stays text (in the font found) and ids are salted, so the bytes repeat
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "gtcode"}):
+        figure, axes = plt.subplots(figsize=(9, 7), dpi=120)
+        try:
+            _draw(graph, axes, font, seed)
+            buffer = io.BytesIO()
+            metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+            figure.savefig(buffer, format=fmt, metadata=metadata)
+        finally:
+            plt.close(figure)
     atomic_write_bytes(Path(path), buffer.getvalue())
     return Path(path)
+
+
+def drawn_edges(graph: nx.DiGraph) -> list[tuple[str, str, bool, float, int]]:
+    """Each pair of nodes once: (a, b, typed, weight, n12).
+
+    ``typed``: a paradigm link or tie to the core (drawn as an arrow, in its
+    direction); ``weight`` and ``n12`` are the pair's co-occurrence, if any.
+    """
+    pairs: dict[frozenset[str], list[object]] = {}
+    for a, b, attrs in graph.edges(data=True):
+        entry = pairs.setdefault(frozenset((a, b)), [a, b, False, 0.0, 0])
+        if attrs.get("kind") == "cooccurrence":
+            entry[3] = max(entry[3], attrs.get("weight", 0.0))
+            entry[4] = max(entry[4], attrs.get("n12", 0))
+        elif not entry[2]:
+            entry[0], entry[1], entry[2] = a, b, True
+    return [tuple(e) for e in pairs.values()]  # type: ignore[misc]
 
 
 def _draw(graph: nx.DiGraph, axes, font: str | None, seed: int) -> None:
     undirected = nx.Graph()
     undirected.add_nodes_from(graph.nodes)
-    for a, b, attrs in graph.edges(data=True):
-        undirected.add_edge(a, b, weight=max(attrs.get("weight", 0.0), 0.05))
+    edges = drawn_edges(graph)
+    for a, b, _typed, weight, _n12 in edges:
+        undirected.add_edge(a, b, weight=max(weight, 0.05))
     positions = nx.spring_layout(undirected, seed=seed, weight="weight")
-    co = [(a, b) for a, b, k in graph.edges(data="kind") if k == "cooccurrence"]
-    typed = [(a, b) for a, b, k in graph.edges(data="kind") if k != "cooccurrence"]
-    widths = [1 + 8 * graph.edges[e]["weight"] for e in co]
-    nx.draw_networkx_edges(graph, positions, edgelist=co, width=widths, edge_color="#9E9E9E",
-                           arrows=False, ax=axes)
-    nx.draw_networkx_edges(graph, positions, edgelist=typed, edge_color="#37474F", arrows=True,
-                           arrowsize=14, style="dashed", ax=axes)
-    sizes = [400 + 180 * graph.nodes[n].get("cases", 0) for n in graph.nodes]
-    colours = ["#F4B183" if graph.nodes[n].get("level") == "core" else "#9DC3E6"
-               for n in graph.nodes]
-    nx.draw_networkx_nodes(graph, positions, node_size=sizes, node_color=colours, ax=axes)
+    sizes = {n: 400 + 180 * graph.nodes[n].get("cases", 0) for n in graph.nodes}
+    for typed in (False, True):
+        chosen = [e for e in edges if e[2] == typed]
+        if not chosen:
+            continue
+        arrows = {"arrows": True, "arrowsize": 14, "node_size": list(sizes.values())} \
+            if typed else {"arrows": False}
+        drawn = nx.draw_networkx_edges(
+            graph, positions, edgelist=[(a, b) for a, b, *_ in chosen],
+            width=[1 + 8 * e[3] for e in chosen], edge_color="#37474F" if typed else "#9E9E9E",
+            style="dashed" if typed else "solid", ax=axes, **arrows)
+        for artist in drawn if isinstance(drawn, list) else [drawn]:
+            artist.set_zorder(1)  # under the nodes
+    nodes = nx.draw_networkx_nodes(graph, positions, node_size=list(sizes.values()),
+                                   node_color=["#F4B183" if graph.nodes[n].get("level") == "core"
+                                               else "#9DC3E6" for n in graph.nodes], ax=axes)
+    nodes.set_zorder(2)
+    family = font or "DejaVu Sans"
     nx.draw_networkx_labels(graph, positions, labels=node_labels(graph, font), font_size=9,
-                            font_family=font or "DejaVu Sans", ax=axes)
-    edge_labels = {e: str(graph.edges[e]["n12"]) for e in co}
+                            font_family=family, ax=axes)
+    edge_labels = {(a, b): str(n12) for a, b, _t, _w, n12 in edges if n12}
     nx.draw_networkx_edge_labels(graph, positions, edge_labels=edge_labels, font_size=7,
-                                 ax=axes)
-    axes.set_title("Category network: grey = coded together in a segment (label: segments), "
-                   "dashed = tie to the core / paradigm link", fontsize=8,
-                   fontfamily="DejaVu Sans")
+                                 font_family=family, ax=axes)
+    lang = "zh" if font and not all(label.isascii() for label in
+                                     nx.get_node_attributes(graph, "label").values()) else "en"
+    axes.set_title(TITLES[lang], fontsize=8, fontfamily=family)
     axes.margins(0.18)
     axes.set_axis_off()
 
 
 def write_network(data: CodedStudy, path: Path, lang: str) -> list[Path]:
-    """Write the network as GraphML to ``path`` and as a PNG beside it (same name, ``.png``)."""
+    """Write the network as GraphML to ``path``, and a PNG and an SVG beside it (same name)."""
     path = Path(path)
-    for target in (path, path.with_suffix(".png")):
+    for target in (path, path.with_suffix(".png"), path.with_suffix(".svg")):
         guard_output(target, inspect=unapplied_review(None))
     graph = build_graph(data, category_reach(data, lang), lang)
-    return [write_graphml(graph, path), write_png(graph, path.with_suffix(".png"))]
+    return [write_graphml(graph, path), write_png(graph, path.with_suffix(".png")),
+            write_png(graph, path.with_suffix(".svg"), fmt="svg")]
+
+
+def book_language(book) -> str:
+    """``en`` for an English codebook, else ``zh``."""
+    return "en" if (book.language or "zh").startswith("en") else "zh"
 
 
 def export_network(study, book, path: Path, *, lang: str | None = None) -> list[Path]:
     """The network of a study (:func:`write_network`), in the codebook's language by default."""
-    lang = lang or ("en" if (book.language or "zh").startswith("en") else "zh")
+    lang = lang or book_language(book)
     return write_network(load_coded_study(study, book), path, lang)

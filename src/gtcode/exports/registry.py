@@ -25,7 +25,7 @@ from gtcode.errors import GtcodeError
 from gtcode.exchange.refi_qda import export_qdc, export_qdpx
 from gtcode.exports.coding_tables import write_codings_csv, write_segments_csv
 from gtcode.exports.docx_tables import export_docx
-from gtcode.exports.network import export_network
+from gtcode.exports.network import book_language, export_network, font_warning
 from gtcode.exports.nvivo import write_classification, write_matrix
 from gtcode.exports.report import write_report
 from gtcode.exports.workbook import export_workbook
@@ -38,6 +38,7 @@ Positions = Literal["nvivo", "codepoints"]
 MatrixCell = Literal["references", "presence", "words", "characters", "row_pct", "col_pct"]
 Level = Literal["category", "subcategory", "concept"]
 Language = Literal["zh", "en"]
+TableStyle = Literal["three-line", "grid"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class ExportOptions:
     lang: Language | None = None
     #: csv: guard formula-like text with a leading ``'`` (verbatim otherwise).
     excel_safe: bool = False
+    #: docx: ``three-line`` (三线表; APA layout in English) or ``grid``.
+    table_style: TableStyle = "three-line"
+    #: report and docx: the title (default: 研究报告 · the study's name; 扎根理论编码表).
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ def _report(study: Study, book: Codebook, path: Path, options: ExportOptions,
     if progress:
         progress("Writing the report", 0, 1)
     lang = options.lang or (book.language if book.language in ("zh", "en") else "zh")
-    written = write_report(study, book, path, lang=lang)
+    written = write_report(study, book, path, lang=lang, title=options.title)
     if progress:
         progress("Writing the report", 1, 1)
     return Written([written], f"Wrote {written}: the study report ({lang}).")
@@ -147,14 +152,18 @@ def _xlsx(study: Study, book: Codebook, path: Path, options: ExportOptions,
 
 def _docx(study: Study, book: Codebook, path: Path, options: ExportOptions,
           progress: Progress | None) -> Written:
-    (written,) = export_docx(study, book, path, lang=options.lang)
-    return Written([written], f"Wrote {written}: the tables for the paper, one Word table each.")
+    (written,) = export_docx(study, book, path, lang=options.lang, style=options.table_style,
+                             title=options.title)
+    return Written([written], f"Wrote {written}: the tables for the paper, one Word table each "
+                   f"({options.table_style}).")
 
 
 def _network(study: Study, book: Codebook, path: Path, options: ExportOptions,
              progress: Progress | None) -> Written:
     paths = export_network(study, book, path, lang=options.lang)
-    return Written(paths, f"Wrote {paths[0]} and {paths[1].name}: the category network.")
+    warning = font_warning(options.lang or book_language(book))
+    return Written(paths, f"Wrote {paths[0]}, {paths[1].name} and {paths[2].name}: the "
+                   "category network.", [warning] if warning else [])
 
 
 #: Export formats by name (``gtcode export --to NAME``).
@@ -179,7 +188,8 @@ EXPORTERS: dict[str, Exporter] = {
     "docx": Exporter(_docx, "tables.docx", "tables.docx: the paper's tables (open, axial, "
                      "selective, saturation, matrices)"),
     "network": Exporter(_network, "network.graphml",
-                        "category co-occurrence network: GraphML and a PNG beside it"),
+                        "category co-occurrence network: GraphML, and a PNG and an SVG "
+                        "beside it"),
 }
 
 #: What ``gtcode run`` writes, in this order, under each format's default file name.
@@ -212,6 +222,11 @@ def check_targets(study: Study | None, paths: list[Path]) -> None:
         guard_output(path, inspect=inspect)
 
 
+def companions(name: str, target: Path) -> list[Path]:
+    """The files a format writes beside ``target`` (the network's PNG and SVG)."""
+    return [target.with_suffix(".png"), target.with_suffix(".svg")] if name == "network" else []
+
+
 def export(study: Study, name: str, path: Path | None = None,
            options: ExportOptions = ExportOptions(), *, book: Codebook | None = None,
            progress: Progress | None = None) -> Written:
@@ -226,7 +241,7 @@ def export(study: Study, name: str, path: Path | None = None,
     """
     chosen = exporter(name)
     target = Path(path) if path is not None else default_path(study, name)
-    check_targets(study, [target, *([target.with_suffix(".png")] if name == "network" else [])])
+    check_targets(study, [target, *companions(name, target)])
     if book is None and chosen.needs_codebook:
         book = study_codebook(study)
     return chosen.write(study, book, target, options, progress)  # type: ignore[arg-type]

@@ -3,14 +3,18 @@
 Written with XlsxWriter: the header row frozen and bold with borders, long
 text wrapped, column widths from the content (a CJK character counts as two),
 numbers as numbers with a format per column kind, percentages as numbers
-shown with ``%``. Text that a spreadsheet could run as a formula is written
-as an explicit string (see :mod:`gtcode.files`). The file's
-dates come from the study (its creation time), so two runs give the same
-bytes.
+shown with ``%``. Every row gets a height from its wrapped text (spreadsheet
+programs other than Excel do not grow a row to fit: LibreOffice cut long
+quotes to one line), and every sheet a print setup: A4, landscape when the
+columns are wider than a portrait page, fit to one page wide, the header row
+repeated on each page. Text that a spreadsheet could run as a formula is
+written as an explicit string (see :mod:`gtcode.files`). The file's dates
+come from the study (its creation time), so two runs give the same bytes.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +26,11 @@ from gtcode.tables.matrices import build_tables
 from gtcode.tables.paper import Table
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
+#: Points per wrapped line of 10-point text (CJK fonts run taller than Latin ones), and
+#: Excel's largest row height.
+LINE_POINTS, ROW_PAD, MAX_ROW_POINTS = 14.5, 3.0, 409.0
+#: Column width units that fit across a portrait A4 page at 100 %; wider sheets print landscape.
+PORTRAIT_UNITS = 95
 #: Fixed file date when the study gives none (keeps the bytes reproducible).
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -42,6 +51,24 @@ def column_widths(table: Table) -> list[int]:
             longest = max(longest, *(display_width(line) + 1 for line in text.split("\n")))
         widths.append(max(MIN_WIDTH, min(MAX_WIDTH, longest)))
     return widths
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped in a column ``width`` units wide."""
+    room = max(1.0, width - 1)
+    return sum(max(1, math.ceil(display_width(line) / room)) for line in text.split("\n"))
+
+
+def row_height(values: list[object], widths: list[float]) -> float:
+    """A row height in points that shows every line of the row's wrapped cells."""
+    lines = max((wrapped_lines(_text(v), w) for v, w in zip(values, widths)), default=1)
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS + ROW_PAD)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def write_workbook(path: Path, tables: list[Table], *, created: datetime | None = None) -> Path:
@@ -71,24 +98,47 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         # never shown as 100.0% below 100 (two decimals more just under it)
         "pct": book.add_format({**base,
                                 "num_format": "[>=100]0.0\"%\";[>=99.95]0.000\"%\";0.0\"%\""}),
-        "note": book.add_format({"italic": True, "text_wrap": False, "font_size": 9,
-                                 "font_color": "#595959"}),
+        "note": book.add_format({"italic": True, "text_wrap": True, "valign": "top",
+                                 "font_size": 9, "font_color": "#595959",
+                                 "font_name": "Microsoft YaHei"}),
     }
 
 
 def _write_sheet(sheet, table: Table, formats: dict[str, object]) -> None:
+    widths = column_widths(table)
     for col, header in enumerate(table.headers):
         sheet.write_string(0, col, header, formats["header"])
+    sheet.set_row(0, row_height(list(table.headers), widths))
     for r, row in enumerate(table.rows, start=1):
         for col, value in enumerate(row):
             _write_cell(sheet, r, col, value, table.kinds[col], formats)
-    for col, width in enumerate(column_widths(table)):
+        sheet.set_row(r, row_height(row, widths))
+    for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 1 if table.key.startswith(("matrix", "cooc")) else 0)
     if table.rows:
         sheet.autofilter(0, 0, len(table.rows), len(table.headers) - 1)
-    for i, note in enumerate(table.notes):
-        sheet.write_string(len(table.rows) + 2 + i, 0, note, formats["note"])
+    last = len(table.headers) - 1
+    for i, note in enumerate([*table.notes, *table.howto]):
+        row = len(table.rows) + 2 + i
+        if last:  # a note spans the table's width, so it wraps there and prints whole
+            sheet.merge_range(row, 0, row, last, "", formats["note"])
+        sheet.write_string(row, 0, note, formats["note"])
+        sheet.set_row(row, row_height([note], [sum(widths)]))
+    print_setup(sheet, widths)
+
+
+def print_setup(sheet, widths: list[float]) -> None:
+    """A4, landscape when wide, one page wide (as many tall as needed), header row repeated."""
+    sheet.set_paper(9)
+    if sum(widths) > PORTRAIT_UNITS:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.set_footer("&C&P / &N")
 
 
 def _write_cell(sheet, row: int, col: int, value: object, kind: str,

@@ -32,13 +32,15 @@ class CountedSegment:
     end: int
     position: int
     language: str | None = None
+    #: the 1-based line of the transcript the segment (its label) begins on
+    line: int | None = None
 
 
 def counted_segments(conn: sqlite3.Connection) -> list[CountedSegment]:
     """Respondent (and unknown-role) segments in collection order."""
     rows = conn.execute(
         "SELECT g.id, s.name, COALESCE(c.name, s.name), g.idx, g.start, g.end, s.position, "
-        "s.language "
+        "s.language, g.line "
         "FROM segments g JOIN sources s ON s.id = g.source_id "
         "LEFT JOIN cases c ON c.id = s.case_id "
         "WHERE g.role IS NULL OR g.role IN ('respondent', 'unknown') "
@@ -99,6 +101,27 @@ def segment_texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
                 "SELECT g.id, substr(s.text, g.start + 1, g.end - g.start) FROM segments g "
                 f"JOIN sources s ON s.id = g.source_id WHERE g.id IN ({marks})", chunk):
             found[seg_id] = text
+    return found
+
+
+#: Characters read before a segment for its label and timestamp.
+LABEL_CHARS = 80
+
+
+def text_before(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """For each segment id, up to :data:`LABEL_CHARS` characters of its source before it.
+
+    Read for a few quoted segments (their timestamps); {} when the study is closed.
+    """
+    found: dict[int, str] = {}
+    try:
+        for seg_id, text in conn.execute(
+                "SELECT g.id, substr(s.text, max(1, g.start + 1 - ?), min(g.start, ?)) "
+                f"FROM segments g JOIN sources s ON s.id = g.source_id WHERE g.id IN "
+                f"({','.join('?' * len(ids))})", (LABEL_CHARS, LABEL_CHARS, *ids)):
+            found[seg_id] = text or ""
+    except sqlite3.ProgrammingError:  # the study was closed: cite without the time
+        return {}
     return found
 
 

@@ -6,6 +6,7 @@ CLI use: it reads the study once and returns every table in print order.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from gtcode.coding.selective import (
     stored_options,
 )
 from gtcode.coding.storyline import LINK_NAMES
-from gtcode.store.analysis import storyline_rows
+from gtcode.store.analysis import storyline_rows, text_before
 from gtcode.store.project import Study
 from gtcode.tables import paper as pt
 from gtcode.tables.machine import machine_table
@@ -228,7 +229,8 @@ def _build_tables(study: Study, book: Codebook, lang: str, options: SaturationOp
     result = selective(data, storyline_rows(study.conn), lang=lang, options=options,
                        quote_limit=quote_limit, proposals=proposals)
     memos = list_memos(study)
-    ctx = pt.make_context(data, result, memos, lang, proposals)
+    ctx = pt.make_context(data, result, memos, lang, proposals,
+                          functools.partial(text_before, study.conn))
     tables = [pt.open_table(ctx), pt.axial_table(ctx), pt.paradigm_table(ctx),
               pt.selective_table(ctx), pt.storyline_table(ctx), pt.reach_table(ctx),
               pt.holdout_table(ctx), pt.guest_table(ctx), pt.curve_table(ctx),

@@ -10,17 +10,22 @@ the two always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from gtcode.coding.axial import CodedStudy, paradigm_roles
 from gtcode.coding.memos import by_target, memo_cell
 from gtcode.coding.proposals import PROPOSED_PREFIX, Proposal
-from gtcode.coding.quotes import RULE, RULE_ZH, choose_quotes
+from gtcode.coding.quotes import RULE, RULE_ZH, Quote, choose_quotes
 from gtcode.coding.saturation import COUNTED
 from gtcode.coding.selective import SelectiveResult
 from gtcode.coding.storyline import ROLE_NAMES
 from gtcode.numbers import percent
 from gtcode.store.memos import MemoRow
+from gtcode.transcripts.timestamps import turn_time
+
+#: segment ids -> the source text before each (``gtcode.store.analysis.text_before``)
+TextBefore = Callable[[list[int]], dict[int, str]]
 
 #: Column kinds: how a value is shown (Word) and formatted (Excel).
 KINDS = ("text", "int", "pct", "float", "dec1")
@@ -41,10 +46,43 @@ class Table:
     merge: int = 0
     docx: bool = True
     text: str | None = None
+    #: notes for the researcher using gtcode (commands, how to edit): the workbook shows
+    #: them after ``notes``; the Word tables and the report, written for a reader of the
+    #: paper, leave them out
+    howto: list[str] = field(default_factory=list)
 
     @property
     def paper_headers(self) -> list[str]:
         return self.headers[:self.paper] if self.paper else list(self.headers)
+
+
+#: What a reader of the paper needs to know about the quotes (the full rule, with the
+#: command that overrides it, goes to the workbook: ``RULE_ZH``/``RULE``).
+QUOTE_NOTE_ZH = ("代表性语句选自编码于该范畴（关系结构则为两范畴同时编码）的受访者话轮，优先选取两位及以上编码者"
+                 "一致编码、编码证据最集中的语句，每名受访者先取一句；过长的话轮有删节（以“……”标示）。"
+                 "括号内为受访者编号及该语句在访谈转写稿中的时间码或行号。")
+QUOTE_NOTE = ("Representative quotes are respondent turns coded under the category (for a "
+              "relation, under both categories), preferring turns two or more coders agreed on "
+              "and with the most coding evidence, one per respondent before any repeats; long "
+              "turns are abridged (……). Brackets give the respondent and the timestamp or line "
+              "of the quote in the transcript.")
+
+
+def quote_note(lang: str) -> str:
+    """The note on quotes for a reader of the paper."""
+    return QUOTE_NOTE if lang == "en" else QUOTE_NOTE_ZH
+
+
+def timed(quotes: Sequence[Quote], before: TextBefore | None) -> list[Quote]:
+    """The quotes with the timestamps their transcripts show, where they show one.
+
+    Read for the quoted segments only (a transcript without timestamps is
+    cited by line).
+    """
+    wanted = [q.segment_id for q in quotes if q.time is None and q.segment_id > 0]
+    found = before(wanted) if before and wanted else {}
+    return [replace(q, time=turn_time(found[q.segment_id])) if q.segment_id in found else q
+            for q in quotes]
 
 
 def t(lang: str, zh: str, en: str) -> str:
@@ -66,6 +104,14 @@ class Context:
     used: set[int] = field(default_factory=set)
     #: the study's proposed concepts (not yet in the codebook)
     proposals: list[Proposal] = field(default_factory=list)
+    before: TextBefore | None = None
+
+    def cite(self, quote: Quote) -> str:
+        """``“…”（S03，00:12:31）``: the quote with its case and timestamp (or line)."""
+        return timed([quote], self.before)[0].cite(self.lang)
+
+    def quotes_cell(self, quotes: Sequence[Quote]) -> str:
+        return "\n".join(q.cite(self.lang) for q in timed(quotes, self.before)) or "—"
 
     def name(self, code: str | None) -> str:
         if code and code.startswith(PROPOSED_PREFIX):
@@ -93,19 +139,20 @@ class Context:
 
 
 def make_context(data: CodedStudy, result: SelectiveResult, memos: list[MemoRow],
-                 lang: str, proposals: list[Proposal] | None = None) -> Context:
-    """A context with concepts numbered a1, a2 … and subcategories A1, A2 … in codebook order."""
-    ctx = Context(data, result, by_target(memos), lang, proposals=list(proposals or []))
+                 lang: str, proposals: list[Proposal] | None = None,
+                 before: TextBefore | None = None) -> Context:
+    """A context with concepts numbered a1, a2 … and subcategories A1, A2 … in codebook order.
+
+    ``before`` reads the text before quoted segments, for their timestamps.
+    """
+    ctx = Context(data, result, by_target(memos), lang, proposals=list(proposals or []),
+                  before=before)
     ctx.used.update(q.segment_id for s in result.storyline.structures for q in s.quotes)
     for i, code in enumerate(data.rolled("concept"), start=1):
         ctx.numbers[code] = f"a{i}"
     for i, code in enumerate(data.rolled("subcategory"), start=1):
         ctx.numbers.setdefault(code, f"A{i}")
     return ctx
-
-
-def _quotes_cell(quotes, lang: str) -> str:
-    return "\n".join(q.cite(lang) for q in quotes) or "—"
 
 
 def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
@@ -117,7 +164,7 @@ def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
                                    overrides=ctx.data.overrides.get(code, []), lang=lang,
                                    avoid=used):
             used.add(quote.segment_id)
-            rows.append([quote.cite(lang), ctx.numbered(code),
+            rows.append([ctx.cite(quote), ctx.numbered(code),
                          ctx.name(ctx.data.hierarchy.subcategory(code)),
                          ctx.name(ctx.data.hierarchy.category(code)), cases, refs,
                          ctx.memo("code", code)])
@@ -129,7 +176,8 @@ def open_table(ctx: Context, *, quotes_per_concept: int = 1) -> Table:
     return Table("open", t(lang, "开放式编码", "Open coding"),
                  t(lang, "开放式编码示例", "Open coding: examples"), headers,
                  ["text", "text", "text", "text", "int", "int", "text"], rows,
-                 notes=[t(lang, RULE_ZH, RULE), *_proposal_note(ctx)], paper=2)
+                 notes=[quote_note(lang), *_proposal_note(ctx)], paper=2,
+                 howto=[t(lang, RULE_ZH, RULE), *_proposal_howto(ctx)])
 
 
 def _proposal_rows(ctx: Context) -> list[list[object]]:
@@ -151,10 +199,16 @@ def _proposal_rows(ctx: Context) -> list[list[object]]:
 def _proposal_note(ctx: Context) -> list[str]:
     if not ctx.proposals:
         return []
-    return [t(ctx.lang, "标注“建议概念”的行是编码者提出、尚未纳入编码手册的概念"
-                        "（gtcode codebook adopt 可将其纳入）。",
+    return [t(ctx.lang, "标注“建议概念”的行是编码者提出、尚未纳入编码手册的概念。",
               "Rows marked “proposed” are concepts coders proposed that the codebook does not "
-              "hold yet (gtcode codebook adopt adds them).")]
+              "hold yet.")]
+
+
+def _proposal_howto(ctx: Context) -> list[str]:
+    if not ctx.proposals:
+        return []
+    return [t(ctx.lang, "gtcode codebook adopt 可将建议概念纳入编码手册。",
+              "gtcode codebook adopt adds proposed concepts to the codebook.")]
 
 
 def counted_note(ctx: Context) -> str:
@@ -212,14 +266,14 @@ def paradigm_table(ctx: Context) -> Table | None:
         names = [ctx.name(c) + (t(lang, "（核心范畴）", " (core category)")
                                 if core is not None and c == core.id else "") for c in codes]
         rows.append([ROLE_NAMES[lang][role], ("、" if lang == "zh" else ", ").join(names),
-                     _quotes_cell(quotes, lang)])
+                     ctx.quotes_cell(quotes)])
     if not rows:
         return None
     headers = [t(lang, "范式要素", "Paradigm element"), t(lang, "对应范畴", "Categories"),
                t(lang, "代表性语句", "Representative quotes")]
     return Table("paradigm", t(lang, "范式模型", "Paradigm model"),
                  t(lang, "主轴编码的范式模型", "The paradigm model of axial coding"), headers,
-                 ["text"] * 3, rows)
+                 ["text"] * 3, rows, notes=[quote_note(lang)])
 
 
 def selective_table(ctx: Context) -> Table:
@@ -228,19 +282,19 @@ def selective_table(ctx: Context) -> Table:
     kinds = {"core": t(lang, "与核心范畴", "to the core"),
              "paradigm": t(lang, "范式模型", "paradigm model"),
              "cooccurrence": t(lang, "共现", "co-occurrence")}
-    rows = [[s.label, s.meaning, _quotes_cell(s.quotes, lang), kinds[s.kind], s.key,
+    rows = [[s.label, s.meaning, ctx.quotes_cell(s.quotes), kinds[s.kind], s.key,
              t(lang, "是", "yes") if s.edited else t(lang, "否", "no")]
             for s in ctx.result.storyline.structures]
     headers = [t(lang, "典型关系结构", "Relation structure"),
                t(lang, "关系结构的内涵", "Meaning of the relation"),
                t(lang, "代表性语句", "Representative quotes"), t(lang, "关系类型", "Kind"),
                t(lang, "键（--edit）", "Key (--edit)"), t(lang, "研究者已修改", "Edited")]
-    notes = [t(lang, "修改内涵：gtcode selective STUDY --edit 键 --text \"…\"（修改后的文字在重新运行时保留）。",
+    howto = [t(lang, "修改内涵：gtcode selective STUDY --edit 键 --text \"…\"（修改后的文字在重新运行时保留）。",
                'Edit a meaning: gtcode selective STUDY --edit KEY --text "..." (kept by later '
                "runs)."), t(lang, RULE_ZH, RULE)]
     return Table("selective", t(lang, "选择性编码", "Selective coding"),
                  t(lang, "主范畴的典型关系结构", "Typical relation structures of the main categories"),
-                 headers, ["text"] * 6, rows, notes=notes, paper=3)
+                 headers, ["text"] * 6, rows, notes=[quote_note(lang)], paper=3, howto=howto)
 
 
 def storyline_table(ctx: Context) -> Table:
@@ -250,7 +304,7 @@ def storyline_table(ctx: Context) -> Table:
              "edited by the researcher" if line.edited else
              "skeleton generated by gtcode; rewrite it with --edit storyline")
     return Table("storyline", t(lang, "故事线", "Storyline"), t(lang, "故事线", "Storyline"),
-                 [t(lang, "故事线", "Storyline")], ["text"], [[line.text]], notes=[note],
+                 [t(lang, "故事线", "Storyline")], ["text"], [[line.text]], howto=[note],
                  text=line.text)
 
 
@@ -386,7 +440,7 @@ def guest_table(ctx: Context) -> Table:
     for w in g.windows:
         rows.append([t(lang, f"运行 {w.start}–{w.end}", f"Run {w.start}–{w.end}"),
                      f"{w.new}/{g.base_total} = {percent(w.ratio, 1)} " + (yes if w.passed else no)])
-    notes = [_guest_reason(g, lang)] if g.reason else []
+    notes = [guest_reason(g, lang)] if g.reason else []
     notes.append(t(lang, "饱和点 = 首个新信息比例不超过阈值的运行之前的那份访谈；比例 = 运行中的新概念数 / 基础概念数。",
                    g.convention))
     return Table("guest", t(lang, "Guest饱和度", "Guest saturation"),
@@ -396,7 +450,8 @@ def guest_table(ctx: Context) -> Table:
                  [[str(a), b if isinstance(b, str) else b] for a, b in rows], notes=notes)
 
 
-def _guest_reason(g, lang: str) -> str:
+def guest_reason(g, lang: str) -> str:
+    """Why Guest et al. could not be assessed, in ``lang``."""
     if lang == "en":
         return g.reason
     if g.interviews < g.base + g.run:

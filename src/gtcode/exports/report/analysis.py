@@ -7,6 +7,7 @@ saturation and the hold-out test, ``gtcode.coding.quotes`` for quotes,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from gtcode.exports.report.html import Raw, details, esc, figure, note, table
 from gtcode.exports.report.i18n import level_name, t
 from gtcode.exports.report.proposed import code_label
 from gtcode.numbers import percent
+from gtcode.store.analysis import text_before
+from gtcode.tables.paper import guest_reason, timed
 
 if TYPE_CHECKING:
     from gtcode.exports.report.build import Facts
@@ -68,8 +71,8 @@ def _guest_text(guest, lang: str) -> str:
                     through=guest.confirmed_through, after=guest.new_after)
         mark = f'<span class="ok">{esc(t("reached", lang))}</span>'
     else:
-        verdict = t("guest_reason", lang, reason=guest.reason) if guest.reason else t(
-            "guest_no", lang)
+        verdict = (t("guest_reason", lang, reason=guest_reason(guest, lang).rstrip("。."))
+                   if guest.reason else t("guest_no", lang))
         mark = f'<span class="warn">{esc(t("not_reached", lang))}</span>'
     stop = "。" if lang == "zh" else ". "
     return (f'<p><b>{esc(t("guest_result", lang))}</b>: {mark}{stop}{esc(verdict)}</p>'
@@ -82,7 +85,8 @@ def holdout_section(f: Facts, lang: str) -> str:
     """The hold-out test: what each held-out interview added to the model."""
     result = f.saturation.holdout
     if result is None:
-        return note(f.saturation.holdout_note or t("not_available", lang))
+        return note(t("holdout_too_few", lang) if f.saturation.holdout_note
+                    else t("not_available", lang))
     names = code_label(f)
     verdict = ('<span class="ok">' + esc(t("holdout_pass", lang)) if result.passed else
                '<span class="warn">' + esc(t("holdout_fail", lang))) + "</span>"
@@ -139,7 +143,7 @@ def agreement_section(f: Facts, lang: str) -> str:
     parts.append(details(t("show_table", lang), table(
         [t("code", lang), t("units_used", lang), t("pct_agree", lang), t("kappa", lang),
          t("alpha", lang)], rows, numeric=(1, 2, 3, 4))))
-    parts.extend(note(n) for n in result.notes)
+    parts.extend(note(agree.note_in(n, lang)) for n in result.notes)
     return "".join(parts)
 
 
@@ -185,15 +189,15 @@ def _category(f: Facts, node, lang: str) -> str:
                            overrides=f.coded.overrides.get(node.id, ()), lang=lang,
                            avoid=f.tables.quoted | f.quoted)
     f.quoted.update(q.segment_id for q in quotes)
-    body.append(_quotes(quotes, lang))
+    body.append(_quotes(timed(quotes, functools.partial(text_before, f.study.conn)), lang))
     return '<div class="category">' + "".join(body) + "</div>"
 
 
 def _quotes(quotes, lang: str) -> str:
     if not quotes:
         return note(t("no_quotes", lang))
-    return "".join(f"<blockquote>{esc(q.text)}<cite>— {esc(q.case)} · {esc(q.source)} "
-                   f"#{q.segment}</cite></blockquote>" for q in quotes)
+    return "".join(f"<blockquote>{esc(q.text)}<cite>— {esc(q.where(lang))}</cite></blockquote>"
+                   for q in quotes)
 
 
 # -- the grounded-theory tables ----------------------------------------------------------

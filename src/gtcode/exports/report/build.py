@@ -47,8 +47,9 @@ def gather(study: Study, book: Codebook, lang: str) -> Facts:
     """Read the corpus, and every table the workbook holds (``build_tables``).
 
     ``build_tables`` loads the coded study once and runs selective coding
-    with its defaults (hold out the last third, 1,000 seeded orders, Guest et
-    al. base 4, run 2, 5%), so the report and ``gtcode.xlsx`` agree.
+    with the options of the last ``gtcode selective`` run and the study's
+    hold-out split (defaults: hold out the last third, 1,000 seeded orders,
+    Guest et al. base 4, run 2, 5%), so the report and ``gtcode.xlsx`` agree.
     """
     conn = study.conn
     corpus = content.corpus_stats(db.list_sources(conn), db.iter_segments(conn),
@@ -95,13 +96,15 @@ SECTIONS: list[tuple[str, str, Callable[[Facts, str], str]]] = [
 ]
 
 
-def build_report(study: Study, codebook: Codebook, *, lang: str = "zh") -> str:
+def build_report(study: Study, codebook: Codebook, *, lang: str = "zh",
+                 title: str | None = None) -> str:
     """The report of ``study`` as one self-contained HTML document.
 
     Args:
         study: an open study.
         codebook: the study's codebook (``workspace.study_codebook``).
         lang: ``"zh"`` or ``"en"``: headings, labels and code names.
+        title: the page's title (default: 研究报告 · the study's name).
 
     Raises:
         GtcodeError: E112 for an unknown language.
@@ -109,7 +112,9 @@ def build_report(study: Study, codebook: Codebook, *, lang: str = "zh") -> str:
     lang = check_lang(lang)
     facts = gather(study, codebook, lang)
     parts = [(key, t(heading, lang), render(facts, lang)) for key, heading, render in SECTIONS]
-    return page(title=f"{t('title', lang)} · {study_name(study)}", subtitle=_subtitle(facts, lang),
+    title = title.strip() if title and title.strip() else \
+        f"{t('title', lang)} · {study_name(study)}"
+    return page(title=title, subtitle=_subtitle(facts, lang),
                 lang=lang, summary=_summary(facts, lang), sections=parts)
 
 
@@ -137,7 +142,8 @@ def _summary(f: Facts, lang: str) -> str:
     return cards(items) + ("" if coded else note(t("no_codings", lang)))
 
 
-def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "zh") -> Path:
+def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "zh",
+                 title: str | None = None) -> Path:
     """Write the report to ``path`` (temp file, then rename) and return the path.
 
     Raises:
@@ -146,7 +152,7 @@ def write_report(study: Study, codebook: Codebook, path: Path, *, lang: str = "z
     """
     path = Path(path)
     guard_output(path, inspect=unapplied_review(study))
-    text = build_report(study, codebook, lang=lang)
+    text = build_report(study, codebook, lang=lang, title=title)
     try:
         atomic_write_text(path, text)
     except OSError as exc:

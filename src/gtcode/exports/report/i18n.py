@@ -153,6 +153,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "Categories built on {build} interviews; {held} held out for the test: "
                       "{cases}."),
     "passed": ("通过", "Passed"),
+    "holdout_too_few": ("留出样本检验至少需要 2 次访谈。", "The hold-out test needs at least 2 interviews."),
     "holdout_rule": ("关系指在至少一个段落（话轮）中同时被编码的两个主范畴；新关系指在留出访谈中出现、"
                      "而在建模访谈的任何段落中都未出现的范畴对。",
                      "a relation is a pair of main categories coded together in a segment"),
