@@ -68,6 +68,11 @@ CATALOGUE: dict[str, str] = {
     "E805": "the built-in model is missing from this installation",
     "E806": "not enough decisions or labels to learn from",
     "E807": "choosing the next turns needs a learned model",
+    # E9xx: running on a cluster (--scheduler)
+    "E901": "Dask scheduler address invalid or unreachable",
+    "E902": "a Dask worker died or the cluster failed during the run",
+    "E903": "Dask is not installed (pip install 'gtcode[dask]')",
+    "E904": "a Dask worker runs another gtcode or other optional packages",
 }
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gtcode import cluster as dask_cluster
 from gtcode.codebook import DEFAULT_CODEBOOK, Codebook
 from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import ReplacedRecoder, open_stage
@@ -60,13 +61,15 @@ class RunReport:
 def import_transcripts(study: Study, files: Sequence[str | Path], *,
                        options: ImportOptions = ImportOptions(),
                        cases: str | Path | None = None,
-                       progress: Progress | None = None) -> ImportReport:
+                       progress: Progress | None = None,
+                       scheduler: str | None = None) -> ImportReport:
     """``gtcode import``: import transcripts and cases; with ``options.replace`` the rule
     suggestions of each replaced file are recomputed in the same transaction (as
-    :class:`~gtcode.coding.open_coding.ReplacedRecoder` says)."""
+    :class:`~gtcode.coding.open_coding.ReplacedRecoder` says). ``scheduler``: decode and
+    segment on a Dask cluster (:mod:`gtcode.cluster`)."""
     recoder = ReplacedRecoder(study_codebook(study), study) if options.replace else None
     report = import_files(study, files, options=options, cases=cases, progress=progress,
-                          after_replace=recoder)
+                          after_replace=recoder, scheduler=scheduler)
     if recoder is not None and report.replaced:
         if recoder.done:
             report.recomputed = recoder.recomputed
@@ -79,7 +82,7 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         codebook: str | Path = DEFAULT_CODEBOOK, options: ImportOptions = ImportOptions(),
         model: bool = True, embeddings: bool | None = None,
         progress: Progress | None = None, positions: str = "both",
-        excel_safe: bool = False) -> RunReport:
+        excel_safe: bool = False, scheduler: str | None = None) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
@@ -91,11 +94,24 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             ``"codepoints"`` (``project.qdpx`` only, in that unit).
         excel_safe: guard formula-like text in the csv outputs.
         model, embeddings: open coding's (:func:`gtcode.coding.open_coding.open_code`).
+        scheduler: run import and open coding on a Dask cluster (``local:N`` or a
+            scheduler's address; :mod:`gtcode.cluster`), connected once for both.
     """
     if positions not in RUN_POSITIONS:
         raise GtcodeError("E112", f"unknown position unit {positions!r}.",
                           hint="use " + ", ".join(RUN_POSITIONS))
-    out = Path(out)
+    if scheduler is not None:
+        dask_cluster.parse_address(scheduler)  # a bad address stops the run before any work
+    with dask_cluster.session(scheduler) as cluster:
+        return _run(files, Path(out), cases=cases, codebook=codebook, options=options,
+                    model=model, embeddings=embeddings, progress=progress, positions=positions,
+                    excel_safe=excel_safe, cluster=cluster)
+
+
+def _run(files: Sequence[str | Path], out: Path, *, cases: str | Path | None,
+         codebook: str | Path, options: ImportOptions, model: bool, embeddings: bool | None,
+         progress: Progress | None, positions: str, excel_safe: bool,
+         cluster: dask_cluster.Cluster | None) -> RunReport:
     study_dir = out / "study"
     fresh = not study_dir.exists()
     study = open_study(study_dir) if (study_dir / DB_NAME).exists() else init_study(
@@ -105,7 +121,7 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
             check_targets(study, [out / EXPORTERS[name].filename for name in RUN_EXPORTS]
                           + [out / "network.png"])
             imported = import_files(study, files, options=options, cases=cases,
-                                    progress=progress)
+                                    progress=progress, scheduler=cluster)
         except GtcodeError:
             if fresh:  # bad input: leave no empty study behind, as if never run
                 study.close()
@@ -115,7 +131,8 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         report = RunReport(study=study_dir, imported=imported)
         for name, stage in STAGES:
             if name == "open":
-                stage = functools.partial(open_stage, model=model, embeddings=embeddings)
+                stage = functools.partial(open_stage, model=model, embeddings=embeddings,
+                                          scheduler=cluster)
             report.stages.append(stage(study, book, progress))
         with study.snapshot(), study.remembering():  # one analysis read, for every output
             for name, filename, opts in _run_exports(positions, excel_safe):

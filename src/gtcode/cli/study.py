@@ -15,6 +15,7 @@ from gtcode.cli._common import (
     ForceOpt,
     ModelOpt,
     QuietOpt,
+    SchedulerOpt,
     StudyArg,
     err,
     handle_errors,
@@ -114,7 +115,7 @@ def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
                encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
                interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
                replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
-               quiet: QuietOpt = False) -> None:
+               scheduler: SchedulerOpt = None, quiet: QuietOpt = False) -> None:
     """Import transcripts and/or case attributes into a study.
 
     Example: gtcode import my-study data/sample --cases data/sample/cases.csv
@@ -127,7 +128,7 @@ def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
 
     with open_study(study) as opened, progress(quiet) as callback:
         report = import_transcripts(opened, files or [], options=options, cases=cases,
-                                    progress=callback)
+                                    progress=callback, scheduler=scheduler)
     _show_import(report, quiet)
 
 
@@ -208,7 +209,8 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
             replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
             model: ModelOpt = True, embeddings: EmbeddingsOpt = None,
             positions: RunPositionsOpt = "both", excel_safe: ExcelSafeOpt = False,
-            force: ForceOpt = False, quiet: QuietOpt = False) -> None:
+            force: ForceOpt = False, scheduler: SchedulerOpt = None,
+            quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
     Example: gtcode run data/sample --cases data/sample/cases.csv --out out
@@ -220,7 +222,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
     with progress(quiet) as callback, overwrite(force):
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback,
-                              positions=positions, excel_safe=excel_safe)
+                              positions=positions, excel_safe=excel_safe, scheduler=scheduler)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)
