@@ -188,7 +188,8 @@ def _local_cluster(distributed, workers: int):
     # no retry on a dead worker here: on one machine the cause would strike again
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.CRITICAL)
+                                        host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                        silence_logs=logging.CRITICAL)
 
 
 def _cluster_failure(exc: BaseException) -> bool:
