@@ -148,6 +148,27 @@ def test_a_worker_of_another_gtcode_is_refused(tmp_path, address, monkeypatch):
     assert dump(tmp_path / "study" / "gtcode.db") == before
 
 
+def test_a_worker_of_another_gtcode_version_is_refused_by_any_command(tmp_path, address,
+                                                                     monkeypatch):
+    study = init_study(tmp_path / "study", "six-pressures")
+    monkeypatch.setattr(gtcluster, "__version__", "0.0.0")
+    with pytest.raises(GtcodeError) as raised:
+        import_files(study, [SAMPLE / "S01.txt"], scheduler=address)
+    assert raised.value.code == "E904"
+    assert study.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 0
+    study.close()
+
+
+def test_a_scheduler_without_workers_is_one_line(tmp_path, monkeypatch):
+    _study(tmp_path / "study").close()
+    monkeypatch.setattr(gtcluster, "CONNECT_TIMEOUT", 1)
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.CRITICAL) as empty:
+        code, err = _cli("open", str(tmp_path / "study"), "--scheduler",
+                         empty.scheduler_address, "-q")
+    assert code == 1 and "[E901]" in err and "no Dask worker" in err
+
+
 def test_a_bad_scheduler_address_is_one_line(tmp_path):
     _study(tmp_path / "study").close()
     before = dump(tmp_path / "study" / "gtcode.db")

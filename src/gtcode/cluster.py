@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from gtcode._version import __version__
 from gtcode.errors import GtcodeError
 
 T = TypeVar("T")
@@ -109,6 +110,7 @@ class Cluster:
                 self.client = distributed.Client(self._local)
             else:
                 self.client = distributed.Client(self.address, timeout=CONNECT_TIMEOUT)
+                self._wait_for_a_worker()
         except GtcodeError:
             self.close()
             raise
@@ -118,6 +120,14 @@ class Cluster:
                               f"({type(exc).__name__}).", hint="start the scheduler first "
                               "(`dask scheduler`), check the address and the firewall; or "
                               + _HINT) from None
+
+    def _wait_for_a_worker(self) -> None:
+        try:
+            self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except TimeoutError:
+            raise GtcodeError("E901", f"no Dask worker is connected to the scheduler at "
+                              f"{self.address}.", hint="start workers with `dask worker "
+                              f"{self.address} --nthreads 1` (docs/scale.md)") from None
 
     @property
     def workers(self) -> int:
@@ -140,7 +150,7 @@ class Cluster:
         pending: deque = deque()
         try:
             for task in tasks:
-                pending.append(self.client.submit(func, task, *shared, pure=False))
+                pending.append(self.client.submit(_versioned, func, task, *shared, pure=False))
                 if len(pending) >= limit:
                     yield self._result(pending.popleft())
             while pending:
@@ -151,7 +161,7 @@ class Cluster:
 
     def _result(self, future) -> Any:
         try:
-            return future.result()
+            version, value = future.result()
         except GtcodeError:
             raise
         except Exception as exc:
@@ -161,6 +171,12 @@ class Cluster:
                               f"({type(exc).__name__}); nothing was written, the study is as "
                               "it was.", hint="run again; if a worker ran out of memory, use "
                               "fewer workers per machine or machines with more memory") from None
+        if version != __version__:
+            raise GtcodeError("E904", f"a Dask worker runs gtcode {version}, this process "
+                              f"gtcode {__version__}: its results could differ. Nothing was "
+                              "written.", hint="install the same gtcode version, with the same "
+                              "extras, on every worker (docs/scale.md)")
+        return value
 
     def close(self) -> None:
         """Disconnect (and stop a local cluster's processes)."""
@@ -180,6 +196,11 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _versioned(func: Callable[..., T], *args: Any) -> tuple[str, T]:
+    """``func(*args)`` on a worker, with the worker's gtcode version."""
+    return __version__, func(*args)
 
 
 def _local_cluster(distributed, workers: int):
