@@ -5,12 +5,16 @@ Usage: python benchmarks/bench_dask.py [--mb 100] [--workers 2] [--corpus genera
 In one run on one machine, on a corpus written by benchmarks/corpus.py (generated
 interviews) or resampled_corpus.py (turns resampled from data/):
 
-1. each command as the process a user starts (wall seconds, peak resident MB of the
-   parent; a LocalCluster's workers are processes of their own, not counted):
-   `gtcode import` of the corpus into a new study, in one process and with
-   `--scheduler local:N`; then on one study `gtcode open --no-embeddings` with
-   `--jobs 1`, `--jobs N` (the fork pool) and `--scheduler local:N`. The stored rule
-   and model suggestions are checked to be the same whichever ran them;
+1. each command as the process a user starts: wall seconds, peak resident MB, and CPU
+   seconds of the command with the child processes it waited for (GNU time; the fork
+   pool's workers and a `local:N` cluster's are among them): `gtcode import` of the
+   corpus into a new study, then `gtcode open --no-embeddings` on one study, in one
+   process (`--jobs 1`), in the fork pool (`--jobs N`, open only), with
+   `--scheduler local:N` (the cluster started by the command), and with the address of a
+   LocalCluster(N) already running: there the command's own CPU seconds are the part
+   no number of workers can share out, and the workers' CPU seconds are measured on
+   the workers (psutil). The stored rule and model suggestions are checked to be the
+   same whichever ran them (a digest of the rows, ids included);
 2. the single writer alone: the same rows written into a study in one transaction,
    after they were computed (the sources with their segments, then the rule
    suggestions), in MB of source text per second: the rate no number of workers
@@ -27,9 +31,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-from bench_open import GTCODE, start, timed
+from bench_open import GTCODE, start
 from corpus import generate
 from resampled_corpus import write_corpus
 
@@ -42,11 +48,6 @@ def corpus(kind: str, folder: Path, megabytes: float) -> tuple[Path, float]:
     else:
         write_corpus(files, megabytes)
     return files, sum(p.stat().st_size for p in files.iterdir()) / 1e6
-
-
-def imported(files: Path, study: Path, scheduler: list[str]) -> tuple[float, float]:
-    subprocess.run([*GTCODE, "init", str(study), "-q"], check=True)
-    return timed([*GTCODE, "import", str(study), str(files), "-q", *scheduler])
 
 
 def suggestions(study: Path) -> str:
@@ -97,6 +98,37 @@ def writer(files: Path, folder: Path) -> tuple[float, float, float, int]:
     return float(mb), float(sources), float(codings), int(rows)
 
 
+def measured(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB and CPU seconds (user + system) of one process and
+    the child processes it waited for (GNU time)."""
+    with tempfile.NamedTemporaryFile(suffix=".time") as report:
+        begin = time.perf_counter()
+        subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", report.name, *args],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - begin
+        peak, user, system = Path(report.name).read_text().split()[-3:]
+        return seconds, int(peak) / 1024, float(user) + float(system)
+
+
+def worker_cpu(client) -> float:
+    """CPU seconds the cluster's worker processes have used so far."""
+    def used() -> float:
+        import psutil
+
+        times = psutil.Process().cpu_times()
+        return times.user + times.system
+
+    return sum(client.run(used).values())
+
+
+def row(label: str, mb: float, args: list[str], client=None, check: Path | None = None) -> None:
+    before = worker_cpu(client) if client is not None else 0.0
+    seconds, peak, cpu = measured(args)
+    workers = f"{worker_cpu(client) - before:.0f}" if client is not None else ""
+    print(f"| {label} | {seconds:.1f} | {mb / seconds:.2f} | {cpu:.0f} | {workers} | "
+          f"{peak:.0f} | {suggestions(check) if check else ''} |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=float, default=100.0)
@@ -104,25 +136,38 @@ def main() -> int:
     parser.add_argument("--corpus", choices=("generated", "resampled"), default="generated")
     args = parser.parse_args()
     work = start("dask")
+    from distributed import Client, LocalCluster
+
     try:
         files, mb = corpus(args.corpus, work, args.mb)
         n = str(args.workers)
         print(f"corpus: {args.corpus}, {mb:.1f} MB in {len(list(files.iterdir()))} files; "
               f"{args.workers} workers")
-        print("| command | seconds | MB/s | peak MB (parent) | suggestions |")
-        print("|---|---:|---:|---:|---|")
-        for label, scheduler in (("one process", []), (f"local:{n}", ["--scheduler", f"local:{n}"])):
-            seconds, peak = imported(files, work / f"import-{label}", scheduler)
-            print(f"| import, {label} | {seconds:.1f} | {mb / seconds:.2f} | {peak:.0f} | |",
-                  flush=True)
-        study = work / "import-one process"
-        for label, option in (("--jobs 1", ["--jobs", "1"]), (f"--jobs {n} (fork pool)",
-                                                             ["--jobs", n]),
-                              (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"])):
-            seconds, peak = timed([*GTCODE, "open", str(study), "--no-embeddings", "-q",
-                                   *option])
-            print(f"| open --no-embeddings {label} | {seconds:.1f} | {mb / seconds:.2f} | "
-                  f"{peak:.0f} | {suggestions(study)} |", flush=True)
+        print("| command | wall s | MB/s | CPU s, command (+ its child processes) | CPU s, "
+              "running cluster's workers | peak MB, command | suggestions |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
+                          dashboard_address="127.0.0.1:0", silence_logs=50) as cluster, \
+                Client(cluster) as client:
+            running = ["--scheduler", cluster.scheduler_address]
+            for label, option, on in (("one process", [], None),
+                                      (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"],
+                                       None),
+                                      (f"--scheduler of a running LocalCluster({n})", running,
+                                       client)):
+                study = work / f"import-{len(option)}-{on is not None}"
+                subprocess.run([*GTCODE, "init", str(study), "-q"], check=True)
+                row(f"import, {label}", mb, [*GTCODE, "import", str(study), str(files), "-q",
+                                             *option], on)
+            study = work / "import-0-False"
+            for label, option, on in (("--jobs 1", ["--jobs", "1"], None),
+                                      (f"--jobs {n} (fork pool)", ["--jobs", n], None),
+                                      (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"],
+                                       None),
+                                      (f"--scheduler of a running LocalCluster({n})", running,
+                                       client)):
+                row(f"open --no-embeddings {label}", mb,
+                    [*GTCODE, "open", str(study), "--no-embeddings", "-q", *option], on, study)
         text, sources, codings, rows = writer(files, work)
         print(f"single writer: {text:.1f} MB of text; storing the sources with their segments "
               f"{sources:.1f} s ({text / sources:.1f} MB/s); storing {rows:,} rule suggestions "
