@@ -33,8 +33,10 @@ from gtcode.coding.per_source import (
     cluster_code,
     cluster_phrases,
     code_sources,
+    engine_mismatch,
     rule_hits,
     signature,
+    source_batches,
 )
 from gtcode.coding.rules import (
     EngineStats,
@@ -44,7 +46,6 @@ from gtcode.coding.rules import (
     default_lexicon,
     default_tokenizer,
 )
-from gtcode.errors import GtcodeError
 from gtcode.progress import Progress
 from gtcode.store import learned as learned_db
 from gtcode.store import open_coding as db
@@ -281,25 +282,6 @@ def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
         results.close()
 
 
-#: Characters of source text sent to a Dask worker per task (besides at most
-#: ``workers.CHUNK`` sources): big enough to outweigh a task's overhead.
-TASK_CHARACTERS = 2_000_000
-
-
-def _source_batches(conn, roles: tuple[str, ...] | None) -> Iterator[list[db.SourceSpans]]:
-    """The study's sources in order, a task's worth at a time."""
-    batch: list[db.SourceSpans] = []
-    size = 0
-    for source in db.iter_source_spans(conn, roles=roles):
-        batch.append(source)
-        size += len(source.text)
-        if len(batch) >= workers.CHUNK or size >= TASK_CHARACTERS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
 def _on_cluster(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
                 report: OpenCodingReport, cluster: dask_cluster.Cluster,
                 machine: MachineCoder | None, codebook, suggested: list | None
@@ -308,23 +290,14 @@ def _on_cluster(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
     (:func:`~gtcode.coding.per_source.cluster_code`), in source order."""
     here = signature(engine)
     shared = (cluster.share(codebook), cluster.share(machine))
-    results = cluster.map(cluster_code, _source_batches(study.conn, roles), *shared)
+    results = cluster.map(cluster_code, source_batches(study.conn, roles), *shared)
     try:
         for there, *result in results:
             if there != here:
-                raise _other_worker(here, there)
+                raise engine_mismatch(here, there)
             yield from _collect(tuple(result), engine, report, suggested)
     finally:
         results.close()
-
-
-def _other_worker(here: tuple[str, str, str], there: tuple[str, str, str]) -> GtcodeError:
-    return GtcodeError(
-        "E904", f"a Dask worker codes with gtcode {there[0]}, English word forms "
-        f"{there[2]!r}, codebook {there[1][:12]}; this process with gtcode {here[0]}, "
-        f"{here[2]!r}, {here[1][:12]}: its suggestions would differ. Nothing was written.",
-        hint="install the same gtcode version, with the same extras, on every worker "
-        "(docs/scale.md)")
 
 
 def _collect(result: tuple[list[SourceCoding], list[tuple]], engine: RuleEngine,

@@ -2,8 +2,9 @@
 
 Sources in, rows out: :func:`code_sources` codes a few sources with the rule
 engine (and, when given, the learned coder); :func:`count_phrases` of
-:mod:`gtcode.coding.invivo` counts their in-vivo phrases. Nothing here reads
-or writes the study, so one process, the forked workers
+:mod:`gtcode.coding.invivo` counts their in-vivo phrases. They neither read
+nor write the study (:func:`source_batches` reads it for them, in the writer's
+process), so one process, the forked workers
 (:mod:`gtcode.coding.workers`) and a Dask cluster (:mod:`gtcode.cluster`) all
 run the same code, and :mod:`gtcode.coding.open_coding`, the single writer,
 stores what comes back in source order: the same rows whichever ran them.
@@ -18,11 +19,12 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gtcode import cluster
 from gtcode._version import __version__
+from gtcode.coding import workers
 from gtcode.coding.invivo import InvivoSegment, PhraseRow, count_phrases
 from gtcode.coding.learned.coder import MachineCoder, suggest
 from gtcode.coding.learned.turns import Turn
@@ -33,6 +35,8 @@ from gtcode.coding.rules import (
     default_tokenizer,
     evidence_json,
 )
+from gtcode.errors import GtcodeError
+from gtcode.store import open_coding as db
 from gtcode.store.open_coding import SourceSpans
 
 
@@ -128,6 +132,35 @@ def signature(engine: RuleEngine) -> tuple[str, str, str]:
     """What must match between the workers and this process for the same rows: the
     gtcode version, the codebook and the English word forms (lemmas installed or not)."""
     return __version__, engine.codebook_hash, engine.forms.mode
+
+
+#: Characters of source text sent to a Dask worker per task (besides at most
+#: ``workers.CHUNK`` sources): big enough to outweigh a task's overhead.
+TASK_CHARACTERS = 2_000_000
+
+
+def source_batches(conn, roles: tuple[str, ...] | None) -> Iterator[list[SourceSpans]]:
+    """The study's sources in order, a task's worth at a time."""
+    batch: list[SourceSpans] = []
+    size = 0
+    for source in db.iter_source_spans(conn, roles=roles):
+        batch.append(source)
+        size += len(source.text)
+        if len(batch) >= workers.CHUNK or size >= TASK_CHARACTERS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def engine_mismatch(here: tuple[str, str, str], there: tuple[str, str, str]) -> GtcodeError:
+    """E904: the workers' engine differs from this process's (see :func:`signature`)."""
+    return GtcodeError(
+        "E904", f"a Dask worker codes with gtcode {there[0]}, English word forms "
+        f"{there[2]!r}, codebook {there[1][:12]}; this process with gtcode {here[0]}, "
+        f"{here[2]!r}, {here[1][:12]}: its suggestions would differ. Nothing was written.",
+        hint="install the same gtcode version, with the same extras, on every worker "
+        "(docs/scale.md)")
 
 
 def cluster_code(sources: list[SourceSpans], codebook, machine: MachineCoder | None
