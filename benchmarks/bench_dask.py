@@ -67,6 +67,7 @@ from gtcode.coding.per_source import code_sources
 from gtcode.coding.rules import RuleEngine
 from gtcode.importer import ImportOptions, expand_inputs, parse_source, store_document
 from gtcode.store import open_coding as db
+from gtcode.store.sources import next_position
 from gtcode.workspace import init_study, study_codebook
 
 study = init_study(Path(sys.argv[2]), "six-pressures")
@@ -74,9 +75,11 @@ parsed = [parse_source(path, path.read_bytes(), ImportOptions())  # as the worke
           for path in expand_inputs([Path(sys.argv[1])])]
 mb = sum(len(p.doc.text.encode()) for p in parsed) / 1e6
 begin = time.perf_counter()
-with study.write() as conn:
-    for p in parsed:
-        store_document(conn, p.doc, p.seg, language=p.language, chash=p.content_hash)
+with study.write() as conn:  # as import_files stores them
+    position = next_position(conn)
+    for number, p in enumerate(parsed):
+        store_document(conn, p.doc, p.seg, language=p.language, chash=p.content_hash,
+                       position=position + number)
 sources = time.perf_counter() - begin
 engine = RuleEngine(study_codebook(study))
 rows = [part.rows for source in db.iter_source_spans(study.conn, roles=("respondent", "unknown"))

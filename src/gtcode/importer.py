@@ -209,8 +209,10 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
         report.backup = study.backup("before-replace")
     with study.write() as conn:
         report, plan = _replan(study, parsed, options, report)
+        position = db.next_position(conn)
         for source, existing in plan:
-            _store_source(conn, source, existing, report)
+            _store_source(conn, source, existing, report, position)
+            position += existing is None
         _assign_cases(conn, [p.doc.name for p in parsed], case_table, cases, report)
         if report.replaced:
             changed = set(report.replaced)
@@ -280,20 +282,22 @@ def _replan(study: Study, parsed: list[ParsedSource], options: ImportOptions,
 
 def store_document(conn, doc: Document, seg: Segmentation,
                    existing: db.SourceRow | None = None, *, language: str | None = None,
-                   chash: str | None = None) -> int:
+                   chash: str | None = None, position: int | None = None) -> int:
     """Store one read and segmented source (a new one, or ``existing`` replaced); its id.
 
     The one way a source enters a study, used by transcript import and by
     REFI-QDA import alike: the normalised text with its content hash, the
     header metadata, the language, and the segments. ``language`` and ``chash``:
-    the text's, when already known (:class:`ParsedSource`).
+    the text's, when already known (:class:`ParsedSource`); ``position``: a new
+    source's place in the collection order, when the caller counts
+    (``store.sources.next_position``), else worked out here.
     """
     metadata = dict(seg.metadata)
     language = language or detect_language(doc.text)
     chash = chash or content_hash(doc.text)
     if existing is None:
         source_id = db.insert_source(conn, doc, chash, metadata=metadata, language=language,
-                                     case_id=None)
+                                     case_id=None, position=position)
     else:
         source_id = existing.id
         db.update_source(conn, source_id, doc, chash, metadata=metadata, language=language)
@@ -319,10 +323,10 @@ def one_segment_warning(doc: Document, seg: Segmentation) -> str | None:
 
 
 def _store_source(conn, source: ParsedSource, existing: db.SourceRow | None,
-                  report: ImportReport) -> None:
+                  report: ImportReport, position: int) -> None:
     doc, seg = source.doc, source.seg
     source_id = store_document(conn, doc, seg, existing, language=source.language,
-                               chash=source.content_hash)
+                               chash=source.content_hash, position=position)
     report.segments += len(seg.segments)
     warning = one_segment_warning(doc, seg)
     if warning:
