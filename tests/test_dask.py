@@ -214,3 +214,10 @@ def test_without_scheduler_dask_is_not_imported(tmp_path):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     with open_study(study) as opened:  # the commands did run
         assert opened.conn.execute("SELECT COUNT(*) FROM rule_codings").fetchone()[0] > 0
+
+
+def test_without_dask_the_option_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(GtcodeError) as raised:
+        gtcluster.Cluster("local:1")
+    assert raised.value.code == "E903" and "gtcode[dask]" in raised.value.render()
