@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,embed]'
+	$(BIN)/python -m pip install --quiet -e '.[test,embed,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("importer", "workspace", "privacy"),
     ("store",),
     ("codebook", "transcripts"),
-    ("cache", "files", "numbers", "progress"),
+    ("cache", "cluster", "files", "numbers", "progress"),
     ("errors", "_version"),
 ]
 MAX_LINES = 500

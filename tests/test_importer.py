@@ -184,3 +184,22 @@ def test_case_sheet_order_is_collection_order(empty_study: Study, tmp_path: Path
     cases = _write(tmp_path / "cases.csv", "case,file\nC,C.txt\nA,A.txt\n")
     import_files(empty_study, [tmp_path], cases=cases)
     assert [s.name for s in db.list_sources(empty_study.conn)] == ["C.txt", "A.txt", "B.txt"]
+
+
+def test_positions_are_counted_once_per_import(empty_study: Study, tmp_path: Path) -> None:
+    """Each new source's collection position is counted, not looked up per source: the
+    look-up reads every stored text (position lies after it), which made storing a large
+    import quadratic."""
+    for folder, names in (("one", ("A.txt", "B.txt", "C.txt")), ("two", ("D.txt", "E.txt"))):
+        (tmp_path / folder).mkdir()
+        for name in names:
+            _write(tmp_path / folder / name, TRANSCRIPT)
+    import_files(empty_study, [tmp_path / "one"])
+    looked_up: list[str] = []
+    empty_study.conn.set_trace_callback(
+        lambda sql: looked_up.append(sql) if "MAX(position), 0) + 1 FROM sources" in sql else None)
+    import_files(empty_study, [tmp_path / "two", tmp_path / "one" / "B.txt"])
+    empty_study.conn.set_trace_callback(None)
+    assert len(looked_up) == 1
+    positions = dict(empty_study.conn.execute("SELECT name, position FROM sources"))
+    assert positions == {"A.txt": 1, "B.txt": 2, "C.txt": 3, "D.txt": 4, "E.txt": 5}

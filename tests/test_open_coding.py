@@ -177,20 +177,20 @@ def test_workers_find_exactly_the_in_vivo_phrases_one_process_finds(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
 def test_a_failing_worker_leaves_the_earlier_suggestions(tmp_path, monkeypatch):
-    from gtcode.coding import open_coding
+    from gtcode.coding import per_source
 
     many = {f"S{n:02d}.txt": turns for n in range(6) for turns in TURNS.values()}
     study, book = make_study(tmp_path, many)
     open_code(study, book, invivo=False, jobs=1)
     before = study.conn.execute("SELECT * FROM rule_codings ORDER BY id").fetchall()
-    real = open_coding.rule_rows
+    real = per_source.rule_hits
 
-    def failing(engine, source, report):
+    def failing(engine, source):
         if source.id == 4:
             raise RuntimeError("worker failed")
-        return real(engine, source, report)
+        return real(engine, source)
 
-    monkeypatch.setattr(open_coding, "rule_rows", failing)  # the forked workers inherit it
+    monkeypatch.setattr(per_source, "rule_hits", failing)  # the forked workers inherit it
     with pytest.raises(RuntimeError, match="worker failed"):
         open_code(study, book, invivo=False, jobs=2)
     assert study.conn.execute("SELECT * FROM rule_codings ORDER BY id").fetchall() == before

@@ -68,11 +68,16 @@ CATALOGUE: dict[str, str] = {
     "E805": "the built-in model is missing from this installation",
     "E806": "not enough decisions or labels to learn from",
     "E807": "choosing the next turns needs a learned model",
-    # 9xx: pseudonymisation
+    # 90x: pseudonymisation
     "E901": "the study has identifying terms nobody reviewed (export refused)",
     "E902": "pseudonymisation review or key file is malformed",
     "E903": "a file holding identifiers may not go there (inside the study, or exports)",
     "E904": "a pseudonym conflicts with the key or with another term",
+    # 95x: running on a cluster (--scheduler)
+    "E951": "Dask scheduler address invalid or unreachable",
+    "E952": "a Dask worker died or the cluster failed during the run",
+    "E953": "Dask is not installed (pip install 'gtcode[dask]')",
+    "E954": "a Dask worker runs another gtcode or other optional packages",
 }
 
 

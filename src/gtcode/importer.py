@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gtcode import cluster as dask_cluster
 from gtcode.errors import GtcodeError
 from gtcode.progress import Progress
 from gtcode.store import sources as db
@@ -21,7 +22,12 @@ from gtcode.store.project import Study
 from gtcode.transcripts.cases import CaseTable, match_cases, read_cases
 from gtcode.transcripts.model import Document, Segmentation
 from gtcode.transcripts.nlp import detect_language
-from gtcode.transcripts.readers import DEFAULT_MAX_BYTES, read_transcript
+from gtcode.transcripts.readers import (
+    DEFAULT_MAX_BYTES,
+    check_readable,
+    read_bytes,
+    transcript_from_bytes,
+)
 from gtcode.transcripts.segment import segment_document
 
 #: Files a folder expands to (tables must be named one by one).
@@ -96,20 +102,79 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_all(files: Sequence[Path], options: ImportOptions,
-             progress: Progress | None = None) -> list[tuple[Document, Segmentation]]:
-    """Read and segment every file; raise on the first bad one, before any write."""
-    parsed = []
-    for number, path in enumerate(files, start=1):
-        doc = read_transcript(path, encoding=options.encoding, t2s=options.t2s,
-                              max_bytes=options.max_bytes)
-        seg = segment_document(doc, mode=options.segment_mode,
-                               interviewer_labels=options.interviewer_labels or None,
-                               respondent_labels=options.respondent_labels or None)
-        parsed.append((doc, seg))
+@dataclass(frozen=True)
+class ParsedSource:
+    """A file read, decoded and segmented, with what storing it needs ("" when not yet
+    worked out: then the store works it out, for the files it stores)."""
+
+    doc: Document
+    seg: Segmentation
+    language: str = ""
+    content_hash: str = ""
+
+
+def parse_source(path: Path, raw: bytes, options: ImportOptions, *,
+                 ready: bool = True) -> ParsedSource:
+    """Decode, normalise and segment one file's bytes: a pure function of one source
+    (what a Dask worker runs for ``gtcode import --scheduler``). ``ready``: also detect
+    the language and hash the text, so that storing the source is only writing it."""
+    doc = transcript_from_bytes(path, raw, encoding=options.encoding, t2s=options.t2s,
+                                max_bytes=options.max_bytes)
+    seg = segment_document(doc, mode=options.segment_mode,
+                           interviewer_labels=options.interviewer_labels or None,
+                           respondent_labels=options.respondent_labels or None)
+    if not ready:
+        return ParsedSource(doc, seg)
+    return ParsedSource(doc, seg, detect_language(doc.text), content_hash(doc.text))
+
+
+def parse_sources(files: list[tuple[Path, bytes]], options: ImportOptions) -> list[ParsedSource]:
+    """:func:`parse_source` of each (path, bytes): one Dask task."""
+    return [parse_source(path, raw, options) for path, raw in files]
+
+
+def read_all(files: Sequence[Path], options: ImportOptions, progress: Progress | None = None,
+             cluster: dask_cluster.Cluster | None = None) -> list[ParsedSource]:
+    """Read and segment every file; raise on the first bad one, before any write.
+
+    With a ``cluster`` this process reads the files and its workers decode and
+    segment them (they need no access to the files); the result is the same.
+    """
+    parsed: list[ParsedSource] = []
+    found = (parse_source(path, _raw(path, options), options, ready=False) for path in files) \
+        if cluster is None else \
+        (one for task in cluster.map(parse_sources, _file_batches(files, options), options)
+         for one in task)
+    for number, source in enumerate(found, start=1):
+        parsed.append(source)
         if progress:
             progress("Reading transcripts", number, len(files))
     return parsed
+
+
+def _raw(path: Path, options: ImportOptions) -> bytes:
+    check_readable(path)
+    return read_bytes(path, options.max_bytes)
+
+
+#: Bytes of files sent to a Dask worker per task (or one file, when larger).
+TASK_BYTES = 4_000_000
+
+
+def _file_batches(files: Sequence[Path], options: ImportOptions
+                  ) -> Iterator[list[tuple[Path, bytes]]]:
+    """The files' bytes in tasks of about :data:`TASK_BYTES`, in order."""
+    batch: list[tuple[Path, bytes]] = []
+    size = 0
+    for path in files:
+        raw = _raw(path, options)
+        batch.append((path, raw))
+        size += len(raw)
+        if size >= TASK_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 #: Called inside the import's transaction with the ids of the replaced sources
@@ -119,7 +184,8 @@ AfterReplace = Callable[[sqlite3.Connection, list[int]], None]
 
 def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions = ImportOptions(),
                  cases: str | Path | None = None, progress: Progress | None = None,
-                 after_replace: AfterReplace | None = None) -> ImportReport:
+                 after_replace: AfterReplace | None = None,
+                 scheduler: str | dask_cluster.Cluster | None = None) -> ImportReport:
     """Import transcripts (and optionally a case sheet) into ``study``.
 
     Re-importing an unchanged file is a no-op. A changed file is refused
@@ -127,27 +193,31 @@ def import_files(study: Study, paths: Iterable[Path], *, options: ImportOptions 
     codings of that source are dropped (``after_replace``, when given,
     recomputes them in the same transaction) and human or imported codings
     are re-anchored by their text, or kept and reported when their passage is
-    gone.
+    gone. ``scheduler``: decode and segment the files on a Dask cluster
+    (:mod:`gtcode.cluster`); the study is the same.
     """
     files = expand_inputs(paths)
     cases = Path(cases) if cases else None
     case_table = read_cases(cases, max_bytes=options.max_bytes) if cases else None
     if case_table is not None:
         files = _collection_order(files, case_table)
-    parsed = read_all(files, options, progress)
+    with dask_cluster.session(scheduler) as cluster:
+        parsed = read_all(files, options, progress, cluster)
     report = ImportReport()
     plan = _plan(study, parsed, options, report)
     if report.replaced:
         report.backup = study.backup("before-replace")
     with study.write() as conn:
         report, plan = _replan(study, parsed, options, report)
-        for doc, seg, existing in plan:
-            _store_source(conn, doc, seg, existing, report)
-        _assign_cases(conn, [d.name for d, _ in parsed], case_table, cases, report)
+        position = db.next_position(conn)
+        for source, existing in plan:
+            _store_source(conn, source, existing, report, position)
+            position += existing is None
+        _assign_cases(conn, [p.doc.name for p in parsed], case_table, cases, report)
         if report.replaced:
             changed = set(report.replaced)
             report.placement = [r for r in unplaced_codings(conn) if r.source in changed]
-        replaced = [existing.id for _doc, _seg, existing in plan if existing is not None]
+        replaced = [existing.id for _source, existing in plan if existing is not None]
         if replaced and after_replace is not None:
             after_replace(conn, replaced)
     return report
@@ -171,16 +241,18 @@ def _collection_order(files: list[Path], table: CaseTable) -> list[Path]:
     return sorted(files, key=lambda f: rank.get(f.name, rank.get(f.stem, unranked)))
 
 
-def _plan(study: Study, parsed: list[tuple[Document, Segmentation]], options: ImportOptions,
-          report: ImportReport) -> list[tuple[Document, Segmentation, db.SourceRow | None]]:
+def _plan(study: Study, parsed: list[ParsedSource], options: ImportOptions,
+          report: ImportReport) -> list[tuple[ParsedSource, db.SourceRow | None]]:
     """Decide per file: add, skip (unchanged), replace, or refuse (E303)."""
     plan = []
-    for doc, seg in parsed:
+    for source in parsed:
+        doc = source.doc
         existing = db.get_source(study.conn, doc.name)
         if existing is None:
-            plan.append((doc, seg, None))
+            plan.append((source, None))
             report.added.append(doc.name)
-        elif existing.raw_hash == doc.raw_hash or existing.content_hash == content_hash(doc.text):
+        elif existing.raw_hash == doc.raw_hash or \
+                existing.content_hash == (source.content_hash or content_hash(doc.text)):
             report.unchanged.append(doc.name)
         elif not options.replace:
             raise GtcodeError("E303", "this file has changed since it was imported; nothing was "
@@ -188,12 +260,12 @@ def _plan(study: Study, parsed: list[tuple[Document, Segmentation]], options: Im
                               hint="pass --replace to re-import it (machine codings are "
                               "recomputed, human codings re-anchored; a backup is kept)")
         else:
-            plan.append((doc, seg, existing))
+            plan.append((source, existing))
             report.replaced.append(doc.name)
     return plan
 
 
-def _replan(study: Study, parsed: list[tuple[Document, Segmentation]], options: ImportOptions,
+def _replan(study: Study, parsed: list[ParsedSource], options: ImportOptions,
             first: ImportReport) -> tuple[ImportReport, list]:
     """Plan again under the write lock: another gtcode may have imported meanwhile.
 
@@ -209,19 +281,23 @@ def _replan(study: Study, parsed: list[tuple[Document, Segmentation]], options: 
 
 
 def store_document(conn, doc: Document, seg: Segmentation,
-                   existing: db.SourceRow | None = None) -> int:
+                   existing: db.SourceRow | None = None, *, language: str | None = None,
+                   chash: str | None = None, position: int | None = None) -> int:
     """Store one read and segmented source (a new one, or ``existing`` replaced); its id.
 
     The one way a source enters a study, used by transcript import and by
     REFI-QDA import alike: the normalised text with its content hash, the
-    header metadata, the language, and the segments.
+    header metadata, the language, and the segments. ``language`` and ``chash``:
+    the text's, when already known (:class:`ParsedSource`); ``position``: a new
+    source's place in the collection order, when the caller counts
+    (``store.sources.next_position``), else worked out here.
     """
     metadata = dict(seg.metadata)
-    language = detect_language(doc.text)
-    chash = content_hash(doc.text)
+    language = language or detect_language(doc.text)
+    chash = chash or content_hash(doc.text)
     if existing is None:
         source_id = db.insert_source(conn, doc, chash, metadata=metadata, language=language,
-                                     case_id=None)
+                                     case_id=None, position=position)
     else:
         source_id = existing.id
         db.update_source(conn, source_id, doc, chash, metadata=metadata, language=language)
@@ -246,9 +322,11 @@ def one_segment_warning(doc: Document, seg: Segmentation) -> str | None:
             "re-import with --replace.")
 
 
-def _store_source(conn, doc: Document, seg: Segmentation, existing: db.SourceRow | None,
-                  report: ImportReport) -> None:
-    source_id = store_document(conn, doc, seg, existing)
+def _store_source(conn, source: ParsedSource, existing: db.SourceRow | None,
+                  report: ImportReport, position: int) -> None:
+    doc, seg = source.doc, source.seg
+    source_id = store_document(conn, doc, seg, existing, language=source.language,
+                               chash=source.content_hash, position=position)
     report.segments += len(seg.segments)
     warning = one_segment_warning(doc, seg)
     if warning:

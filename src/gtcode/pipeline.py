@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gtcode import cluster as dask_cluster
 from gtcode.codebook import DEFAULT_CODEBOOK, Codebook
 from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import ReplacedRecoder, open_stage
@@ -69,13 +70,15 @@ class RunReport:
 def import_transcripts(study: Study, files: Sequence[str | Path], *,
                        options: ImportOptions = ImportOptions(),
                        cases: str | Path | None = None,
-                       progress: Progress | None = None) -> ImportReport:
+                       progress: Progress | None = None,
+                       scheduler: str | None = None) -> ImportReport:
     """``gtcode import``: import transcripts and cases; with ``options.replace`` the rule
     suggestions of each replaced file are recomputed in the same transaction (as
-    :class:`~gtcode.coding.open_coding.ReplacedRecoder` says)."""
+    :class:`~gtcode.coding.open_coding.ReplacedRecoder` says). ``scheduler``: decode and
+    segment on a Dask cluster (:mod:`gtcode.cluster`)."""
     recoder = ReplacedRecoder(study_codebook(study), study) if options.replace else None
     report = import_files(study, files, options=options, cases=cases, progress=progress,
-                          after_replace=recoder)
+                          after_replace=recoder, scheduler=scheduler)
     if recoder is not None and report.replaced:
         if recoder.done:
             report.recomputed = recoder.recomputed
@@ -89,7 +92,7 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         model: bool = True, embeddings: bool | None = None,
         progress: Progress | None = None, positions: str = "both",
         excel_safe: bool = False, title: str | None = None,
-        pseudonymised_only: bool = False) -> RunReport:
+        pseudonymised_only: bool = False, scheduler: str | None = None) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
@@ -104,11 +107,25 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         pseudonymised_only: after the import, refuse (E901, no output written) while the
             study holds identifying terms nobody reviewed (``gtcode anonymize``).
         model, embeddings: open coding's (:func:`gtcode.coding.open_coding.open_code`).
+        scheduler: run import and open coding on a Dask cluster (``local:N`` or a
+            scheduler's address; :mod:`gtcode.cluster`), connected once for both.
     """
     if positions not in RUN_POSITIONS:
         raise GtcodeError("E112", f"unknown position unit {positions!r}.",
                           hint="use " + ", ".join(RUN_POSITIONS))
-    out = Path(out)
+    if scheduler is not None:
+        dask_cluster.parse_address(scheduler)  # a bad address stops the run before any work
+    with dask_cluster.session(scheduler) as cluster:
+        return _run(files, Path(out), cases=cases, codebook=codebook, options=options,
+                    model=model, embeddings=embeddings, progress=progress, positions=positions,
+                    excel_safe=excel_safe, title=title,
+                    pseudonymised_only=pseudonymised_only, cluster=cluster)
+
+
+def _run(files: Sequence[str | Path], out: Path, *, cases: str | Path | None,
+         codebook: str | Path, options: ImportOptions, model: bool, embeddings: bool | None,
+         progress: Progress | None, positions: str, excel_safe: bool, title: str | None,
+         pseudonymised_only: bool, cluster: dask_cluster.Cluster | None) -> RunReport:
     study_dir = out / "study"
     fresh = not study_dir.exists()
     study = open_study(study_dir) if (study_dir / DB_NAME).exists() else init_study(
@@ -119,7 +136,7 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
                                   for path in (out / EXPORTERS[name].filename,
                                                *companions(name, out / EXPORTERS[name].filename))])
             imported = import_files(study, files, options=options, cases=cases,
-                                    progress=progress)
+                                    progress=progress, scheduler=cluster)
         except GtcodeError:
             if fresh:  # bad input: leave no empty study behind, as if never run
                 study.close()
@@ -133,7 +150,8 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         report = RunReport(study=study_dir, imported=imported)
         for name, stage in STAGES:
             if name == "open":
-                stage = functools.partial(open_stage, model=model, embeddings=embeddings)
+                stage = functools.partial(open_stage, model=model, embeddings=embeddings,
+                                          scheduler=cluster)
             report.stages.append(stage(study, book, progress))
         with study.snapshot(), study.remembering():  # one analysis read, for every output
             for name, filename, opts in _run_exports(positions, excel_safe, title):

@@ -54,6 +54,11 @@ EmbeddingsOpt = Annotated[Optional[bool], typer.Option(
 PseudonymisedOpt = Annotated[bool, typer.Option(
     "--pseudonymised-only", help="Refuse to export while the study holds identifying terms "
     "nobody has reviewed (see `gtcode anonymize`).")]
+SchedulerOpt = Annotated[Optional[str], typer.Option(
+    "--scheduler", metavar="ADDRESS", help="Run the per-source work on a Dask cluster: "
+    "'local:N' starts N worker processes here, or give a running scheduler's address "
+    "(tcp://host:8786). Needs `pip install 'gtcode[dask]'`; results are the same as without "
+    "it. See docs/scale.md.", show_default=False)]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
 

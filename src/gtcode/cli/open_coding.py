@@ -13,6 +13,7 @@ from gtcode.cli._common import (
     EmbeddingsOpt,
     ModelOpt,
     QuietOpt,
+    SchedulerOpt,
     StudyArg,
     handle_errors,
     note,
@@ -50,6 +51,7 @@ def open_cmd(
              "characters, on Linux; 1 elsewhere). Results do not depend on it.")] = None,
     model: ModelOpt = True,
     embeddings: EmbeddingsOpt = None,
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Suggest codes (rules plus the best learned model available) and list in-vivo candidates.
@@ -60,14 +62,18 @@ def open_cmd(
 
     Example: gtcode open my-study
     """
+    if jobs is not None and scheduler is not None:
+        raise typer.BadParameter("give --jobs or --scheduler, not both", param_hint="--jobs")
     with open_study(study) as opened:
         book = study_codebook(opened, register=invivo_only)  # else in open_code's transaction
         with progress(quiet) as tick:
             if invivo_only:
-                _show_invivo(find_invivo(opened, book, progress=tick), top, as_json)
+                _show_invivo(find_invivo(opened, book, progress=tick, scheduler=scheduler),
+                             top, as_json)
                 return
             report = open_code(opened, book, include_interviewer=include_interviewer,
-                               progress=tick, jobs=jobs, model=model, embeddings=embeddings)
+                               progress=tick, jobs=jobs, model=model, embeddings=embeddings,
+                               scheduler=scheduler)
         for warning in report.warnings:
             note(f"[yellow]Warning:[/] {warning}", quiet=quiet)
         if as_json:

@@ -17,6 +17,7 @@ from gtcode.cli._common import (
     ModelOpt,
     PseudonymisedOpt,
     QuietOpt,
+    SchedulerOpt,
     StudyArg,
     err,
     handle_errors,
@@ -116,7 +117,7 @@ def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
                encoding: EncodingOpt = None, t2s: T2sOpt = False, segment: SegmentOpt = "turn",
                interviewer_labels: InterviewerOpt = None, respondent_labels: RespondentOpt = None,
                replace: ReplaceOpt = False, max_mb: MaxMbOpt = DEFAULT_MAX_MB,
-               quiet: QuietOpt = False) -> None:
+               scheduler: SchedulerOpt = None, quiet: QuietOpt = False) -> None:
     """Import transcripts and/or case attributes into a study.
 
     Example: gtcode import my-study data/sample --cases data/sample/cases.csv
@@ -129,7 +130,7 @@ def import_cmd(study: StudyArg, files: FilesArg = None, cases: CasesOpt = None,
 
     with open_study(study) as opened, progress(quiet) as callback:
         report = import_transcripts(opened, files or [], options=options, cases=cases,
-                                    progress=callback)
+                                    progress=callback, scheduler=scheduler)
     _show_import(report, quiet)
 
 
@@ -248,6 +249,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
                 "--title", help="Title of report.html and tables.docx (default: 研究报告 · "
                 "the name of OUT).")] = None,
             force: ForceOpt = False, pseudonymised_only: PseudonymisedOpt = False,
+            scheduler: SchedulerOpt = None,
             quiet: QuietOpt = False) -> None:
     """Run every stage on transcripts and write every export, in one go.
 
@@ -261,7 +263,7 @@ def run_cmd(files: FilesArg, out_dir: Annotated[Path, typer.Option(
         report = run_pipeline(files, out_dir, cases=cases, codebook=codebook, options=options,
                               model=model, embeddings=embeddings, progress=callback,
                               positions=positions, excel_safe=excel_safe, title=title,
-                              pseudonymised_only=pseudonymised_only)
+                              pseudonymised_only=pseudonymised_only, scheduler=scheduler)
     _show_import(report.imported, quiet)
     for line in report.stages:
         note(line, quiet=quiet)

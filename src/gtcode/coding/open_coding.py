@@ -9,11 +9,11 @@ touched: a re-run cannot overwrite or drop a human decision.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 
+from gtcode import cluster as dask_cluster
 from gtcode.coding import workers
 from gtcode.coding.invivo import (
     INVIVO_CODER,
@@ -28,6 +28,17 @@ from gtcode.coding.invivo import (
 )
 from gtcode.coding.learned.coder import MachineCoder, machine_coder, suggest
 from gtcode.coding.learned.turns import ROLES, Turn, embeddings_for, iter_turns
+from gtcode.coding.per_source import (
+    Evidence,
+    SourceCoding,
+    cluster_code,
+    cluster_phrases,
+    code_sources,
+    engine_mismatch,
+    rule_hits,
+    signature,
+    source_batches,
+)
 from gtcode.coding.rules import (
     EngineStats,
     RegexTimeout,
@@ -35,7 +46,6 @@ from gtcode.coding.rules import (
     Tokenizer,
     default_lexicon,
     default_tokenizer,
-    evidence_json,
 )
 from gtcode.progress import Progress
 from gtcode.store import learned as learned_db
@@ -88,7 +98,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
               invivo: bool = True, progress: Progress | None = None,
               engine: RuleEngine | None = None,
               tokenizer: Tokenizer | None = None, jobs: int | None = None,
-              model: bool = True, embeddings: bool | None = None) -> OpenCodingReport:
+              model: bool = True, embeddings: bool | None = None,
+              scheduler: str | dask_cluster.Cluster | None = None) -> OpenCodingReport:
     """Code every respondent segment with the codebook's rules; find in-vivo candidates.
 
     Args:
@@ -108,11 +119,27 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
             leaves the rules' suggestions alone.
         embeddings: whether the model reads sentence embeddings (None: when
             installed and the model was trained with them).
+        scheduler: run the rules, the learned coder (without embeddings) and
+            the in-vivo counting on a Dask cluster (:mod:`gtcode.cluster`:
+            ``local:N`` or a scheduler's address, or a connected
+            :class:`~gtcode.cluster.Cluster`) instead of ``jobs``; its workers
+            build the default engine, so ``engine`` and ``tokenizer`` serve
+            this process only. The same rows, in the same order.
 
     Returns:
         counts, the engine's statistics and the in-vivo result.
     """
     require_sources(study, "code")
+    with dask_cluster.session(scheduler) as cluster:
+        return _open_code(study, codebook, cluster, include_interviewer=include_interviewer,
+                          invivo=invivo, progress=progress, engine=engine, tokenizer=tokenizer,
+                          jobs=jobs, model=model, embeddings=embeddings)
+
+
+def _open_code(study: Study, codebook, cluster: dask_cluster.Cluster | None, *,
+               include_interviewer: bool, invivo: bool, progress: Progress | None,
+               engine: RuleEngine | None, tokenizer: Tokenizer | None, jobs: int | None,
+               model: bool, embeddings: bool | None) -> OpenCodingReport:
     engine = engine or RuleEngine(codebook, tokenizer=tokenizer)
     machine, warnings = machine_coder(study, codebook, embeddings=embeddings) if model \
         else (None, [])
@@ -121,7 +148,8 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
                               warnings=warnings)
     hits: dict[int, dict[str, str]] = {}
     total = db.source_count(study.conn)
-    jobs = workers.worker_count(jobs, db.text_characters(study.conn))
+    jobs = 1 if cluster else workers.worker_count(jobs, db.text_characters(study.conn))
+    parallel = cluster is not None or jobs > 1
     with study.write() as conn:
         register_codebook(study, codebook)  # in this transaction: with the coding or not at all
         db.ensure_coder(conn, db.RULE_CODER, "rule")
@@ -130,12 +158,17 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         # without embeddings the workers also run the learned coder on their sources
         in_workers = machine if machine is not None and not machine.needs_embeddings else None
         suggested: list[list[tuple]] = []
-        coded = (_in_workers(engine, study, roles, report, jobs, in_workers, codebook,
-                             suggested) if jobs > 1 else
-                 (rule_rows(engine, source, report)
-                  for source in db.iter_source_spans(conn, roles=roles)))
+        if cluster is not None:
+            coded = _on_cluster(engine, study, roles, report, cluster, in_workers, codebook,
+                                suggested)
+        elif jobs > 1:
+            coded = _in_workers(engine, study, roles, report, jobs, in_workers, codebook,
+                                suggested)
+        else:
+            coded = (rule_rows(engine, source, report)
+                     for source in db.iter_source_spans(conn, roles=roles))
         # the rule hits are kept only for a learned coder that runs here, after the rules
-        keep_hits = machine is not None and (jobs == 1 or in_workers is None)
+        keep_hits = machine is not None and (not parallel or in_workers is None)
         try:
             for number, rows in enumerate(coded, start=1):
                 db.insert_rule_codings(conn, rows)
@@ -148,9 +181,10 @@ def open_code(study: Study, codebook, *, include_interviewer: bool = False,
         finally:
             coded.close()  # stops the workers at once when writing fails
         _model_stage(study, codebook, machine, hits, roles, report, progress,
-                     suggested if jobs > 1 and in_workers is not None else None)
+                     suggested if parallel and in_workers is not None else None)
         if invivo:
-            report.invivo = _invivo(study, engine, tokenizer, progress, jobs=jobs)
+            report.invivo = _invivo(study, engine, tokenizer, progress, jobs=jobs,
+                                    cluster=cluster)
             store_invivo(conn, report.invivo)
     _copy_stats(engine, report)
     return report
@@ -179,7 +213,7 @@ def _model_stage(study: Study, codebook, machine: MachineCoder | None,
             report.model_codes.update(row[1] for row in rows)
         return
     codes = {segment: set(found) for segment, found in hits.items()}
-    evidence = _Evidence(hits)
+    evidence = Evidence(hits)
     total = db.respondent_segment_count(conn, roles or ("respondent", "unknown", "interviewer"))
     done = 0
     batch: list = []
@@ -199,20 +233,6 @@ def _model_stage(study: Study, codebook, machine: MachineCoder | None,
 MODEL_BATCH = 2000
 
 
-class _Evidence(dict):
-    """(segment, code) -> the rule hits of that suggestion, parsed when first asked for."""
-
-    def __init__(self, hits: dict[int, dict[str, str]]) -> None:
-        super().__init__()
-        self._raw = hits
-
-    def get(self, key, default=None):  # noqa: ANN001, ANN201 - a dict's get
-        if key not in self:
-            raw = self._raw.get(key[0], {}).get(key[1])
-            self[key] = json.loads(raw) if raw else []
-        return super().get(key, default)
-
-
 def _suggest_batch(study: Study, codebook, machine: MachineCoder, turns: list,
                    evidence: dict, report: OpenCodingReport) -> int:
     turns = [turn for turn in turns if turn.text.strip()]
@@ -230,61 +250,23 @@ def _suggest_batch(study: Study, codebook, machine: MachineCoder, turns: list,
 def rule_rows(engine: RuleEngine, source: db.SourceSpans,
               report: OpenCodingReport) -> list[tuple]:
     """The rule codings of one source as (segment id, code, evidence JSON) rows for
-    ``insert_rule_codings``; counts in ``report``.
-
-    Segments are coded in one pass over the source text when their spans are
-    sorted and disjoint (as the segmenter makes them), else one by one.
-    """
-    text, spans, ids, codes = source.text, source.spans, source.segment_ids, engine.code_ids
-    try:
-        if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
-            found = engine.codings(text, spans)
-        else:
-            found = []
-            for i, span in enumerate(spans):
-                try:
-                    found += [(i, index, hits) for _zero, index, hits
-                              in engine.codings(text, [span])]
-                except RegexTimeout as exc:
-                    exc.span = i
-                    raise
-    except RegexTimeout as exc:
-        exc.segment_id = ids[exc.span]  # named (S01.txt#12) by open_code, which has the study
-        raise
-    rows = [(ids[i], codes[index], evidence_json(hits)) for i, index, hits in found]
+    ``insert_rule_codings`` (:func:`~gtcode.coding.per_source.rule_hits`); counts in
+    ``report``."""
+    rows = rule_hits(engine, source)
     report.sources += 1
-    report.segments += len(spans)
-    report.characters += sum(end - start for start, end in spans)
+    report.segments += len(source.spans)
+    report.characters += sum(end - start for start, end in source.spans)
     report.codings += len(rows)
     report.by_code.update(row[1] for row in rows)
     return rows
 
 
-#: What a worker returns per source: its rows as columns, its counts and engine statistics.
-_Part = tuple[tuple[tuple, ...], OpenCodingReport, EngineStats]
-
-
-def _worker_rows(ids: list[int]) -> tuple[list[_Part], list[tuple]]:
-    """The rule rows of each source, and the learned coder's rows of them all (or [])."""
+def _worker_rows(ids: list[int]) -> tuple[list[SourceCoding], list[tuple]]:
+    """:func:`~gtcode.coding.per_source.code_sources` of these sources, in a forked worker."""
     engine, path, roles, machine, codebook = workers.STATE
     conn = workers.worker_reader(path)
-    found, turns, hits = [], [], {}
-    for source_id in ids:
-        engine.stats = EngineStats()
-        report = OpenCodingReport()
-        spans = db.source_spans(conn, source_id, roles=roles)
-        rows = rule_rows(engine, spans, report)
-        # as three columns: far fewer objects to pickle here and unpickle in the parent
-        found.append((tuple(zip(*rows)), report, engine.stats))
-        if machine is not None:
-            for segment_id, code, evidence in rows:
-                hits.setdefault(segment_id, {})[code] = evidence
-            turns += [Turn(segment_id, "", spans.text[start:end],
-                           frozenset(hits.get(segment_id, ())))
-                      for segment_id, (start, end) in zip(spans.segment_ids, spans.spans)]
-    suggestions = suggest(machine, codebook, [t for t in turns if t.text.strip()],
-                          _Evidence(hits), None) if machine is not None else []
-    return found, suggestions
+    return code_sources(engine, (db.source_spans(conn, source_id, roles=roles)
+                                 for source_id in ids), machine, codebook)
 
 
 def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
@@ -302,7 +284,25 @@ def _in_workers(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
         results.close()
 
 
-def _collect(result: tuple[list[_Part], list[tuple]], engine: RuleEngine,
+def _on_cluster(engine: RuleEngine, study: Study, roles: tuple[str, ...] | None,
+                report: OpenCodingReport, cluster: dask_cluster.Cluster,
+                machine: MachineCoder | None, codebook, suggested: list | None
+                ) -> Iterator[list[tuple]]:
+    """:func:`rule_rows` of each source, computed by a Dask cluster's workers
+    (:func:`~gtcode.coding.per_source.cluster_code`), in source order."""
+    here = signature(engine)
+    shared = (cluster.share(codebook), cluster.share(machine))
+    results = cluster.map(cluster_code, source_batches(study.conn, roles), *shared)
+    try:
+        for there, *result in results:
+            if there != here:
+                raise engine_mismatch(here, there)
+            yield from _collect(tuple(result), engine, report, suggested)
+    finally:
+        results.close()
+
+
+def _collect(result: tuple[list[SourceCoding], list[tuple]], engine: RuleEngine,
              report: OpenCodingReport, suggested: list | None) -> Iterator[list[tuple]]:
     """The rule rows of a task's sources, one source at a time; its model rows to ``suggested``."""
     parts, suggestions = result
@@ -312,16 +312,18 @@ def _collect(result: tuple[list[_Part], list[tuple]], engine: RuleEngine,
         yield _merge(part, engine, report)
 
 
-def _merge(result: _Part, engine: RuleEngine, report: OpenCodingReport) -> list[tuple]:
-    """Add a worker's counts to ``report`` and ``engine``; return its rows."""
-    columns, part, stats = result
-    for name in ("sources", "segments", "characters", "codings"):
-        setattr(report, name, getattr(report, name) + getattr(part, name))
+def _merge(part: SourceCoding, engine: RuleEngine, report: OpenCodingReport) -> list[tuple]:
+    """Add a source's counts to ``report`` and ``engine``; return its rows."""
+    rows = part.rows
+    report.sources += 1
+    report.segments += part.segments
+    report.characters += part.characters
+    report.codings += len(rows)
     report.by_code.update(part.by_code)
     for item in fields(EngineStats):
         setattr(engine.stats, item.name,
-                getattr(engine.stats, item.name) + getattr(stats, item.name))
-    return list(zip(*columns))
+                getattr(engine.stats, item.name) + getattr(part.stats, item.name))
+    return rows
 
 
 def _copy_stats(engine: RuleEngine, report: OpenCodingReport) -> None:
@@ -350,17 +352,20 @@ def _segments(conn, roles: tuple[str, ...] | None, ids: list[int] | None = None
 
 def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
                 progress: Progress | None = None, store: bool = True,
-                jobs: int | None = None, **options) -> InvivoResult:
+                jobs: int | None = None, scheduler: str | dask_cluster.Cluster | None = None,
+                **options) -> InvivoResult:
     """In-vivo candidates of the study (``gtcode open --invivo-only``).
 
     With ``store`` the study's in-vivo candidates are replaced by these (one
-    transaction). ``jobs`` as for :func:`open_code`; ``options`` go to
-    :func:`~gtcode.coding.invivo.extract_invivo`.
+    transaction). ``jobs`` and ``scheduler`` as for :func:`open_code`;
+    ``options`` go to :func:`~gtcode.coding.invivo.extract_invivo`.
     """
     require_sources(study, "search for in-vivo phrases")
     engine = RuleEngine(codebook, tokenizer=tokenizer, lemmas=None, lexicon=None)
-    jobs = workers.worker_count(jobs, db.text_characters(study.conn))
-    result = _invivo(study, engine, tokenizer, progress, jobs=jobs, **options)
+    with dask_cluster.session(scheduler) as cluster:
+        jobs = 1 if cluster else workers.worker_count(jobs, db.text_characters(study.conn))
+        result = _invivo(study, engine, tokenizer, progress, jobs=jobs, cluster=cluster,
+                         **options)
     if store:
         with study.write() as conn:
             store_invivo(conn, result)
@@ -368,21 +373,25 @@ def find_invivo(study: Study, codebook, *, tokenizer: Tokenizer | None = None,
 
 
 def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
-            progress: Progress | None, *, jobs: int = 1, **options) -> InvivoResult:
-    """In-vivo candidates; with ``jobs`` > 1 forked workers count the phrases."""
+            progress: Progress | None, *, jobs: int = 1,
+            cluster: dask_cluster.Cluster | None = None, **options) -> InvivoResult:
+    """In-vivo candidates; with ``jobs`` > 1 forked workers count the phrases, with a
+    ``cluster`` its workers do (:func:`~gtcode.coding.per_source.cluster_phrases`)."""
     tokenize = tokenizer or default_tokenizer()
     total = db.respondent_segment_count(study.conn, DEFAULT_ROLES)
     tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
     options.setdefault("background", default_lexicon())  # loaded before any fork
     tags = options.pop("tags", None) or nlp.zh_word_tags()
-    if jobs == 1:
+    if jobs == 1 and cluster is None:
         result = extract_invivo(invivo_segments(study), tokenize=tokenize, tags=tags,
                                 exclude=engine.terms(), progress=tick, **options)
         return _with_examples(study, result)
     counted, done = PhraseCounts(), 0
     tasks = workers.chunks(db.source_ids(study.conn))
-    for rows in workers.forked_map(_worker_phrases, tasks, jobs,
-                                   (study.db_path, tokenize, tags)):
+    found = (cluster.map(cluster_phrases, (list(_segments(study.conn, DEFAULT_ROLES, ids))
+                                           for ids in tasks)) if cluster is not None else
+             workers.forked_map(_worker_phrases, tasks, jobs, (study.db_path, tokenize, tags)))
+    for rows in found:
         for row in rows:
             counted.add(row)
         done += sum(not row[3] for row in rows)
@@ -465,13 +474,15 @@ class ReplacedRecoder:
                 learned_db.machine_coder(conn) == learned_db.MODEL_CODER:
             machine, _warnings = machine_coder(self.study, self.codebook)
             if machine is not None:
-                _suggest_batch(self.study, self.codebook, machine, turns, _Evidence(hits),
+                _suggest_batch(self.study, self.codebook, machine, turns, Evidence(hits),
                                report)
         self.recomputed, self.done = report.codings, True
 
 
 def open_stage(study: Study, codebook, progress: Progress | None = None, *,
-               model: bool = True, embeddings: bool | None = None) -> str:
+               model: bool = True, embeddings: bool | None = None,
+               scheduler: str | dask_cluster.Cluster | None = None) -> str:
     """The ``gtcode run`` stage: open coding with in-vivo candidates, as one line."""
-    report = open_code(study, codebook, progress=progress, model=model, embeddings=embeddings)
+    report = open_code(study, codebook, progress=progress, model=model, embeddings=embeddings,
+                       scheduler=scheduler)
     return "; ".join([report.summary(), *(f"warning: {w}" for w in report.warnings)])

@@ -65,10 +65,24 @@ def list_sources(conn: sqlite3.Connection) -> list[SourceRow]:
     return [_source(r) for r in rows]
 
 
+def next_position(conn: sqlite3.Connection) -> int:
+    """The collection position of the next source imported.
+
+    One pass over the sources table, whose ``position`` column lies after the
+    text: SQLite walks every source's overflow pages to reach it. Asked once per
+    import, not once per source (that made storing sources quadratic: 0.3 MB/s at
+    50 MB).
+    """
+    return conn.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM sources").fetchone()[0]
+
+
 def insert_source(conn: sqlite3.Connection, doc: Document, content_hash: str, *,
-                  metadata: dict[str, str], language: str | None, case_id: int | None) -> int:
-    """Insert a new source and return its id."""
-    position = conn.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM sources").fetchone()[0]
+                  metadata: dict[str, str], language: str | None, case_id: int | None,
+                  position: int | None = None) -> int:
+    """Insert a new source and return its id (``position``: :func:`next_position`, when
+    the caller keeps count)."""
+    if position is None:
+        position = next_position(conn)
     cur = conn.execute(
         "INSERT INTO sources(name, original_path, kind, encoding, raw_hash, content_hash, text, "
         "metadata, language, position, case_id, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

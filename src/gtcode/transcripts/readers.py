@@ -87,13 +87,26 @@ def read_transcript(path: str | Path, *, encoding: str | None = None, t2s: bool 
         GtcodeError: E101–E107, E109, E110, E112 (see :mod:`gtcode.errors`).
     """
     path = Path(path)
+    check_readable(path)
+    return transcript_from_bytes(path, read_bytes(path, max_bytes), encoding=encoding, t2s=t2s,
+                                 max_bytes=max_bytes)
+
+
+def check_readable(path: Path) -> None:
+    """Raise E102 unless gtcode reads files of ``path``'s type."""
     ext = path.suffix.lower()
-    reader = READERS.get(ext)
-    if reader is None:
+    if ext not in READERS:
         raise GtcodeError("E102", f"cannot read {ext or 'files without an extension'}.",
                           file=path, hint="supported: " + ", ".join(sorted(READERS)))
-    raw = read_bytes(path, max_bytes)
-    read = reader(raw, str(path), encoding, max_bytes)
+
+
+def transcript_from_bytes(path: Path, raw: bytes, *, encoding: str | None = None,
+                          t2s: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """:func:`read_transcript` of the bytes ``raw`` already read from ``path`` (a pure
+    function: a Dask worker decodes files it cannot open itself)."""
+    check_readable(path)
+    ext = path.suffix.lower()
+    read = READERS[ext](raw, str(path), encoding, max_bytes)
     if not read.text.strip():
         raise GtcodeError("E105", "the transcript holds no text.", file=path)
     text, turns = read.text, read.turns
