@@ -44,8 +44,8 @@ COUNTED: dict[str, tuple[str, str]] = {
             "人工编码者使用的概念（人工编码与建议概念）"),
     MACHINE: ("codebook concepts suggested by the machine (no human coding yet)",
               "机器建议的编码手册概念（尚无人工编码）"),
-    ALL: ("every coding that counts, human and machine, and proposed concepts (--count all)",
-          "全部有效编码（人工与机器）及建议概念（--count all）"),
+    ALL: ("every coding that counts, human and machine, and proposed concepts",
+          "全部有效编码（人工与机器）及建议概念"),
 }
 #: The choices of ``gtcode selective --count``.
 COUNT_CHOICES = ("auto", HUMAN, ALL)

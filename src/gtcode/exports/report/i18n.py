@@ -118,9 +118,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "counted_machine": ("计数对象：机器建议的编码手册概念（尚无人工编码），按访谈顺序。",
                         "Counted: codebook concepts suggested by the machine (no human coding "
                         "yet), in interview order."),
-    "counted_all": ("计数对象：全部有效编码（人工与机器）及建议概念（--count all），按访谈顺序。",
+    "counted_all": ("计数对象：全部有效编码（人工与机器）及建议概念，按访谈顺序。",
                     "Counted: every coding that counts, human and machine, and proposed "
-                    "concepts (--count all), in interview order."),
+                    "concepts, in interview order."),
     # saturation
     "sat_x": ("访谈数", "Interviews"),
     "sat_y": ("累计发现的编码", "Codes found so far"),
