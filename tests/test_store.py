@@ -235,13 +235,13 @@ def test_remember_keeps_a_value_inside_its_scope_until_a_write(empty_study: Stud
 
 def test_every_output_of_a_run_reads_the_coded_study_once(tmp_path, monkeypatch) -> None:
     from axial_study import build_study
-    from gtcode.coding import axial
+    from gtcode.coding import axial, coded_study
     from gtcode.tables.matrices import build_tables
 
     study, book = build_study(tmp_path / "s")
     reads: list[int] = []
-    real = axial._read_coded_study
-    monkeypatch.setattr(axial, "_read_coded_study",
+    real = coded_study._read_coded_study
+    monkeypatch.setattr(coded_study, "_read_coded_study",
                         lambda *args: reads.append(1) or real(*args))
     with study.snapshot(), study.remembering():
         tables = build_tables(study, book, lang="en")
