@@ -114,10 +114,14 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         book = study_codebook(study)
         report = RunReport(study=study_dir, imported=imported)
         for name, stage in STAGES:
-            if name == "open":
+            if name == "open":  # writes the codings, outside the analysis read below
                 stage = functools.partial(open_stage, model=model, embeddings=embeddings)
-            report.stages.append(stage(study, book, progress))
-        with study.snapshot(), study.remembering():  # one analysis read, for every output
+                report.stages.append(stage(study, book, progress))
+        # one analysis read for the later stages and every output (a stage may still write)
+        with study.snapshot(), study.remembering():
+            for name, stage in STAGES:
+                if name != "open":
+                    report.stages.append(stage(study, book, progress))
             for name, filename, opts in _run_exports(positions, excel_safe):
                 written = export(study, name, out / filename, opts, book=book,
                                  progress=progress)

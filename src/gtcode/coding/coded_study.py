@@ -289,7 +289,13 @@ def load_coded_study(study: Study, book: Codebook) -> CodedStudy:
 
     Read once per :meth:`~gtcode.store.project.Study.remembering` scope (shared: read-only).
     """
-    return study.remember(("coded study", book.hash), lambda: _read_coded_study(study, book))
+    return study.remember(coded_study_key(book), lambda: _read_coded_study(study, book))
+
+
+def coded_study_key(book: Codebook) -> tuple[str, str]:
+    """The key of a study's coded study in :meth:`~gtcode.store.project.Study.remember`
+    (a write that changes no coding, segment, case or quote choice may keep it)."""
+    return ("coded study", book.hash)
 
 
 def _read_coded_study(study: Study, book: Codebook) -> CodedStudy:
