@@ -262,3 +262,24 @@ def test_a_note_of_many_megabytes_still_validates(exported):
     text.text = "状态" * 6_000_000  # 12 million characters, 36 MB of UTF-8
     big = etree.tostring(root, xml_declaration=True, encoding="utf-8")
     assert schema_errors(big, "project") == []
+
+
+def test_a_project_that_fails_its_schema_check_is_not_written(tmp_path, monkeypatch):
+    """The archive is compressed beside the check; when the check fails nothing is kept."""
+    from gtcode.exchange import refi_export
+
+    (tmp_path / "s").mkdir()
+    study = build_study(tmp_path / "s")
+    target = tmp_path / "out.qdpx"
+    target.write_bytes(b"earlier")
+
+    def refuse(xml, kind, file):
+        raise GtcodeError("E504", "the project XML failed schema validation.", file=file)
+
+    monkeypatch.setattr(refi_export, "check_schema", refuse)
+    with pytest.raises(GtcodeError) as caught:
+        export_qdpx(study, target)
+    study.close()
+    assert caught.value.code == "E504"
+    assert target.read_bytes() == b"earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.qdpx", "s"]

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,17 +330,29 @@ def export_qdpx(study: Study, path: Path, *, positions: str = "nvivo") -> Export
     """
     _sync_codebook(study)
     qde, files, report = project_document(study, positions=positions)
-    check_schema(qde, "project", path)
     entries = [("project.qde", qde), *sorted(files.items())]
-    with atomic_output(Path(path)) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+    with atomic_output(Path(path)) as tmp, ThreadPoolExecutor(1) as pool:
+        # zlib lets go of the interpreter while it compresses, so the archive is
+        # written beside the schema check; a project that fails the check is not kept
+        writing = pool.submit(_write_archive, tmp, entries)
+        try:
+            check_schema(qde, "project", path)
+        except BaseException:
+            wait([writing])  # the schema's error is the one to report
+            raise
+        writing.result()
+    report.path = Path(path)
+    return report
+
+
+def _write_archive(path: Path, entries: list[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             archive.writestr(info, data, compresslevel=6)
-    report.path = Path(path)
-    return report
 
 
 def export_qdc(study: Study, path: Path) -> ExportReport:
