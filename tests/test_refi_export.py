@@ -262,3 +262,53 @@ def test_a_note_of_many_megabytes_still_validates(exported):
     text.text = "状态" * 6_000_000  # 12 million characters, 36 MB of UTF-8
     big = etree.tostring(root, xml_declaration=True, encoding="utf-8")
     assert schema_errors(big, "project") == []
+
+
+def test_a_project_that_fails_its_schema_check_is_not_written(tmp_path, monkeypatch):
+    """The archive is compressed beside the check; when the check fails nothing is kept."""
+    from gtcode.exchange import refi_export
+
+    (tmp_path / "s").mkdir()
+    study = build_study(tmp_path / "s")
+    target = tmp_path / "out.qdpx"
+    target.write_bytes(b"earlier")
+
+    def refuse(xml, kind, file):
+        raise GtcodeError("E504", "the project XML failed schema validation.", file=file)
+
+    monkeypatch.setattr(refi_export, "check_schema", refuse)
+    with pytest.raises(GtcodeError) as caught:
+        export_qdpx(study, target)
+    study.close()
+    assert caught.value.code == "E504"
+    assert target.read_bytes() == b"earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.qdpx", "s"]
+
+
+@pytest.mark.parametrize("astral", [True, False])
+def test_both_projects_of_one_run_equal_separate_exports(tmp_path, monkeypatch, astral):
+    """Inside one remembered read the tree is shared between the units when they count alike
+    (no character above U+FFFF); either way each project equals its own separate export."""
+    from gtcode.exchange import refi_export
+
+    (tmp_path / "s").mkdir()
+    study = build_study(tmp_path / "s")
+    if not astral:  # these sources hold emoji: say the units agree, as a BMP-only study does
+        monkeypatch.setattr(refi_export, "units_agree", lambda texts: True)
+    alone = {p: _qde(export_qdpx(study, tmp_path / f"{p}.qdpx", positions=p).path)
+             for p in ("nvivo", "codepoints")}
+    with study.snapshot(), study.remembering():
+        shared = {p: _qde(export_qdpx(study, tmp_path / f"{p}-run.qdpx", positions=p).path)
+                  for p in ("nvivo", "codepoints", "nvivo")}
+    study.close()
+    built = {p: etree.tostring(tree) for p, tree in shared.items()}
+    if astral:
+        assert built == {p: etree.tostring(tree) for p, tree in alone.items()}
+    else:  # the code-point project written from the NVivo tree: only the Description differs
+        positions = {p: [(s.get("startPosition"), s.get("endPosition")) for s in
+                         tree.iterfind(".//q:PlainTextSelection", NS)]
+                     for p, tree in shared.items()}
+        assert positions["nvivo"] == positions["codepoints"]
+        assert built["nvivo"] == etree.tostring(alone["nvivo"])
+        for p, tree in shared.items():
+            assert tree.find("q:Description", NS).text.endswith(f"(positions={p}).")

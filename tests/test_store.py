@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from pathlib import Path
@@ -233,15 +234,36 @@ def test_remember_keeps_a_value_inside_its_scope_until_a_write(empty_study: Stud
     assert empty_study.remember("k", build) == [6]
 
 
+@pytest.mark.parametrize("snapshot", [False, True])
+def test_a_write_keeps_what_it_says_it_leaves_true(empty_study: Study, snapshot: bool) -> None:
+    made = iter(range(100))
+    build = lambda: next(made)  # noqa: E731
+    with contextlib.ExitStack() as scope:
+        if snapshot:
+            scope.enter_context(empty_study.snapshot())
+        scope.enter_context(empty_study.remembering())
+        kept, other = empty_study.remember("kept", build), empty_study.remember("other", build)
+        with empty_study.write(keep=["kept"]) as conn:
+            conn.execute("INSERT INTO meta(key, value) VALUES ('x', 'y')")
+        assert empty_study.remember("kept", build) == kept  # kept across this write
+        assert empty_study.remember("other", build) != other  # forgotten
+        kept = empty_study.remember("kept", build)
+        with Study.open(empty_study.path) as another, another.write() as conn:
+            conn.execute("INSERT INTO meta(key, value) VALUES ('y', 'z')")
+        with empty_study.write(keep=["kept"]) as conn:  # another process wrote meanwhile
+            conn.execute("INSERT INTO meta(key, value) VALUES ('z', 'w')")
+        assert empty_study.remember("kept", build) != kept
+
+
 def test_every_output_of_a_run_reads_the_coded_study_once(tmp_path, monkeypatch) -> None:
     from axial_study import build_study
-    from gtcode.coding import axial
+    from gtcode.coding import axial, coded_study
     from gtcode.tables.matrices import build_tables
 
     study, book = build_study(tmp_path / "s")
     reads: list[int] = []
-    real = axial._read_coded_study
-    monkeypatch.setattr(axial, "_read_coded_study",
+    real = coded_study._read_coded_study
+    monkeypatch.setattr(coded_study, "_read_coded_study",
                         lambda *args: reads.append(1) or real(*args))
     with study.snapshot(), study.remembering():
         tables = build_tables(study, book, lang="en")
@@ -252,3 +274,21 @@ def test_every_output_of_a_run_reads_the_coded_study_once(tmp_path, monkeypatch)
     build_tables(study, book, lang="en")
     assert len(reads) == 2
     study.close()
+
+
+def test_gtcode_run_reads_the_coded_study_once_after_open(tmp_path, monkeypatch) -> None:
+    """axial, selective (which writes its storyline) and every output share one read."""
+    import shutil
+
+    from gtcode.coding import coded_study
+    from gtcode.pipeline import run
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    for name in sorted(p.name for p in sample.glob("*.txt"))[:3]:
+        shutil.copy(sample / name, tmp_path / name)
+    reads: list[int] = []
+    real = coded_study._read_coded_study
+    monkeypatch.setattr(coded_study, "_read_coded_study",
+                        lambda *args: reads.append(1) or real(*args))
+    run([tmp_path], tmp_path / "out", model=False, embeddings=False)
+    assert len(reads) == 1

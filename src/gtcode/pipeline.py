@@ -149,11 +149,15 @@ def _run(files: Sequence[str | Path], out: Path, *, cases: str | Path | None,
         book = study_codebook(study)
         report = RunReport(study=study_dir, imported=imported)
         for name, stage in STAGES:
-            if name == "open":
+            if name == "open":  # writes the codings, outside the analysis read below
                 stage = functools.partial(open_stage, model=model, embeddings=embeddings,
                                           scheduler=cluster)
-            report.stages.append(stage(study, book, progress))
-        with study.snapshot(), study.remembering():  # one analysis read, for every output
+                report.stages.append(stage(study, book, progress))
+        # one analysis read for the later stages and every output (a stage may still write)
+        with study.snapshot(), study.remembering():
+            for name, stage in STAGES:
+                if name != "open":
+                    report.stages.append(stage(study, book, progress))
             for name, filename, opts in _run_exports(positions, excel_safe, title):
                 written = export(study, name, out / filename, opts, book=book,
                                  progress=progress)

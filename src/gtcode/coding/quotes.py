@@ -23,10 +23,11 @@ The rule (:data:`RULE`), for a code or a pair of codes:
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from gtcode.coding.axial import CodedStudy
 
@@ -95,26 +96,21 @@ def choose_quotes(data: CodedStudy, codes: Sequence[str], *, limit: int = DEFAUL
                 for c in codes]
     found = data.derived(("quote candidates", *map(frozenset, subtrees)),
                          lambda: _candidates(data, subtrees))
-    chosen = [_quote(data, seg_id, found.get(seg_id), subtrees, max_chars, override=True)
+    chosen = [_quote(data, seg_id, found.get(data, seg_id), subtrees, max_chars, override=True)
               for seg_id in overrides if seg_id in data.texts]
     taken = {q.segment_id for q in chosen}
-    avoided = set(avoid)
-    other_lang = (lambda s: _language(data.segment(s).language) != lang) if lang else \
-        (lambda s: False)
-    ranked = sorted((s for s in found if s not in taken),
-                    key=lambda s: (other_lang(s), found[s].agreed < 2, s in avoided,
-                                   -found[s].agreed, not found[s].human, -len(found[s].terms),
-                                   len(data.texts.get(s, "")), s))
+    ranked = found.ranked(data, lang, taken, avoid)
     for repeat in (False, True):
         cases = {q.case for q in chosen}
         for seg_id in ranked:
             if len(chosen) >= limit:
                 return chosen
-            quote = _quote(data, seg_id, found[seg_id], subtrees, max_chars)
-            if seg_id not in taken and (repeat or quote.case not in cases):
-                chosen.append(quote)
+            case = data.segment(seg_id).case
+            if seg_id not in taken and (repeat or case not in cases):
+                chosen.append(_quote(data, seg_id, found.get(data, seg_id), subtrees,
+                                     max_chars))
                 taken.add(seg_id)
-                cases.add(quote.case)
+                cases.add(case)
     return chosen[:max(limit, len(overrides))]
 
 
@@ -132,27 +128,106 @@ class _Candidate:
     terms: frozenset[str]
 
 
-def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> dict[int, _Candidate]:
-    """segment id -> candidate, for segments coded under every subtree.
+@dataclass(frozen=True)
+class _Candidates:
+    """The segments coded under every subtree, as columns (ascending segment id)."""
+
+    segment: np.ndarray
+    agreed: np.ndarray
+    human: np.ndarray
+    terms: np.ndarray
+    #: reference rows (of ``data.columns``) coded under any subtree
+    rows: np.ndarray
+
+    def get(self, data: CodedStudy, seg_id: int) -> _Candidate | None:
+        at = int(np.searchsorted(self.segment, seg_id))
+        if at == len(self.segment) or self.segment[at] != seg_id:
+            return None
+        cols = data.columns
+        terms = {term for i in self.rows[cols.segment[self.rows] == seg_id]
+                 for term in data.evidence.get((seg_id, cols.codes[cols.code[i]]), ())}
+        return _Candidate(int(self.agreed[at]), bool(self.human[at]), frozenset(terms))
+
+    def ranked(self, data: CodedStudy, lang: str | None, taken: set[int],
+               avoid: Iterable[int]) -> list[int]:
+        """Segment ids not ``taken``, in the order of :data:`RULE` (step 2)."""
+        keep = ~np.isin(self.segment, np.fromiter(taken, dtype=np.int64, count=len(taken)))
+        seg, agreed = self.segment[keep], self.agreed[keep]
+        avoided = np.isin(seg, np.fromiter(set(avoid), dtype=np.int64))
+        english, (ids, lengths) = _segment_facts(data)
+        if lang in ("zh", "en"):  # the table's language first
+            other = np.isin(seg, english) != (lang == "en")
+        else:
+            other = np.full(len(seg), bool(lang))
+        at = np.searchsorted(ids, seg)
+        found = at < len(ids)
+        found[found] &= ids[at[found]] == seg[found]
+        length = np.zeros(len(seg), dtype=np.int64)
+        length[found] = lengths[at[found]]
+        order = np.lexsort((seg, length, -self.terms[keep], ~self.human[keep], -agreed,
+                            avoided, agreed < 2, other))
+        return seg[order].tolist()
+
+
+def _segment_facts(data: CodedStudy) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Ids of English segments, and (ids, text lengths) of the segments with text."""
+    def build():
+        english = np.array(sorted(s.id for s in data.segments
+                                  if _language(s.language) == "en"), dtype=np.int64)
+        ids = np.array(sorted(data.texts), dtype=np.int64)
+        return english, (ids, np.array([len(data.texts[i]) for i in ids.tolist()],
+                                       dtype=np.int64))
+    return data.derived("quote segment facts", build)
+
+
+def _candidates(data: CodedStudy, subtrees: list[set[str]]) -> _Candidates:
+    """The segments coded under every subtree.
 
     ``agreed`` counts the coders whose counted codings put the segment under
-    the code (for a pair: the fewer of the two).
+    the code (for a pair: the fewer of the two); ``human`` says a human-accepted
+    coding is among the references under any subtree; ``terms`` counts the
+    distinct rule-evidence terms of those references.
     """
-    coders: dict[int, list[set[str]]] = {}
-    human: dict[int, bool] = {}
-    terms: dict[int, set[str]] = {}
-    by_code = data.references_by_code
-    codes = sorted({code for subtree in subtrees for code in subtree if code in by_code})
-    for ref in itertools.chain.from_iterable(by_code[code] for code in codes):  # any order
-        for i, subtree in enumerate(subtrees):
-            if ref.code in subtree:
-                coders.setdefault(ref.segment_id, [set() for _ in subtrees])[i].update(
-                    ref.coders or {"?"})
-                human[ref.segment_id] = human.get(ref.segment_id, False) or ref.human
-                terms.setdefault(ref.segment_id, set()).update(
-                    data.evidence.get((ref.segment_id, ref.code), ()))
-    return {s: _Candidate(min(len(c) for c in sets), human[s], frozenset(terms[s]))
-            for s, sets in coders.items() if all(sets)}
+    cols = data.columns
+    masks = [cols.code_mask(subtree) for subtree in subtrees]
+    rows = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
+    segments = np.unique(cols.segment[rows])
+    agreed = np.full(len(segments), np.iinfo(np.int64).max, dtype=np.int64)
+    for mask in masks:  # distinct (segment, coder) pairs under the subtree, per segment
+        pairs = mask[cols.coder_ref]
+        at = np.searchsorted(segments, cols.segment[cols.coder_ref[pairs]])
+        distinct = np.unique(at * (int(cols.coder.max(initial=0)) + 1) + cols.coder[pairs])
+        agreed = np.minimum(agreed, np.bincount(
+            distinct // (int(cols.coder.max(initial=0)) + 1), minlength=len(segments)))
+    human = np.zeros(len(segments), dtype=bool)
+    human[np.searchsorted(segments, cols.segment[rows[cols.human[rows]]])] = True
+    terms = _term_counts(data, rows, segments)
+    chosen = agreed > 0
+    return _Candidates(segments[chosen], agreed[chosen], human[chosen], terms[chosen], rows)
+
+
+def _term_counts(data: CodedStudy, rows: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Distinct evidence terms of the references ``rows``, per segment of ``segments``."""
+    ref, term = _evidence_columns(data)
+    picked = np.isin(ref, rows)
+    at = np.searchsorted(segments, data.columns.segment[ref[picked]])
+    width = int(term.max(initial=0)) + 1
+    distinct = np.unique(at * width + term[picked])
+    return np.bincount(distinct // width, minlength=len(segments))
+
+
+def _evidence_columns(data: CodedStudy) -> tuple[np.ndarray, np.ndarray]:
+    """(reference row, term number) of every rule-evidence term of every reference."""
+    def build():
+        numbers: dict[str, int] = {}
+        pairs = [(row, numbers.setdefault(term, len(numbers)))
+                 for row, ref in enumerate(data.references)
+                 for term in data.evidence.get((ref.segment_id, ref.code), ())]
+        if not pairs:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        ref, term = zip(*pairs, strict=True)
+        return np.array(ref, dtype=np.int64), np.array(term, dtype=np.int64)
+    return data.derived("evidence columns", build)
 
 
 def _quote(data: CodedStudy, seg_id: int, found: _Candidate | None,

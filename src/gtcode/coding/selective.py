@@ -24,6 +24,7 @@ from gtcode.coding.axial import (
     CodedStudy,
     load_coded_study,
 )
+from gtcode.coding.coded_study import coded_study_key
 from gtcode.coding.proposals import Proposal, case_concepts, study_proposals
 from gtcode.coding.quotes import DEFAULT_LIMIT
 from gtcode.coding.storyline import (
@@ -266,7 +267,8 @@ def run_selective(study: Study, book: Codebook, *, lang: str = "zh",
     texts = generated_texts(result.storyline)
     stale = [k for k, row in stored.items() if k not in texts and not row.edited
              and not k.startswith(db.QUOTE_PREFIX)]
-    with study.write():
+    # the storyline texts and options written here are no part of the coded study: it is kept
+    with study.write(keep=[coded_study_key(book)]):
         for key, text in texts.items():
             db.put_generated(study.conn, key, text)
         db.delete_generated(study.conn, stale)

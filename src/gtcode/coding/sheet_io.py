@@ -101,6 +101,8 @@ class SheetRow:
 
 def display_width(text: str) -> int:
     """Width in Excel units: wide (CJK) characters count two."""
+    if text.isascii():  # most cells of the fitted columns (ids, names): no wide character
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 

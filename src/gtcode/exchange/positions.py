@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,12 @@ def unit(name: str) -> Unit:
         raise GtcodeError("E112", f"unknown position unit {name!r}.",
                           hint="use one of: " + ", ".join(UNITS))
     return UNITS[name]
+
+
+def units_agree(texts: Iterable[str]) -> bool:
+    """Whether every export unit counts alike in all ``texts`` (LF text with no character
+    above U+FFFF: code points and UTF-16 units are then the same numbers)."""
+    return not any(_ASTRAL.search(text) for text in texts)
 
 
 class UnitCounter:

@@ -42,7 +42,7 @@ from lxml import etree
 
 from gtcode._version import __version__
 from gtcode.errors import GtcodeError
-from gtcode.exchange.positions import EXPORT_UNITS, UnitCounter, unit
+from gtcode.exchange.positions import EXPORT_UNITS, UnitCounter, unit, units_agree
 from gtcode.exchange.refi_common import (
     CODEBOOK_NOTE_NAME,
     CODEBOOK_NS,
@@ -247,12 +247,40 @@ def _project_root(study: Study, snap: Snapshot) -> etree._Element:
     return root
 
 
+@dataclass
+class _Project:
+    """A built project.qde tree; only its Description says the position unit."""
+
+    root: etree._Element
+    description: etree._Element
+    files: dict[str, bytes]
+    counts: dict[str, int]
+    warnings: list[str]
+
+
 def project_document(study: Study, *, positions: str = "nvivo"
                      ) -> tuple[bytes, dict[str, bytes], ExportReport]:
-    """The project.qde bytes, the source files by archive name, and the report."""
+    """The project.qde bytes, the source files by archive name, and the report.
+
+    Inside :meth:`~gtcode.store.project.Study.remembering` the tree is built once
+    for both position units when no source holds a character above U+FFFF (then
+    UTF-16 units and code points count alike and only the Description differs).
+    """
     if positions not in EXPORT_UNITS:
         raise GtcodeError("E112", f"unknown position unit {positions!r}.",
                           hint="use --positions " + " or ".join(EXPORT_UNITS))
+    same = study.remember("refi units agree",
+                          lambda: units_agree(rdb.source_texts(study.conn)))
+    project = study.remember(("refi project", "any" if same else positions),
+                             lambda: _project(study, positions))
+    project.description.text = (
+        f"Exported by {ORIGIN}. Selection positions count {_LABELS[positions]} in the "
+        f"sources' LF text (positions={positions}).")
+    report = ExportReport(Path(), positions, dict(project.counts), list(project.warnings))
+    return _serialise(project.root), project.files, report
+
+
+def _project(study: Study, positions: str) -> _Project:
     snap = Snapshot(study)
     plan = _plan_memos(snap)
     root = _project_root(study, snap)
@@ -269,16 +297,14 @@ def project_document(study: Study, *, positions: str = "nvivo"
     _write_notes(root, snap, plan, _codebook_text(study), state)
     _write_links(root, snap, plan)
     write_sets(root, snap)
-    sub(root, "Description", f"Exported by {ORIGIN}. Selection positions count "
-        f"{_LABELS[positions]} in the sources' LF text (positions={positions}).")
+    description = sub(root, "Description", "")
     for guid in plan.project:
         sub(root, "NoteRef", targetGUID=guid)
-    report = ExportReport(Path(), positions, {
-        "sources": len(snap.sources), "codes": len(snap.codes), "codings": len(snap.codings),
-        "selections": len(snap.codings), "cases": len(snap.cases),
-        "variables": len(snap.variables), "memos": len(snap.memos), "sets": len(snap.sets),
-        "users": len(snap.users())}, snap.warnings)
-    return _serialise(root), files, report
+    counts = {"sources": len(snap.sources), "codes": len(snap.codes),
+              "codings": len(snap.codings), "selections": len(snap.codings),
+              "cases": len(snap.cases), "variables": len(snap.variables),
+              "memos": len(snap.memos), "sets": len(snap.sets), "users": len(snap.users())}
+    return _Project(root, description, files, counts, snap.warnings)
 
 
 def codebook_document(study: Study) -> tuple[bytes, ExportReport]:
@@ -331,15 +357,20 @@ def export_qdpx(study: Study, path: Path, *, positions: str = "nvivo") -> Export
     qde, files, report = project_document(study, positions=positions)
     check_schema(qde, "project", path)
     entries = [("project.qde", qde), *sorted(files.items())]
-    with atomic_output(Path(path)) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+    with atomic_output(Path(path)) as tmp:
+        _write_archive(tmp, entries)
+    report.path = Path(path)
+    return report
+
+
+def _write_archive(path: Path, entries: list[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             archive.writestr(info, data, compresslevel=6)
-    report.path = Path(path)
-    return report
 
 
 def export_qdc(study: Study, path: Path) -> ExportReport:

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from gtcode.store.meta import now_iso
+from gtcode.store.sources import SourceText
 
 #: Segment roles whose codings count (interviewer turns never do).
 COUNTED_ROLES = ("respondent", "unknown")
@@ -93,15 +94,15 @@ def case_order(conn: sqlite3.Connection) -> list[str]:
 
 def segment_texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
     """The text of each segment id given (unknown ids are skipped)."""
-    found: dict[int, str] = {}
+    spans = []
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for seg_id, text in conn.execute(
-                "SELECT g.id, substr(s.text, g.start + 1, g.end - g.start) FROM segments g "
-                f"JOIN sources s ON s.id = g.source_id WHERE g.id IN ({marks})", chunk):
-            found[seg_id] = text
-    return found
+        spans += conn.execute("SELECT source_id, start, end, id FROM segments "
+                              f"WHERE id IN ({marks})", chunk).fetchall()
+    text = SourceText(conn)  # cut in Python, each source read once
+    return {seg_id: text.cut(source_id, start, end)
+            for source_id, start, end, seg_id in sorted(spans)}
 
 
 #: Characters read before a segment for its label and timestamp.

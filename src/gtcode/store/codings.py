@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gtcode.store.meta import now_iso
+from gtcode.store.sources import SourceText
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class CodingRow:
 
 _CODING_SQL = (
     "SELECT k.id, s.name, c.name, g.idx, k.start, k.end, g.speaker, g.role, k.code_id, "
-    "k.origin, k.coder, k.status, substr(s.text, k.start + 1, k.end - k.start) "
+    "k.origin, k.coder, k.status, k.source_id "
     "FROM {table} k JOIN sources s ON s.id = k.source_id "
     "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN segments g ON g.id = k.segment_id")
 
@@ -50,8 +51,9 @@ def iter_codings(conn: sqlite3.Connection, *, include_rejected: bool = False,
         sql += " WHERE k.coder = ?"
         args.append(coder)
     sql += " ORDER BY s.position, s.name, k.start, k.end, k.code_id, k.origin, k.coder"
+    text = SourceText(conn)  # the passage is cut in Python, each source read once
     for row in conn.execute(sql, args):
-        yield CodingRow(*row)
+        yield CodingRow(*row[:-1], text.cut(row[-1], row[4], row[5]))
 
 
 def reanchor_codings(conn: sqlite3.Connection, source_id: int, old_text: str,

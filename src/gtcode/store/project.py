@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,6 +68,7 @@ class Study:
         self._snapshot = False
         self._memo: dict[Any, Any] | None = None
         self._writes = 0
+        self._version: int | None = None  # PRAGMA data_version when the memo was last valid
 
     # -- locations -------------------------------------------------------
     @property
@@ -170,17 +171,27 @@ class Study:
         self.close()
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, keep: Collection[Hashable] = ()) -> Iterator[sqlite3.Connection]:
         """The one write transaction of a command (BEGIN IMMEDIATE ... COMMIT).
 
         Inside :meth:`snapshot`, the read view is closed first and a fresh one
         begun after the write, so a reader may still bring its codebook up to date.
+
+        Args:
+            keep: keys of :meth:`remember` values this write leaves true (the caller
+                writes nothing they were read from); they are kept unless another
+                connection wrote to the study since they were read. Everything
+                else remembered is forgotten.
         """
         reading = self._snapshot and self.conn.in_transaction
         if reading:
             self.conn.execute("COMMIT")
+        kept: dict[Any, Any] = {}
         try:
             with _transaction(self.conn, self.db_path):
+                if keep and self._memo and self._data_version() == self._version:
+                    kept = {key: value for (writes, key), value in self._memo.items()
+                            if writes == self._writes and key in keep}
                 yield self.conn
         finally:
             self._writes += 1  # what was remembered no longer holds
@@ -188,6 +199,13 @@ class Study:
                 self._memo.clear()
             if reading:
                 self.conn.execute("BEGIN")
+            if self._memo is not None:
+                self._memo.update({(self._writes, key): value for key, value in kept.items()})
+                self._version = self._data_version()
+
+    def _data_version(self) -> int:
+        """SQLite's count of commits by other connections (also starts a read view)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     @contextlib.contextmanager
     def remembering(self) -> Iterator[None]:
@@ -200,6 +218,7 @@ class Study:
             yield
             return
         self._memo = {}
+        self._version = self._data_version()
         try:
             yield
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gtcode.store import memos
@@ -167,3 +167,9 @@ def insert_set(conn: sqlite3.Connection, name: str, description: str | None, gui
 
 def set_case_description(conn: sqlite3.Connection, case_id: int, text: str | None) -> None:
     conn.execute("UPDATE cases SET description = ? WHERE id = ?", (text, case_id))
+
+
+def source_texts(conn: sqlite3.Connection) -> Iterator[str]:
+    """Every source's text, one at a time."""
+    for (text,) in conn.execute("SELECT text FROM sources"):
+        yield text

@@ -114,9 +114,32 @@ def replace_segments(conn: sqlite3.Connection, source_id: int,
 
 
 _SEGMENT_SQL = ("SELECT g.id, g.source_id, s.name, c.name, g.idx, g.start, g.end, g.speaker, "
-                "g.role, g.line, g.kind, substr(s.text, g.start + 1, g.end - g.start) "
+                "g.role, g.line, g.kind "
                 "FROM segments g JOIN sources s ON s.id = g.source_id "
                 "LEFT JOIN cases c ON c.id = s.case_id")
+
+
+class SourceText:
+    """Passages cut from one source's text at a time, read once per source.
+
+    SQLite's ``substr`` walks a text from its start on every call, so cutting
+    each segment of a long source in SQL costs the source's length per segment;
+    Python slices a ``str`` by code point, as ``substr`` counts, in constant time.
+    Rows that come in source order read each source once (memory: one source).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.source_id: int | None = None
+        self.text = ""
+
+    def cut(self, source_id: int, start: int, end: int) -> str:
+        """``substr(text, start + 1, end - start)`` of the source (0 <= start <= end)."""
+        if source_id != self.source_id:
+            row = self.conn.execute("SELECT text FROM sources WHERE id = ?",
+                                    (source_id,)).fetchone()
+            self.source_id, self.text = source_id, (row[0] if row else "")
+        return self.text[start:end]
 
 
 def iter_segments(conn: sqlite3.Connection, *, role: str | None = None,
@@ -131,8 +154,9 @@ def iter_segments(conn: sqlite3.Connection, *, role: str | None = None,
         args.append(source)
     sql = _SEGMENT_SQL + (" WHERE " + " AND ".join(where) if where else "")
     sql += " ORDER BY s.position, s.name, g.idx"
+    text = SourceText(conn)
     for row in conn.execute(sql, args):
-        yield SegmentRow(*row)
+        yield SegmentRow(*row, text.cut(row[1], row[5], row[6]))
 
 
 # -- cases -------------------------------------------------------------------

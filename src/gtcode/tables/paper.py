@@ -133,9 +133,7 @@ class Context:
         return "\n".join(p for p in (*parts, stored) if p)
 
     def cases_refs(self, code: str) -> tuple[int, int]:
-        below = set(self.data.hierarchy.below(code))
-        refs = [r for r in self.data.references if r.code in below]
-        return len({r.case for r in refs}), len({r.segment_id for r in refs})
+        return self.data.columns.reach(self.data.hierarchy.below(code))
 
 
 def make_context(data: CodedStudy, result: SelectiveResult, memos: list[MemoRow],
