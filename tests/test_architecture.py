@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("importer", "workspace", "privacy"),
     ("store",),
     ("codebook", "transcripts"),
-    ("cache", "cluster", "files", "numbers", "progress"),
+    ("cache", "cluster", "files", "numbers", "progress", "spreadsheet"),
     ("errors", "_version"),
 ]
 MAX_LINES = 500

@@ -99,6 +99,31 @@ def test_export_layout(coded, tmp_path):
                                     "favour.exchange"]
 
 
+def test_the_sheet_prints_and_shows_its_wrapped_text(coded, tmp_path):
+    """Every tab prints one page wide with its header repeated; a row whose wrapped text
+    takes several lines is tall enough to show them (LibreOffice does not size rows)."""
+    from gtcode.spreadsheet import LINE_POINTS, quick_width
+
+    study, book = coded
+    path = tmp_path / "sheet.xlsx"
+    export_sheet(study, book, path)
+    wb = openpyxl.load_workbook(path)
+    for tab in wb.worksheets:
+        assert tab.sheet_properties.pageSetUpPr.fitToPage, tab.title
+        assert tab.page_setup.fitToHeight == 0 and tab.page_setup.paperSize == 9
+        assert tab.print_title_rows == "$1:$1", tab.title
+    sheet = wb[SHEET_NAME]
+    assert sheet.page_setup.orientation == "landscape" and sheet.freeze_panes == "B2"
+    evidence = sheet["H3"].value  # two lines of rule evidence
+    assert evidence.count("\n") == 1 and sheet.row_dimensions[3].height >= 2 * LINE_POINTS
+    width = sheet.column_dimensions["F"].width
+    for row in range(2, sheet.max_row + 1):
+        text = str(sheet.cell(row, 6).value or "")
+        needed = max(1, -(-quick_width(text) // int(width - 1)))
+        assert (sheet.row_dimensions[row].height or 15) >= needed * LINE_POINTS - 1, row
+    assert wb[CODEBOOK_SHEET].row_dimensions[2].height
+
+
 def test_the_first_tab_carries_the_instructions_in_both_languages(coded, tmp_path):
     study, book = coded
     export_sheet(study, book, tmp_path / "sheet.xlsx")

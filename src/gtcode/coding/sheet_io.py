@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,13 @@ from gtcode.coding.sheet_help import instruction_rows
 from gtcode.coding.sheet_rows import DECISION_CHOICES
 from gtcode.errors import GtcodeError
 from gtcode.files import atomic_output, check_input, read_input, write_csv
+from gtcode.spreadsheet import (
+    display_width,
+    lines_height,
+    print_setup,
+    quick_width,
+    wrapped_lines,
+)
 
 #: A sheet file larger than this is refused (E110): a sheet of every segment of a
 #: large study stays far below it.
@@ -99,13 +105,6 @@ class SheetRow:
     role: str | None = None
 
 
-def display_width(text: str) -> int:
-    """Width in Excel units: wide (CJK) characters count two."""
-    if text.isascii():  # most cells of the fitted columns (ids, names): no wide character
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _created(created: str | None) -> datetime:
     try:
         return datetime.strptime(created or "", "%Y-%m-%dT%H:%M:%SZ").replace(
@@ -139,14 +138,20 @@ def write_xlsx_sheet(path: Path, keys: Sequence[str], rows: Iterable[Sequence[st
             sheet.write_string(0, col, HEADINGS[key], mine if key in _EDITABLE else head)
         count = 0
         for count, row in enumerate(rows, start=1):
+            lines = 1
             for col, value in enumerate(row):
                 key = keys[col]
                 if value == "":
                     continue  # empty cells stay truly empty (the coder's above all)
-                sheet.write_string(count, col, str(value), wrap if key in _WRAPPED else top)
+                text = str(value)
+                sheet.write_string(count, col, text, wrap if key in _WRAPPED else top)
                 if key in _FITTED:
-                    widest = max((display_width(p) for p in str(value).split("\n")), default=0)
+                    widest = max((display_width(p) for p in text.split("\n")), default=0)
                     widths[key] = min(40, max(widths[key], widest + 2))
+                if key in _WRAPPED:  # a fitted column only widens later: never too short
+                    lines = max(lines, wrapped_lines(text, widths[key], quick_width))
+            if lines > 1:
+                sheet.set_row(count, lines_height(lines))
         _finish_sheet(sheet, keys, widths, count, len(codebook.codes), mode)
         _write_codebook(codebook_sheet, codebook, head, wrap)
         book.close()
@@ -160,6 +165,8 @@ def _write_help(sheet, mode: str, head, wrap) -> None:
         style = head if row == 0 else wrap
         sheet.write_string(row, 0, zh, style)
         sheet.write_string(row, 1, en, style)
+        sheet.set_row(row, lines_height(max(wrapped_lines(zh, 70), wrapped_lines(en, 80))))
+    print_setup(sheet, [70, 80])
 
 
 def _finish_sheet(sheet, keys: Sequence[str], widths: dict[str, int], count: int,
@@ -168,6 +175,7 @@ def _finish_sheet(sheet, keys: Sequence[str], widths: dict[str, int], count: int
         options = {"hidden": True} if key in HIDDEN else {}
         sheet.set_column(col, col, widths[key], None, options)
     sheet.freeze_panes(1, 1)
+    print_setup(sheet, [widths[key] for key in keys if key not in HIDDEN])
     sheet.autofilter(0, 0, max(count, 1), len(keys) - 1)
     last = max(count, 1)
     decision = keys.index("decision")
@@ -200,7 +208,10 @@ def _write_codebook(sheet, codebook, head, wrap) -> None:
                   (code.definition or "").strip())
         for col, value in enumerate(values):
             sheet.write_string(row, col, str(value or ""), wrap)
+        sheet.set_row(row, lines_height(max(wrapped_lines(str(v or ""), w) for v, (_h, w)
+                                            in zip(values, CODEBOOK_COLUMNS))))
     sheet.freeze_panes(1, 1)
+    print_setup(sheet, [w for _h, w in CODEBOOK_COLUMNS])
 
 
 def write_csv_sheet(path: Path, keys: Sequence[str], rows: Iterable[Sequence[str]]) -> int:

@@ -14,30 +14,25 @@ come from the study (its creation time), so two runs give the same bytes.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import xlsxwriter
 
 from gtcode.files import atomic_output
+from gtcode.spreadsheet import (  # noqa: F401 - display_width is this module's API too
+    display_width,
+    lines_height,
+    print_setup,
+    wrapped_lines,
+)
 from gtcode.tables.matrices import build_tables
 from gtcode.tables.paper import Table
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
 #: Points per wrapped line of 10-point text (CJK fonts run taller than Latin ones), and
-#: Excel's largest row height.
-LINE_POINTS, ROW_PAD, MAX_ROW_POINTS = 14.5, 3.0, 409.0
-#: Column width units that fit across a portrait A4 page at 100 %; wider sheets print landscape.
-PORTRAIT_UNITS = 95
 #: Fixed file date when the study gives none (keeps the bytes reproducible).
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def display_width(text: str) -> int:
-    """Width of ``text`` in spreadsheet columns: wide (CJK) characters count as two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def column_widths(table: Table) -> list[int]:
@@ -53,16 +48,10 @@ def column_widths(table: Table) -> list[int]:
     return widths
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes when wrapped in a column ``width`` units wide."""
-    room = max(1.0, width - 1)
-    return sum(max(1, math.ceil(display_width(line) / room)) for line in text.split("\n"))
-
-
 def row_height(values: list[object], widths: list[float]) -> float:
     """A row height in points that shows every line of the row's wrapped cells."""
     lines = max((wrapped_lines(_text(v), w) for v, w in zip(values, widths)), default=1)
-    return min(MAX_ROW_POINTS, lines * LINE_POINTS + ROW_PAD)
+    return lines_height(lines)
 
 
 def _text(value: object) -> str:
@@ -126,19 +115,6 @@ def _write_sheet(sheet, table: Table, formats: dict[str, object]) -> None:
         sheet.write_string(row, 0, note, formats["note"])
         sheet.set_row(row, row_height([note], [sum(widths)]))
     print_setup(sheet, widths)
-
-
-def print_setup(sheet, widths: list[float]) -> None:
-    """A4, landscape when wide, one page wide (as many tall as needed), header row repeated."""
-    sheet.set_paper(9)
-    if sum(widths) > PORTRAIT_UNITS:
-        sheet.set_landscape()
-    else:
-        sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    sheet.set_footer("&C&P / &N")
 
 
 def _write_cell(sheet, row: int, col: int, value: object, kind: str,
