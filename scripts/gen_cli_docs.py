@@ -65,6 +65,7 @@ def _section(path: str, command) -> str:
             else:
                 names = f"`{(param.name or '').upper()}`"
             help_text = (getattr(param, "help", None) or "").replace("|", "\\|").replace("\n", " ")
+            help_text = help_text.replace("\\[", "[")  # rich markup's escaped bracket
             descriptor = getattr(param, "type_descriptor", None)
             choices = descriptor.choices if descriptor is not None and descriptor.is_choice else None
             if choices:

@@ -221,3 +221,18 @@ def test_without_dask_the_option_says_how_to_install_it(monkeypatch):
     with pytest.raises(GtcodeError) as raised:
         gtcluster.Cluster("local:1")
     assert raised.value.code == "E953" and "gtcode[dask]" in raised.value.render()
+    # printed as written: rich markup must not eat "[dask]" (nor any bracket in a file name)
+    from gtcode.cli import _common
+
+    with _common.err.capture() as shown:
+        _common.fail(raised.value)
+    assert "pip install 'gtcode[dask]'" in shown.get()
+
+
+def test_the_scheduler_help_shows_the_extra():
+    from typer.testing import CliRunner
+
+    from gtcode.cli import app
+
+    shown = CliRunner().invoke(app, ["open", "--help"], env={"COLUMNS": "200"}).output
+    assert "gtcode[dask]" in " ".join(shown.split())

@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("gtcode.cli.export", "Export a study: REFI-QDA project or codebook, codings csv, "
                "NVivo sheets."),
     "codebook": ("gtcode.cli.codebook", "Check, show, create, compare and export codebooks; "
-                 "adopt proposed concepts."),
+                 "propose, adopt, rename and merge concepts."),
     "sheet": ("gtcode.cli.sheet", "Review codings in a spreadsheet: export a sheet, fill it in, "
               "apply it back."),
     "memo": ("gtcode.cli.memo", "Memos on codes, categories, cases, sources and segments."),

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Optional, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -57,7 +58,7 @@ PseudonymisedOpt = Annotated[bool, typer.Option(
 SchedulerOpt = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="ADDRESS", help="Run the per-source work on a Dask cluster: "
     "'local:N' starts N worker processes here, or give a running scheduler's address "
-    "(tcp://host:8786). Needs `pip install 'gtcode[dask]'`; results are the same as without "
+    "(tcp://host:8786). Needs `pip install 'gtcode\\[dask]'`; results are the same as without "
     "it. See docs/scale.md.", show_default=False)]
 #: A language of names, headings and texts (a usage error, exit 2, for any other).
 Language = Literal["zh", "en"]
@@ -65,7 +66,7 @@ Language = Literal["zh", "en"]
 
 def fail(error: GtcodeError) -> typer.Exit:
     """Print a domain error as one line on stderr and return the exit to raise."""
-    err.print(f"[bold red]Error:[/] {error.render()}", markup=True, highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(error.render())}", markup=True, highlight=False)
     return typer.Exit(code=1)
 
 

@@ -63,8 +63,9 @@ def axial_cmd(
                                       "case.")] = "segment",
     measure: Annotated[Literal[tuple(MEASURES)], typer.Option("--measure", help="Co-occurrence measure: "
                                          + ", ".join(MEASURES) + ".")] = "count",
-    network: Annotated[Optional[Path], typer.Option("--network", help="Write network.graphml "
-                                                    "and network.png to this folder.")] = None,
+    network: Annotated[Optional[Path], typer.Option("--network", help="Write network.graphml, "
+                                                    "network.png and network.svg to this "
+                                                    "folder.")] = None,
     lang: LangOpt = "zh",
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -128,7 +129,9 @@ def _show_relations(data, lang: str) -> None:
 def selective_cmd(
     study: StudyArg,
     holdout: Annotated[Optional[int], typer.Option(
-        "--holdout", help="Hold out the last K interviews (default: one third).")] = None,
+        "--holdout", help="Hold out the last K interviews (stored with the study: later runs, "
+        "exports and the report use it; default: the stored split, else the last third)."
+        )] = None,
     holdout_cases: Annotated[Optional[str], typer.Option(
         "--holdout-cases", help="Hold out these cases, comma separated (e.g. S09,S10).")] = None,
     holdout_random: Annotated[bool, typer.Option(
@@ -147,8 +150,8 @@ def selective_cmd(
     ] = None,
     count: Annotated[str, typer.Option(
         "--count", help="Which concepts saturation counts: auto (those human coders used, "
-        "proposed ones included; the machine's only when no human has coded), human, or all "
-        "(human and machine).")] = "auto",
+        "their proposed ones included; the machine's only when no human has coded), human, "
+        "or all (human and machine, gtcode discover's proposals too).")] = "auto",
     edit: Annotated[Optional[str], typer.Option(
         "--edit", help="Key of a relation structure (or 'storyline') to rewrite.")] = None,
     text: Annotated[Optional[str], typer.Option("--text", help="The new text for --edit.")

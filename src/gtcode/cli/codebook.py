@@ -29,8 +29,8 @@ from gtcode.codebook.export import EXPORTERS, PARADIGM_LABELS, export_codebook
 from gtcode.codebook.schema import codebook_json_schema_text
 from gtcode.errors import ProblemList
 
-codebook_app = typer.Typer(help="Check, show, create, compare and export codebooks; adopt "
-                           "proposed concepts.",
+codebook_app = typer.Typer(help="Check, show, create, compare and export codebooks; "
+                           "propose, adopt, rename and merge concepts.",
                            no_args_is_help=True)
 
 CodebookArg = Annotated[str, typer.Argument(

@@ -38,7 +38,7 @@ def propose_cmd(
                                       show_default=False)],
     parent: ParentOpt = None,
     segment: Annotated[Optional[list[str]], typer.Option(
-        "--segment", help="A passage it names, FILE#N (repeat for more).")] = None,
+        "--segment", metavar="FILE#N", help="A passage it names, FILE#N (repeat for more).")] = None,
     definition: DefinitionOpt = None,
     name_en: NameEnOpt = None,
     coder: CoderOpt = None,

@@ -35,7 +35,7 @@ def compare_cmd(
         "--code", help="Compare with the passages coded with this code (or a code under it): "
         "their centroid; the coders' passages, else the machine's suggestions.")] = None,
     segment: Annotated[Optional[str], typer.Option(
-        "--segment", help="Compare with one segment, FILE#N (segment N of FILE, as the "
+        "--segment", metavar="FILE#N", help="Compare with one segment, FILE#N (segment N of FILE, as the "
         "sheet's 段落 column names it).")] = None,
     top: Annotated[int, typer.Option("--top", help="How many passages to list.")] = 10,
     uncoded_only: Annotated[bool, typer.Option(

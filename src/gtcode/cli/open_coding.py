@@ -43,7 +43,8 @@ def open_cmd(
     top: Annotated[int, typer.Option("--top", help="How many in-vivo candidates to list.")] = 20,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the in-vivo candidates (up to --top) as a JSON list of objects "
-        "(phrase, lang, count, cases = interviews, sources, segments, asked, score, example) "
+        "(phrase, lang, count, cases = interviews, sources, case_names, segments, asked, "
+        "keyness, score, example) "
         "and nothing else on stdout.")] = False,
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", min=1,
