@@ -127,6 +127,9 @@ def test_the_key_is_outside_the_study_and_in_no_export_or_backup_inside_it(befor
     key, table = _scan_and_apply(study)
     assert key.is_file() and study not in key.parents
     assert "王建国" in key.read_text(encoding="utf-8")
+    # what holds identifiers outside the study is its owner's alone, from its first byte
+    copies = list(key.parent.glob("gtcode-*-before-anonymize.db"))
+    assert copies and all(p.stat().st_mode & 0o777 == 0o600 for p in [key, *copies])
     assert 'applied_at: ""' not in key.read_text(encoding="utf-8")
     assert not (study / "private" / "anonymize-review.yaml").exists()
     exports = study / "exports"

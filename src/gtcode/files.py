@@ -264,11 +264,13 @@ def new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def _temp_file(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
+def _temp_file(path: Path, prefix: str, suffix: str, *, private: bool = False
+               ) -> tuple[int, str]:
     """Create the temp file beside ``path`` (its name holds our pid), sweeping stale ones.
 
     A temp file left by a killed gtcode (its pid no longer runs) is removed, so
-    a crash never leaves litter that a later run trips over.
+    a crash never leaves litter that a later run trips over. ``private``: keep
+    mkstemp's owner-only mode (0600), for files that hold identifiers.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,6 +279,8 @@ def _temp_file(path: Path, prefix: str, suffix: str) -> tuple[int, str]:
                                     dir=path.parent)
     except OSError as exc:
         raise _unwritable(path, exc) from None
+    if private:
+        return fd, name
     try:  # mkstemp makes 0600; the finished file follows the umask like any output
         os.chmod(name, new_file_mode())
     except OSError:  # a file system without modes (FAT, some shares): keep what it gave
@@ -348,17 +352,20 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8", *,
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, owner: bool = False) -> Iterator[Path]:
+def atomic_output(path: Path, *, owner: bool = False, private: bool = False
+                  ) -> Iterator[Path]:
     """Yield a temporary path to write; rename it onto ``path`` on success.
 
     For writers that need a file name (openpyxl, XlsxWriter, zipfile). The path
     is checked as by :func:`atomic_write_bytes`; an OS error while writing the
     temp file (a full disk) becomes E701 and the temp file is removed.
+    ``private``: the file is readable by its owner only from its first byte
+    (identifiers: a pseudonymisation key, review file or the copy made before).
     """
     path = Path(path)
     if not owner:
         guard_output(path)
-    fd, tmp = _temp_file(path, f".{path.stem}.", path.suffix + TMP_SUFFIX)
+    fd, tmp = _temp_file(path, f".{path.stem}.", path.suffix + TMP_SUFFIX, private=private)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

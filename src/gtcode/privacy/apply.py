@@ -150,7 +150,7 @@ def apply_review(study: Study, review: Path, key: Path, *, coder: str,
     report.earlier_backups = len(study.backups())
     if progress:
         progress("Backing up", 0, 1)
-    report.backup = study.backup("before-anonymize", folder=key.parent)
+    report.backup = study.backup("before-anonymize", folder=key.parent, private=True)
     at = now_iso()
     fresh = {e.term: e for e in entries if e.replaces and e.term not in known}
     merged = {**known, **fresh}

@@ -21,9 +21,7 @@ time applied; ``gtcode anonymize`` reads it to propose the same pseudonyms again
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,10 +99,8 @@ def review_text(study_name: str, candidates: list[Candidate]) -> str:
 
 def write_private(path: Path, text: str) -> None:
     """Write a file that holds identifiers: atomically, readable by its owner only."""
-    with atomic_output(path) as tmp:
+    with atomic_output(path, private=True) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o600)
 
 
 def read_review(path: Path) -> list[Entry]:

@@ -285,21 +285,23 @@ class Study:
         """Set a metadata value; call inside :meth:`write`."""
         write_meta(self.conn, key, value)
 
-    def backup(self, reason: str, folder: Path | None = None) -> Path:
+    def backup(self, reason: str, folder: Path | None = None, *, private: bool = False
+               ) -> Path:
         """Copy the database to ``backups/gtcode-<time>-<reason>.db`` and return it.
 
         Runs outside any write transaction, before the change it guards; when
         the copy cannot be made it raises E701 and the command stops there,
         having changed nothing. ``folder``: another folder than the study's
         ``backups/`` (the copy before pseudonymising goes beside the key, outside
-        the study, because it holds the identifiers).
+        the study, because it holds the identifiers); ``private``: readable by its
+        owner only (that copy).
         """
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         folder = self.backups_dir if folder is None else Path(folder)
         target = folder / f"gtcode-{stamp}-{reason}.db"
         try:
             folder.mkdir(exist_ok=True)
-            with atomic_output(target, owner=True) as tmp:
+            with atomic_output(target, owner=True, private=private) as tmp:
                 dest = sqlite3.connect(tmp)
                 try:
                     self.conn.backup(dest)
