@@ -255,3 +255,18 @@ def test_run_with_the_guard_writes_nothing_until_the_study_is_pseudonymised(tmp_
     assert (out / "codings.csv").is_file()
     assert "王建国" not in (out / "codings.csv").read_text(encoding="utf-8")
     assert "王建国".encode() not in (out / "report.html").read_bytes()
+
+
+def test_the_study_codebook_is_pseudonymised_too(before, tmp_path) -> None:
+    """An adopted concept brings passages (and a proposer's words) into codebook.yaml:
+    --apply replaces the terms there as everywhere, and the codebook still loads."""
+    from gtcode.codebook import load_codebook
+
+    study = _copy(before, tmp_path)
+    book = study / "codebook.yaml"
+    book.write_text(book.read_text(encoding="utf-8")
+                    + "# 例句（采纳自访谈）：王建国说他只是跑了跑关系\n", encoding="utf-8")
+    _scan_and_apply(study)
+    text = book.read_text(encoding="utf-8")
+    assert "王建国" not in text and "例句（采纳自访谈）" in text
+    load_codebook(book)

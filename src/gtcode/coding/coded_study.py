@@ -234,14 +234,6 @@ class CodedStudy:
         return RefColumns.of(self.references, self.cases)
 
     @functools.cached_property
-    def references_by_code(self) -> dict[str, list[Reference]]:
-        """code -> its references, in the order of :attr:`references`."""
-        found: dict[str, list[Reference]] = {}
-        for ref in self.references:
-            found.setdefault(ref.code, []).append(ref)
-        return found
-
-    @functools.cached_property
     def evidence_by_segment(self) -> dict[int, list[tuple[str, list[str]]]]:
         """segment id -> (code, terms) of its rule evidence, in the order of :attr:`evidence`."""
         found: dict[int, list[tuple[str, list[str]]]] = {}

@@ -34,8 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gtcode.codebook import CodebookDocument, codebook_from_document
 from gtcode.errors import GtcodeError
-from gtcode.files import describe_os_error
+from gtcode.files import atomic_write_text, describe_os_error
 from gtcode.privacy.detect import term_pattern
 from gtcode.privacy.found import NUMBER_KINDS
 from gtcode.privacy.review import Entry, key_text, read_key, read_review, write_private
@@ -61,6 +62,8 @@ class ApplyReport:
     removed_review: bool = False
     earlier_backups: int = 0
     unreviewed: int = 0
+    #: the study's codebook.yaml held replaced terms (adopted passages, names) and was rewritten
+    codebook: bool = False
 
 
 class Replacer:
@@ -173,11 +176,27 @@ def apply_review(study: Study, review: Path, key: Path, *, coder: str,
             study.set_meta("privacy_applied", json.dumps(applied, sort_keys=True))
             db.log_anonymize(conn, at=at, coder=coder, details=applied)
             report.unreviewed = record_check(study, frozenset(reviewed), progress=progress)
+            report.codebook = _rewrite_codebook(study, replacer)  # last: then the commit
         db.scrub(study.conn)
     finally:
         db.secure_delete(study.conn, False)
     report.removed_review = _remove_if_inside(study, review)
     return report
+
+
+def _rewrite_codebook(study: Study, replacer: Replacer) -> bool:
+    """Replace the terms in the study's codebook.yaml too (inside the caller's transaction:
+    checked to be a codebook still, then written atomically before the commit)."""
+    path = study.codebook_path
+    if not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    new = replacer.string(text)
+    if new == text:
+        return False
+    codebook_from_document(CodebookDocument.from_text(new, path), file=path.name)
+    atomic_write_text(path, new, owner=True)
+    return True
 
 
 def _check_against_key(entries: list[Entry], known: dict[str, Entry], review: Path) -> None:
