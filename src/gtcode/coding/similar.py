@@ -164,10 +164,11 @@ def load_corpus(study: Study, *, embeddings: bool | None = None,
         raise GtcodeError("E601", "the study has no respondent turns to compare.",
                           file=study.path, hint="import transcripts first (`gtcode import`)")
     texts, langs = [p.text for p in passages], [p.lang for p in passages]
-    idf = {lang: fit_idf(ngram_counts([t for t, g in zip(texts, langs) if g == lang],
-                                      ngrams=NGRAMS[lang]))
-           for lang in sorted(set(langs))}
-    corpus = Corpus(passages, _tfidf(texts, langs, idf), idf)
+    counts = {lang: ngram_counts([t for t, g in zip(texts, langs) if g == lang],
+                                 ngrams=NGRAMS[lang])
+              for lang in sorted(set(langs))}
+    idf = {lang: fit_idf(found) for lang, found in counts.items()}
+    corpus = Corpus(passages, _tfidf(texts, langs, idf, counts), idf)
     if wanted:
         vectors = embeddings_for(study, texts, progress=progress)
         corpus.means = {lang: vectors[[g == lang for g in langs]].mean(axis=0)
@@ -196,10 +197,13 @@ def _passages(study: Study) -> list[Passage]:
     return passages
 
 
-def _tfidf(texts: list[str], langs: list[str], idf: dict[str, np.ndarray]) -> sp.csr_matrix:
+def _tfidf(texts: list[str], langs: list[str], idf: dict[str, np.ndarray],
+           counted: dict[str, sp.csr_matrix] | None = None) -> sp.csr_matrix:
     """TF-IDF rows of ``texts``, each with the n-grams and idf of its language.
 
     A text in a language the corpus has no turns of gets an empty row.
+    ``counted``: the n-gram counts of each language's texts, in their order,
+    when the caller has them already (they are not counted again).
     """
     width = 1 << BITS
     order, blocks = [], []
@@ -207,7 +211,9 @@ def _tfidf(texts: list[str], langs: list[str], idf: dict[str, np.ndarray]) -> sp
         picked = [i for i, g in enumerate(langs) if g == lang]
         order.extend(picked)
         if lang in idf:
-            counts = ngram_counts([texts[i] for i in picked], ngrams=NGRAMS[lang])
+            counts = (counted or {}).get(lang)
+            if counts is None:
+                counts = ngram_counts([texts[i] for i in picked], ngrams=NGRAMS[lang])
             blocks.append(tfidf(counts, idf[lang]))
         else:
             blocks.append(sp.csr_matrix((len(picked), width), dtype=np.float32))
