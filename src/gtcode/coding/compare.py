@@ -87,7 +87,7 @@ def compare(study: Study, codebook: Codebook, *, code: str | None = None,
 
     Give exactly one of ``code`` (a code id of the codebook or the study) and
     ``segment`` (``FILE#N``). ``uncoded_only`` keeps passages no coding counts
-    on. ``embeddings`` as for :func:`gtcode.coding.similar.use_embeddings`.
+    on. ``embeddings`` as for :func:`gtcode.coding.learned.embed.wanted`.
 
     Raises:
         GtcodeError: E112 for a bad option; E306 for an unknown code or segment;

