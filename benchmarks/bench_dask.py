@@ -20,7 +20,7 @@ interviews) or resampled_corpus.py (turns resampled from data/):
    suggestions), in MB of source text per second: the rate no number of workers
    can raise.
 
-The 1 GB run the issue asks for: python benchmarks/bench_dask.py --mb 1000
+The 1 GB run the issue asks for: python benchmarks/bench_dask.py --mb 1000 --no-running-cluster
 """
 
 from __future__ import annotations
@@ -137,6 +137,10 @@ def main() -> int:
     parser.add_argument("--mb", type=float, default=100.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--corpus", choices=("generated", "resampled"), default="generated")
+    parser.add_argument("--no-running-cluster", action="store_true",
+                        help="leave out the runs on an already running LocalCluster (they "
+                             "split the command's CPU from the workers'; at 1 GB each takes "
+                             "as long as the local:N run)")
     args = parser.parse_args()
     work = start("dask")
     from distributed import Client, LocalCluster
@@ -153,22 +157,22 @@ def main() -> int:
                           dashboard_address="127.0.0.1:0", silence_logs=50) as cluster, \
                 Client(cluster) as client:
             running = ["--scheduler", cluster.scheduler_address]
-            for label, option, on in (("one process", [], None),
-                                      (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"],
-                                       None),
-                                      (f"--scheduler of a running LocalCluster({n})", running,
-                                       client)):
+            imports = [("one process", [], None),
+                       (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"], None),
+                       (f"--scheduler of a running LocalCluster({n})", running, client)]
+            opens = [("--jobs 1", ["--jobs", "1"], None),
+                     (f"--jobs {n} (fork pool)", ["--jobs", n], None),
+                     (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"], None),
+                     (f"--scheduler of a running LocalCluster({n})", running, client)]
+            if args.no_running_cluster:
+                imports, opens = imports[:-1], opens[:-1]
+            for label, option, on in imports:
                 study = work / f"import-{len(option)}-{on is not None}"
                 subprocess.run([*GTCODE, "init", str(study), "-q"], check=True)
                 row(f"import, {label}", mb, [*GTCODE, "import", str(study), str(files), "-q",
                                              *option], on)
             study = work / "import-0-False"
-            for label, option, on in (("--jobs 1", ["--jobs", "1"], None),
-                                      (f"--jobs {n} (fork pool)", ["--jobs", n], None),
-                                      (f"--scheduler local:{n}", ["--scheduler", f"local:{n}"],
-                                       None),
-                                      (f"--scheduler of a running LocalCluster({n})", running,
-                                       client)):
+            for label, option, on in opens:
                 row(f"open --no-embeddings {label}", mb,
                     [*GTCODE, "open", str(study), "--no-embeddings", "-q", *option], on, study)
         text, sources, codings, rows = writer(files, work)
