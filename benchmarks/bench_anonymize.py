@@ -50,7 +50,7 @@ def read_gold(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
     gold: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     with open(folder / "gold.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            gold[row["source"]].append((int(row["start"]), int(row["end"]), row["kind"]))
+            gold[Path(row["source"]).stem].append((int(row["start"]), int(row["end"]), row["kind"]))
     return gold
 
 
@@ -113,12 +113,12 @@ def main() -> int:
     os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}")
-    files = sorted(args.data.glob("P*.txt"))
+    files = sorted(args.data.glob("*.txt"))
     texts = [open(path, encoding="utf-8").read() for path in files]  # noqa: SIM115
     began = time.perf_counter()
     candidates, found = predicted(texts)
     seconds = time.perf_counter() - began
-    stats = evaluate(read_gold(args.data), [p.name for p in files], found)
+    stats = evaluate(read_gold(args.data), [p.stem for p in files], found)
     print(f"\n{len(files)} transcripts, {sum(map(len, texts)):,} characters; "
           f"finding and counting took {seconds:.1f} s\n")
     print("\n".join(table(stats)))
