@@ -5,7 +5,8 @@ Usage: python benchmarks/bench_invivo.py [--gold data/invivo/test.csv]
            [--speed-mb 5 [--before OTHER/src] [--repeat 2]]
 
 Imports the transcripts of --data (and their cases.csv) into a new study,
-ranks the in-vivo candidates of the respondents' turns (``find_invivo``, one
+codes it with the codebook's rules (as ``gtcode open`` does before the in-vivo
+step; the learned model is not run), ranks the in-vivo candidates of the respondents' turns (``find_invivo``, one
 process, nothing stored) and scores them, Chinese and English apart, against
 the gold phrases of --gold (``source,lang,phrase,why``: phrases worth an
 in-vivo code, listed by a labeller who never saw the extractor).
@@ -87,7 +88,7 @@ def read_gold(path: Path) -> dict[str, set[str]]:
 def candidates(folders: list[Path]) -> list[str]:
     """The ranked candidates of a new study of ``folders`` (best first)."""
     import gtcode
-    from gtcode.coding.open_coding import find_invivo
+    from gtcode.coding.open_coding import find_invivo, open_code
 
     work = Path(tempfile.mkdtemp(prefix="gtcode-bench-invivo-"))
     study = gtcode.init_study(work / "study")
@@ -97,7 +98,9 @@ def candidates(folders: list[Path]) -> list[str]:
         cases = folder / "cases.csv"
         gtcode.import_files(study, [p for p in files if p.parent == folder],
                             cases=cases if cases.is_file() else None)
-    result = find_invivo(study, gtcode.study_codebook(study), store=False, jobs=1)
+    book = gtcode.study_codebook(study)
+    open_code(study, book, invivo=False, model=False, jobs=1)  # the rules' codings, as open has
+    result = find_invivo(study, book, store=False, jobs=1)
     study.close()
     return [c.phrase for c in result.candidates]
 

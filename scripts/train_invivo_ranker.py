@@ -32,6 +32,7 @@ import bench_invivo  # noqa: E402
 from gtcode.coding import open_coding  # noqa: E402
 from gtcode.coding.invivo import PhraseCounts, count_phrases, invivo_pool  # noqa: E402
 from gtcode.coding.invivo_rank import FEATURES  # noqa: E402
+from gtcode.coding.open_coding import open_code  # noqa: E402
 from gtcode.coding.rules import default_lexicon, default_tokenizer  # noqa: E402
 from gtcode.importer import import_files  # noqa: E402
 from gtcode.transcripts import nlp  # noqa: E402
@@ -45,13 +46,14 @@ def pool(folders: list[Path]) -> tuple[list[str], np.ndarray]:
         cases = folder / "cases.csv"
         import_files(study, sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".docx")),
                      cases=cases if cases.is_file() else None)
+    open_code(study, study_codebook(study), invivo=False, model=False)
     tags = nlp.zh_word_tags()
     counted = PhraseCounts()
     for row in count_phrases(open_coding.invivo_segments(study), default_tokenizer(), tags=tags):
         counted.add(row)
     exclude = open_coding.RuleEngine(study_codebook(study), lemmas=None, lexicon=None).terms()
     _keyness, rows = invivo_pool(counted, exclude=exclude, background=default_lexicon(),
-                                 tags=tags)
+                                 tags=tags, coded=open_coding.db.coded_segment_ids(study.conn))
     order = sorted(rows, key=lambda n: counted.phrases[n])
     study.close()
     return [counted.phrases[n] for n in order], np.array([rows[n] for n in order])

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from gtcode.coding.invivo import (
-    PER_INTERVIEW,
+    SPREAD,
     InvivoSegment,
     example_context,
     extract_invivo,
@@ -73,7 +73,7 @@ def test_weighting_subsumption_exclusion_and_cases():
                    keyness=keyness, general_logp=2 * math.log(2e-5), clause=True,
                    quoted=False, idiom=False, compound=False, asked=0, dictionary=None)
     assert row == pytest.approx([0.0, 2.0, -2 * math.log(2e-5) / 20, math.log(3), math.log(2), 0.5, 1.0,
-                   0.0, 0.0, 0.0, 2.0, 0.4, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+                   0.0, 0.0, 0.0, 2.0, 0.4, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     assert by_phrase["圈子文化"].score == float(f"{probability(row):.4g}")
     assert 4 not in result.per_segment
 
@@ -124,15 +124,26 @@ def test_a_telling_phrase_said_once_outranks_a_topic_said_everywhere():
     assert once.count == 1 and once.sources == ("A",)
 
 
-def test_the_top_is_spread_over_interviews_without_near_duplicates():
+def test_a_phrase_in_coded_turns_ranks_higher():
+    segments = [InvivoSegment(1, "A#1", "A", "磨 洋工"), InvivoSegment(2, "B#1", "B", "装 糊涂")]
+    plain = extract_invivo(segments, tokenize=fake)
+    assert [c.score for c in plain.candidates] == [plain.candidates[0].score] * 2
+    coded = extract_invivo(segments, tokenize=fake, coded={2})
+    assert [c.phrase for c in coded.candidates] == ["装糊涂", "磨洋工"]
+    assert coded.candidates[0].score > coded.candidates[1].score
+
+
+def test_the_top_is_spread_over_interviews():
     segments = [InvivoSegment(i, f"A#{i}", "A", text) for i, text in enumerate(
-        ["抹不开 面子", "抹不开 面子 ， 磨 洋工", "磨 洋工 ， 装 糊涂", "装 糊涂 ， 打 太极"], 1)]
-    segments.append(InvivoSegment(9, "B#1", "B", "吃 空饷 ， 吃 空饷"))
-    phrases = [c.phrase for c in extract_invivo(segments, tokenize=fake).candidates]
-    assert "吃空饷" in phrases[:PER_INTERVIEW + 1]  # B's phrase waits for none of A's
-    assert len(phrases) == len(set(phrases))
-    top = phrases[:PER_INTERVIEW + 1]  # no near-duplicates while others wait
-    assert not any(a != b and a in b for a in top for b in top)
+        ["抹不开 面子", "磨 洋工", "装 糊涂", "打 太极", "走 过场"], 1)]
+    segments.append(InvivoSegment(9, "B#1", "B", "“ 吃 空饷 ”"))
+    scored = extract_invivo(segments, tokenize=fake).candidates
+    score = {c.phrase: c.score for c in scored}
+    phrases = [c.phrase for c in scored]
+    assert len(phrases) == 6 and score["吃空饷"] < min(s for p, s in score.items() if p != "吃空饷")
+    # each of A's phrases loses SPREAD for every better phrase of A: B's passes the fifth
+    assert phrases.index("吃空饷") == 4
+    assert score["吃空饷"] > score[phrases[5]] * SPREAD ** 4
 
 
 def test_a_two_character_word_is_a_candidate_when_one_speaker_owns_it():

@@ -29,19 +29,21 @@ candidates; a phrase said mostly inside a longer candidate (at least
 each (:mod:`gtcode.coding.invivo_rank`: keyness, rarity, recurrence, how many
 interviews and how much one of them holds it, clause, quotation marks, idiom,
 length, parts of speech, whether the interviewer says it), fitted on the
-in-vivo tuning set only. The top of the list is spread out: no phrase that
-holds or is held by a better one, and at most :data:`PER_INTERVIEW` phrases of
-one interview before the others have had their place. Each segment lists its
+in-vivo tuning set only, over the rules' codings when the study has them. The
+top of the list is spread out: a phrase said in one interview only loses
+(:data:`SPREAD`) for each better phrase of that interview alone, and for a
+better phrase that holds it or that it holds. Each segment lists its
 ``per_segment`` best by ``count in segment x keyness``. docs/methods.md says
 why.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from gtcode.coding.invivo_phrases import (  # noqa: F401 - re-exported: the public face
@@ -62,9 +64,9 @@ MAXIMAL = 0.75
 #: Shortest idiom that is a candidate when said once.
 IDIOM_CHARS = 4
 
-#: How many of the better candidates one interview may hold before a phrase said only in
-#: it waits for the others (spreads the top of the list over the interviews).
-PER_INTERVIEW = 2
+#: What a candidate's score is multiplied by for each better candidate of the one
+#: interview it is said in, and for a better near-duplicate (spreads the top of the list).
+SPREAD = 0.7
 
 #: Share of a two-character word's occurrences one interview must hold.
 OWN_WORD = 2 / 3
@@ -192,7 +194,8 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
                    background: Mapping[str, int] | None = None,
                    tags: Mapping[str, str] | None = None,
                    english: Callable[[str], float] | None = None,
-                   progress: Callable[[int], None] | None = None) -> InvivoResult:
+                   progress: Callable[[int], None] | None = None,
+                   coded: Collection[int] = frozenset()) -> InvivoResult:
     """Find in-vivo candidates in respondent segments.
 
     Args:
@@ -208,23 +211,28 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
         english: an English word's frequency in general English (None: a short
             list of common words).
         progress: called with the number of segments read so far.
+        coded: the ids of the segments that carry a code (a feature of the ranker).
     """
     counted = PhraseCounts()
     for row in count_phrases(segments, tokenize, progress, tags):
         counted.add(row)
     return rank_invivo(counted, exclude=exclude, min_count=min_count, per_segment=per_segment,
-                       limit=limit, background=background, english=english, tags=tags)
+                       limit=limit, background=background, english=english, tags=tags,
+                       coded=coded)
 
 
 def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
                 min_count: int = 2, per_segment: int = 3, limit: int = 200,
                 background: Mapping[str, int] | None = None,
                 english: Callable[[str], float] | None = None,
-                tags: Mapping[str, str] | None = None) -> InvivoResult:
+                tags: Mapping[str, str] | None = None,
+                coded: Collection[int] = frozenset()) -> InvivoResult:
     """The candidates of counted phrases (the arguments of :func:`extract_invivo`), ranked
-    by :mod:`gtcode.coding.invivo_rank`'s model."""
+    by :mod:`gtcode.coding.invivo_rank`'s model; ``coded``: the ids of the segments that
+    carry a code."""
     keyness, rows = invivo_pool(counted, exclude=exclude, min_count=min_count,
-                                background=background, english=english, tags=tags)
+                                background=background, english=english, tags=tags,
+                                coded=coded)
     score = {n: probability(row) for n, row in rows.items()}
     return _rank(counted, set(rows), keyness, score, per_segment, limit)
 
@@ -232,7 +240,7 @@ def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
 def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
                 min_count: int = 2, background: Mapping[str, int] | None = None,
                 english: Callable[[str], float] | None = None,
-                tags: Mapping[str, str] | None = None
+                tags: Mapping[str, str] | None = None, coded: Collection[int] = frozenset()
                 ) -> tuple[dict[int, float], dict[int, list[float]]]:
     """The phrases that may be candidates: each one's keyness and its ranker features
     (:func:`gtcode.coding.invivo_rank.features`), by phrase number."""
@@ -253,7 +261,7 @@ def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
     salient = {n for n, k in keyness.items() if k > 0}
     salient -= _everyday_pairs(counted, {n for n in salient if _pair(phrases[n], parts[n])})
     keep = _maximal(counted, salient)
-    spread = _spread(counted, keep)
+    spread, in_coded = _spread(counted, keep, coded)
     rows = {}
     for n in keep:
         phrase, words = phrases[n], parts[n]
@@ -264,18 +272,24 @@ def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
             clause=n in counted.whole, quoted=counted.whole.get(n, False),
             idiom=bool(zh_tags) and _idiom(phrase, words, zh_tags),
             compound=bool(zh_tags) and _compound(phrase, zh_tags), asked=asked[phrase],
-            dictionary=background, tags=zh_tags)
+            dictionary=background, tags=zh_tags, coded=in_coded[n] / total[n])
     return keyness, rows
 
 
-def _spread(counted: PhraseCounts, keep: set[int]) -> dict[int, Counter[str]]:
-    """How often each phrase of ``keep`` is said in each interview."""
+def _spread(counted: PhraseCounts, keep: set[int], coded: Collection[int]
+            ) -> tuple[dict[int, Counter[str]], Counter[int]]:
+    """How often each phrase of ``keep`` is said in each interview, and in all in the
+    segments of ``coded``."""
     by_source: dict[int, Counter[str]] = {n: Counter() for n in keep}
-    for _segment_id, key, _case, numbers, found in counted.segments:
+    in_coded: Counter[int] = Counter()
+    for segment_id, key, _case, numbers, found in counted.segments:
+        is_coded = segment_id in coded
         for n, count in zip(numbers, found):
             if n in by_source:
                 by_source[n][_source(key)] += count
-    return by_source
+                if is_coded:
+                    in_coded[n] += count
+    return by_source, in_coded
 
 
 def _pair(phrase: str, words: tuple[str, ...]) -> bool:
@@ -391,7 +405,7 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
             sources[n].add(_source(key))
         if weighted:
             result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
-    ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), phrases, limit,
+    ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), score, phrases, limit,
                    sources)
     where: dict[int, list[str]] = {n: [] for n in ranked}
     cases: dict[int, set[str]] = {n: set() for n in ranked}
@@ -412,36 +426,33 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
     return result
 
 
-def _best(ranked: list[int], phrases: list[str], limit: int,
+def _best(ranked: list[int], score: Mapping[int, float], phrases: list[str], limit: int,
           sources: Mapping[int, set[str]]) -> list[int]:
     """The first ``limit`` of each language (one language never crowds out the other),
-    spread out: a phrase that holds, or is held by, a better one of the same language (a
-    near-duplicate), and a phrase of a single interview that already has
-    :data:`PER_INTERVIEW` phrases among the better ones, wait until every other phrase
-    has had its place."""
+    spread out: a phrase's score is multiplied by :data:`SPREAD` for each better phrase
+    said only in the one interview it is said only in, and once more when it holds, or
+    is held by, a better phrase of its language (a near-duplicate)."""
     taken: Counter[str] = Counter()
     by_interview: Counter[str] = Counter()
-    best: list[int] = []
     chosen: dict[str, list[str]] = {"zh": [], "en": []}
-    waiting: list[int] = []
-    for n in ranked:
+    best: list[int] = []
+    heap = [(-score[n], rank, n, 0) for rank, n in enumerate(ranked)]  # already in order
+    while heap:
+        _, rank, n, seen = heapq.heappop(heap)
         phrase, lang = phrases[n], phrase_language(phrases[n])
         if taken[lang] >= limit:
             continue
         interviews = sources.get(n, set())
-        if _near(phrase, chosen[lang], lang) or len(interviews) == 1 \
-                and by_interview[next(iter(interviews))] >= PER_INTERVIEW:
-            waiting.append(n)
+        times = (by_interview[next(iter(interviews))] if len(interviews) == 1 else 0) \
+            + _near(phrase, chosen[lang], lang)
+        if times > seen:  # its score fell since it was pushed: back into the heap
+            heapq.heappush(heap, (-score[n] * SPREAD ** times, rank, n, times))
             continue
-        by_interview.update(interviews)
+        if len(interviews) == 1:
+            by_interview.update(interviews)
         taken[lang] += 1
         chosen[lang].append(phrase)
         best.append(n)
-    for n in waiting:
-        lang = phrase_language(phrases[n])
-        if taken[lang] < limit:
-            taken[lang] += 1
-            best.append(n)
     return best
 
 

@@ -46,40 +46,43 @@ FEATURES = (
     "asked",         # the interviewer said it too
     "nouns",         # Chinese: every word a noun, place or name in jieba's tags (a topic)
     "verb",          # Chinese: holds a verb (a practice, a doing)
+    "coded",         # share of its occurrences in turns that carry a code (rules, coders)
 )
 
 _NOUN_TAGS = frozenset("n nr ns nt nz ng vn j s t f".split())
 
 #: Fitted by ``python scripts/train_invivo_ranker.py --c 0.1`` on data/holdout3 and
-#: data/invivo/tune.csv (629 phrases in the pool, 32 of them a labeller's).
-INTERCEPT = -8.8565
+#: data/invivo/tune.csv (629 phrases in the pool, 32 of them a labeller's), the study
+#: rule-coded first (``coded``).
+INTERCEPT = -9.1308
 COEFFICIENTS = {
-    "en": 0.7720,
-    "keyness": 1.0295,
-    "rarity": 1.2985,
-    "count": 0.1712,
-    "interviews": 1.0951,
-    "own": 5.9483,
-    "clause": -0.4456,
-    "quoted": -1.8573,
-    "idiom": -2.5313,
-    "compound": -2.1553,
-    "size": 0.0246,
-    "size2": -0.0505,
-    "words": 0.1164,
-    "known": 1.2325,
-    "unknown": -0.8124,
-    "general": 1.7358,
-    "asked": -0.2197,
-    "nouns": 0.9161,
-    "verb": 1.2176,
+    "en": 0.9086,
+    "keyness": 1.0323,
+    "rarity": 1.3374,
+    "count": 0.1532,
+    "interviews": 1.1459,
+    "own": 5.8812,
+    "clause": -0.4764,
+    "quoted": -1.7453,
+    "idiom": -2.4005,
+    "compound": -2.1773,
+    "size": 0.0495,
+    "size2": -0.0826,
+    "words": 0.1299,
+    "known": 1.2047,
+    "unknown": -0.9121,
+    "general": 1.7031,
+    "asked": -0.2617,
+    "nouns": 0.9179,
+    "verb": 1.2252,
+    "coded": 0.4759,
 }
 
 
 def features(phrase: str, words: Sequence[str], *, count: int, interviews: int, own: float,
              keyness: float, general_logp: float, clause: bool, quoted: bool, idiom: bool,
              compound: bool, asked: int, dictionary: Mapping[str, int] | None,
-             tags: Mapping[str, str] | None = None) -> list[float]:
+             tags: Mapping[str, str] | None = None, coded: float = 0.0) -> list[float]:
     """One candidate's :data:`FEATURES` (see there)."""
     en = phrase_language(phrase) == "en"
     size = len(words) if en else max(1.0, len(phrase) / 2)
@@ -97,7 +100,7 @@ def features(phrase: str, words: Sequence[str], *, count: int, interviews: int, 
             math.log1p(count), math.log(max(1, interviews)), own, float(clause), float(quoted),
             float(idiom), float(compound), size, size * size / 10, float(len(words)),
             float(known), float(unknown), float(general), float(asked > 0), float(nouns),
-            float(verb)]
+            float(verb), coded]
 
 
 def probability(row: Sequence[float], coefficients: Mapping[str, float] | None = None,
