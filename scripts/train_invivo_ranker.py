@@ -52,7 +52,7 @@ def pool(folders: list[Path]) -> tuple[list[str], np.ndarray]:
     for row in count_phrases(open_coding.invivo_segments(study), default_tokenizer(), tags=tags):
         counted.add(row)
     exclude = open_coding.RuleEngine(study_codebook(study), lemmas=None, lexicon=None).terms()
-    _keyness, rows = invivo_pool(counted, exclude=exclude, background=default_lexicon(),
+    _keyness, rows, _formula = invivo_pool(counted, exclude=exclude, background=default_lexicon(),
                                  tags=tags, coded=open_coding.db.coded_segment_ids(study.conn))
     order = sorted(rows, key=lambda n: counted.phrases[n])
     study.close()

@@ -9,7 +9,6 @@ from collections import Counter
 import pytest
 
 from gtcode.coding.invivo import (
-    SPREAD,
     InvivoSegment,
     example_context,
     extract_invivo,
@@ -74,7 +73,9 @@ def test_weighting_subsumption_exclusion_and_cases():
                    quoted=False, idiom=False, compound=False, asked=0, dictionary=None)
     assert row == pytest.approx([0.0, 2.0, -2 * math.log(2e-5) / 20, math.log(3), math.log(2), 0.5, 1.0,
                    0.0, 0.0, 0.0, 2.0, 0.4, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
-    assert by_phrase["圈子文化"].score == float(f"{probability(row):.4g}")
+    # Chinese keeps the formula: keyness x log(1 + count) x sqrt(interviews) x sqrt(size)
+    assert by_phrase["圈子文化"].score == float(
+        f"{keyness * math.log(3) * math.sqrt(2) * math.sqrt(2):.4g}")
     assert 4 not in result.per_segment
 
 
@@ -88,9 +89,7 @@ def test_a_clause_said_once_counts_when_it_stands_out_or_is_quoted():
     by_phrase = {c.phrase: c for c in result.candidates}
     assert "心头那杆秤歪" in by_phrase  # said once, but rare in general language
     assert "一把手说了算" in by_phrase  # said once, in quotation marks
-    # said once, everyday words: below the rare one
-    phrases = [c.phrase for c in result.candidates]
-    assert phrases.index("吃饭喝酒") > phrases.index("心头那杆秤歪")
+    assert "吃饭喝酒" not in by_phrase  # said once, everyday words
     quoted, plain = by_phrase["一把手说了算"], by_phrase["心头那杆秤歪"]
     assert quoted.count == plain.count == 1
 
@@ -106,44 +105,45 @@ def test_the_ranker_is_a_logistic_model_of_its_features():
 
 
 def test_a_telling_phrase_said_once_outranks_a_topic_said_everywhere():
-    # 那杆秤歪了 ("the steelyard is crooked": the scales of fairness) said once, by one
-    # respondent; 危房改造 (a programme's name) said by four: recurrence and keyness put
-    # the topic first (the ranking before this model did); the ranker does not.
-    segments = [InvivoSegment(1, "A#1", "A", "心头 那杆 秤 歪 了 ， 危房 改造"),
-                InvivoSegment(2, "B#1", "B", "危房 改造 ， 天气"),
-                InvivoSegment(3, "C#1", "C", "危房 改造"),
-                InvivoSegment(4, "D#1", "D", "危房 改造")]
-    background = {"心头": 9_000, "那杆": 50, "秤": 3_000, "歪": 3_000, "危房": 500,
-                  "改造": 20_000, "天气": 50_000, "其他": 9_000_000}
-    tags = {"心头": "n", "秤": "n", "歪": "v", "危房": "n", "改造": "vn",
-            "天气": "n"}
-    result = extract_invivo(segments, tokenize=fake, background=background, tags=tags)
+    # English is ranked by the model: "the line just kept moving" said once, by one
+    # respondent, above "project money" (an office's name) said by four;
+    # recurrence and keyness (the formula Chinese keeps) put the topic first.
+    segments = [InvivoSegment(1, "A#1", "A", "the line just kept moving. project money"),
+                InvivoSegment(2, "B#1", "B", "project money, the weather"),
+                InvivoSegment(3, "C#1", "C", "project money"),
+                InvivoSegment(4, "D#1", "D", "project money")]
+    result = extract_invivo(segments, tokenize=fake)
     phrases = [c.phrase for c in result.candidates]
-    assert phrases == ["心头那杆秤歪", "危房改造"]
-    once = {c.phrase: c for c in result.candidates}["心头那杆秤歪"]
+    assert phrases.index("line just kept moving") < phrases.index("project money")
+    once = {c.phrase: c for c in result.candidates}["line just kept moving"]
     assert once.count == 1 and once.sources == ("A",)
+    formula_first = sorted(result.candidates, key=lambda c: -c.keyness * math.log1p(c.count)
+                           * math.sqrt(len(c.sources)))
+    assert formula_first[0].phrase == "project money"
 
 
 def test_a_phrase_in_coded_turns_ranks_higher():
-    segments = [InvivoSegment(1, "A#1", "A", "磨 洋工"), InvivoSegment(2, "B#1", "B", "装 糊涂")]
+    segments = [InvivoSegment(1, "A#1", "A", "grease the wheels"),
+                InvivoSegment(2, "B#1", "B", "paper the cracks")]
     plain = extract_invivo(segments, tokenize=fake)
     assert [c.score for c in plain.candidates] == [plain.candidates[0].score] * 2
     coded = extract_invivo(segments, tokenize=fake, coded={2})
-    assert [c.phrase for c in coded.candidates] == ["装糊涂", "磨洋工"]
+    assert [c.phrase for c in coded.candidates] == ["paper the cracks", "grease the wheels"]
     assert coded.candidates[0].score > coded.candidates[1].score
 
 
 def test_the_top_is_spread_over_interviews():
     segments = [InvivoSegment(i, f"A#{i}", "A", text) for i, text in enumerate(
-        ["抹不开 面子", "磨 洋工", "装 糊涂", "打 太极", "走 过场"], 1)]
-    segments.append(InvivoSegment(9, "B#1", "B", "“ 吃 空饷 ”"))
+        ["grease the wheels", "paper the cracks", "fill the hole", "tie the hands",
+         "feel the clock"], 1)]
+    segments.append(InvivoSegment(9, "B#1", "B", "save face"))
     scored = extract_invivo(segments, tokenize=fake).candidates
     score = {c.phrase: c.score for c in scored}
     phrases = [c.phrase for c in scored]
-    assert len(phrases) == 6 and score["吃空饷"] < min(s for p, s in score.items() if p != "吃空饷")
-    # each of A's phrases loses SPREAD for every better phrase of A: B's passes the fifth
-    assert phrases.index("吃空饷") == 4
-    assert score["吃空饷"] > score[phrases[5]] * SPREAD ** 4
+    assert len(phrases) == 6 and score["save face"] < min(s for p, s in score.items()
+                                                          if p != "save face")
+    # each of A's phrases loses SPREAD for every better phrase of A: B's comes second
+    assert phrases.index("save face") == 1
 
 
 def test_a_two_character_word_is_a_candidate_when_one_speaker_owns_it():
@@ -172,7 +172,9 @@ def test_everyday_combinations_fall_away_against_general_language():
     result = extract_invivo(segments, tokenize=fake, background=background)
     assert [c.phrase for c in result.candidates] == ["小金库"]
     keyness = math.log(2 / 6) - math.log(1 / 10_000_000)
-    assert result.candidates[0].keyness == round(keyness, 4)
+    size = 3 / 2  # a Chinese phrase's length in words: its characters / 2
+    assert result.candidates[0].score == float(
+        f"{keyness * math.log(3) * math.sqrt(2) * math.sqrt(size):.4g}")
 
 
 def test_interviewer_phrases_are_left_out():

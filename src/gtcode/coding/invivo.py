@@ -22,17 +22,22 @@ rarest word, so that a combination of everyday words (有一回, "two years")
 does not stand out merely for being a combination. Phrases more frequent in
 the study than in general language, said at least ``min_count`` times (a whole
 clause or an idiom of jieba's dictionary: once) and not codebook terms, are
-candidates; a phrase said mostly inside a longer candidate (at least
+candidates (a Chinese clause said once needs :data:`CLAUSE_KEYNESS`); a
+phrase said mostly inside a longer candidate (at least
 :data:`MAXIMAL` of its occurrences) gives way to the longer one.
 
-**Ranking.** Candidates are ranked by a logistic model over what is known of
-each (:mod:`gtcode.coding.invivo_rank`: keyness, rarity, recurrence, how many
-interviews and how much one of them holds it, clause, quotation marks, idiom,
-length, parts of speech, whether the interviewer says it), fitted on the
-in-vivo tuning set only, over the rules' codings when the study has them. The
-top of the list is spread out: a phrase said in one interview only loses
-(:data:`SPREAD`) for each better phrase of that interview alone, and for a
-better phrase that holds it or that it holds. Each segment lists its
+**Ranking.** English candidates are ranked by a logistic model over what is
+known of each (:mod:`gtcode.coding.invivo_rank`: keyness, rarity, recurrence,
+how many interviews and how much one of them holds it, clause, quotation
+marks, length, whether the interviewer says it, the share said in turns that
+carry a code), fitted on the in-vivo tuning set only; their top is spread
+out: a phrase said in one interview only loses (:data:`SPREAD`) for each
+better phrase of that interview alone, and for a better phrase that holds it
+or that it holds. Chinese candidates keep the formula
+(:func:`gtcode.coding.invivo_rank.formula`: ``keyness x log(1 + count) x
+sqrt(interviews) x sqrt(length) x weight``, idioms up, compounds of two nouns
+down): on the test set the model ranked them worse (docs/benchmarks.md).
+Each segment lists its
 ``per_segment`` best by ``count in segment x keyness``. docs/methods.md says
 why.
 """
@@ -52,7 +57,7 @@ from gtcode.coding.invivo_phrases import (  # noqa: F401 - re-exported: the publ
     segment_phrases,
     text_phrases,
 )
-from gtcode.coding.invivo_rank import features, probability
+from gtcode.coding.invivo_rank import FEATURES, MODEL_LANGUAGES, features, formula, probability
 from gtcode.coding.invivo_words import EN_EVERYDAY, courtesy
 from gtcode.coding.rules.text import CJK, Tokenizer
 
@@ -63,6 +68,10 @@ MAXIMAL = 0.75
 
 #: Shortest idiom that is a candidate when said once.
 IDIOM_CHARS = 4
+
+#: A clause said once is a candidate with at least this keyness, or in quotation marks
+#: (English: the model decides).
+CLAUSE_KEYNESS = {"zh": 8.0, "en": 0.0}
 
 #: What a candidate's score is multiplied by for each better candidate of the one
 #: interview it is said in, and for a better near-duplicate (spreads the top of the list).
@@ -230,10 +239,11 @@ def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
     """The candidates of counted phrases (the arguments of :func:`extract_invivo`), ranked
     by :mod:`gtcode.coding.invivo_rank`'s model; ``coded``: the ids of the segments that
     carry a code."""
-    keyness, rows = invivo_pool(counted, exclude=exclude, min_count=min_count,
-                                background=background, english=english, tags=tags,
-                                coded=coded)
-    score = {n: probability(row) for n, row in rows.items()}
+    keyness, rows, formulas = invivo_pool(counted, exclude=exclude, min_count=min_count,
+                                          background=background, english=english, tags=tags,
+                                          coded=coded)
+    score = {n: probability(row) if phrase_language(counted.phrases[n]) in MODEL_LANGUAGES
+             else formulas[n] for n, row in rows.items()}
     return _rank(counted, set(rows), keyness, score, per_segment, limit)
 
 
@@ -241,9 +251,10 @@ def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
                 min_count: int = 2, background: Mapping[str, int] | None = None,
                 english: Callable[[str], float] | None = None,
                 tags: Mapping[str, str] | None = None, coded: Collection[int] = frozenset()
-                ) -> tuple[dict[int, float], dict[int, list[float]]]:
-    """The phrases that may be candidates: each one's keyness and its ranker features
-    (:func:`gtcode.coding.invivo_rank.features`), by phrase number."""
+                ) -> tuple[dict[int, float], dict[int, list[float]], dict[int, float]]:
+    """The phrases that may be candidates: each one's keyness, its ranker features
+    (:func:`gtcode.coding.invivo_rank.features`) and its formula score
+    (:func:`gtcode.coding.invivo_rank.formula`), by phrase number."""
     phrases, total, parts, asked = counted.phrases, counted.total, counted.parts, counted.asked
     general = _General(background, english)
     keyness: dict[int, float] = {}
@@ -258,22 +269,29 @@ def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
         share = count / (counted.words[lang] or 1)
         logp[n] = general.logp(phrase, parts[n], lang)
         keyness[n] = math.log(share) - logp[n]
+        if count < min_count and keyness[n] < CLAUSE_KEYNESS[lang] and not counted.whole.get(n):
+            del keyness[n]  # said once: only a clause that stands out, or a quoted one
     salient = {n for n, k in keyness.items() if k > 0}
     salient -= _everyday_pairs(counted, {n for n in salient if _pair(phrases[n], parts[n])})
     keep = _maximal(counted, salient)
     spread, in_coded = _spread(counted, keep, coded)
-    rows = {}
+    rows, formulas = {}, {}
     for n in keep:
         phrase, words = phrases[n], parts[n]
         zh_tags = tags if tags and phrase_language(phrase) == "zh" else None
+        idiom = bool(zh_tags) and _idiom(phrase, words, zh_tags)
+        compound = bool(zh_tags) and not idiom and _compound(phrase, zh_tags)
+        quoted = counted.whole.get(n, False)
         rows[n] = features(
             phrase, words, count=total[n], interviews=len(spread[n]),
             own=max(spread[n].values()) / total[n], keyness=keyness[n], general_logp=logp[n],
-            clause=n in counted.whole, quoted=counted.whole.get(n, False),
-            idiom=bool(zh_tags) and _idiom(phrase, words, zh_tags),
-            compound=bool(zh_tags) and _compound(phrase, zh_tags), asked=asked[phrase],
-            dictionary=background, tags=zh_tags, coded=in_coded[n] / total[n])
-    return keyness, rows
+            clause=n in counted.whole, quoted=quoted, idiom=idiom, compound=compound,
+            asked=asked[phrase], dictionary=background, tags=zh_tags,
+            coded=in_coded[n] / total[n])
+        formulas[n] = formula(keyness=keyness[n], count=total[n], interviews=len(spread[n]),
+                              size=rows[n][FEATURES.index("size")], idiom=idiom,
+                              compound=compound, quoted=quoted, once=total[n] < min_count)
+    return keyness, rows, formulas
 
 
 def _spread(counted: PhraseCounts, keep: set[int], coded: Collection[int]
@@ -443,7 +461,8 @@ def _best(ranked: list[int], score: Mapping[int, float], phrases: list[str], lim
         if taken[lang] >= limit:
             continue
         interviews = sources.get(n, set())
-        times = (by_interview[next(iter(interviews))] if len(interviews) == 1 else 0) \
+        times = 0 if lang not in MODEL_LANGUAGES else \
+            (by_interview[next(iter(interviews))] if len(interviews) == 1 else 0) \
             + _near(phrase, chosen[lang], lang)
         if times > seen:  # its score fell since it was pushed: back into the heap
             heapq.heappush(heap, (-score[n] * SPREAD ** times, rank, n, times))

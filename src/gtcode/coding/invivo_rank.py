@@ -103,6 +103,25 @@ def features(phrase: str, words: Sequence[str], *, count: int, interviews: int, 
             float(verb), coded]
 
 
+#: The languages the model ranks; the others keep the formula (:func:`formula`): on the
+#: test set the model ranked Chinese worse than the formula (docs/benchmarks.md).
+MODEL_LANGUAGES = frozenset({"en"})
+
+#: The formula's weights: an idiom, a compound of two nouns (a topic: 危房改造), a phrase
+#: once in quotation marks, a clause said fewer than ``min_count`` times.
+IDIOM, TOPIC, QUOTED, ONCE = 3.0, 0.4, 3.0, 0.5
+
+
+def formula(*, keyness: float, count: int, interviews: int, size: float, idiom: bool,
+            compound: bool, quoted: bool, once: bool) -> float:
+    """``keyness x log(1 + count) x sqrt(interviews) x sqrt(size) x weight``: the weight
+    :data:`IDIOM` for an idiom, :data:`TOPIC` for a compound, times :data:`QUOTED` for a
+    quoted phrase or :data:`ONCE` for a clause said fewer than ``min_count`` times."""
+    weight = IDIOM if idiom else TOPIC if compound else 1.0
+    weight *= QUOTED if quoted else ONCE if once else 1.0
+    return keyness * math.log1p(count) * math.sqrt(interviews) * math.sqrt(size) * weight
+
+
 def probability(row: Sequence[float], coefficients: Mapping[str, float] | None = None,
                 intercept: float | None = None) -> float:
     """The model's probability that a researcher keeps the phrase of ``row``."""
