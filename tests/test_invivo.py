@@ -253,3 +253,17 @@ def test_find_invivo_excludes_interviewer_turns_and_codebook_terms(tmp_path):
     phrases = [c.phrase for c in result.candidates]
     assert "小金库" in phrases
     assert "送礼" not in phrases and not any("面子" in p for p in phrases)
+
+
+@pytest.mark.slow
+def test_the_shipped_ranker_is_what_the_training_script_fits(monkeypatch, tmp_path):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setenv("GTCODE_CACHE_DIR", str(tmp_path / "cache"))
+    script = Path(__file__).resolve().parent.parent / "scripts" / "train_invivo_ranker.py"
+    monkeypatch.setattr(sys, "argv", [str(script), "--check"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(str(script), run_name="__main__")
+    assert exit_.value.code == 0

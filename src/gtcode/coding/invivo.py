@@ -250,11 +250,13 @@ def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
 def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
                 min_count: int = 2, background: Mapping[str, int] | None = None,
                 english: Callable[[str], float] | None = None,
-                tags: Mapping[str, str] | None = None, coded: Collection[int] = frozenset()
+                tags: Mapping[str, str] | None = None, coded: Collection[int] = frozenset(),
+                clause_keyness: Mapping[str, float] = CLAUSE_KEYNESS
                 ) -> tuple[dict[int, float], dict[int, list[float]], dict[int, float]]:
     """The phrases that may be candidates: each one's keyness, its ranker features
     (:func:`gtcode.coding.invivo_rank.features`) and its formula score
-    (:func:`gtcode.coding.invivo_rank.formula`), by phrase number."""
+    (:func:`gtcode.coding.invivo_rank.formula`), by phrase number (``clause_keyness``:
+    the least keyness of a clause said once, by language)."""
     phrases, total, parts, asked = counted.phrases, counted.total, counted.parts, counted.asked
     general = _General(background, english)
     keyness: dict[int, float] = {}
@@ -269,7 +271,7 @@ def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
         share = count / (counted.words[lang] or 1)
         logp[n] = general.logp(phrase, parts[n], lang)
         keyness[n] = math.log(share) - logp[n]
-        if count < min_count and keyness[n] < CLAUSE_KEYNESS[lang] and not counted.whole.get(n):
+        if count < min_count and keyness[n] < clause_keyness[lang] and not counted.whole.get(n):
             del keyness[n]  # said once: only a clause that stands out, or a quoted one
     salient = {n for n, k in keyness.items() if k > 0}
     salient -= _everyday_pairs(counted, {n for n in salient if _pair(phrases[n], parts[n])})
