@@ -5,7 +5,8 @@ Usage: python benchmarks/bench_invivo.py [--gold data/invivo/test.csv]
            [--speed-mb 5 [--before OTHER/src] [--repeat 2]]
 
 Imports the transcripts of --data (and their cases.csv) into a new study,
-ranks the in-vivo candidates of the respondents' turns (``find_invivo``, one
+codes it with the codebook's rules (as ``gtcode open`` does before the in-vivo
+step; the learned model is not run), ranks the in-vivo candidates of the respondents' turns (``find_invivo``, one
 process, nothing stored) and scores them, Chinese and English apart, against
 the gold phrases of --gold (``source,lang,phrase,why``: phrases worth an
 in-vivo code, listed by a labeller who never saw the extractor).
@@ -28,8 +29,8 @@ The same script measures any version of gtcode: run it with
 
 With ``--speed-mb``: on a corpus resampled from the labelled interview turns
 (resampled_corpus.py, imported once), ``gtcode open STUDY --invivo-only`` and
-``gtcode open STUDY --no-model`` are timed as new processes (wall seconds, peak
-MB: GNU time), for this gtcode and, with ``--before``, for the gtcode of that
+``gtcode open STUDY --no-model`` are timed as new processes (wall seconds, CPU
+seconds of user and system, peak MB: GNU time), for this gtcode and, with ``--before``, for the gtcode of that
 source folder, alternating in the same run, best of ``--repeat``.
 """
 
@@ -87,7 +88,7 @@ def read_gold(path: Path) -> dict[str, set[str]]:
 def candidates(folders: list[Path]) -> list[str]:
     """The ranked candidates of a new study of ``folders`` (best first)."""
     import gtcode
-    from gtcode.coding.open_coding import find_invivo
+    from gtcode.coding.open_coding import find_invivo, open_code
 
     work = Path(tempfile.mkdtemp(prefix="gtcode-bench-invivo-"))
     study = gtcode.init_study(work / "study")
@@ -97,7 +98,9 @@ def candidates(folders: list[Path]) -> list[str]:
         cases = folder / "cases.csv"
         gtcode.import_files(study, [p for p in files if p.parent == folder],
                             cases=cases if cases.is_file() else None)
-    result = find_invivo(study, gtcode.study_codebook(study), store=False, jobs=1)
+    book = gtcode.study_codebook(study)
+    open_code(study, book, invivo=False, model=False, jobs=1)  # the rules' codings, as open has
+    result = find_invivo(study, book, store=False, jobs=1)
     study.close()
     return [c.phrase for c in result.candidates]
 
@@ -115,15 +118,16 @@ def score(ranked: list[str], gold: set[str], lang: str, k: int) -> dict:
             "top": [(c, h) for c, h in zip(top, hit)]}
 
 
-def timed(args: list[str], src: Path) -> tuple[float, float]:
-    """Wall seconds and peak MB of ``python -m gtcode ARGS`` with gtcode from ``src``."""
+def timed(args: list[str], src: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds (user + system) of ``python -m gtcode ARGS``
+    with gtcode from ``src``."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     with tempfile.NamedTemporaryFile(suffix=".time") as report:
-        subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, sys.executable,
+        subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", report.name, sys.executable,
                         "-m", "gtcode", *args], check=True, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        seconds, kb = Path(report.name).read_text().split()[-2:]
-    return float(seconds), int(kb) / 1024
+        seconds, kb, user, system = Path(report.name).read_text().split()[-4:]
+    return float(seconds), int(kb) / 1024, float(user) + float(system)
 
 
 def speed(megabytes: float, versions: dict[str, Path], repeat: int) -> None:
@@ -142,14 +146,15 @@ def speed(megabytes: float, versions: dict[str, Path], repeat: int) -> None:
         timed(["open", str(study), "--invivo-only", "-q"], src)  # warms the caches
     print(f"\n{size:.1f} MB, {len(files)} files, load {os.getloadavg()[0]:.1f}; best of {repeat}")
     print("| gtcode | `open --invivo-only` | `open --no-model` |\n|---|---:|---:|")
-    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    runs: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for _round in range(repeat):
         for name, src in versions.items():
             for flag in ("--invivo-only", "--no-model"):
                 runs.setdefault((name, flag), []).append(
                     timed(["open", str(study), flag, "-q"], src))
     for name in versions:
-        cells = [f"{min(r[0] for r in runs[name, flag]):.1f} s, "
+        cells = [f"{min(r[0] for r in runs[name, flag]):.1f} s "
+                 f"(CPU {min(r[2] for r in runs[name, flag]):.1f} s), "
                  f"{max(r[1] for r in runs[name, flag]):.0f} MB"
                  for flag in ("--invivo-only", "--no-model")]
         print(f"| {name} | {cells[0]} | {cells[1]} |")

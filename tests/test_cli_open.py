@@ -53,6 +53,16 @@ def test_invivo_candidates_as_json(tmp_path):
     assert (first["phrase"], first["lang"], first["count"], first["cases"]) == \
         ("圈子文化", "zh", 2, 1)
     assert first["sources"] == ["S01.txt"] and first["example"]["segment"] == "S01.txt#2"
+    # Chinese keeps the formula's score; English is scored by the model (a probability)
+    assert {row["ranked_by"] for row in rows if row["lang"] == "zh"} == {"formula"}
+    (tmp_path / "en").mkdir()
+    study, _book = make_study(tmp_path / "en", {"E01.txt": [
+        ("respondent", "We greased the wheels, as everybody did. Then we greased the wheels.")]})
+    study.close()
+    english = json.loads(invoke("open", tmp_path / "en" / "study", "--invivo-only",
+                                "--json").stdout)
+    assert english and all(row["lang"] == "en" and row["ranked_by"] == "model"
+                           and 0 < row["score"] < 1 for row in english)
     assert "圈子文化" in first["example"]["text"] and "case" in first["example"]
     result = invoke("open", folder, "--json", "--top", "1")  # the whole of open, JSON out
     assert result.exit_code == 0, result.output

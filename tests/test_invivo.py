@@ -6,12 +6,15 @@ import math
 import re
 from collections import Counter
 
+import pytest
+
 from gtcode.coding.invivo import (
     InvivoSegment,
     example_context,
     extract_invivo,
     segment_phrases,
 )
+from gtcode.coding.invivo_rank import COEFFICIENTS, FEATURES, INTERCEPT, features, probability
 from gtcode.coding.invivo_words import EN_FILLERS, ZH_FILLERS, en_words
 from gtcode.coding.open_coding import find_invivo
 from gtcode.transcripts.nlp import tokenize, zh_word_tags
@@ -65,8 +68,14 @@ def test_weighting_subsumption_exclusion_and_cases():
     keyness = math.log(2 / 9) - 2 * math.log(2e-5)
     assert by_phrase["圈子文化"].keyness == round(keyness, 4)
     assert result.per_segment[1] == [("圈子文化", round(keyness, 4))]
-    assert by_phrase["圈子文化"].score == round(
-        keyness * math.log(3) * math.sqrt(2) * math.sqrt(2), 4)
+    row = features("圈子文化", ("圈子", "文化"), count=2, interviews=2, own=0.5,
+                   keyness=keyness, general_logp=2 * math.log(2e-5), clause=True,
+                   quoted=False, idiom=False, compound=False, asked=0, dictionary=None)
+    assert row == pytest.approx([0.0, 2.0, -2 * math.log(2e-5) / 20, math.log(3), math.log(2), 0.5, 1.0,
+                   0.0, 0.0, 0.0, 2.0, 0.4, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    # Chinese keeps the formula: keyness x log(1 + count) x sqrt(interviews) x sqrt(size)
+    assert by_phrase["圈子文化"].score == float(
+        f"{keyness * math.log(3) * math.sqrt(2) * math.sqrt(2):.4g}")
     assert 4 not in result.per_segment
 
 
@@ -83,6 +92,58 @@ def test_a_clause_said_once_counts_when_it_stands_out_or_is_quoted():
     assert "吃饭喝酒" not in by_phrase  # said once, everyday words
     quoted, plain = by_phrase["一把手说了算"], by_phrase["心头那杆秤歪"]
     assert quoted.count == plain.count == 1
+
+
+def test_the_ranker_is_a_logistic_model_of_its_features():
+    row = [0.0] * len(FEATURES)
+    assert probability(row) == 1 / (1 + math.exp(-INTERCEPT))
+    row[FEATURES.index("own")] = 1.0
+    row[FEATURES.index("verb")] = 1.0
+    z = INTERCEPT + COEFFICIENTS["own"] + COEFFICIENTS["verb"]
+    assert math.isclose(probability(row), 1 / (1 + math.exp(-z)))
+    assert probability(row, {name: 0.0 for name in FEATURES}, 0.0) == 0.5
+
+
+def test_a_telling_phrase_said_once_outranks_a_topic_said_everywhere():
+    # English is ranked by the model: "the line just kept moving" said once, by one
+    # respondent, above "project money" (an office's name) said by four;
+    # recurrence and keyness (the formula Chinese keeps) put the topic first.
+    segments = [InvivoSegment(1, "A#1", "A", "the line just kept moving. project money"),
+                InvivoSegment(2, "B#1", "B", "project money, the weather"),
+                InvivoSegment(3, "C#1", "C", "project money"),
+                InvivoSegment(4, "D#1", "D", "project money")]
+    result = extract_invivo(segments, tokenize=fake)
+    phrases = [c.phrase for c in result.candidates]
+    assert phrases.index("line just kept moving") < phrases.index("project money")
+    once = {c.phrase: c for c in result.candidates}["line just kept moving"]
+    assert once.count == 1 and once.sources == ("A",)
+    formula_first = sorted(result.candidates, key=lambda c: -c.keyness * math.log1p(c.count)
+                           * math.sqrt(len(c.sources)))
+    assert formula_first[0].phrase == "project money"
+
+
+def test_a_phrase_in_coded_turns_ranks_higher():
+    segments = [InvivoSegment(1, "A#1", "A", "grease the wheels"),
+                InvivoSegment(2, "B#1", "B", "paper the cracks")]
+    plain = extract_invivo(segments, tokenize=fake)
+    assert [c.score for c in plain.candidates] == [plain.candidates[0].score] * 2
+    coded = extract_invivo(segments, tokenize=fake, coded={2})
+    assert [c.phrase for c in coded.candidates] == ["paper the cracks", "grease the wheels"]
+    assert coded.candidates[0].score > coded.candidates[1].score
+
+
+def test_the_top_is_spread_over_interviews():
+    segments = [InvivoSegment(i, f"A#{i}", "A", text) for i, text in enumerate(
+        ["grease the wheels", "paper the cracks", "fill the hole", "tie the hands",
+         "feel the clock"], 1)]
+    segments.append(InvivoSegment(9, "B#1", "B", "save face"))
+    scored = extract_invivo(segments, tokenize=fake).candidates
+    score = {c.phrase: c.score for c in scored}
+    phrases = [c.phrase for c in scored]
+    assert len(phrases) == 6 and score["save face"] < min(s for p, s in score.items()
+                                                          if p != "save face")
+    # each of A's phrases loses SPREAD for every better phrase of A: B's comes second
+    assert phrases.index("save face") == 1
 
 
 def test_a_two_character_word_is_a_candidate_when_one_speaker_owns_it():
@@ -112,8 +173,8 @@ def test_everyday_combinations_fall_away_against_general_language():
     assert [c.phrase for c in result.candidates] == ["小金库"]
     keyness = math.log(2 / 6) - math.log(1 / 10_000_000)
     size = 3 / 2  # a Chinese phrase's length in words: its characters / 2
-    assert result.candidates[0].score == round(
-        keyness * math.log(3) * math.sqrt(2) * math.sqrt(size), 4)
+    assert result.candidates[0].score == float(
+        f"{keyness * math.log(3) * math.sqrt(2) * math.sqrt(size):.4g}")
 
 
 def test_interviewer_phrases_are_left_out():
@@ -192,3 +253,17 @@ def test_find_invivo_excludes_interviewer_turns_and_codebook_terms(tmp_path):
     phrases = [c.phrase for c in result.candidates]
     assert "小金库" in phrases
     assert "送礼" not in phrases and not any("面子" in p for p in phrases)
+
+
+@pytest.mark.slow
+def test_the_shipped_ranker_is_what_the_training_script_fits(monkeypatch, tmp_path):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setenv("GTCODE_CACHE_DIR", str(tmp_path / "cache"))
+    script = Path(__file__).resolve().parent.parent / "scripts" / "train_invivo_ranker.py"
+    monkeypatch.setattr(sys, "argv", [str(script), "--check"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(str(script), run_name="__main__")
+    assert exit_.value.code == 0

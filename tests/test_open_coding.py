@@ -107,6 +107,16 @@ def test_open_stores_invivo_candidates(tmp_path):
     assert len(db.list_candidates(study.conn, "invivo")) == len(stored)
 
 
+def test_coded_segment_ids_are_those_with_a_coding_not_rejected(tmp_path):
+    turns = {"S01.txt": [("respondent", "家里欠债很多。"), ("respondent", "天气不错。")]}
+    study, book = make_study(tmp_path, turns)
+    assert db.coded_segment_ids(study.conn) == set()
+    open_code(study, book, invivo=False, model=False)
+    coded = db.coded_segment_ids(study.conn)
+    assert coded == {r[0] for r in study.conn.execute(
+        "SELECT segment_id FROM rule_codings")} and len(coded) == 1
+
+
 def test_rule_rows_code_overlapping_spans_one_by_one(tmp_path):
     from gtcode.coding.open_coding import OpenCodingReport, rule_rows
     from gtcode.coding.rules.engine import RuleEngine

@@ -22,6 +22,7 @@ from gtcode.cli._common import (
     split_list,
 )
 from gtcode.coding.invivo import Candidate, InvivoResult
+from gtcode.coding.invivo_rank import MODEL_LANGUAGES
 from gtcode.coding.open_coding import find_invivo, open_code
 from gtcode.reliability.coding_units import ROLE_CHOICES, role_filter
 from gtcode.reliability.evaluate import Evaluation, evaluate
@@ -44,7 +45,7 @@ def open_cmd(
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the in-vivo candidates (up to --top) as a JSON list of objects "
         "(phrase, lang, count, cases = interviews, sources, case_names, segments, asked, "
-        "keyness, score, example) "
+        "keyness, score, ranked_by = model or formula, example) "
         "and nothing else on stdout.")] = False,
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", min=1,
@@ -115,6 +116,7 @@ def invivo_dict(cand: Candidate) -> dict:
             "cases": len(cand.sources), "sources": list(cand.sources),
             "case_names": list(cand.cases), "segments": cand.segments, "asked": cand.asked,
             "keyness": cand.keyness, "score": cand.score,
+            "ranked_by": "model" if cand.lang in MODEL_LANGUAGES else "formula",
             "example": {"segment": cand.example_at, "case": cand.example_case,
                         "text": cand.example}}
 

@@ -13,29 +13,42 @@ formula (谢谢你们, thank you) or an English filler pair ("you know") are lef
 out, and so is a phrase the interviewer says at least as often as the
 respondents (interviewer turns are counted for this alone).
 
-**Ranking.** A phrase's *keyness* is ``log(p_study / p_general)``: ``p_study``
+**Pool.** A phrase's *keyness* is ``log(p_study / p_general)``: ``p_study``
 its share of the words of the respondents' turns in its language;
 ``p_general`` its frequency in general language (jieba's dictionary for
 Chinese; for English a short list of common words, unless ``english`` gives
 frequencies); a phrase no dictionary has gets a tenth of the frequency of its
 rarest word, so that a combination of everyday words (有一回, "two years")
 does not stand out merely for being a combination. Phrases more frequent in
-the study than in general language, said at least ``min_count`` times (an
-idiom of jieba's dictionary: once) and not codebook terms, are candidates; a
-phrase said mostly inside a longer candidate (at least :data:`MAXIMAL` of its
-occurrences) gives way to the longer one. Candidates are ranked by
-``keyness x log(1 + count) x sqrt(interviews) x sqrt(length) x weight``
-(:func:`_weight`: idioms up, compounds of two nouns down). Each segment lists
-its ``per_segment`` best by ``count in segment x keyness``. docs/methods.md
-says why.
+the study than in general language, said at least ``min_count`` times (a whole
+clause or an idiom of jieba's dictionary: once) and not codebook terms, are
+candidates (a Chinese clause said once needs :data:`CLAUSE_KEYNESS`); a
+phrase said mostly inside a longer candidate (at least
+:data:`MAXIMAL` of its occurrences) gives way to the longer one.
+
+**Ranking.** English candidates are ranked by a logistic model over what is
+known of each (:mod:`gtcode.coding.invivo_rank`: keyness, rarity, recurrence,
+how many interviews and how much one of them holds it, clause, quotation
+marks, length, whether the interviewer says it, the share said in turns that
+carry a code), fitted on the in-vivo tuning set only; their top is spread
+out: a phrase said in one interview only loses (:data:`SPREAD`) for each
+better phrase of that interview alone, and for a better phrase that holds it
+or that it holds. Chinese candidates keep the formula
+(:func:`gtcode.coding.invivo_rank.formula`: ``keyness x log(1 + count) x
+sqrt(interviews) x sqrt(length) x weight``, idioms up, compounds of two nouns
+down): on the test set the model ranked them worse (docs/benchmarks.md).
+Each segment lists its
+``per_segment`` best by ``count in segment x keyness``. docs/methods.md says
+why.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from gtcode.coding.invivo_phrases import (  # noqa: F401 - re-exported: the public face
@@ -44,6 +57,7 @@ from gtcode.coding.invivo_phrases import (  # noqa: F401 - re-exported: the publ
     segment_phrases,
     text_phrases,
 )
+from gtcode.coding.invivo_rank import FEATURES, MODEL_LANGUAGES, features, formula, probability
 from gtcode.coding.invivo_words import EN_EVERYDAY, courtesy
 from gtcode.coding.rules.text import CJK, Tokenizer
 
@@ -52,14 +66,16 @@ INVIVO_CODER = "gtcode-invivo"
 #: A phrase said at least this share of its times inside a longer candidate gives way to it.
 MAXIMAL = 0.75
 
-#: Shortest idiom that is a candidate when said once; the weight of an idiom, and of a
-#: compound of two nouns (a topic: 危房改造, 同学聚会), against other phrases.
-IDIOM_CHARS, IDIOM, TOPIC = 4, 3.0, 0.4
+#: Shortest idiom that is a candidate when said once.
+IDIOM_CHARS = 4
 
-#: A clause said once is a candidate with at least this keyness, or in quotation marks;
-#: a quoted phrase weighs this much more, a clause said once this much less (recurrence
-#: is the better evidence).
-CLAUSE_KEYNESS, QUOTED, ONCE = {"zh": 8.0, "en": 4.0}, 3.0, 0.5
+#: A clause said once is a candidate with at least this keyness, or in quotation marks
+#: (English: the model decides).
+CLAUSE_KEYNESS = {"zh": 8.0, "en": 0.0}
+
+#: What a candidate's score is multiplied by for each better candidate of the one
+#: interview it is said in, and for a better near-duplicate (spreads the top of the list).
+SPREAD = 0.7
 
 #: Share of a two-character word's occurrences one interview must hold.
 OWN_WORD = 2 / 3
@@ -187,7 +203,8 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
                    background: Mapping[str, int] | None = None,
                    tags: Mapping[str, str] | None = None,
                    english: Callable[[str], float] | None = None,
-                   progress: Callable[[int], None] | None = None) -> InvivoResult:
+                   progress: Callable[[int], None] | None = None,
+                   coded: Collection[int] = frozenset()) -> InvivoResult:
     """Find in-vivo candidates in respondent segments.
 
     Args:
@@ -203,23 +220,47 @@ def extract_invivo(segments: Iterable[InvivoSegment], *, tokenize: Tokenizer,
         english: an English word's frequency in general English (None: a short
             list of common words).
         progress: called with the number of segments read so far.
+        coded: the ids of the segments that carry a code (a feature of the ranker).
     """
     counted = PhraseCounts()
     for row in count_phrases(segments, tokenize, progress, tags):
         counted.add(row)
     return rank_invivo(counted, exclude=exclude, min_count=min_count, per_segment=per_segment,
-                       limit=limit, background=background, english=english, tags=tags)
+                       limit=limit, background=background, english=english, tags=tags,
+                       coded=coded)
 
 
 def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
                 min_count: int = 2, per_segment: int = 3, limit: int = 200,
                 background: Mapping[str, int] | None = None,
                 english: Callable[[str], float] | None = None,
-                tags: Mapping[str, str] | None = None) -> InvivoResult:
-    """The candidates of counted phrases (the arguments of :func:`extract_invivo`)."""
+                tags: Mapping[str, str] | None = None,
+                coded: Collection[int] = frozenset()) -> InvivoResult:
+    """The candidates of counted phrases (the arguments of :func:`extract_invivo`), ranked
+    by :mod:`gtcode.coding.invivo_rank`'s model; ``coded``: the ids of the segments that
+    carry a code."""
+    keyness, rows, formulas = invivo_pool(counted, exclude=exclude, min_count=min_count,
+                                          background=background, english=english, tags=tags,
+                                          coded=coded)
+    score = {n: probability(row) if phrase_language(counted.phrases[n]) in MODEL_LANGUAGES
+             else formulas[n] for n, row in rows.items()}
+    return _rank(counted, set(rows), keyness, score, per_segment, limit)
+
+
+def invivo_pool(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = frozenset(),
+                min_count: int = 2, background: Mapping[str, int] | None = None,
+                english: Callable[[str], float] | None = None,
+                tags: Mapping[str, str] | None = None, coded: Collection[int] = frozenset(),
+                clause_keyness: Mapping[str, float] = CLAUSE_KEYNESS
+                ) -> tuple[dict[int, float], dict[int, list[float]], dict[int, float]]:
+    """The phrases that may be candidates: each one's keyness, its ranker features
+    (:func:`gtcode.coding.invivo_rank.features`) and its formula score
+    (:func:`gtcode.coding.invivo_rank.formula`), by phrase number (``clause_keyness``:
+    the least keyness of a clause said once, by language)."""
     phrases, total, parts, asked = counted.phrases, counted.total, counted.parts, counted.asked
     general = _General(background, english)
     keyness: dict[int, float] = {}
+    logp: dict[int, float] = {}
     for n, phrase in enumerate(phrases):
         count = total[n]
         once = n in counted.whole or tags is not None and _idiom(phrase, parts[n], tags)
@@ -228,14 +269,47 @@ def rank_invivo(counted: PhraseCounts, *, exclude: set[str] | frozenset[str] = f
             continue
         lang = phrase_language(phrase)
         share = count / (counted.words[lang] or 1)
-        keyness[n] = math.log(share) - general.logp(phrase, parts[n], lang)
-        if count < min_count and keyness[n] < CLAUSE_KEYNESS[lang] and not counted.whole.get(n):
+        logp[n] = general.logp(phrase, parts[n], lang)
+        keyness[n] = math.log(share) - logp[n]
+        if count < min_count and keyness[n] < clause_keyness[lang] and not counted.whole.get(n):
             del keyness[n]  # said once: only a clause that stands out, or a quoted one
     salient = {n for n, k in keyness.items() if k > 0}
     salient -= _everyday_pairs(counted, {n for n in salient if _pair(phrases[n], parts[n])})
-    weight = {n: _weight(phrases[n], parts[n], tags) * _said(counted, n, min_count)
-              for n in salient}
-    return _rank(counted, _maximal(counted, salient), keyness, weight, per_segment, limit)
+    keep = _maximal(counted, salient)
+    spread, in_coded = _spread(counted, keep, coded)
+    rows, formulas = {}, {}
+    for n in keep:
+        phrase, words = phrases[n], parts[n]
+        zh_tags = tags if tags and phrase_language(phrase) == "zh" else None
+        idiom = bool(zh_tags) and _idiom(phrase, words, zh_tags)
+        compound = bool(zh_tags) and not idiom and _compound(phrase, zh_tags)
+        quoted = counted.whole.get(n, False)
+        rows[n] = features(
+            phrase, words, count=total[n], interviews=len(spread[n]),
+            own=max(spread[n].values()) / total[n], keyness=keyness[n], general_logp=logp[n],
+            clause=n in counted.whole, quoted=quoted, idiom=idiom, compound=compound,
+            asked=asked[phrase], dictionary=background, tags=zh_tags,
+            coded=in_coded[n] / total[n])
+        formulas[n] = formula(keyness=keyness[n], count=total[n], interviews=len(spread[n]),
+                              size=rows[n][FEATURES.index("size")], idiom=idiom,
+                              compound=compound, quoted=quoted, once=total[n] < min_count)
+    return keyness, rows, formulas
+
+
+def _spread(counted: PhraseCounts, keep: set[int], coded: Collection[int]
+            ) -> tuple[dict[int, Counter[str]], Counter[int]]:
+    """How often each phrase of ``keep`` is said in each interview, and in all in the
+    segments of ``coded``."""
+    by_source: dict[int, Counter[str]] = {n: Counter() for n in keep}
+    in_coded: Counter[int] = Counter()
+    for segment_id, key, _case, numbers, found in counted.segments:
+        is_coded = segment_id in coded
+        for n, count in zip(numbers, found):
+            if n in by_source:
+                by_source[n][_source(key)] += count
+                if is_coded:
+                    in_coded[n] += count
+    return by_source, in_coded
 
 
 def _pair(phrase: str, words: tuple[str, ...]) -> bool:
@@ -257,23 +331,6 @@ def _everyday_pairs(counted: PhraseCounts, pairs: set[int]) -> set[int]:
                 by_source[n][_source(key)] += count
     return {n for n, sources in by_source.items()
             if (most := max(sources.values())) < 2 or most < OWN_WORD * counted.total[n]}
-
-
-def _said(counted: PhraseCounts, n: int, min_count: int) -> float:
-    """:data:`QUOTED` for a phrase once in quotation marks, :data:`ONCE` for a clause said
-    fewer than ``min_count`` times, else 1."""
-    if counted.whole.get(n):
-        return QUOTED
-    return ONCE if counted.total[n] < min_count else 1.0
-
-
-def _weight(phrase: str, words: tuple[str, ...], tags: Mapping[str, str] | None) -> float:
-    """:data:`IDIOM` for an idiom, :data:`TOPIC` for a compound of nouns, else 1."""
-    if not tags or phrase_language(phrase) != "zh":
-        return 1.0
-    if _idiom(phrase, words, tags):
-        return IDIOM
-    return TOPIC if _compound(phrase, tags) else 1.0
 
 
 def _idiom(phrase: str, words: tuple[str, ...], tags: Mapping[str, str]) -> bool:
@@ -355,7 +412,7 @@ def _maximal(counted: PhraseCounts, salient: set[int]) -> set[int]:
 
 
 def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
-          weight: dict[int, float], top: int, limit: int) -> InvivoResult:
+          score: dict[int, float], top: int, limit: int) -> InvivoResult:
     """Each segment's best phrases, then the ``limit`` best of the study; the segments a
     candidate occurs in are gathered in a second pass, for those candidates only."""
     result = InvivoResult()
@@ -368,9 +425,8 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
             sources[n].add(_source(key))
         if weighted:
             result.per_segment[segment_id] = [(p, round(w, 4)) for p, w, _ in weighted[:top]]
-    score = {n: keyness[n] * math.log(1 + total[n]) * math.sqrt(len(sources[n]))
-             * math.sqrt(_size(phrases[n], counted.parts[n])) * weight[n] for n in keep}
-    ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), phrases, limit)
+    ranked = _best(sorted(score, key=lambda n: (-score[n], phrases[n])), score, phrases, limit,
+                   sources)
     where: dict[int, list[str]] = {n: [] for n in ranked}
     cases: dict[int, set[str]] = {n: set() for n in ranked}
     first_case: dict[int, str] = {}
@@ -383,28 +439,50 @@ def _rank(counted: PhraseCounts, keep: set[int], keyness: dict[int, float],
                     cases[n].add(case)
     result.candidates = [
         Candidate(phrases[n], total[n], len(where[n]), tuple(sorted(cases[n])),
-                  round(score[n], 4), tuple(where[n]), phrase_language(phrases[n]),
+                  float(f"{score[n]:.4g}"), tuple(where[n]), phrase_language(phrases[n]),
                   tuple(sorted(sources[n])), counted.asked[phrases[n]], round(keyness[n], 4),
                   example_case=first_case.get(n, ""))
         for n in ranked]
     return result
 
 
-def _best(ranked: list[int], phrases: list[str], limit: int) -> list[int]:
-    """The first ``limit`` of each language (one language never crowds out the other)."""
+def _best(ranked: list[int], score: Mapping[int, float], phrases: list[str], limit: int,
+          sources: Mapping[int, set[str]]) -> list[int]:
+    """The first ``limit`` of each language (one language never crowds out the other),
+    spread out: a phrase's score is multiplied by :data:`SPREAD` for each better phrase
+    said only in the one interview it is said only in, and once more when it holds, or
+    is held by, a better phrase of its language (a near-duplicate)."""
     taken: Counter[str] = Counter()
-    best = []
-    for n in ranked:
-        lang = phrase_language(phrases[n])
-        if taken[lang] < limit:
-            taken[lang] += 1
-            best.append(n)
+    by_interview: Counter[str] = Counter()
+    chosen: dict[str, list[str]] = {"zh": [], "en": []}
+    best: list[int] = []
+    heap = [(-score[n], rank, n, 0) for rank, n in enumerate(ranked)]  # already in order
+    while heap:
+        _, rank, n, seen = heapq.heappop(heap)
+        phrase, lang = phrases[n], phrase_language(phrases[n])
+        if taken[lang] >= limit:
+            continue
+        interviews = sources.get(n, set())
+        times = 0 if lang not in MODEL_LANGUAGES else \
+            (by_interview[next(iter(interviews))] if len(interviews) == 1 else 0) \
+            + _near(phrase, chosen[lang], lang)
+        if times > seen:  # its score fell since it was pushed: back into the heap
+            heapq.heappush(heap, (-score[n] * SPREAD ** times, rank, n, times))
+            continue
+        if len(interviews) == 1:
+            by_interview.update(interviews)
+        taken[lang] += 1
+        chosen[lang].append(phrase)
+        best.append(n)
     return best
 
 
-def _size(phrase: str, words: tuple[str, ...]) -> float:
-    """A phrase's length in words (Chinese: characters / 2, jieba's words being arbitrary)."""
-    return len(words) if phrase_language(phrase) == "en" else max(1.0, len(phrase) / 2)
+def _near(phrase: str, chosen: list[str], lang: str) -> bool:
+    """Whether ``phrase`` holds or is held by one of ``chosen`` (English: as whole words)."""
+    if lang == "en":
+        padded = f" {phrase} "
+        return any(f" {other} " in padded or padded in f" {other} " for other in chosen)
+    return any(other in phrase or phrase in other for other in chosen)
 
 
 def _source(key: str) -> str:

@@ -382,6 +382,7 @@ def _invivo(study: Study, engine: RuleEngine, tokenizer: Tokenizer | None,
     tick = (lambda done: progress("In-vivo phrases", done, total)) if progress else None
     options.setdefault("background", default_lexicon())  # loaded before any fork
     tags = options.pop("tags", None) or nlp.zh_word_tags()
+    options.setdefault("coded", db.coded_segment_ids(study.conn))
     if jobs == 1 and cluster is None:
         result = extract_invivo(invivo_segments(study), tokenize=tokenize, tags=tags,
                                 exclude=engine.terms(), progress=tick, **options)

@@ -82,6 +82,13 @@ def iter_source_spans(conn: sqlite3.Connection, *,
         yield source_spans(conn, source_id, roles=roles)
 
 
+def coded_segment_ids(conn: sqlite3.Connection) -> set[int]:
+    """The segments that hold a coding not rejected (any coder, any origin)."""
+    return {row[0] for row in conn.execute(
+        "SELECT DISTINCT segment_id FROM all_codings WHERE segment_id IS NOT NULL "
+        "AND status != 'rejected'")}
+
+
 def source_ids(conn: sqlite3.Connection) -> list[int]:
     """Ids of all sources in study order."""
     return [r[0] for r in conn.execute("SELECT id FROM sources ORDER BY position, name")]
