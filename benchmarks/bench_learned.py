@@ -1,6 +1,7 @@
 """How well the learned coder generalises to authors it never saw (coding quality).
 
 Usage: python benchmarks/bench_learned.py [--honest]
+       python benchmarks/bench_learned.py --variants E,F,G
 
 1. Leave one author out over the seven training authors of data/ (A sample,
    B dev D01-D09, C dev D10-D15, D holdout, E holdout2, F holdout3, G holdout4):
@@ -17,6 +18,12 @@ Usage: python benchmarks/bench_learned.py [--honest]
 3. With --honest, once: the shipped models on data/holdout5 (author I), which
    nothing was trained or tuned on, against the rules; and the study model on
    half of author I's interviews.
+
+With --variants, only part 2 for the authors named, each half trained with
+the author's own turns weighing 1 and 3 (the shipped turns 1), and each
+training decided at thresholds chosen four ways: pooled over all turns (what
+`gtcode learn` does), on her own turns only, and on her own turns with the
+shipped turns' kappa counted 0.5 or 1 times beside (train.choose_threshold).
 
 Embeddings are cached in benchmarks/_data/embeddings.npz (git-ignored).
 """
@@ -38,7 +45,7 @@ from gtcode.coding.learn import training_set  # noqa: E402
 from gtcode.coding.learned import builtin  # noqa: E402
 from gtcode.coding.learned.features import ngram_counts, rule_columns  # noqa: E402
 from gtcode.coding.learned.model import FeatureSpec, LearnedModel  # noqa: E402
-from gtcode.coding.learned.train import kappa, train  # noqa: E402
+from gtcode.coding.learned.train import choose_threshold, kappa, train  # noqa: E402
 
 LABELS = list(builtin.LABELS)
 TUNED = {"A", "B", "C", "D"}
@@ -104,14 +111,21 @@ def leave_one_author_out(data: tb.Labelled, vectors: np.ndarray) -> None:
 
 
 def study_half(data: tb.Labelled, vectors: np.ndarray, author: str,
-               shipped_rows: np.ndarray) -> list[float]:
+               shipped_rows: np.ndarray, *, weight: float = 1.0,
+               shrinks: tuple[float | None, ...] = (None,)) -> dict[float | None, list[float]]:
     """Train on half of the author's interviews beside the shipped turns (``shipped_rows``:
-    every other author's, as `gtcode learn` adds them), score the other half."""
+    every other author's, as `gtcode learn` adds them), score the other half.
+
+    ``weight``: the weight of the author's own turns in training (the shipped ones weigh 1);
+    ``shrinks``: how thresholds are chosen from the same training (None: on all turns
+    pooled, as `gtcode learn` does; a number: on her own turns, the shipped turns' kappa
+    counted that many times beside, see ``train.choose_threshold``). Macro kappa of each
+    half for each of ``shrinks``."""
     rows = np.flatnonzero(np.array(data.authors) == author)
     files = sorted({data.examples[i].turn.source for i in rows})
     halves = [set(files[0::2]), set(files[1::2])]
     spec = FeatureSpec(embeddings=True)
-    scores = []
+    scores: dict[float | None, list[float]] = {shrink: [] for shrink in shrinks}
     for train_files, test_files in (halves, halves[::-1]):
         fit = [i for i in rows if data.examples[i].turn.source in train_files]
         test = [i for i in rows if data.examples[i].turn.source in test_files]
@@ -123,11 +137,34 @@ def study_half(data: tb.Labelled, vectors: np.ndarray, author: str,
                                   f"shipped:{data.authors[i]}" for k, i in enumerate(both)],
                           rule_mask=mask.astype(np.float32))
         ts.anchored = np.arange(len(both)) >= len(fit)
-        model = train(ts, spec)
-        decided = model.decide(_probabilities(model, data, test, vectors))
+        model = train(ts, spec, own_weights=(weight,))
+        probabilities = _probabilities(model, data, test, vectors)
         truth = np.array([[lab in data.examples[i].codes for lab in LABELS] for i in test])
-        scores.append(macro(truth, decided)[0])
+        cv, known = model.cross_validation.probabilities, ts.targets >= 0
+        for shrink in shrinks:
+            thresholds = model.thresholds if shrink is None else np.array([
+                choose_threshold(cv[:, j], ts.targets[:, j] == 1, known[:, j],
+                                 anchored=ts.anchored, shrink=shrink) for j in range(6)])
+            scores[shrink].append(macro(truth, probabilities >= thresholds)[0])
     return scores
+
+
+def variants(data: tb.Labelled, vectors: np.ndarray, authors: list[str]) -> None:
+    """What a study model might do better with her own half (docs/benchmarks.md)."""
+    shrinks = (None, 0.0, 0.5, 1.0)
+    names = {None: "pooled", 0.0: "own turns", 0.5: "own + 0.5 × shipped",
+             1.0: "own + 1 × shipped"}
+    print("\n## Study model variants (macro kappa, half 1 → 2 / half 2 → 1)\n")
+    print("| author | own weight | " + " | ".join(f"thresholds: {names[s]}" for s in shrinks)
+          + " |")
+    print("|---|---:|" + "---:|" * len(shrinks))
+    for author in authors:
+        others = np.flatnonzero(np.array(data.authors) != author)
+        for weight in (1.0, 3.0):
+            got = study_half(data, vectors, author, others, weight=weight, shrinks=shrinks)
+            cells = [f"{np.mean(got[s]):.3f} ({got[s][0]:.3f} / {got[s][1]:.3f})"
+                     for s in shrinks]
+            print(f"| {author} | {weight:g} | " + " | ".join(cells) + " |", flush=True)
 
 
 def _probabilities(model: LearnedModel, data: tb.Labelled, rows, vectors: np.ndarray
@@ -165,7 +202,7 @@ def honest(vectors_of) -> None:
     both = tb.Labelled(base.examples + data.examples, base.authors + data.authors,
                        np.concatenate([base.tuned, data.tuned]), data.codebook)
     both_vectors = np.vstack([vectors_of(base), vectors])
-    scores = study_half(both, both_vectors, "I", np.arange(len(base.examples)))
+    scores = study_half(both, both_vectors, "I", np.arange(len(base.examples)))[None]
     print(f"| study model on half of I's interviews (both halves) | "
           f"{np.mean(scores):.3f} ({scores[0]:.3f}, {scores[1]:.3f}) | | |")
 
@@ -174,11 +211,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--honest", action="store_true",
                         help="also score data/holdout5 (run it once, at the end)")
+    parser.add_argument("--variants", metavar="AUTHORS",
+                        help="only the study model's variants (own weight, thresholds) for "
+                        "these authors, e.g. E,F,G")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gtcode-bench-") as work:
         data = tb.load_folders(list(tb.AUTHORS), Path(work))
     vectors = tb.cached_embeddings([e.turn.text for e in data.examples])
     print(f"{len(data.examples)} labelled respondent turns by {len(set(data.authors))} authors")
+    if args.variants:
+        variants(data, vectors, args.variants.split(","))
+        return 0
     leave_one_author_out(data, vectors)
     print("\n## Study model: trained on half of an author's interviews, scored on the other "
           "half\n")
@@ -186,7 +229,7 @@ def main() -> int:
     print("|---|---:|---:|---:|")
     for author in ("E", "F", "G"):
         others = np.flatnonzero(np.array(data.authors) != author)
-        scores = study_half(data, vectors, author, others)
+        scores = study_half(data, vectors, author, others)[None]
         print(f"| {author} | {scores[0]:.3f} | {scores[1]:.3f} | {np.mean(scores):.3f} |")
     if args.honest:
         honest(lambda d: tb.cached_embeddings([e.turn.text for e in d.examples]))

@@ -31,7 +31,13 @@ from gtcode.coding.learned.features import (
     tfidf,
 )
 from gtcode.coding.learned.model import FeatureSpec, LearnedModel
-from gtcode.coding.learned.train import TrainingSet, group_folds, kappa, train
+from gtcode.coding.learned.train import (
+    TrainingSet,
+    choose_threshold,
+    group_folds,
+    kappa,
+    train,
+)
 from gtcode.errors import GtcodeError
 from gtcode.reliability.cohen import cohen_kappa_from_table
 from gtcode.store import open_coding as segments_db
@@ -166,6 +172,47 @@ def test_min_kappa_refuses_a_label():
     assert all(not s.suggested for s in model.scores)
     probabilities = model.probabilities(model.design(ngram_counts(["我缺钱还房贷"])))
     assert not model.decide(probabilities).any()
+
+
+def with_shipped(data: TrainingSet, own: int = 3) -> TrainingSet:
+    """The first ``own`` sources as a study's own turns, the rest as shipped (anchored)."""
+    names = sorted(set(data.groups))[:own]
+    data.anchored = np.array([g not in names for g in data.groups])
+    return data
+
+
+def test_the_own_turns_weight_is_chosen_by_grouped_cross_validation_and_stored():
+    data = with_shipped(synthetic())
+    model = train(data, SPEC, own_weights=(1.0, 3.0))
+    tried = model.meta["own_weights_tried"]
+    assert set(tried) == {"1", "3"}
+    assert model.meta["own_weight"] == max((1.0, 3.0), key=lambda w: (tried[f"{w:g}"], -w))
+    back = LearnedModel.from_bytes(model.to_bytes())
+    assert back.meta["own_weight"] == model.meta["own_weight"]
+    assert train(data, SPEC, own_weights=(1.0, 3.0)).to_bytes() == model.to_bytes()
+    light, heavy = train(data, SPEC), train(data, SPEC, own_weights=(3.0,))
+    assert light.meta["own_weight"] == 1.0 and heavy.meta["own_weight"] == 3.0
+    assert not np.allclose(light.coef, heavy.coef)  # the weight reaches the fit
+    assert "own_weight" not in train(synthetic(), SPEC, own_weights=(1.0, 3.0)).meta
+
+
+def test_thresholds_on_the_own_turns_with_the_shipped_ones_beside():
+    p = np.array([0.3, 0.3, 0.1, 0.1, 0.8, 0.8, 0.6, 0.6])
+    truth = np.array([1, 1, 0, 0, 1, 1, 0, 0], dtype=bool)
+    known = np.ones(8, dtype=bool)
+    shipped = np.arange(8) >= 4
+    assert choose_threshold(p, truth, known, anchored=shipped, shrink=0.0) == 0.3
+    assert choose_threshold(p, truth, known, anchored=shipped, shrink=0.5) == 0.3
+    assert choose_threshold(p, truth, known, anchored=shipped, shrink=10.0) == 0.625
+    # pooled, both ranges agree equally well (kappa 0.5): the tie goes to the one nearer 0.5
+    assert choose_threshold(p, truth, known) == 0.625
+    data = with_shipped(synthetic())
+    model = train(data, SPEC, shrink=0.0)
+    cv, want = model.cross_validation.probabilities, data.targets == 1
+    assert model.meta["threshold_shrink"] == 0.0
+    for j in range(2):
+        own = ~data.anchored
+        assert model.thresholds[j] == choose_threshold(cv[:, j], want[:, j], own)
 
 
 def test_a_damaged_model_is_refused():
