@@ -74,6 +74,8 @@ def main() -> None:
             jobs = [(name, args.out / filename, opts)
                     for name, filename, opts in pipeline._run_exports("both", False)]
             begun, cpu_begun = time.perf_counter(), cpu()
+            if hasattr(pipeline, "build_tables"):  # built before the outputs, as run does
+                timed("tables", pipeline.build_tables)(study, book)
             if parallel is not None:
                 parallel.export_all(study, jobs, book=book, workers=args.workers)
             else:

@@ -38,6 +38,7 @@ from gtcode.exports.registry import (
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.progress import Progress
 from gtcode.store.project import DB_NAME, Study
+from gtcode.tables.matrices import build_tables
 from gtcode.workspace import init_study, open_study, study_codebook
 
 #: A stage changes the study (coding, analysis) and returns a one-line summary.
@@ -163,6 +164,9 @@ def _run(files: Sequence[str | Path], out: Path, *, cases: str | Path | None,
             for name, stage in STAGES:
                 if name != "open":
                     report.stages.append(stage(study, book, progress))
+            # the tables of the report, tables.docx and gtcode.xlsx, built once before the
+            # outputs are shared with a forked process, so that both processes have them
+            build_tables(study, book)
             jobs = [(name, out / filename, opts)
                     for name, filename, opts in _run_exports(positions, excel_safe, title)]
             for written in export_all(study, jobs, book=book, progress=progress,

@@ -40,10 +40,10 @@ from gtcode.store.project import Study
 Job = tuple[str, Path, ExportOptions]
 
 #: The formats a forked child writes when two processes share a run's outputs: the review
-#: sheet and the two csv files, about as much work as the report, the projects and the
-#: tables together (docs/benchmarks.md, "The whole command"). Both projects stay in one
-#: process: the second reuses the first's tree.
-CHILD_FORMATS = ("sheet", "csv", "segments")
+#: sheet, the two csv files and tables.docx, about as much work as the report, the two
+#: projects and the other tables together (docs/benchmarks.md, "The whole command"). Both
+#: projects stay in one process: the second reuses the first's tree.
+CHILD_FORMATS = ("csv", "segments", "sheet", "docx")
 
 
 def can_fork() -> bool:
