@@ -117,7 +117,7 @@ def splice_rows(xlsx: Path, part: str, rows: IO[bytes], last_cell: str) -> None:
 
     The workbook (small without these rows) is read and written again in place, so
     the file keeps its mode; every other member is copied as it was (name, order,
-    time stamp, compression).
+    time stamp, compression); ``part`` is deflated at level 1.
     """
     rows.seek(0, os.SEEK_END)
     size = rows.tell()
@@ -126,12 +126,16 @@ def splice_rows(xlsx: Path, part: str, rows: IO[bytes], last_cell: str) -> None:
         for info in source.infolist():
             data = source.read(info)
             if info.filename != part:
-                target.writestr(info, data, compress_type=info.compress_type)
+                target.writestr(info, data, compress_type=info.compress_type, compresslevel=6)
                 continue
             head, end, tail = data.partition(b"</sheetData>")
             head = re.sub(rb'<dimension ref="[^"]*"/>',
                           f'<dimension ref="A1:{last_cell}"/>'.encode(), head, count=1)
             info.file_size = len(head) + size + len(end) + len(tail)
+            # level 1, the fastest deflate: a third of the time of XlsxWriter's level 6
+            # (zlib's default) for a sixth more bytes (Python 3.13 names it compress_level)
+            setattr(info, "compress_level" if hasattr(info, "compress_level")
+                    else "_compresslevel", 1)
             with target.open(info, "w") as out:
                 out.write(head)
                 rows.seek(0)
