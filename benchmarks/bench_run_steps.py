@@ -1,6 +1,6 @@
 """Where `gtcode run` spends its time: each step of the pipeline timed in one process.
 
-Usage: python benchmarks/bench_run_steps.py FILES_OR_FOLDER OUT_DIR [--embeddings]
+Usage: python benchmarks/bench_run_steps.py FILES_OR_FOLDER OUT_DIR [--embeddings] [--workers N]
 
 Runs ``gtcode.pipeline.run`` (what ``gtcode run --no-embeddings`` runs) with
 its import, each stage and each export wrapped in a timer, and prints the
@@ -8,6 +8,11 @@ seconds of each: wall clock, and CPU of this process (threads included, the
 forked workers of open coding not), which a busy machine disturbs less. Make interviews of about 30 KB with
 ``resampled_corpus.write_corpus(out, 30, seed=13, turns=(90, 145))`` (about
 1,000 at 30 MB), as bench_commands.py does.
+
+The exports are written one after another (``--workers 1``, the default) so
+that each is timed alone; with ``--workers 2`` a forked process writes some of
+them (as ``gtcode run`` does on Linux) and only the parent's are listed, under
+"exports" the whole of that step.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import time
 from pathlib import Path
 
 from gtcode import pipeline
+from gtcode.exports import parallel
 
 LOG: list[tuple[str, float, float]] = []
 
@@ -39,13 +45,15 @@ def main() -> None:
     parser.add_argument("files", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--embeddings", action="store_true")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     pipeline.import_files = timed("import", pipeline.import_files)
     pipeline.STAGES = [(name, timed(name, stage)) for name, stage in pipeline.STAGES]
     pipeline.open_stage = timed("open", pipeline.open_stage)
-    pipeline.export = timed(lambda a: f"export {a[1]} -> {a[2].name}", pipeline.export)
+    parallel.export = timed(lambda a: f"export {a[1]} -> {a[2].name}", parallel.export)
+    pipeline.export_all = timed("exports (all)", pipeline.export_all)
     start, cpu = time.perf_counter(), time.process_time()
-    pipeline.run([args.files], args.out, embeddings=args.embeddings)
+    pipeline.run([args.files], args.out, embeddings=args.embeddings, workers=args.workers)
     total, total_cpu = time.perf_counter() - start, time.process_time() - cpu
     print("   wall      CPU  step")
     for label, seconds, used in LOG:

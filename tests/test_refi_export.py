@@ -312,3 +312,25 @@ def test_both_projects_of_one_run_equal_separate_exports(tmp_path, monkeypatch, 
         assert built["nvivo"] == etree.tostring(alone["nvivo"])
         for p, tree in shared.items():
             assert tree.find("q:Description", NS).text.endswith(f"(positions={p}).")
+
+
+def test_the_check_of_the_built_tree_finds_what_parsing_the_bytes_finds(tmp_path):
+    """export_qdpx checks the tree it built instead of parsing its serialised bytes again."""
+    from gtcode.exchange.refi_common import check_schema, tree_errors
+    from gtcode.exchange.refi_export import _project_tree, _serialise
+
+    (tmp_path / "s").mkdir()
+    study = build_study(tmp_path / "s")
+    project, _report = _project_tree(study, "nvivo")
+    study.close()
+    root = project.root
+    assert tree_errors(root, "project") == [] == schema_errors(_serialise(root), "project")
+    check_schema(root, "project", "p.qdpx")  # no error
+    source = root.find(".//{urn:QDA-XML:project:1.0}TextSource")
+    del source.attrib["guid"]
+    found = tree_errors(root, "project")
+    assert found and "TextSource" in found[0] and "guid" in found[0]
+    assert schema_errors(_serialise(root), "project")
+    with pytest.raises(GtcodeError) as caught:
+        check_schema(root, "project", "p.qdpx")
+    assert caught.value.code == "E504" and "p.qdpx" in str(caught.value)

@@ -27,17 +27,18 @@ from gtcode.coding.axial import axial_stage
 from gtcode.coding.open_coding import ReplacedRecoder, open_stage
 from gtcode.coding.selective import selective_stage
 from gtcode.errors import GtcodeError
+from gtcode.exports.parallel import export_all
 from gtcode.exports.registry import (
     EXPORTERS,
     RUN_EXPORTS,
     ExportOptions,
     check_targets,
     companions,
-    export,
 )
 from gtcode.importer import ImportOptions, ImportReport, import_files
 from gtcode.progress import Progress
 from gtcode.store.project import DB_NAME, Study
+from gtcode.tables.matrices import build_tables
 from gtcode.workspace import init_study, open_study, study_codebook
 
 #: A stage changes the study (coding, analysis) and returns a one-line summary.
@@ -92,7 +93,8 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         model: bool = True, embeddings: bool | None = None,
         progress: Progress | None = None, positions: str = "both",
         excel_safe: bool = False, title: str | None = None,
-        pseudonymised_only: bool = False, scheduler: str | None = None) -> RunReport:
+        pseudonymised_only: bool = False, scheduler: str | None = None,
+        workers: int | None = None) -> RunReport:
     """Create (or reuse) ``out/study``, import, run every stage, write every export.
 
     Running it again on the same files gives the same outputs: unchanged
@@ -109,6 +111,8 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         model, embeddings: open coding's (:func:`gtcode.coding.open_coding.open_code`).
         scheduler: run import and open coding on a Dask cluster (``local:N`` or a
             scheduler's address; :mod:`gtcode.cluster`), connected once for both.
+        workers: processes writing the outputs (None: two where processes can be
+            forked, :func:`gtcode.exports.parallel.export_all`); the same files either way.
     """
     if positions not in RUN_POSITIONS:
         raise GtcodeError("E112", f"unknown position unit {positions!r}.",
@@ -119,13 +123,15 @@ def run(files: Sequence[str | Path], out: str | Path, *, cases: str | Path | Non
         return _run(files, Path(out), cases=cases, codebook=codebook, options=options,
                     model=model, embeddings=embeddings, progress=progress, positions=positions,
                     excel_safe=excel_safe, title=title,
-                    pseudonymised_only=pseudonymised_only, cluster=cluster)
+                    pseudonymised_only=pseudonymised_only, cluster=cluster,
+                    workers=workers)
 
 
 def _run(files: Sequence[str | Path], out: Path, *, cases: str | Path | None,
          codebook: str | Path, options: ImportOptions, model: bool, embeddings: bool | None,
          progress: Progress | None, positions: str, excel_safe: bool, title: str | None,
-         pseudonymised_only: bool, cluster: dask_cluster.Cluster | None) -> RunReport:
+         pseudonymised_only: bool, cluster: dask_cluster.Cluster | None,
+         workers: int | None) -> RunReport:
     study_dir = out / "study"
     fresh = not study_dir.exists()
     study = open_study(study_dir) if (study_dir / DB_NAME).exists() else init_study(
@@ -158,9 +164,13 @@ def _run(files: Sequence[str | Path], out: Path, *, cases: str | Path | None,
             for name, stage in STAGES:
                 if name != "open":
                     report.stages.append(stage(study, book, progress))
-            for name, filename, opts in _run_exports(positions, excel_safe, title):
-                written = export(study, name, out / filename, opts, book=book,
-                                 progress=progress)
+            # the tables of the report, tables.docx and gtcode.xlsx, built once before the
+            # outputs are shared with a forked process, so that both processes have them
+            build_tables(study, book)
+            jobs = [(name, out / filename, opts)
+                    for name, filename, opts in _run_exports(positions, excel_safe, title)]
+            for written in export_all(study, jobs, book=book, progress=progress,
+                                      workers=workers):
                 report.outputs.extend(written.paths)
                 report.warnings.extend(w for w in written.warnings if w not in report.warnings)
     finally:

@@ -91,9 +91,21 @@ def schema_errors(xml: bytes, kind: str) -> list[str]:
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
 
 
-def check_schema(xml: bytes, kind: str, file: str | Path) -> None:
-    """Raise E504 when an export does not validate (a gtcode bug, never user error)."""
-    problems = schema_errors(xml, kind)
+def tree_errors(root, kind: str) -> list[str]:
+    """Problems of the lxml element ``root`` (built, not parsed) against the schema."""
+    schema = _schema(kind)
+    if schema.validate(root):
+        return []
+    return [f"{e.path}: {e.message}" for e in schema.error_log]
+
+
+def check_schema(xml, kind: str, file: str | Path) -> None:
+    """Raise E504 when an export does not validate (a gtcode bug, never user error).
+
+    ``xml``: the document's bytes, or the lxml tree an export built (checked as it
+    is, without serialising and parsing it again: a large project's tree is large).
+    """
+    problems = schema_errors(xml, kind) if isinstance(xml, bytes) else tree_errors(xml, kind)
     if problems:
         raise GtcodeError("E504", f"the {kind} XML failed schema validation: {problems[0]} "
                           f"({len(problems)} problem(s)); nothing was written.", file=file,

@@ -266,6 +266,12 @@ def project_document(study: Study, *, positions: str = "nvivo"
     for both position units when no source holds a character above U+FFFF (then
     UTF-16 units and code points count alike and only the Description differs).
     """
+    project, report = _project_tree(study, positions)
+    return _serialise(project.root), project.files, report
+
+
+def _project_tree(study: Study, positions: str) -> tuple[_Project, ExportReport]:
+    """:func:`project_document`'s tree (shared: serialise it before building another)."""
     if positions not in EXPORT_UNITS:
         raise GtcodeError("E112", f"unknown position unit {positions!r}.",
                           hint="use --positions " + " or ".join(EXPORT_UNITS))
@@ -277,7 +283,7 @@ def project_document(study: Study, *, positions: str = "nvivo"
         f"Exported by {ORIGIN}. Selection positions count {_LABELS[positions]} in the "
         f"sources' LF text (positions={positions}).")
     report = ExportReport(Path(), positions, dict(project.counts), list(project.warnings))
-    return _serialise(project.root), project.files, report
+    return project, report
 
 
 def _project(study: Study, positions: str) -> _Project:
@@ -354,9 +360,9 @@ def export_qdpx(study: Study, path: Path, *, positions: str = "nvivo") -> Export
         positions: ``"nvivo"`` (UTF-16 code units, the default) or ``"codepoints"``.
     """
     _sync_codebook(study)
-    qde, files, report = project_document(study, positions=positions)
-    check_schema(qde, "project", path)
-    entries = [("project.qde", qde), *sorted(files.items())]
+    project, report = _project_tree(study, positions=positions)
+    check_schema(project.root, "project", path)  # the tree as built: never parsed again
+    entries = [("project.qde", _serialise(project.root)), *sorted(project.files.items())]
     with atomic_output(Path(path)) as tmp:
         _write_archive(tmp, entries)
     report.path = Path(path)

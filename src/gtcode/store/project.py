@@ -235,6 +235,19 @@ class Study:
             self._memo[key] = build()
         return self._memo[key]
 
+    @property
+    def in_snapshot(self) -> bool:
+        """True inside :meth:`snapshot` while its read transaction is open."""
+        return self._snapshot and self.conn.in_transaction
+
+    def hold_view(self) -> None:
+        """Fix the snapshot's read view now (``BEGIN`` alone reads nothing yet, so the
+        view would start at the first read): a process forked after this reads the
+        very view this one holds, for as long as this one keeps the snapshot open."""
+        if not self.in_snapshot:
+            raise RuntimeError("hold_view() is for inside snapshot()")
+        self._data_version()
+
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """One consistent view of the study for a command that reads many tables (an export).
