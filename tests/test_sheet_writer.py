@@ -139,3 +139,22 @@ def test_an_empty_sheet_and_the_cell_helpers(tmp_path):
     assert inline_cell("B7", " a<b", 3) == \
         '<c r="B7" s="3" t="inlineStr"><is><t xml:space="preserve"> a&lt;b</t></is></c>'
     assert row_start(1, None) == '<row r="2">' and 'ht="45.75"' in row_start(2, 45.5)
+
+
+def test_more_rows_than_a_worksheet_holds_are_refused_not_dropped(tmp_path, monkeypatch):
+    """Beyond Excel's last row the sheet is refused (E703), and an earlier file stays."""
+    from gtcode.errors import GtcodeError
+
+    book = load_codebook("six-pressures")
+    keys = layout("review")
+    rows = _rows(keys)
+    target = tmp_path / "sheet.xlsx"
+    target.write_bytes(b"the earlier sheet")
+    monkeypatch.setattr(sheet_io, "MAX_ROW", len(rows) - 1)
+    with pytest.raises(GtcodeError) as refused:
+        write_xlsx_sheet(target, keys, iter(rows), book, mode="review")
+    assert refused.value.code == "E703" and f"{len(rows):,} rows" in str(refused.value)
+    assert target.read_bytes() == b"the earlier sheet"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet.xlsx"]
+    monkeypatch.setattr(sheet_io, "MAX_ROW", len(rows))
+    assert write_xlsx_sheet(target, keys, iter(rows), book, mode="review") == len(rows)

@@ -60,6 +60,7 @@ CATALOGUE: dict[str, str] = {
     # E7xx: output
     "E701": "output file cannot be written",
     "E702": "output path refused (a study's own file, a folder, or unapplied review)",
+    "E703": "more rows than an Excel worksheet holds",
     # 8xx: the learned coder
     "E801": "a learned model cannot be read",
     "E802": "a learned model was given other features than it was trained with",

@@ -147,11 +147,16 @@ def write_xlsx_sheet(path: Path, keys: Sequence[str], rows: Iterable[Sequence[st
             # the data rows are written as XML here and put into the file after XlsxWriter
             # has written it (one call a cell cost 60 % of the sheet): the same bytes
             count = _data_rows(data, keys, rows, widths, (head, mine, wrap, top))
+            if count > MAX_ROW:  # never a sheet that silently leaves turns out
+                raise GtcodeError("E703", f"the sheet would have {count:,} rows; an Excel "
+                                  f"worksheet holds {MAX_ROW:,} below its header.", file=path,
+                                  hint="write it as .csv (-o sheet.csv), or review part of "
+                                  "the study at a time (--next N)")
             _finish_sheet(sheet, keys, widths, count, len(codebook.codes), mode)
             _write_codebook(codebook_sheet, codebook, head, wrap)
             book.close()
             if count:
-                last = column_letters(len(keys) - 1) + str(min(count, MAX_ROW) + 1)
+                last = column_letters(len(keys) - 1) + str(count + 1)
                 splice_rows(tmp, f"xl/worksheets/sheet{sheet.index + 1}.xml", data, last)
     return count
 
@@ -169,7 +174,7 @@ def _data_rows(out, keys: Sequence[str], rows: Iterable[Sequence[str]],
     count, chunk = 0, []
     for count, row in enumerate(rows, start=1):
         if count > MAX_ROW:
-            continue
+            continue  # only counted: write_xlsx_sheet refuses the sheet (E703)
         if not styles:  # numbered in the order XlsxWriter would have met them
             styles = [f._get_xf_index() for f in (head, mine, wrap, top)][2:]
             styles = [styles[0] if w else styles[1] for w in wrapped]
