@@ -158,3 +158,21 @@ def test_more_rows_than_a_worksheet_holds_are_refused_not_dropped(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet.xlsx"]
     monkeypatch.setattr(sheet_io, "MAX_ROW", len(rows))
     assert write_xlsx_sheet(target, keys, iter(rows), book, mode="review") == len(rows)
+
+
+def test_a_sheet_is_read_for_review_once_until_it_changes(tmp_path, monkeypatch):
+    """`gtcode run` checks a target sheet twice; the second answer comes from the first
+    unless the file changed (any write changes its size or times)."""
+    import os
+
+    path = tmp_path / "s.csv"
+    path.write_text("segment,codes,suggested\n1,a,b\n", encoding="utf-8")
+    reads = []
+    real = sheet_io._review_rows
+    monkeypatch.setattr(sheet_io, "_review_rows", lambda p: reads.append(p) or real(p))
+    assert sheet_io.review_rows(path) == [2] and sheet_io.review_rows(path) == [2]
+    assert len(reads) == 1
+    path.write_text("segment,codes,suggested\n1,b,b\n", encoding="utf-8")  # same size
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert sheet_io.review_rows(path) == [] and len(reads) == 2

@@ -341,6 +341,28 @@ def review_rows(path: Path) -> list[int] | None:
     workbook, a csv of codings) gives None.
     """
     path = Path(path)
+    try:  # `gtcode run` asks twice (the check of every target, then the export's own)
+        seen = path.stat()
+    except OSError:
+        seen = None
+    key = (str(path.resolve()), seen.st_ino, seen.st_size, seen.st_mtime_ns,
+           seen.st_ctime_ns) if seen is not None else None
+    if key is not None and key in _REVIEWED:
+        known = _REVIEWED[key]
+        return None if known is None else list(known)
+    entries = _review_rows(path)
+    if key is not None:
+        if len(_REVIEWED) >= 8:
+            _REVIEWED.pop(next(iter(_REVIEWED)))
+        _REVIEWED[key] = None if entries is None else list(entries)
+    return entries
+
+
+#: review_rows' answers by the file's identity, size and times (any write changes them)
+_REVIEWED: dict[tuple, list[int] | None] = {}
+
+
+def _review_rows(path: Path) -> list[int] | None:
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             table = _xlsx_cells(path)
