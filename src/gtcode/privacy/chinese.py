@@ -13,20 +13,35 @@ from __future__ import annotations
 
 import re
 
+from gtcode.privacy.chinese_cues import (
+    COMMON_WORD,
+    EVERYDAY,
+    FUNCTION_CHARS,
+    NOT_BEFORE,
+    common_head,
+    cued_names,
+    cued_places,
+)
 from gtcode.privacy.found import Found
 from gtcode.privacy.lexicon import (
     COMPOUND_SURNAMES,
+    FAMILIAR_AFTER,
     GENERIC_ORGS,
     GENERIC_PLACE_STEMS,
     GENERIC_PLACES,
+    GENERIC_WAYS,
     NOT_GIVEN,
+    NOT_PLACE_WORDS,
     OLD_YOUNG_WORDS,
     ORG_SUFFIXES,
+    ORG_VERBS,
     PLACE_SUFFIXES,
     SURNAMES,
+    TITLED_WORDS,
     TITLES,
+    WEAK_SURNAMES,
 )
-from gtcode.transcripts.nlp import zh_pos_words, zh_word_tag
+from gtcode.transcripts.nlp import zh_lexicon, zh_pos_words, zh_word_tag
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Characters after a name that mean it is already masked (张某, 李XX, 王**).
@@ -41,6 +56,8 @@ _CALLED = re.compile("(?:(?<=叫)|(?<=叫做)|(?<=名字是))(?:" + _SURNAME_ALT
 #: Tags of a word that may be (part of) a proper name.
 _PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "j", "nt")
 _NOUNISH = (*_PROPER, "n", "a", "ng", "an", "b", "l", "i")
+#: Characters of a phrase, not a place name, in a word jieba guesses is a place (山多地少).
+_NOT_IN_PLACE = set("多少很太最更也就还又的了")
 _ADMIN_ONE = "省市县区镇乡村屯寨庄旗"
 _ORG_SHORT = ("局", "办", "厂", "所", "站", "段", "院", "处", "委", "社", "队", "科", "行",
               "馆", "会", "部")
@@ -53,8 +70,9 @@ def chinese(text: str) -> list[Found]:
     words = zh_pos_words(text)
     bounds = {start for _w, _t, start in words} | {len(text)}
     places = _places(words)
-    return [*_names(text, words), *_titled(text, bounds), *_called(text, bounds), *places,
-            *_orgs(words, places)]
+    places += cued_places(text, words, bounds, places)
+    return [*_names(text, words), *_titled(text, bounds), *_called(text, bounds),
+            *cued_names(text, words, bounds), *places, *_orgs(words, places)]
 
 
 def _called(text: str, bounds: set[int]) -> list[Found]:
@@ -66,7 +84,8 @@ def _called(text: str, bounds: set[int]) -> list[Found]:
             term = text[start:stop]
             surname = _surname(term + " ")
             if stop in bounds and surname and len(term) > len(surname) and \
-                    term[len(surname)] not in NOT_GIVEN and not _masked(text, stop):
+                    term[len(surname)] not in NOT_GIVEN and not _masked(text, stop) and \
+                    zh_lexicon().get(term, 0) < COMMON_WORD:  # 叫阿姨
                 found.append(Found(start, stop, "person", term, surname))
                 break
     return found
@@ -74,13 +93,19 @@ def _called(text: str, bounds: set[int]) -> list[Found]:
 
 def given_names(term: str) -> list[str]:
     """The two-character given name of a full name, said alone (国华 of 田国华), unless it
-    is an everyday word (建国, 红旗)."""
+    is an everyday word (建国, 红旗), and the familiar forms of its last character (斌哥,
+    阿斌 of 苟文斌)."""
     surname = _surname(term + " ") if len(term) >= 3 else None
     given = term[len(surname):] if surname else ""
     if len(given) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
         return []
     tag = zh_word_tag(given)
-    return [given] if tag is None or tag.startswith("nr") or tag == "nz" else []
+    rare = zh_lexicon().get(given, 0) < _RARE_GIVEN  # 立新, 小军: in the dictionary, seldom said
+    forms = [given] if tag is None or tag.startswith("nr") or tag == "nz" or rare else []
+    last = given[-1]
+    if last not in NOT_GIVEN and last not in FUNCTION_CHARS and given[0] not in "小阿老":
+        forms += [f"{last}{kin}" for kin in FAMILIAR_AFTER] + [f"阿{last}"]
+    return [f for f in forms if f not in OLD_YOUNG_WORDS and zh_lexicon().get(f, 0) < COMMON_WORD]
 
 
 def _masked(text: str, end: int) -> bool:
@@ -105,13 +130,31 @@ def _names(text: str, words: list[tuple[str, str, int]]) -> list[Found]:
         if not tag.startswith("nr") or not 2 <= len(word) <= 4 or "某" in word:
             continue
         surname = _surname(word)
-        if surname is None or _masked(text, start + len(word)):
+        if surname is None or _masked(text, start + len(word)) or \
+                (len(word) == 3 and word[-1] in _ADMIN_ONE):  # 郝庄镇 is a place
             continue
         given = word[len(surname):]
-        if not 1 <= len(given) <= 2 or given[0] in NOT_GIVEN or given in TITLES:
+        if not 1 <= len(given) <= 2 or given[0] in NOT_GIVEN or given in TITLES or \
+                _everyday_name(text, word, surname, start):
             continue
         found.append(Found(start, start + len(word), "person", word, surname))
     return found
+
+
+#: A given name said alone is replaced when jieba's dictionary holds it this seldom.
+_RARE_GIVEN = 200
+
+
+def _everyday_name(text: str, word: str, surname: str, start: int) -> bool:
+    """A word jieba tags as a person that is no one: a common dictionary word, a name with
+    a pronoun in it (谢谢您), a surname used as a measure word (那段时间), a weak surname
+    with no cue (那阵子), or a word that starts with a common word (辛苦费)."""
+    lexicon = zh_lexicon()
+    if lexicon.get(word, 0) >= COMMON_WORD or any(ch in FUNCTION_CHARS for ch in word):
+        return True
+    if text[start - 1:start] in NOT_BEFORE or surname in WEAK_SURNAMES:
+        return True
+    return common_head(word)
 
 
 def _titled(text: str, bounds: set[int]) -> list[Found]:
@@ -123,8 +166,9 @@ def _titled(text: str, bounds: set[int]) -> list[Found]:
             if start not in bounds or end not in bounds or _masked(text, end):
                 continue
             term = m.group()
-            if term in OLD_YOUNG_WORDS:
-                continue
+            if term in OLD_YOUNG_WORDS or term in TITLED_WORDS or (
+                    pattern is _TITLED and zh_lexicon().get(term, 0) >= COMMON_WORD):
+                continue  # 小时, 全局, 阿姨
             surname = term[1:] if pattern is _OLD_YOUNG else _surname(term + "  ")
             found.append(Found(start, end, "person", term, surname or ""))
     return found
@@ -135,6 +179,8 @@ def _proper_stem(stem: str, tag: str) -> bool:
         return False
     if tag in _PROPER:
         return True
+    if zh_lexicon().get(stem, 0) >= EVERYDAY:
+        return False  # 那时候镇长, 这个时候村里
     known = zh_word_tag(stem)
     return tag in _NOUNISH and (known is None or known in _NOUNISH)
 
@@ -150,7 +196,8 @@ def _places(words: list[tuple[str, str, int]]) -> list[Found]:
                 found.append(Found(start, start + len(word) + len(suffix), "place",
                                    word + suffix))
                 continue
-        if tag == "ns" and len(word) >= 2 and word not in GENERIC_PLACES:
+        if tag == "ns" and len(word) >= 2 and word not in GENERIC_PLACES and \
+                word not in NOT_PLACE_WORDS and not any(ch in _NOT_IN_PLACE for ch in word):
             found.append(Found(start, start + len(word), "place", word))
             continue
         suffix = next((s for s in PLACE_SUFFIXES if word.endswith(s) and len(word) > len(s)),
@@ -164,6 +211,8 @@ def _places(words: list[tuple[str, str, int]]) -> list[Found]:
 def _place_word(word: str, suffix: str, tag: str) -> bool:
     """保定市, 红星村: one word ending with a place suffix, its stem a proper name."""
     stem = word[:-len(suffix)]
+    if word.endswith(GENERIC_WAYS):
+        return False  # 农村公路, 水泥马路
     stem_tag = zh_word_tag(stem)
     if _proper_stem(stem, stem_tag or tag):
         return True
@@ -177,9 +226,22 @@ def _org_end(word: str, tag: str) -> bool:
         return True
     for suffix in ORG_SUFFIXES:
         if word.endswith(suffix) and (len(suffix) > 1 or suffix in _ORG_SHORT):
-            return word != suffix or suffix in ("公司", "有限公司", "集团", "村委会", "局", "办",
-                                                "厂", "委员会", "合作社", "银行")
+            return word != suffix or len(suffix) >= 2 or suffix in ("局", "办", "厂")
     return False
+
+
+def _unknown(word: str) -> bool:
+    """A word of two or more characters jieba's dictionary lacks (聚贤, 金桥): likely a name."""
+    return len(word) >= 2 and zh_lexicon().get(word, 0) == 0 and bool(_CJK.match(word))
+
+
+def _org_inner(word: tuple[str, str, int], after_proper: bool) -> bool:
+    """A word inside an organisation's name: a noun, a trade verb (开发), or, before a
+    proper word, a single character of a trade name (华兴鑫达: 达)."""
+    text, tag, _start = word
+    return tag in _NOUNISH or text in ORG_VERBS or (
+        not after_proper and len(text) == 1 and tag in ("v", "a", "vg", "ag")
+        and text not in "去来到在是有给让把被叫说做搞进出找跟和")
 
 
 def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]:
@@ -197,19 +259,28 @@ def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]
                 k = index[by_end[here]]
                 proper.append(k)
                 continue
-            if k == 0 or words[k - 1][1] not in _NOUNISH:
+            if k == 0 or not _org_inner(words[k - 1], bool(proper)):
                 break
             k -= 1
-            if words[k][1] in _PROPER and words[k][1] != "nt":
+            if (words[k][1] in _PROPER and words[k][1] != "nt") or _unknown(words[k][0]):
                 proper.append(k)
         end = start + len(word)
         if not proper:
-            if tag == "nt" and len(word) >= 4 and word not in GENERIC_ORGS:
+            if tag == "nt" and len(word) >= 4 and word not in GENERIC_ORGS and \
+                    _proper_org_word(word):
                 found.append(Found(start, end, "org", word))
             continue
         first = words[proper[-1]][2]
         found.append(Found(first, end, "org", "".join(w for w, _t, _s in words[proper[-1]:i + 1])))
     return found
+
+
+def _proper_org_word(word: str) -> bool:
+    """外贸公司, 建筑公司 name a trade, not a unit: the stem must be no everyday word."""
+    suffix = next((x for x in sorted(ORG_SUFFIXES, key=len, reverse=True)
+                   if word.endswith(x) and len(word) > len(x)), "")
+    tag = zh_word_tag(word[:len(word) - len(suffix)]) if suffix else None
+    return tag is None or tag.startswith(("nr", "ns", "nz", "nt"))
 
 
 def place_stems(term: str) -> list[str]:

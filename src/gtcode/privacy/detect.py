@@ -28,7 +28,7 @@ from gtcode.privacy.patterns import (
 from gtcode.progress import Progress
 
 #: Bump when what the detector finds changes: cached checks are then redone.
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"
 #: Characters of context either side of a term in the review file's example.
 CONTEXT = 14
 

@@ -33,7 +33,7 @@ TITLES = (
     "会计", "出纳", "老师", "教授", "医生", "大夫", "护士", "律师", "师傅", "工", "总", "董",
     "先生", "女士", "小姐", "同志", "大爷", "大妈", "大娘", "大姐", "大哥", "阿姨", "叔叔",
     "叔", "婶", "伯", "姐", "哥", "嫂", "姨", "奶奶", "爷爷", "警官", "干事", "委员", "专员",
-    "秘书", "司机", "主管", "老总")
+    "秘书", "司机", "主管", "老总", "局", "处")
 
 #: 老/小 + surname pairs that are everyday words, not people (小时, 老师, 小于 ...).
 OLD_YOUNG_WORDS = frozenset({
@@ -171,3 +171,40 @@ Urumqi Hohhot Baoding Wenzhou Dongguan Foshan Ningbo Wuxi
 #: Words that introduce a date of birth nearby.
 BIRTH_WORDS = ("出生于", "出生在", "出生", "生于", "生日", "出生日期", "出生年月", "年生人",
                "born on", "born in", "born", "date of birth", "birthday", "DOB", "D.O.B.")
+
+#: Words before a full name that introduce it (科长高志明, 俺男人付大军, 老板黎光明).
+ROLE_WORDS = frozenset({
+    *TITLES, "局长", "科长", "镇长", "乡长", "村长", "书记", "老板", "主任", "经理", "会计",
+    "男人", "女人", "老公", "老婆", "丈夫", "妻子", "媳妇", "爱人", "对象", "儿子", "女儿",
+    "侄儿", "侄子", "外甥", "同学", "朋友", "表弟", "表哥", "表姐", "表妹", "堂弟", "堂哥",
+    "弟弟", "哥哥", "姐姐", "妹妹", "父亲", "母亲", "老乡", "同事", "领导", "司机", "秘书",
+    "姓名", "名字", "叫", "叫做", "名叫", "找", "跟", "和", "给", "问", "告诉", "还有"})
+
+#: Suffixes of named places that are no administrative level (红旗水库, 渔港码头, 黄河滩).
+LANDMARK_SUFFIXES = ("水库", "码头", "大桥", "广场", "公园", "景区", "山庄", "水电站", "电站",
+                     "滩", "庙", "寺", "峡", "湖", "岛", "山")
+
+#: Everyday words jieba's dictionary tags as places or names (长大, 河里, 明白, 玉米).
+NOT_PLACE_WORDS = frozenset({
+    "长大", "河里", "镇里", "村里", "县里", "乡里", "市里", "省里", "区里", "城里", "家里",
+    "山里", "田里", "地里", "屋里", "湖里", "海里", "上面", "下面", "里面", "外面", "东边",
+    "西边", "南边", "北边", "那边", "这边", "中间", "旁边", "对面", "门口", "路上", "街上"})
+
+#: Surnames that are far more often everyday characters (那时候, 和大家, 全县): a name with
+#: one of them needs a role word before it or a title after it.
+WEAK_SURNAMES = frozenset("那和于时都但由来向成全平国相门信展干利公海区元云容敬位原初强明")
+
+#: Words inside an organisation's name that jieba tags as verbs (…农业开发有限公司).
+ORG_VERBS = frozenset({"开发", "建设", "发展", "投资", "管理", "服务", "经营", "销售", "制造",
+                       "咨询", "运输", "养殖", "种植", "建筑", "装饰", "贸易", "物流", "加工"})
+
+#: Ways that end with a place suffix but name no place (农村公路, 水泥路).
+GENERIC_WAYS = ("公路", "马路", "道路", "小路", "大路", "山路", "土路", "水泥路", "柏油路",
+                "铁路", "高速路", "街道")
+
+#: Surname + title pairs that are everyday words (全局, 平局, 时局): no one.
+TITLED_WORDS = frozenset({"全局", "平局", "和局", "时局", "成局", "危局", "和处", "相处", "何处",
+                          "于总", "总总", "和总"})
+
+#: Kin words said after a given name's last character (斌哥, 燕姐): a familiar form.
+FAMILIAR_AFTER = ("哥", "姐", "弟", "妹", "嫂")

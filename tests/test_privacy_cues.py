@@ -1,0 +1,68 @@
+"""Names and places found by the words around them (chinese_cues), the forms of a found
+name said alone, and everyday words that must stay out. Fixtures written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from gtcode.privacy.detect import detect, scan
+
+
+def _found(text: str) -> dict[str, str]:
+    return {f.term: f.kind for f in detect(text)}
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("我们科长邵明轩，人很和气。", "邵明轩"),  # a role word before, a pause after
+    ("问：谁管这个？\n答：鲍永胜，当时的站长。", "鲍永胜"),  # a turn opens with the name
+    ("俺男人屈德旺，在外头打工。", "屈德旺"),
+    ("那天蒋文涛书记来了。", "蒋文涛"),  # a full name before a title
+    ("访谈对象：邝志强，男，五十岁。", "邝志强"),
+    ("周局，您先坐。", "周局"),  # a surname and a short title
+])
+def test_full_names_jieba_cuts_apart_are_found_by_their_cues(text: str, term: str) -> None:
+    assert _found(text).get(term) == "person"
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("原石岭镇党委书记，后来调走了。", "石岭镇"),  # a level after 原, cut apart by jieba
+    ("我是杨柳县郝庄镇的人。", "郝庄镇"),  # the next level right after a found place
+    ("我们开车去青龙水库钓鱼。", "青龙水库"),  # a landmark suffix
+    ("他是巴林人，做茶叶生意。", "巴林"),  # 是 X 人
+    ("侄儿在柏川开出租。", "柏川"),  # 在 X 开
+])
+def test_places_are_found_by_their_cues(text: str, term: str) -> None:
+    assert _found(text).get(term) == "place"
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("在东门的聚贤楼酒店吃饭。", "聚贤楼酒店"),  # a whole-word suffix after a proper stem
+    ("请了金桥律师事务所的律师。", "金桥律师事务所"),
+])
+def test_organisations_with_a_proper_stem_are_found(text: str, term: str) -> None:
+    assert _found(text).get(term) == "org"
+
+
+def test_an_organisation_name_may_hold_a_verb_like_development() -> None:
+    found = _found("进了一个公司，华兴鑫达农业开发有限公司，搞大棚。")
+    assert any(k == "org" and t.endswith("农业开发有限公司") for t, k in found.items())
+
+
+def test_a_found_name_brings_its_given_name_and_familiar_forms() -> None:
+    text = ("答：鲍永胜，当时的站长。后来领导拍拍我说，永胜啊，好好干。"
+            "大家都叫我胜哥。我表弟邓小军。小军说他不干了。")
+    terms = {c.term: c.kind for c in scan([text])}
+    for term in ("鲍永胜", "永胜", "胜哥", "邓小军", "小军"):
+        assert terms.get(term) == "person", term
+
+
+@pytest.mark.parametrize("text", [
+    "那时候我们都很忙。", "我看了就明白了。", "以前就是种麦、种玉米。", "好的，谢谢您。",
+    "那段时间他很忙。", "见了我妈叫阿姨。", "镇里的领导知道这些吗？", "我在河里摸鱼，在这里长大。",
+    "农村公路修好了。", "毕业后在一家外贸公司上班。", "那时候镇长不在。", "每亩给五十块辛苦费。",
+    "从全局看，这是对的。", "山多地少，种苞谷。", "那阵子正好防汛。", "天刚黎明，雾很大。",
+    "张某某，男，当时的会计。", "答：李某，当时的站长。", "他讲究王道，按规矩来。",
+    "和大家一样，都很高兴。", "我们去了那边，参观了大棚。",
+])
+def test_everyday_words_and_masked_names_stay_out(text: str) -> None:
+    assert _found(text) == {}, _found(text)
