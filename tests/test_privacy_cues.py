@@ -66,3 +66,36 @@ def test_a_found_name_brings_its_given_name_and_familiar_forms() -> None:
 ])
 def test_everyday_words_and_masked_names_stay_out(text: str) -> None:
     assert _found(text) == {}, _found(text)
+
+
+@pytest.mark.parametrize(("text", "term", "kind"), [
+    ("办公室座机(0715) 6623 4410，有事打。", "(0715) 6623 4410", "phone"),
+    ("他手机是幺三九 八七六五 四三二一，你记一下。", "幺三九 八七六五 四三二一", "phone"),
+    ("邮箱是zhangwei88 艾特 163 点 com，发过去。", "zhangwei88 艾特 163 点 com", "email"),
+    ("My email is tom dot reed at example dot org if you need it.",
+     "tom dot reed at example dot org", "email"),
+    ("The car plate was Su E 7K210 and I forgot it.", "Su E 7K210", "plate"),
+    ("She studied at the University of Durham for a year.", "University of Durham", "org"),
+    ("We had tea in a café near Morley station.", "Morley", "place"),
+])
+def test_spoken_and_translated_forms_are_found(text: str, term: str, kind: str) -> None:
+    assert _found(text).get(term) == kind
+
+
+def test_an_english_full_name_brings_its_given_name_and_familiar_form() -> None:
+    text = ("Dr Hamid Qureshi signed it. Later Hamid phoned. Margaret Dowling was there; "
+            "Maggie said no, and Mrs Dowling agreed.")
+    terms = {c.term: c.kind for c in scan([text])}
+    for term in ("Hamid", "Maggie", "Mrs Dowling"):
+        assert terms.get(term) == "person", term
+
+
+@pytest.mark.parametrize("text", [
+    "Let me look at this dot com business.", "我们三个人一起去的。", "信用社贷了五万。",
+    "在县城开了个店。", "账本在支书那里。", "县里领导来检查，中午吃饭。", "梁股长，您先说。",
+    "喺外国读大学。", "大头是支书和会计拿了。", "批宅基地、修门面、工程验收。",
+])
+def test_more_everyday_phrases_stay_out(text: str) -> None:
+    found = {t: k for t, k in _found(text).items() if t not in ("梁股长",)}
+    assert found == {}, found
+    assert "股长" not in {c.term for c in scan([text])}

@@ -18,6 +18,7 @@ from gtcode.privacy.chinese_cues import (
     EVERYDAY,
     FUNCTION_CHARS,
     NOT_BEFORE,
+    PAUSE,
     common_head,
     cued_names,
     cued_places,
@@ -36,6 +37,7 @@ from gtcode.privacy.lexicon import (
     ORG_SUFFIXES,
     ORG_VERBS,
     PLACE_SUFFIXES,
+    ROLE_WORDS,
     SURNAMES,
     TITLED_WORDS,
     TITLES,
@@ -57,7 +59,7 @@ _CALLED = re.compile("(?:(?<=叫)|(?<=叫做)|(?<=名字是))(?:" + _SURNAME_ALT
 _PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "j", "nt")
 _NOUNISH = (*_PROPER, "n", "a", "ng", "an", "b", "l", "i")
 #: Characters of a phrase, not a place name, in a word jieba guesses is a place (山多地少).
-_NOT_IN_PLACE = set("多少很太最更也就还又的了")
+_NOT_IN_PLACE = set("多少很最更也就还又的了")
 _ADMIN_ONE = "省市县区镇乡村屯寨庄旗"
 _ORG_SHORT = ("局", "办", "厂", "所", "站", "段", "院", "处", "委", "社", "队", "科", "行",
               "馆", "会", "部")
@@ -97,8 +99,9 @@ def given_names(term: str) -> list[str]:
     阿斌 of 苟文斌)."""
     surname = _surname(term + " ") if len(term) >= 3 else None
     given = term[len(surname):] if surname else ""
-    if len(given) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
-        return []
+    if len(given) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in given) or \
+            given in TITLES or given in ROLE_WORDS:
+        return []  # 梁股长 has no given name
     tag = zh_word_tag(given)
     rare = zh_lexicon().get(given, 0) < _RARE_GIVEN  # 立新, 小军: in the dictionary, seldom said
     forms = [given] if tag is None or tag.startswith("nr") or tag == "nz" or rare else []
@@ -167,7 +170,8 @@ def _titled(text: str, bounds: set[int]) -> list[Found]:
                 continue
             term = m.group()
             if term in OLD_YOUNG_WORDS or term in TITLED_WORDS or (
-                    pattern is _TITLED and zh_lexicon().get(term, 0) >= COMMON_WORD):
+                    pattern is _TITLED and zh_lexicon().get(term, 0) >= COMMON_WORD) or (
+                    term[0] in WEAK_SURNAMES and text[start - 1:start] not in PAUSE):
                 continue  # 小时, 全局, 阿姨
             surname = term[1:] if pattern is _OLD_YOUNG else _surname(term + "  ")
             found.append(Found(start, end, "person", term, surname or ""))
@@ -235,13 +239,14 @@ def _unknown(word: str) -> bool:
     return len(word) >= 2 and zh_lexicon().get(word, 0) == 0 and bool(_CJK.match(word))
 
 
-def _org_inner(word: tuple[str, str, int], after_proper: bool) -> bool:
-    """A word inside an organisation's name: a noun, a trade verb (开发), or, before a
-    proper word, a single character of a trade name (华兴鑫达: 达)."""
+def _org_inner(word: tuple[str, str, int], left: tuple[str, str, int] | None) -> bool:
+    """A word inside an organisation's name: a noun, a trade verb (开发), or, right after a
+    name, a single character of a trade name (鑫达: 达)."""
     text, tag, _start = word
-    return tag in _NOUNISH or text in ORG_VERBS or (
-        not after_proper and len(text) == 1 and tag in ("v", "a", "vg", "ag")
-        and text not in "去来到在是有给让把被叫说做搞进出找跟和")
+    if tag in _NOUNISH or text in ORG_VERBS:
+        return True
+    return left is not None and len(text) == 1 and tag in ("v", "a", "vg", "ag") and \
+        left[1].startswith(("nr", "nz")) and text not in "去来到在是有给让把被叫说做搞进出找跟和读"
 
 
 def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]:
@@ -259,10 +264,11 @@ def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]
                 k = index[by_end[here]]
                 proper.append(k)
                 continue
-            if k == 0 or not _org_inner(words[k - 1], bool(proper)):
+            if k == 0 or not _org_inner(words[k - 1], words[k - 2] if k >= 2 else None):
                 break
             k -= 1
-            if (words[k][1] in _PROPER and words[k][1] != "nt") or _unknown(words[k][0]):
+            if ((words[k][1] in _PROPER and words[k][1] != "nt") or _unknown(words[k][0])) and \
+                    words[k][0] not in GENERIC_PLACE_STEMS:
                 proper.append(k)
         end = start + len(word)
         if not proper:

@@ -49,7 +49,7 @@ _ADMIN = "省市县区镇乡村"
 #: Words after an administrative suffix that make it part of a title (镇长, 乡里).
 _ADMIN_AFTER = set("长委政府里上下内外边干领")
 _PLACE_BEFORE = ("在", "去", "到", "回", "从", "来自", "住在", "搬到", "调到", "嫁到")
-_PLACE_AFTER = ("人", "那边", "这边", "那里", "这里", "一带", "附近", "边上", "参观", "开",
+_PLACE_AFTER = ("人", "那边", "这边", "那里", "这里", "一带", "附近", "参观", "开",
                 "打工", "上班", "做生意", "老家", "县城", "城里")
 #: 他是兴义人: 是 before a place only when 人 follows.
 _HOME_BEFORE, _HOME_AFTER = ("是",), ("人",)
@@ -110,8 +110,13 @@ def cued_names(text: str, words: list[tuple[str, str, int]], bounds: set[int]) -
         surname = _surname_at(text, start)
         if surname is None or text[start - 1:start] in NOT_BEFORE:
             continue
+        if len(_word) > len(surname) and lexicon.get(_word, 0) >= COMMON_WORD and \
+                not _tag.startswith("nr"):
+            continue  # the surname begins an everyday word (支书和会计)
         before = words[k - 1][0] if k else ""
         cue_before = text[start - 1:start] in PAUSE or before in ROLE_WORDS
+        if text[start - 1:start] == "、" and _tag.startswith("v"):
+            cue_before = False  # 批宅基地、修门面、: a list of things done
         if surname in WEAK_SURNAMES and before not in ROLE_WORDS:
             cue_before = False  # 那时候, 和大家: only after a role word or before a title
         for size in (2, 1):
@@ -119,8 +124,9 @@ def cued_names(text: str, words: list[tuple[str, str, int]], bounds: set[int]) -
             if end not in bounds or end > len(text):
                 continue
             term, given = text[start:end], text[start + len(surname):end]
-            if not _given_ok(given) or text[end:end + 1] in "某XxＸ×*＊":
-                continue
+            if not _given_ok(given) or text[end:end + 1] in "某XxＸ×*＊" or (
+                    surname in WEAK_SURNAMES and lexicon.get(given, 0) >= COMMON_WORD):
+                continue  # 领导来检查
             tag = zh_word_tag(term)
             if (tag and not tag.startswith("nr") and lexicon.get(term, 0) > 0) or \
                     lexicon.get(term, 0) >= COMMON_WORD or common_head(term):
@@ -181,10 +187,17 @@ def cued_places(text: str, words: list[tuple[str, str, int]], bounds: set[int],
                                    text[stop - len(stem) - len(suffix):stop]))
                 break
         if 2 <= len(word) <= 3 and _place_cue(text, start, start + len(word)) and \
-                tag.startswith(("nr", "ns", "n", "nz")) and tag != "nt" and _place_stem_ok(word) \
-                and zh_lexicon().get(word, 0) < EVERYDAY:
+                _named_place_word(word, tag) and _place_stem_ok(word):
             found.append(Found(start, start + len(word), "place", word))
     return found
+
+
+def _named_place_word(word: str, tag: str) -> bool:
+    """A word that may name a place after 在/去 ...: a name jieba knows, or a noun it
+    seldom sees (兴义); not an everyday noun (在县城开, 在支书那里, 在信用社上班)."""
+    if tag.startswith(("nr", "ns", "nz")):
+        return zh_lexicon().get(word, 0) < EVERYDAY
+    return tag.startswith("n") and tag != "nt" and zh_lexicon().get(word, 0) < COMMON_WORD
 
 
 def _place_cue(text: str, start: int, end: int) -> bool:

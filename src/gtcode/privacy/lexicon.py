@@ -64,7 +64,7 @@ GENERIC_PLACE_STEMS = frozenset({
     "北", "集", "高速", "铁", "水泥", "土", "山路", "小路", "马路", "道路", "公路", "门", "省",
     "超", "都", "城里", "乡下", "自治", "特区", "社", "景", "校", "园", "厂", "矿", "灾",
     "保护", "高新", "居民", "商业", "住宅", "生活", "教", "学", "病", "选", "辖", "分", "地",
-    "军", "战", "警", "牧", "林", "片", "街"})
+    "军", "战", "警", "牧", "林", "片", "街", "外国", "外省", "外头"})
 
 #: Generic place words jieba tags ``ns`` that name no one's home (中国, 全国 ...).
 GENERIC_PLACES = frozenset({
@@ -74,7 +74,7 @@ GENERIC_PLACES = frozenset({
     "平原", "沿海", "内陆", "西部", "东部", "中部", "华北", "华南", "华东", "华中", "西南",
     "西北", "东北", "江湖", "天下", "人间", "中原", "江南", "美国", "日本", "英国", "法国",
     "德国", "俄罗斯", "韩国", "中华人民共和国", "新中国", "东西", "南北", "上下", "长城",
-    "黄河", "长江", "太平洋", "大西洋"})
+    "黄河", "长江", "太平洋", "大西洋", "外国", "外省", "外头"})
 
 #: Organisation suffixes (…局, …办, …公司, …村委会).
 ORG_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "村委会", "居委会",
@@ -188,7 +188,8 @@ LANDMARK_SUFFIXES = ("水库", "码头", "大桥", "广场", "公园", "景区",
 NOT_PLACE_WORDS = frozenset({
     "长大", "河里", "镇里", "村里", "县里", "乡里", "市里", "省里", "区里", "城里", "家里",
     "山里", "田里", "地里", "屋里", "湖里", "海里", "上面", "下面", "里面", "外面", "东边",
-    "西边", "南边", "北边", "那边", "这边", "中间", "旁边", "对面", "门口", "路上", "街上"})
+    "西边", "南边", "北边", "那边", "这边", "中间", "旁边", "对面", "门口", "路上", "街上",
+    "礼拜", "外头", "外省", "外国"})
 
 #: Surnames that are far more often everyday characters (那时候, 和大家, 全县): a name with
 #: one of them needs a role word before it or a title after it.
@@ -208,3 +209,32 @@ TITLED_WORDS = frozenset({"全局", "平局", "和局", "时局", "成局", "危
 
 #: Kin words said after a given name's last character (斌哥, 燕姐): a familiar form.
 FAMILIAR_AFTER = ("哥", "姐", "弟", "妹", "嫂")
+
+#: English organisation words followed by "of" and a proper name (University of Sheffield).
+ENGLISH_ORG_OF = ("University", "College", "Institute", "Bank", "Ministry", "Department",
+                  "Bureau", "Office", "School", "Academy", "Museum", "Hospital", "Council",
+                  "Board", "Court", "Church", "Society", "Federation", "Chamber")
+
+#: Familiar forms of English given names (Peter: Pete), said alone once the full name is found.
+ENGLISH_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "Peter": ("Pete",), "Margaret": ("Maggie", "Meg", "Peggy", "Maggy"),
+    "Robert": ("Rob", "Bob", "Bobby", "Robbie"), "William": ("Bill", "Will", "Billy", "Liam"),
+    "Richard": ("Rich", "Rick", "Dick", "Richie"), "Elizabeth": ("Liz", "Lizzie", "Beth", "Betty"),
+    "Katherine": ("Kate", "Katie", "Kathy"), "Catherine": ("Cathy", "Kate", "Katie"),
+    "Michael": ("Mike", "Mick", "Mikey"), "Christopher": ("Chris",), "Daniel": ("Dan", "Danny"),
+    "Thomas": ("Tom", "Tommy"), "Anthony": ("Tony",), "Stephen": ("Steve",), "Steven": ("Steve",),
+    "Andrew": ("Andy", "Drew"), "Jonathan": ("Jon", "Jonny"), "Matthew": ("Matt",),
+    "Nicholas": ("Nick", "Nicky"), "Alexander": ("Alex", "Sandy"), "Benjamin": ("Ben", "Benny"),
+    "Samuel": ("Sam", "Sammy"), "Joseph": ("Joe", "Joey"), "James": ("Jim", "Jimmy", "Jamie"),
+    "Edward": ("Ed", "Eddie", "Ted"), "Timothy": ("Tim",), "David": ("Dave", "Davey"),
+    "Jennifer": ("Jen", "Jenny"), "Rebecca": ("Becky", "Becca"), "Patricia": ("Pat", "Patty"),
+    "Susan": ("Sue", "Susie"), "Deborah": ("Debbie", "Deb"), "Victoria": ("Vicky", "Tori"),
+    "Alexandra": ("Alex", "Sandra"), "Jacqueline": ("Jackie",), "Christine": ("Chris",),
+    "Samantha": ("Sam",), "Jessica": ("Jess", "Jessie"), "Barbara": ("Barb", "Babs"),
+    "Dorothy": ("Dot", "Dottie"), "Frances": ("Fran",), "Francis": ("Frank",),
+    "Charles": ("Charlie", "Chuck"), "Henry": ("Harry", "Hank"), "Lawrence": ("Larry",),
+    "Gregory": ("Greg",), "Kenneth": ("Ken", "Kenny"), "Donald": ("Don", "Donnie"),
+    "Raymond": ("Ray",), "Ronald": ("Ron", "Ronnie"), "Douglas": ("Doug",), "Gerald": ("Gerry",),
+    "Philip": ("Phil",), "Nathan": ("Nate",), "Zachary": ("Zach",), "Abigail": ("Abby",),
+    "Eleanor": ("Ellie", "Nell"), "Helen": ("Nell",), "Josephine": ("Jo", "Josie"),
+    "Mohammed": ("Mo",), "Muhammad": ("Mo",)}
