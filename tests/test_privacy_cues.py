@@ -99,3 +99,18 @@ def test_more_everyday_phrases_stay_out(text: str) -> None:
     found = {t: k for t, k in _found(text).items() if t not in ("梁股长",)}
     assert found == {}, found
     assert "股长" not in {c.term for c in scan([text])}
+
+
+@pytest.mark.parametrize(("text", "term", "kind"), [
+    ("老周和小吴都来了。", "小吴", "person"),  # jieba glues 和 to 小吴
+    ("他在石河子打工，过年才回来。", "石河子", "place"),  # a place cue wins over jieba's nr
+    ("他是湖南邵阳人，说话快。", "邵阳", "place"),  # a name jieba tags nr after a province
+    ("通过远大建筑工程有限责任公司走的账。", "远大建筑工程有限责任公司", "org"),
+])
+def test_cues_decide_the_kind_and_registered_companies_are_found(text: str, term: str,
+                                                                 kind: str) -> None:
+    assert _found(text).get(term) == kind
+
+
+def test_a_generic_company_after_a_measure_word_stays_out() -> None:
+    assert not any(k == "org" for k in _found("他开了一家建筑工程有限公司。").values())

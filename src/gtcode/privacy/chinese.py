@@ -60,6 +60,8 @@ _PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "j", "nt")
 _NOUNISH = (*_PROPER, "n", "a", "ng", "an", "b", "l", "i")
 #: Characters of a phrase, not a place name, in a word jieba guesses is a place (山多地少).
 _NOT_IN_PLACE = set("多少很最更也就还又的了")
+#: Characters jieba glues to a following 小吴 or 老周 (和小吴 is one word to it).
+_JOINED = set("和跟与同找给叫让请问对被把")
 _ADMIN_ONE = "省市县区镇乡村屯寨庄旗"
 _ORG_SHORT = ("局", "办", "厂", "所", "站", "段", "院", "处", "委", "社", "队", "科", "行",
               "馆", "会", "部")
@@ -72,8 +74,11 @@ def chinese(text: str) -> list[Found]:
     words = zh_pos_words(text)
     bounds = {start for _w, _t, start in words} | {len(text)}
     places = _places(words)
-    places += cued_places(text, words, bounds, places)
-    return [*_names(text, words), *_titled(text, bounds), *_called(text, bounds),
+    cued = cued_places(text, words, bounds, places)
+    places += cued
+    at_place = {(p.start, p.end) for p in cued}  # 在石河子打工: a place though jieba says nr
+    names = [f for f in _names(text, words) if (f.start, f.end) not in at_place]
+    return [*names, *_titled(text, bounds), *_called(text, bounds),
             *cued_names(text, words, bounds), *places, *_orgs(words, places)]
 
 
@@ -166,7 +171,8 @@ def _titled(text: str, bounds: set[int]) -> list[Found]:
     for pattern in (_TITLED, _OLD_YOUNG):
         for m in pattern.finditer(text):
             start, end = m.span()
-            if start not in bounds or end not in bounds or _masked(text, end):
+            joined = start - 1 in bounds and text[start - 1:start] in _JOINED  # 和小吴
+            if (start not in bounds and not joined) or end not in bounds or _masked(text, end):
                 continue
             term = m.group()
             if term in OLD_YOUNG_WORDS or term in TITLED_WORDS or (
@@ -234,6 +240,10 @@ def _org_end(word: str, tag: str) -> bool:
     return False
 
 
+#: Suffixes of a registered company's full name: said with its name, never generically.
+_REGISTERED = ("有限公司", "有限责任公司", "股份有限公司")
+
+
 def _unknown(word: str) -> bool:
     """A word of two or more characters jieba's dictionary lacks (聚贤, 金桥): likely a name."""
     return len(word) >= 2 and zh_lexicon().get(word, 0) == 0 and bool(_CJK.match(word))
@@ -272,9 +282,13 @@ def _orgs(words: list[tuple[str, str, int]], places: list[Found]) -> list[Found]
                 proper.append(k)
         end = start + len(word)
         if not proper:
+            name = "".join(w for w, _t, _s in words[k:i + 1])
             if tag == "nt" and len(word) >= 4 and word not in GENERIC_ORGS and \
                     _proper_org_word(word):
                 found.append(Found(start, end, "org", word))
+            elif name.endswith(_REGISTERED) and len(name) >= 8 and k > 0 and \
+                    not words[k - 1][1].startswith(("m", "q", "r")):
+                found.append(Found(words[k][2], end, "org", name))  # 远大建筑工程有限责任公司
             continue
         first = words[proper[-1]][2]
         found.append(Found(first, end, "org", "".join(w for w, _t, _s in words[proper[-1]:i + 1])))

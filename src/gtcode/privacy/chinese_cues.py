@@ -49,7 +49,7 @@ _ADMIN = "省市县区镇乡村"
 #: Words after an administrative suffix that make it part of a title (镇长, 乡里).
 _ADMIN_AFTER = set("长委政府里上下内外边干领")
 _PLACE_BEFORE = ("在", "去", "到", "回", "从", "来自", "住在", "搬到", "调到", "嫁到")
-_PLACE_AFTER = ("人", "那边", "这边", "那里", "这里", "一带", "附近", "参观", "开",
+_PLACE_AFTER = ("人", "那边", "这边", "一带", "附近", "参观", "开",
                 "打工", "上班", "做生意", "老家", "县城", "城里")
 #: 他是兴义人: 是 before a place only when 人 follows.
 _HOME_BEFORE, _HOME_AFTER = ("是",), ("人",)
@@ -166,6 +166,12 @@ def cued_places(text: str, words: list[tuple[str, str, int]], bounds: set[int],
         if _nounish(words, index, m.start(1), m.end()):
             _found_admin(text, m.start(1), m.end(), found)
     for end in sorted(ends):  # 柳河县贾店镇: the next level right after a place
+        k = index.get(end)
+        if k is not None and words[k][1].startswith(("nr", "ns")) and \
+                2 <= len(words[k][0]) <= 3 and text.startswith("人", end + len(words[k][0])) \
+                and _place_stem_ok(words[k][0]):
+            found.append(Found(end, end + len(words[k][0]), "place", words[k][0]))  # 湖南邵阳人
+            continue
         for size in (2, 3):
             stop = end + size + 1
             if stop <= len(text) and text[stop - 1] in _ADMIN and end in index and \
