@@ -118,6 +118,9 @@ def main() -> int:
                         help="folder with the transcripts and gold.csv (default data/pii)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs after one warm-up; the best is reported (default 3)")
+    parser.add_argument("--unlabelled", type=Path, nargs="*", default=[],
+                        help="folders of transcripts without planted identifiers (already "
+                        "masked): how many candidates the review file would list for them")
     args = parser.parse_args()
     os.environ.setdefault("GTCODE_CACHE_DIR", tempfile.mkdtemp(prefix="gtcode-cache-"))
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
@@ -144,7 +147,28 @@ def main() -> int:
     print(f"\nReview file: {len(candidates)} terms ("
           + ", ".join(f"{by_kind[k]} {k}" for k in KINDS if by_kind[k])
           + f"), {len(review.splitlines())} lines.")
+    if args.unlabelled:
+        print(unlabelled(args.unlabelled))
     return 0
+
+
+def unlabelled(folders: list[Path]) -> str:
+    """The review file's size for transcripts with no planted identifiers (UTF-8 ones)."""
+    texts = []
+    for path in sorted(p for folder in folders for p in folder.glob("*.txt")):
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            continue  # the importer's encoding tests: not UTF-8 on purpose
+    began, began_cpu = time.perf_counter(), time.process_time()
+    by_kind = Counter(c.kind for c in scan(texts))
+    wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    chars = sum(map(len, texts))
+    return (f"\nUnlabelled: {len(texts)} transcripts, {chars:,} characters: "
+            f"{sum(by_kind.values())} review terms ("
+            + ", ".join(f"{by_kind[k]} {k}" for k in KINDS if by_kind[k])
+            + f"); {wall:.2f} s wall, {cpu:.2f} s CPU: {chars / cpu:,.0f} characters per CPU "
+            "second.")
 
 
 if __name__ == "__main__":

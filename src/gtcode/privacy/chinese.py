@@ -211,7 +211,7 @@ def _places(words: list[tuple[str, str, int]]) -> list[Found]:
             found.append(Found(start, start + len(word), "place", word))
             continue
         suffix = next((s for s in PLACE_SUFFIXES if word.endswith(s) and len(word) > len(s)),
-                      None)
+                      None) if word[-1] in _PLACE_ENDS and len(word) >= 3 else None
         if suffix and len(word) >= 3 and word not in GENERIC_PLACES and \
                 _place_word(word, suffix, tag):
             found.append(Found(start, start + len(word), "place", word))
@@ -234,11 +234,17 @@ def _place_word(word: str, suffix: str, tag: str) -> bool:
 def _org_end(word: str, tag: str) -> bool:
     if tag == "nt":
         return True
+    if word[-1] not in _ORG_ENDS:
+        return False
     for suffix in ORG_SUFFIXES:
         if word.endswith(suffix) and (len(suffix) > 1 or suffix in _ORG_SHORT):
             return word != suffix or len(suffix) >= 2 or suffix in ("局", "办", "厂")
     return False
 
+
+#: Last characters of the suffixes: most words end with none, and are passed over at once.
+_PLACE_ENDS = {suffix[-1] for suffix in PLACE_SUFFIXES}
+_ORG_ENDS = {suffix[-1] for suffix in ORG_SUFFIXES}
 
 #: Suffixes of a registered company's full name: said with its name, never generically.
 _REGISTERED = ("有限公司", "有限责任公司", "股份有限公司")

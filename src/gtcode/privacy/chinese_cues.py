@@ -153,6 +153,7 @@ def _place_stem_ok(stem: str) -> bool:
     return not (tag and tag.startswith(_FUNCTION_TAGS + ("v", "d", "t", "a")))
 
 
+_LANDMARK_ENDS = {suffix[-1] for suffix in LANDMARK_SUFFIXES}
 _ADMIN_RUN = re.compile(f"(?<=[原在到去回从是，。：、“（\n])([\u4e00-\u9fff]{{2}})([{_ADMIN}])")
 
 
@@ -180,7 +181,11 @@ def cued_places(text: str, words: list[tuple[str, str, int]], bounds: set[int],
                 break
     for k, (word, tag, start) in enumerate(words):
         nxt = words[k + 1][0] if k + 1 < len(words) else ""
-        for suffix in LANDMARK_SUFFIXES:  # 红旗 / 水库, 黄河 / 滩, 渔港码头
+        if nxt[-1:] not in _LANDMARK_ENDS and word[-1:] not in _LANDMARK_ENDS:
+            suffixes: tuple[str, ...] = ()
+        else:
+            suffixes = LANDMARK_SUFFIXES
+        for suffix in suffixes:  # 红旗 / 水库, 黄河 / 滩, 渔港码头
             stem = ""
             if nxt == suffix:
                 stem, stop = word, start + len(word) + len(suffix)
