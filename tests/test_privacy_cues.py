@@ -114,3 +114,17 @@ def test_cues_decide_the_kind_and_registered_companies_are_found(text: str, term
 
 def test_a_generic_company_after_a_measure_word_stays_out() -> None:
     assert not any(k == "org" for k in _found("他开了一家建筑工程有限公司。").values())
+
+
+@pytest.mark.parametrize(("text", "term", "kind"), [
+    ("他儿子莫文韬在县里上班。", "莫文韬", "person"),  # a role word before, 在 after
+    ("工行石岭支行的客户经理。", "工行石岭支行", "org"),  # a bank's branch
+])
+def test_names_after_a_role_word_and_bank_branches(text: str, term: str, kind: str) -> None:
+    assert _found(text).get(term) == kind
+
+
+def test_a_conjunction_does_not_join_a_name_and_a_kin_word_is_no_given_name() -> None:
+    found = _found("兰嫂和杨姨都在。书记和大家说了。")
+    assert found.get("杨姨") == "person"
+    assert not {"和杨姨", "杨姨都", "和大家"} & set(found)

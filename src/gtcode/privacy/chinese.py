@@ -132,7 +132,8 @@ def _names(text: str, words: list[tuple[str, str, int]]) -> list[Found]:
         nxt = words[i + 1] if i + 1 < len(words) else None
         if word in SURNAMES or word in COMPOUND_SURNAMES:  # a name jieba split: 欧阳 / 娜娜
             if nxt and nxt[1].startswith("nr") and 1 <= len(nxt[0]) <= 2 and \
-                    nxt[0][0] not in NOT_GIVEN and not _masked(text, nxt[2] + len(nxt[0])):
+                    nxt[0][0] not in NOT_GIVEN and not _masked(text, nxt[2] + len(nxt[0])) \
+                    and word not in WEAK_SURNAMES:  # 兰嫂和 / 杨姨: 和 joins, names no one
                 found.append(Found(start, nxt[2] + len(nxt[0]), "person", word + nxt[0], word))
             continue
         if not tag.startswith("nr") or not 2 <= len(word) <= 4 or "某" in word:

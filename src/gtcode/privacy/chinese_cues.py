@@ -42,7 +42,9 @@ _FUNCTION_TAGS = ("r", "p", "c", "u", "m", "q", "x", "y", "e", "o", "f", "zg")
 #: Characters before a surname that make it a measure word or part of a phrase (一段, 那位).
 NOT_BEFORE = set("一二两三几每那这哪某各半整")
 #: Characters a given name never holds (pronouns, particles, sentence-final words).
-FUNCTION_CHARS = set("您你我他她它们的了吗呢吧啊么嘛呀哦着过得地")
+FUNCTION_CHARS = set("您你我他她它们的了吗呢吧啊么嘛呀哦着过得地都也就还又很")
+#: Words that may follow a name a role word introduced (儿子杜小兵在县里上班, 老板罗永胜说).
+_AFTER_ROLE_NAME = set("在是说讲也就把跟和的去来又还都给让被对从找问")
 #: A given part this frequent in jieba's dictionary, with no name tag, is an everyday word.
 EVERYDAY = 5000
 _ADMIN = "省市县区镇乡村"
@@ -96,7 +98,8 @@ def _titled_after(text: str, end: int) -> bool:
 def _given_ok(given: str) -> bool:
     if not given or not all("\u4e00" <= ch <= "\u9fff" for ch in given):
         return False
-    if given[0] in NOT_GIVEN or any(ch in FUNCTION_CHARS for ch in given) or given in TITLES:
+    if given[0] in NOT_GIVEN or any(ch in FUNCTION_CHARS for ch in given) or given in TITLES \
+            or given[0] in TITLES:  # 杨姨都: a kin word, not a given name
         return False
     tag = zh_word_tag(given)
     return not (tag and tag.startswith(_FUNCTION_TAGS))
@@ -134,7 +137,9 @@ def cued_names(text: str, words: list[tuple[str, str, int]], bounds: set[int]) -
             everyday = lexicon.get(given, 0) >= EVERYDAY and not (
                 zh_word_tag(given) or "").startswith(("nr", "nz"))
             titled = _titled_after(text, end) and not everyday and surname not in WEAK_SURNAMES
-            paused = text[end:end + 1] in PAUSE
+            paused = text[end:end + 1] in PAUSE or (  # 他儿子杜小兵在县里: after a role word
+                before in ROLE_WORDS and surname not in WEAK_SURNAMES and
+                text[end:end + 1] in _AFTER_ROLE_NAME and not everyday)
             if size == 1 and not (titled or before in ROLE_WORDS):
                 continue  # a one-character given name only after a role or before a title
             if titled or (cue_before and paused):
