@@ -128,3 +128,11 @@ def test_a_conjunction_does_not_join_a_name_and_a_kin_word_is_no_given_name() ->
     found = _found("兰嫂和杨姨都在。书记和大家说了。")
     assert found.get("杨姨") == "person"
     assert not {"和杨姨", "杨姨都", "和大家"} & set(found)
+
+
+def test_a_company_said_without_its_legal_form_or_trade_is_a_candidate_too() -> None:
+    text = "钱走的是瑞丰隆路桥工程有限公司的账。后来瑞丰隆路桥又中了标，瑞丰隆的老板请客。"
+    terms = {c.term: c.kind for c in scan([text])}
+    for term in ("瑞丰隆路桥", "瑞丰隆"):
+        assert terms.get(term) == "org", term
+    assert "外贸" not in {c.term for c in scan(["他在一家外贸公司上班，外贸不好做。"])}

@@ -41,6 +41,7 @@ from gtcode.privacy.lexicon import (
     SURNAMES,
     TITLED_WORDS,
     TITLES,
+    TRADE_WORDS,
     WEAK_SURNAMES,
 )
 from gtcode.transcripts.nlp import zh_lexicon, zh_pos_words, zh_word_tag
@@ -308,6 +309,37 @@ def _proper_org_word(word: str) -> bool:
                    if word.endswith(x) and len(word) > len(x)), "")
     tag = zh_word_tag(word[:len(word) - len(suffix)]) if suffix else None
     return tag is None or tag.startswith(("nr", "ns", "nz", "nt"))
+
+
+def org_stems(term: str) -> list[str]:
+    """A company's name said without its legal form or trade (恒达 and 恒达路桥 of
+    恒达路桥工程有限公司), unless an everyday word."""
+    stem = term
+    for suffix in _COMPANY:
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[:-len(suffix)]
+            break
+    else:
+        return []
+    stems = []
+    while len(stem) >= 2 and _CJK.match(stem):
+        if stem not in GENERIC_PLACE_STEMS and stem not in GENERIC_PLACES and \
+                zh_lexicon().get(stem, 0) < COMMON_WORD and not _admin_place(stem):
+            stems.append(stem)
+        trade = next((t for t in TRADE_WORDS if stem.endswith(t) and len(stem) > len(t)), None)
+        if trade is None:
+            break
+        stem = stem[:-len(trade)]
+    return stems
+
+
+def _admin_place(stem: str) -> bool:
+    """青山县 of 青山县供销社: a place, found as one already."""
+    return stem[-1] in _ADMIN_ONE
+
+
+#: Legal forms of a company, longest first.
+_COMPANY = ("有限责任公司", "股份有限公司", "有限公司", "集团公司", "公司", "集团")
 
 
 def place_stems(term: str) -> list[str]:

@@ -239,3 +239,10 @@ ENGLISH_NICKNAMES: dict[str, tuple[str, ...]] = {
     "Philip": ("Phil",), "Nathan": ("Nate",), "Zachary": ("Zach",), "Abigail": ("Abby",),
     "Eleanor": ("Ellie", "Nell"), "Helen": ("Nell",), "Josephine": ("Jo", "Josie"),
     "Mohammed": ("Mo",), "Muhammad": ("Mo",)}
+
+#: Trades in a company's name, said or left out (恒达路桥工程有限公司, 恒达路桥, 恒达).
+TRADE_WORDS = ("房地产开发", "农业开发", "房地产", "工程", "建设", "建筑", "建材", "路桥", "开发",
+               "实业", "发展", "科技", "贸易", "置业", "农业", "商贸", "物流", "投资", "环保",
+               "水利", "电力", "食品", "茶业", "矿业", "机械", "劳务", "装饰", "园林", "运输",
+               "文化", "传媒", "餐饮", "制造", "电子", "化工", "纺织", "服装", "家具", "汽车",
+               "销售", "咨询", "管理", "服务", "养殖", "种植", "生态", "旅游", "酒业", "药业")
