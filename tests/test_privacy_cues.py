@@ -136,3 +136,19 @@ def test_a_company_said_without_its_legal_form_or_trade_is_a_candidate_too() -> 
     for term in ("瑞丰隆路桥", "瑞丰隆"):
         assert terms.get(term) == "org", term
     assert "外贸" not in {c.term for c in scan(["他在一家外贸公司上班，外贸不好做。"])}
+
+
+@pytest.mark.parametrize(("text", "term", "kind"), [
+    ("My colleague Tomasz Nowak joined us.", "Tomasz Nowak", "person"),  # after a role word
+    ("Chief Inspector Morris came.", "Inspector Morris", "person"),
+    ("I was born on 12 March 1975 in Harrogate.", "Harrogate", "place"),  # after a year
+])
+def test_english_names_after_a_role_word_or_title_and_places_after_a_year(
+        text: str, term: str, kind: str) -> None:
+    assert _found(text).get(term) == kind
+
+
+@pytest.mark.parametrize("text", ["The Chief Executive Officer resigned.",
+                                  "He has a brother, Spring Festival or not."])
+def test_role_words_before_everyday_capitals_find_no_one(text: str) -> None:
+    assert _found(text) == {}

@@ -143,7 +143,9 @@ Sheng Qu Weng Ran Luo Xin Jin Chai Meng Hua Ouyang Situ Shangguan Zhuge
 #: English honorifics before a name.
 ENGLISH_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Director",
                   "Secretary", "Chairman", "Mayor", "Officer", "Uncle", "Auntie", "Aunt",
-                  "Grandpa", "Grandma", "Madam", "Sir", "Captain")
+                  "Grandpa", "Grandma", "Madam", "Sir", "Captain", "Inspector", "Sergeant",
+                  "Constable", "Judge", "Councillor", "Reverend", "Rev", "Comrade",
+                  "Commissioner", "Lao", "Xiao", "Chairwoman", "Chairperson")
 
 #: Words that end an English place name, and organisation name.
 ENGLISH_PLACE_WORDS = ("Province", "City", "County", "District", "Township", "Town",

@@ -144,6 +144,12 @@ def birth_dates(text: str) -> list[Found]:
 _CAP = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?"
 _TITLED = re.compile(r"\b(?:" + "|".join(ENGLISH_TITLES) + r")\.?\s+(" + _CAP + r"(?:\s+"
                      + _CAP + r")?)")
+#: My colleague Tomasz Nowak, her husband, Liu Qiang: a capitalised name after a role word.
+_ROLE_NAME = re.compile(r"\b(?:colleague|husband|wife|friend|son|daughter|brother|sister|boss|"
+                        r"partner|mother|father|uncle|aunt|cousin|nephew|niece|neighbou?r|"
+                        r"driver|accountant|lawyer|named|called|cousin|classmate|deputy|"
+                        r"assistant|agent|contact|supplier|client|customer),?\s+(" + _CAP
+                        + r"(?:\s+" + _CAP + r")?)\b")
 _TWO = re.compile(r"\b(?=(" + _CAP + r")\s+(" + _CAP + r")\b)")  # overlapping pairs
 _ONE = re.compile(r"\b(" + _CAP + r")\b")
 _PLACE = re.compile(r"\b((?:" + _CAP + r"\s+){1,3}(?:" + "|".join(ENGLISH_PLACE_WORDS) + r"))\b")
@@ -152,7 +158,7 @@ _ORG = re.compile(r"\b((?:" + _CAP + r"\s+){1,4}(?:" + "|".join(
 #: in Harwell, from Qingxi: capitalised words after a preposition of place, mid-sentence.
 _ORG_OF = re.compile(r"\b((?:" + "|".join(ENGLISH_ORG_OF) + r")\s+of\s+(?:the\s+)?" + _CAP
                      + r"(?:\s+" + _CAP + r")?)\b")
-_PLACE_CUE = re.compile(r"(?<=[a-zà-öø-ÿ,] )(?:in|from|to|near|outside|around|at|towards)\s+("
+_PLACE_CUE = re.compile(r"(?<=[a-z0-9à-öø-ÿ,] )(?:in|from|to|near|outside|around|at|towards)\s+("
                         + _CAP + r"(?:\s+" + _CAP + r")?)\b")
 _STOP_CAPS = frozenset("""The A An And But Or If In On At To Of For With From By As It Its This That
 These Those We You They He She I My Our Your Their His Her Me Us Them What When Where Why How
@@ -177,6 +183,11 @@ def english(text: str) -> list[Found]:
         found.append(Found(*_trim(text, m.span(1)), "place", ""))
     for m in _TITLED.finditer(text):
         found.append(Found(m.start(), m.end(1), "person", "", m.group(1).split()[-1]))
+    for m in _ROLE_NAME.finditer(text):
+        words = m.group(1).split()
+        if not any(w in _STOP_CAPS or w in ENGLISH_TITLES or w in ENGLISH_PLACES
+                   for w in words):
+            found.append(Found(*m.span(1), "person", "", words[-1]))
     for m in _TWO.finditer(text):
         first, last = m.group(1), m.group(2)
         if first in _STOP_CAPS or last in _STOP_CAPS:
