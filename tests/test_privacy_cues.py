@@ -152,3 +152,8 @@ def test_english_names_after_a_role_word_or_title_and_places_after_a_year(
                                   "He has a brother, Spring Festival or not."])
 def test_role_words_before_everyday_capitals_find_no_one(text: str) -> None:
     assert _found(text) == {}
+
+
+def test_a_place_jieba_cuts_after_a_numeral_is_found_between_its_cues() -> None:
+    assert _found("有空到九龙坡一带看看。").get("九龙坡") == "place"  # 九 / 龙坡
+    assert _found("我去五金店那边买东西。") == {}  # a kind of shop, no place's name

@@ -152,8 +152,8 @@ def _place_stem_ok(stem: str) -> bool:
     if len(stem) < 2 or stem in GENERIC_PLACE_STEMS or stem in GENERIC_PLACES or \
             stem in NOT_PLACE_WORDS or any(ch in FUNCTION_CHARS for ch in stem):
         return False
-    if not all("\u4e00" <= ch <= "\u9fff" for ch in stem):
-        return False
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in stem) or stem[-1] in _UNIT_ENDS:
+        return False  # 五金店, 砖厂: a kind of unit, not a place's name
     tag = zh_word_tag(stem)
     return not (tag and tag.startswith(_FUNCTION_TAGS + ("v", "d", "t", "a")))
 
@@ -205,7 +205,26 @@ def cued_places(text: str, words: list[tuple[str, str, int]], bounds: set[int],
         if 2 <= len(word) <= 3 and _place_cue(text, start, start + len(word)) and \
                 _named_place_word(word, tag) and _place_stem_ok(word):
             found.append(Found(start, start + len(word), "place", word))
+        elif k + 1 < len(words) and text[max(0, start - 2):start].endswith(_PLACE_BEFORE):
+            found.extend(_place_of_words(text, words, k))
     return found
+
+
+def _place_of_words(text: str, words: list[tuple[str, str, int]], k: int) -> list[Found]:
+    """去万峰林那边: a place of two or three words jieba cut apart (万 / 峰林), between a
+    verb of going and 那边/参观 ..., one of them a name or a word jieba does not know."""
+    start, named = words[k][2], False
+    for j in range(k, min(k + 3, len(words))):
+        word, tag, at = words[j]
+        if not tag.startswith(_PLACE_WORD_TAGS) or tag == "nt":
+            return []
+        named = named or tag.startswith(("nr", "ns", "nz")) or zh_lexicon().get(word, 0) == 0
+        end = at + len(word)
+        if j > k and 3 <= end - start <= 4 and named and \
+                text.startswith(_PLACE_AFTER, end) and _place_stem_ok(text[start:end]) and \
+                zh_lexicon().get(text[start:end], 0) < COMMON_WORD:
+            return [Found(start, end, "place", text[start:end])]
+    return []
 
 
 def _named_place_word(word: str, tag: str) -> bool:
@@ -214,6 +233,12 @@ def _named_place_word(word: str, tag: str) -> bool:
     if tag.startswith(("nr", "ns", "nz")):
         return zh_lexicon().get(word, 0) < EVERYDAY
     return tag.startswith("n") and tag != "nt" and zh_lexicon().get(word, 0) < COMMON_WORD
+
+
+#: Last characters of a kind of unit (五金店, 砖厂, 茶馆): no place name ends so.
+_UNIT_ENDS = set("店厂馆场站所院社局队室部")
+#: Tags of the words of a place name jieba cut apart (万/m 峰林/nz).
+_PLACE_WORD_TAGS = ("n", "m", "j")
 
 
 def _place_cue(text: str, start: int, end: int) -> bool:
