@@ -10,7 +10,7 @@ sides, the way a transcript introduces someone or somewhere:
 - a place with an administrative level that jieba cut apart (原岩脚镇, 贾店镇 after
   柳河县), or a named place with a landmark suffix (红旗水库, 渔港码头, 黄河滩);
 - a place after a verb of going or being (在/去/到/回) and before 人/那边/参观 ...
-  (他是兴义人, 在苍溪开出租, 去寿光参观).
+  (他是兴义人, 在苍溪开出租, 去寿光参观), also of words jieba cut after a numeral (九 / 龙坡).
 
 Each find is said once with a cue; :func:`~gtcode.privacy.detect.scan` then counts
 every other occurrence of the term, as ``--apply`` replaces them.
@@ -109,16 +109,16 @@ def cued_names(text: str, words: list[tuple[str, str, int]], bounds: set[int]) -
     """Full names jieba cut apart, between a role or pause and a pause or a title."""
     found = []
     lexicon = zh_lexicon()
-    for k, (_word, _tag, start) in enumerate(words):
+    for k, (word, word_tag, start) in enumerate(words):
         surname = _surname_at(text, start)
         if surname is None or text[start - 1:start] in NOT_BEFORE:
             continue
-        if len(_word) > len(surname) and lexicon.get(_word, 0) >= COMMON_WORD and \
-                not _tag.startswith("nr"):
+        if len(word) > len(surname) and lexicon.get(word, 0) >= COMMON_WORD and \
+                not word_tag.startswith("nr"):
             continue  # the surname begins an everyday word (支书和会计)
         before = words[k - 1][0] if k else ""
         cue_before = text[start - 1:start] in PAUSE or before in ROLE_WORDS
-        if text[start - 1:start] == "、" and _tag.startswith("v"):
+        if text[start - 1:start] == "、" and word_tag.startswith("v"):
             cue_before = False  # 批宅基地、修门面、: a list of things done
         if surname in WEAK_SURNAMES and before not in ROLE_WORDS:
             cue_before = False  # 那时候, 和大家: only after a role word or before a title
