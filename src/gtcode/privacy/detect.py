@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gtcode.privacy.chinese import chinese, given_names, place_stems
+from gtcode.privacy.chinese import chinese, given_names, org_stems, place_stems
 from gtcode.privacy.found import KINDS, Found, resolve_overlaps
 from gtcode.privacy.patterns import (
     birth_dates,
@@ -28,7 +28,7 @@ from gtcode.privacy.patterns import (
 from gtcode.progress import Progress
 
 #: Bump when what the detector finds changes: cached checks are then redone.
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"
 #: Characters of context either side of a term in the review file's example.
 CONTEXT = 14
 
@@ -107,11 +107,14 @@ def scan(texts: list[str], *, reviewed: frozenset[str] = frozenset(),
 
 
 def _parts(term: str, kind: str) -> list[str]:
-    """Shorter forms of a found term said alone: a surname, a given name, a place's name."""
+    """Shorter forms of a found term said alone: a surname, a given name, a place's name, a
+    company's name."""
     if kind == "person":
         return [*name_parts(term), *given_names(term)]
     if kind == "place":
         return [*place_parts(term), *place_stems(term)]
+    if kind == "org":
+        return org_stems(term)
     return []
 
 

@@ -33,7 +33,7 @@ TITLES = (
     "会计", "出纳", "老师", "教授", "医生", "大夫", "护士", "律师", "师傅", "工", "总", "董",
     "先生", "女士", "小姐", "同志", "大爷", "大妈", "大娘", "大姐", "大哥", "阿姨", "叔叔",
     "叔", "婶", "伯", "姐", "哥", "嫂", "姨", "奶奶", "爷爷", "警官", "干事", "委员", "专员",
-    "秘书", "司机", "主管", "老总")
+    "秘书", "司机", "主管", "老总", "局", "处")
 
 #: 老/小 + surname pairs that are everyday words, not people (小时, 老师, 小于 ...).
 OLD_YOUNG_WORDS = frozenset({
@@ -64,7 +64,7 @@ GENERIC_PLACE_STEMS = frozenset({
     "北", "集", "高速", "铁", "水泥", "土", "山路", "小路", "马路", "道路", "公路", "门", "省",
     "超", "都", "城里", "乡下", "自治", "特区", "社", "景", "校", "园", "厂", "矿", "灾",
     "保护", "高新", "居民", "商业", "住宅", "生活", "教", "学", "病", "选", "辖", "分", "地",
-    "军", "战", "警", "牧", "林", "片", "街"})
+    "军", "战", "警", "牧", "林", "片", "街", "外国", "外省", "外头"})
 
 #: Generic place words jieba tags ``ns`` that name no one's home (中国, 全国 ...).
 GENERIC_PLACES = frozenset({
@@ -74,7 +74,7 @@ GENERIC_PLACES = frozenset({
     "平原", "沿海", "内陆", "西部", "东部", "中部", "华北", "华南", "华东", "华中", "西南",
     "西北", "东北", "江湖", "天下", "人间", "中原", "江南", "美国", "日本", "英国", "法国",
     "德国", "俄罗斯", "韩国", "中华人民共和国", "新中国", "东西", "南北", "上下", "长城",
-    "黄河", "长江", "太平洋", "大西洋"})
+    "黄河", "长江", "太平洋", "大西洋", "外国", "外省", "外头"})
 
 #: Organisation suffixes (…局, …办, …公司, …村委会).
 ORG_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "村委会", "居委会",
@@ -82,7 +82,8 @@ ORG_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "公
                 "信用社", "医院", "卫生院", "诊所", "学校", "小学", "中学", "大学", "学院",
                 "幼儿园", "合作社", "派出所", "法院", "检察院", "研究所", "研究院", "事务所",
                 "中心", "协会", "商会", "酒店", "宾馆", "饭店", "超市", "工作站", "管理站",
-                "服务站", "站", "所", "社", "店", "场", "队", "委")
+                "服务站", "支行", "分行", "分理处", "营业部", "分公司", "分局", "站", "所", "社",
+                "店", "场", "队", "委")
 
 #: Organisation words that are generic on their own (县财政局 is any county's).
 GENERIC_ORGS = frozenset({
@@ -142,7 +143,9 @@ Sheng Qu Weng Ran Luo Xin Jin Chai Meng Hua Ouyang Situ Shangguan Zhuge
 #: English honorifics before a name.
 ENGLISH_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Director",
                   "Secretary", "Chairman", "Mayor", "Officer", "Uncle", "Auntie", "Aunt",
-                  "Grandpa", "Grandma", "Madam", "Sir", "Captain")
+                  "Grandpa", "Grandma", "Madam", "Sir", "Captain", "Inspector", "Sergeant",
+                  "Constable", "Judge", "Councillor", "Reverend", "Rev", "Comrade",
+                  "Commissioner", "Lao", "Xiao", "Chairwoman", "Chairperson")
 
 #: Words that end an English place name, and organisation name.
 ENGLISH_PLACE_WORDS = ("Province", "City", "County", "District", "Township", "Town",
@@ -171,3 +174,77 @@ Urumqi Hohhot Baoding Wenzhou Dongguan Foshan Ningbo Wuxi
 #: Words that introduce a date of birth nearby.
 BIRTH_WORDS = ("出生于", "出生在", "出生", "生于", "生日", "出生日期", "出生年月", "年生人",
                "born on", "born in", "born", "date of birth", "birthday", "DOB", "D.O.B.")
+
+#: Words before a full name that introduce it (科长高志明, 俺男人付大军, 老板黎光明).
+ROLE_WORDS = frozenset({
+    *TITLES, "局长", "科长", "镇长", "乡长", "村长", "书记", "老板", "主任", "经理", "会计",
+    "男人", "女人", "老公", "老婆", "丈夫", "妻子", "媳妇", "爱人", "对象", "儿子", "女儿",
+    "侄儿", "侄子", "外甥", "同学", "朋友", "表弟", "表哥", "表姐", "表妹", "堂弟", "堂哥",
+    "弟弟", "哥哥", "姐姐", "妹妹", "父亲", "母亲", "老乡", "同事", "领导", "司机", "秘书",
+    "姓名", "名字", "叫", "叫做", "名叫", "找", "跟", "和", "给", "问", "告诉", "还有"})
+
+#: Suffixes of named places that are no administrative level (红旗水库, 渔港码头, 黄河滩).
+LANDMARK_SUFFIXES = ("水库", "码头", "大桥", "广场", "公园", "景区", "山庄", "水电站", "电站",
+                     "滩", "庙", "寺", "峡", "湖", "岛", "山")
+
+#: Everyday words jieba's dictionary tags as places or names (长大, 河里, 明白, 玉米).
+NOT_PLACE_WORDS = frozenset({
+    "长大", "河里", "镇里", "村里", "县里", "乡里", "市里", "省里", "区里", "城里", "家里",
+    "山里", "田里", "地里", "屋里", "湖里", "海里", "上面", "下面", "里面", "外面", "东边",
+    "西边", "南边", "北边", "那边", "这边", "中间", "旁边", "对面", "门口", "路上", "街上",
+    "礼拜", "外头", "外省", "外国"})
+
+#: Surnames that are far more often everyday characters (那时候, 和大家, 全县): a name with
+#: one of them needs a role word before it or a title after it.
+WEAK_SURNAMES = frozenset("那和于时都但由来向成全平国相门信展干利公海区元云容敬位原初强明")
+
+#: Words inside an organisation's name that jieba tags as verbs (…农业开发有限公司).
+ORG_VERBS = frozenset({"开发", "建设", "发展", "投资", "管理", "服务", "经营", "销售", "制造",
+                       "咨询", "运输", "养殖", "种植", "建筑", "装饰", "贸易", "物流", "加工"})
+
+#: Ways that end with a place suffix but name no place (农村公路, 水泥路).
+GENERIC_WAYS = ("公路", "马路", "道路", "小路", "大路", "山路", "土路", "水泥路", "柏油路",
+                "铁路", "高速路", "街道")
+
+#: Surname + title pairs that are everyday words (全局, 平局, 时局): no one.
+TITLED_WORDS = frozenset({"全局", "平局", "和局", "时局", "成局", "危局", "和处", "相处", "何处",
+                          "于总", "总总", "和总"})
+
+#: Kin words said after a given name's last character (斌哥, 燕姐): a familiar form.
+FAMILIAR_AFTER = ("哥", "姐", "弟", "妹", "嫂")
+
+#: English organisation words followed by "of" and a proper name (University of Sheffield).
+ENGLISH_ORG_OF = ("University", "College", "Institute", "Bank", "Ministry", "Department",
+                  "Bureau", "Office", "School", "Academy", "Museum", "Hospital", "Council",
+                  "Board", "Court", "Church", "Society", "Federation", "Chamber")
+
+#: Familiar forms of English given names (Peter: Pete), said alone once the full name is found.
+ENGLISH_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "Peter": ("Pete",), "Margaret": ("Maggie", "Meg", "Peggy", "Maggy"),
+    "Robert": ("Rob", "Bob", "Bobby", "Robbie"), "William": ("Bill", "Will", "Billy", "Liam"),
+    "Richard": ("Rich", "Rick", "Dick", "Richie"), "Elizabeth": ("Liz", "Lizzie", "Beth", "Betty"),
+    "Katherine": ("Kate", "Katie", "Kathy"), "Catherine": ("Cathy", "Kate", "Katie"),
+    "Michael": ("Mike", "Mick", "Mikey"), "Christopher": ("Chris",), "Daniel": ("Dan", "Danny"),
+    "Thomas": ("Tom", "Tommy"), "Anthony": ("Tony",), "Stephen": ("Steve",), "Steven": ("Steve",),
+    "Andrew": ("Andy", "Drew"), "Jonathan": ("Jon", "Jonny"), "Matthew": ("Matt",),
+    "Nicholas": ("Nick", "Nicky"), "Alexander": ("Alex", "Sandy"), "Benjamin": ("Ben", "Benny"),
+    "Samuel": ("Sam", "Sammy"), "Joseph": ("Joe", "Joey"), "James": ("Jim", "Jimmy", "Jamie"),
+    "Edward": ("Ed", "Eddie", "Ted"), "Timothy": ("Tim",), "David": ("Dave", "Davey"),
+    "Jennifer": ("Jen", "Jenny"), "Rebecca": ("Becky", "Becca"), "Patricia": ("Pat", "Patty"),
+    "Susan": ("Sue", "Susie"), "Deborah": ("Debbie", "Deb"), "Victoria": ("Vicky", "Tori"),
+    "Alexandra": ("Alex", "Sandra"), "Jacqueline": ("Jackie",), "Christine": ("Chris",),
+    "Samantha": ("Sam",), "Jessica": ("Jess", "Jessie"), "Barbara": ("Barb", "Babs"),
+    "Dorothy": ("Dot", "Dottie"), "Frances": ("Fran",), "Francis": ("Frank",),
+    "Charles": ("Charlie", "Chuck"), "Henry": ("Harry", "Hank"), "Lawrence": ("Larry",),
+    "Gregory": ("Greg",), "Kenneth": ("Ken", "Kenny"), "Donald": ("Don", "Donnie"),
+    "Raymond": ("Ray",), "Ronald": ("Ron", "Ronnie"), "Douglas": ("Doug",), "Gerald": ("Gerry",),
+    "Philip": ("Phil",), "Nathan": ("Nate",), "Zachary": ("Zach",), "Abigail": ("Abby",),
+    "Eleanor": ("Ellie", "Nell"), "Helen": ("Nell",), "Josephine": ("Jo", "Josie"),
+    "Mohammed": ("Mo",), "Muhammad": ("Mo",)}
+
+#: Trades in a company's name, said or left out (恒达路桥工程有限公司, 恒达路桥, 恒达).
+TRADE_WORDS = ("房地产开发", "农业开发", "房地产", "工程", "建设", "建筑", "建材", "路桥", "开发",
+               "实业", "发展", "科技", "贸易", "置业", "农业", "商贸", "物流", "投资", "环保",
+               "水利", "电力", "食品", "茶业", "矿业", "机械", "劳务", "装饰", "园林", "运输",
+               "文化", "传媒", "餐饮", "制造", "电子", "化工", "纺织", "服装", "家具", "汽车",
+               "销售", "咨询", "管理", "服务", "养殖", "种植", "生态", "旅游", "酒业", "药业")
