@@ -126,7 +126,8 @@ def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}")
     gold = read_gold(args.data)
-    files = sorted(args.data.glob("*.txt"))  # gold names them P01.txt or Q01: by stem
+    # every transcript (gold names them P01.txt or Q01: matched by stem), no README
+    files = sorted(p for p in args.data.glob("*.txt") if not p.stem.upper().startswith("README"))
     texts = [open(path, encoding="utf-8").read() for path in files]  # noqa: SIM115
     scan(["热身 warm-up 王先生"])  # loads jieba's dictionary and tags outside the timing
     wall = cpu = float("inf")
