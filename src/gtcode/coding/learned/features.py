@@ -87,12 +87,17 @@ class Grams:
 
     def counts(self) -> sp.csr_matrix:
         """Turns × hashed n-gram columns, holding how often each n-gram occurs."""
-        keys = (self.rows << self.bits) | self.columns
-        if self.where:  # the first occurrence of each, for :meth:`text` (a slower, stable sort)
-            keys, self._first, counts = np.unique(keys, return_index=True, return_counts=True)
-            self._keys = keys
-        else:
-            keys, counts = np.unique(keys, return_counts=True)
+        if not self.where:
+            # scipy sorts each turn's few columns and adds up their repeats: about twice
+            # as fast as sorting all the (turn, column) keys together, and the same matrix
+            found = sp.csr_matrix((np.ones(len(self.rows), dtype=np.float32),
+                                   (self.rows, self.columns)), shape=(self.count, 1 << self.bits))
+            found.sum_duplicates()
+            return found
+        # the first occurrence of each, for :meth:`text` (a slower, stable sort)
+        keys, self._first, counts = np.unique((self.rows << self.bits) | self.columns,
+                                              return_index=True, return_counts=True)
+        self._keys = keys
         turns = keys >> self.bits
         indptr = np.searchsorted(turns, np.arange(self.count + 1))
         return sp.csr_matrix((counts.astype(np.float32), keys & ((1 << self.bits) - 1), indptr),
