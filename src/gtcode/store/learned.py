@@ -66,7 +66,8 @@ def keep_coding_model(conn: sqlite3.Connection, name: str) -> None:
             != MODEL_CODER or conn.execute("SELECT 1 FROM model_codings LIMIT 1").fetchone() \
             is None:
         return
-    conn.execute("INSERT OR REPLACE INTO models(name, trained_at, data_hash, codebook_hash, "
+    # a copy kept already is the model that coded (the study's was replaced since)
+    conn.execute("INSERT OR IGNORE INTO models(name, trained_at, data_hash, codebook_hash, "
                  "trained_on, model) SELECT ?, trained_at, data_hash, codebook_hash, "
                  "trained_on, model FROM models WHERE name = ?", (CODED_MODEL, name))
 
