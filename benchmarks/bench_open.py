@@ -1,6 +1,7 @@
 """What the learned coder adds to `gtcode open`, timed as the command a user runs.
 
 Usage: python benchmarks/bench_open.py [--mb 20] [--embed-mb 0.2] [--repeat 2] [--stage-only]
+                                       [--before SRC]
 
 On a corpus resampled from the labelled interview turns of data/
 (resampled_corpus.py), in one run on one machine:
@@ -14,7 +15,8 @@ On a corpus resampled from the labelled interview turns of data/
    beside it, in a new process, the rule stage itself (`open_code` without
    in-vivo and without the model, as bench_rule_coding.py times it) and the
    same stage with the model, so the model's part can be set against the
-   rule stage's time;
+   rule stage's time (with --before SRC, also with another gtcode source tree,
+   the two taking turns on the same study: before and after a change);
 3. on a small corpus (--embed-mb): `gtcode open --embeddings` twice: the first
    run embeds every respondent turn (turns per second), the second finds them
    all in the study's cache.
@@ -77,14 +79,39 @@ print(time.perf_counter() - start, cpu() - used)
 """
 
 
-def stage(study: Path, model: bool, repeat: int) -> tuple[float, float]:
-    """Best in-process seconds of the coding stage, without in-vivo, each run a new process:
-    wall-clock and CPU (this process and its workers; steadier on a busy machine)."""
-    runs = [subprocess.run([sys.executable, "-c", STAGE, str(study),
-                            "model" if model else "rules"],
-                           check=True, capture_output=True, text=True).stdout.split()
-            for _ in range(repeat)]
-    return min(float(wall) for wall, _cpu in runs), min(float(cpu) for _wall, cpu in runs)
+def stage_once(study: Path, model: bool, source: str | None = None) -> tuple[float, float]:
+    """In-process seconds of the coding stage, without in-vivo, in a new process: wall-clock
+    and CPU (this process and its workers; steadier on a busy machine). ``source``: the
+    gtcode source tree to run (its ``src`` folder), else the one this process imports."""
+    env = {**os.environ, "PYTHONPATH": source} if source else None
+    wall, used = subprocess.run([sys.executable, "-c", STAGE, str(study),
+                                 "model" if model else "rules"], env=env,
+                                check=True, capture_output=True, text=True).stdout.split()
+    return float(wall), float(used)
+
+
+def stages(study: Path, repeat: int, sources: dict[str, str | None]
+           ) -> dict[tuple[str, bool], tuple[float, float]]:
+    """Best wall and CPU seconds of the stage, rules alone and with the model, for each
+    gtcode source tree; the runs of the trees take turns, so a busy spell hits all alike."""
+    runs: dict[tuple[str, bool], list[tuple[float, float]]] = {
+        (name, model): [] for name in sources for model in (False, True)}
+    for _ in range(repeat):
+        for name, model in runs:
+            runs[(name, model)].append(stage_once(study, model, sources[name]))
+    return {key: (min(r[0] for r in found), min(r[1] for r in found))
+            for key, found in runs.items()}
+
+
+def print_stages(timed_stages: dict[tuple[str, bool], tuple[float, float]]) -> None:
+    print("| code | rule stage, s (CPU s) | stage with the model, s (CPU s) | "
+          "model's part, s (CPU s) | model's part / rule stage, CPU |\n|---|---:|---:|---:|---:|")
+    for name in dict.fromkeys(name for name, _model in timed_stages):
+        (rule_wall, rule_cpu), (model_wall, model_cpu) = (timed_stages[(name, False)],
+                                                          timed_stages[(name, True)])
+        print(f"| {name} | {rule_wall:.1f} ({rule_cpu:.1f}) | {model_wall:.1f} "
+              f"({model_cpu:.1f}) | {model_wall - rule_wall:.1f} ({model_cpu - rule_cpu:.1f}) "
+              f"| {(model_cpu - rule_cpu) / rule_cpu:.2f} |")
 
 
 def respondent_turns(study: Path) -> int:
@@ -120,6 +147,10 @@ def main() -> int:
     parser.add_argument("--stage-only", action="store_true",
                         help="time only the coding stage (wall and CPU), not the commands "
                              "or embeddings")
+    parser.add_argument("--before", metavar="SRC",
+                        help="also time the stage with the gtcode source tree SRC (its src "
+                             "folder, e.g. of another git worktree), taking turns with this "
+                             "one on the same study")
     args = parser.parse_args()
     work = start("open")
     try:
@@ -133,13 +164,8 @@ def main() -> int:
                   f"respondent turns; import {imported:.1f} s")
             if not args.stage_only:
                 commands(study, args.repeat)
-            (rule_wall, rule_cpu), (model_wall, model_cpu) = (
-                stage(study, False, args.repeat), stage(study, True, args.repeat))
-            print("| stage (open_code, no in-vivo) | seconds | CPU seconds |\n|---|---:|---:|")
-            print(f"| rule stage alone (rules only) | {rule_wall:.1f} | {rule_cpu:.1f} |")
-            print(f"| the same stage with the model | {model_wall:.1f} | {model_cpu:.1f} |")
-            print(f"| the model's part of the stage (difference) | "
-                  f"{model_wall - rule_wall:.1f} | {model_cpu - rule_cpu:.1f} |")
+            print_stages(stages(study, args.repeat, {
+                "this": None, **({"before": args.before} if args.before else {})}))
         if args.stage_only:
             return 0
         corpus = work / "corpus-embed"

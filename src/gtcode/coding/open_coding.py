@@ -29,7 +29,6 @@ from gtcode.coding.invivo import (
 from gtcode.coding.learned.coder import MachineCoder, machine_coder, suggest
 from gtcode.coding.learned.turns import ROLES, Turn, embeddings_for, iter_turns
 from gtcode.coding.per_source import (
-    Evidence,
     SourceCoding,
     cluster_code,
     cluster_phrases,
@@ -204,7 +203,7 @@ def _model_stage(study: Study, codebook, machine: MachineCoder | None,
         return
     learned_db.delete_model_codings(conn)
     db.ensure_coder(conn, learned_db.MODEL_CODER, "model")
-    learned_db.start_model_run(conn, codebook.hash, machine.name)
+    learned_db.start_model_run(conn, codebook.hash, machine.name, machine.model.fingerprint())
     report.model = machine.name
     if suggested is not None:
         for rows in suggested:
@@ -213,18 +212,17 @@ def _model_stage(study: Study, codebook, machine: MachineCoder | None,
             report.model_codes.update(row[1] for row in rows)
         return
     codes = {segment: set(found) for segment, found in hits.items()}
-    evidence = Evidence(hits)
     total = db.respondent_segment_count(conn, roles or ("respondent", "unknown", "interviewer"))
     done = 0
     batch: list = []
     for turns in iter_turns(study, rule_hits=codes, roles=roles or ROLES):
         batch.extend(turns)
         if len(batch) >= MODEL_BATCH:
-            done += _suggest_batch(study, codebook, machine, batch, evidence, report)
+            done += _suggest_batch(study, codebook, machine, batch, hits, report)
             batch = []
             if progress:
                 progress("Learned coder", done, total)
-    done += _suggest_batch(study, codebook, machine, batch, evidence, report)
+    done += _suggest_batch(study, codebook, machine, batch, hits, report)
     if progress:
         progress("Learned coder", done, total)
 
@@ -234,13 +232,14 @@ MODEL_BATCH = 2000
 
 
 def _suggest_batch(study: Study, codebook, machine: MachineCoder, turns: list,
-                   evidence: dict, report: OpenCodingReport) -> int:
+                   hits: dict[int, dict[str, str]], report: OpenCodingReport, *,
+                   name_now: bool = False) -> int:
     turns = [turn for turn in turns if turn.text.strip()]
     if not turns:
         return 0
     vectors = (embeddings_for(study, [t.text for t in turns], writing=True)
                if machine.needs_embeddings else None)
-    rows = suggest(machine, codebook, turns, evidence, vectors)
+    rows = suggest(machine, codebook, turns, hits, vectors, name_now=name_now)
     learned_db.insert_model_codings(study.conn, rows)
     report.model_codings += len(rows)
     report.model_codes.update(row[1] for row in rows)
@@ -475,8 +474,11 @@ class ReplacedRecoder:
                 learned_db.machine_coder(conn) == learned_db.MODEL_CODER:
             machine, _warnings = machine_coder(self.study, self.codebook)
             if machine is not None:
-                _suggest_batch(self.study, self.codebook, machine, turns, Evidence(hits),
-                               report)
+                # another model than the last open's names its n-grams now (the rows
+                # shown later are named with the last open's model)
+                other = machine.model.fingerprint() != learned_db.coding_fingerprint(conn)
+                _suggest_batch(self.study, self.codebook, machine, turns, hits, report,
+                               name_now=other)
         self.recomputed, self.done = report.codings, True
 
 

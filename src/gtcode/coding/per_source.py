@@ -16,7 +16,6 @@ hash) and keeps it for every later task.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -57,20 +56,6 @@ class SourceCoding:
     def rows(self) -> list[tuple]:
         """(segment id, code, evidence JSON) rows for ``insert_rule_codings``."""
         return list(zip(*self.columns))
-
-
-class Evidence(dict):
-    """(segment, code) -> the rule hits of that suggestion, parsed when first asked for."""
-
-    def __init__(self, hits: dict[int, dict[str, str]]) -> None:
-        super().__init__()
-        self._raw = hits
-
-    def get(self, key, default=None):  # noqa: ANN001, ANN201 - a dict's get
-        if key not in self:
-            raw = self._raw.get(key[0], {}).get(key[1])
-            self[key] = json.loads(raw) if raw else []
-        return super().get(key, default)
 
 
 def rule_hits(engine: RuleEngine, source: SourceSpans) -> list[tuple]:
@@ -125,8 +110,7 @@ def code_sources(engine: RuleEngine, sources: Iterable[SourceSpans],
                       for segment_id, (start, end) in zip(source.segment_ids, source.spans)]
     if machine is None:
         return found, []
-    return found, suggest(machine, codebook, [t for t in turns if t.text.strip()],
-                          Evidence(hits), None)
+    return found, suggest(machine, codebook, [t for t in turns if t.text.strip()], hits, None)
 
 
 def signature(engine: RuleEngine) -> tuple[str, str, str]:

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from gtcode.coding.learned.explain import FeatureNamer
 from gtcode.coding.sheet_io import layout, review_rows, write_csv_sheet, write_xlsx_sheet
 from gtcode.coding.sheet_rows import CodeLookup, Shown, split_codes
 from gtcode.errors import GtcodeError
@@ -134,8 +135,10 @@ def _sheet_rows(study: Study, codebook, coder: str | None, mode: str, lookup: Co
     # when the learned coder made the suggestions, the rule hits are its evidence only
     origins = ("model",) if model else MACHINE_ORIGINS
     why = learned_db.model_suggestions(study.conn) if model and mode == "review" else {}
+    namer = FeatureNamer(study)
     for number, source in enumerate(db.iter_source_segments(study.conn), start=1):
         codings = db.source_codings(study.conn, source.id) if mode == "review" else {}
+        named = _named(namer, source, why, segments) if why else {}
         memos = db.source_sheet_memos(study.conn, source.name, coder) if coder else {}
         proposals = db.source_proposals(study.conn, source.id, coder) if coder else {}
         for seg in source.segments:
@@ -149,7 +152,7 @@ def _sheet_rows(study: Study, codebook, coder: str | None, mode: str, lookup: Co
                    "memo": memos.get(seg.idx, ""), "text_hash": text_hash(text)}
             if mode == "review":
                 shown = _machine_columns(row, codings.get(seg.id, []), coder, order, lookup,
-                                         origins, {m.code_id: m for m in why.get(seg.id, [])})
+                                         origins, {m.code_id: m for m in named.get(seg.id, [])})
                 report.suggested += len(shown.suggested)
             else:
                 shown = Shown("blind")
@@ -158,6 +161,13 @@ def _sheet_rows(study: Study, codebook, coder: str | None, mode: str, lookup: Co
             yield row
         if progress:
             progress("Writing sheet", number, total)
+
+
+def _named(namer: FeatureNamer, source, why: dict, segments: set[int] | None) -> dict:
+    """The learned coder's suggestions on the source's rows, their strongest n-grams named
+    (:mod:`gtcode.coding.learned.explain`): only for the rows the sheet shows."""
+    return namer.named(why, {seg.id: source.text[seg.start:seg.end] for seg in source.segments
+                             if seg.id in why and (segments is None or seg.id in segments)})
 
 
 def _machine_columns(row: dict, codings: list[db.SegmentCoding], coder: str | None,

@@ -15,6 +15,11 @@ from gtcode.store.meta import now_iso, read_meta, write_meta
 MODEL_CODER = "gtcode-model"
 #: meta key saying which machine coder made the current suggestions.
 MACHINE_CODER_KEY = "machine_coder"
+#: meta key: the fingerprint of the model that made the current suggestions.
+MODEL_FINGERPRINT_KEY = "model_fingerprint"
+#: The name under which a study model that made the current suggestions is kept when
+#: ``gtcode learn`` replaces it (or forgets it) before the next ``gtcode open``.
+CODED_MODEL = "coded"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class StoredModel:
 def save_model(conn: sqlite3.Connection, name: str, model: bytes, *, data_hash: str,
                codebook_hash: str | None, trained_on: dict) -> None:
     """Store (or replace) the model ``name``, inside the caller's transaction."""
+    keep_coding_model(conn, name)
     conn.execute("INSERT INTO models(name, trained_at, data_hash, codebook_hash, trained_on, "
                  "model) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
                  "trained_at = excluded.trained_at, data_hash = excluded.data_hash, "
@@ -48,7 +54,22 @@ def load_model(conn: sqlite3.Connection, name: str) -> StoredModel | None:
 
 
 def delete_model(conn: sqlite3.Connection, name: str) -> bool:
+    keep_coding_model(conn, name)
     return conn.execute("DELETE FROM models WHERE name = ?", (name,)).rowcount > 0
+
+
+def keep_coding_model(conn: sqlite3.Connection, name: str) -> None:
+    """Before the model ``name`` is replaced or deleted: if it made the study's current
+    suggestions, keep a copy as :data:`CODED_MODEL` (their strongest n-grams are named
+    from it when shown)."""
+    if read_meta(conn, "model_name") != name or read_meta(conn, MACHINE_CODER_KEY) \
+            != MODEL_CODER or conn.execute("SELECT 1 FROM model_codings LIMIT 1").fetchone() \
+            is None:
+        return
+    # a copy kept already is the model that coded (the study's was replaced since)
+    conn.execute("INSERT OR IGNORE INTO models(name, trained_at, data_hash, codebook_hash, "
+                 "trained_on, model) SELECT ?, trained_at, data_hash, codebook_hash, "
+                 "trained_on, model FROM models WHERE name = ?", (CODED_MODEL, name))
 
 
 # -- embeddings ----------------------------------------------------------------------
@@ -87,25 +108,40 @@ def delete_model_codings(conn: sqlite3.Connection) -> int:
     return conn.execute("DELETE FROM model_codings").rowcount
 
 
-def start_model_run(conn: sqlite3.Connection, codebook_hash: str, model: str) -> None:
-    """Mark the suggestions about to be written as the learned coder's (see schema 4)."""
+def start_model_run(conn: sqlite3.Connection, codebook_hash: str, model: str,
+                    fingerprint: str) -> None:
+    """Mark the suggestions about to be written as the learned coder's (see schema 4),
+    made by the model with ``fingerprint``; a copy of an earlier model kept for earlier
+    suggestions is no longer needed."""
     write_meta(conn, "model_codebook_hash", codebook_hash)
     write_meta(conn, "model_coded_at", now_iso())
     write_meta(conn, "model_name", model)
+    write_meta(conn, MODEL_FINGERPRINT_KEY, fingerprint)
     write_meta(conn, MACHINE_CODER_KEY, MODEL_CODER)
+    conn.execute("DELETE FROM models WHERE name = ?", (CODED_MODEL,))
 
 
 def clear_model_run(conn: sqlite3.Connection) -> None:
     """No model coded this time: rule suggestions count on their own again."""
     conn.execute("DELETE FROM model_codings")
+    conn.execute("DELETE FROM models WHERE name = ?", (CODED_MODEL,))
     write_meta(conn, MACHINE_CODER_KEY, "gtcode-rules")
 
 
 def insert_model_codings(conn: sqlite3.Connection,
                          rows: Iterable[tuple[int, str, float | None, str, str]]) -> None:
-    """Rows of (segment id, code, probability, evidence JSON, features JSON)."""
+    """Rows of (segment id, code, probability, evidence JSON, features JSON).
+
+    The features JSON is the list of the strongest n-grams, or (since they are
+    named when shown) ``{"label": L}``: the model's label the suggestion came from.
+    """
     conn.executemany("INSERT INTO model_codings(segment_id, code_id, probability, evidence, "
                      "features) VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def coding_fingerprint(conn: sqlite3.Connection) -> str | None:
+    """The fingerprint of the model that made the current suggestions (None before)."""
+    return read_meta(conn, MODEL_FINGERPRINT_KEY)
 
 
 def machine_coder(conn: sqlite3.Connection) -> str | None:
@@ -115,10 +151,14 @@ def machine_coder(conn: sqlite3.Connection) -> str | None:
 
 @dataclass(frozen=True)
 class ModelSuggestion:
+    """A suggestion of the learned coder: its strongest n-grams (``features``) as stored
+    by older versions, or the model's ``label`` they are to be named for."""
+
     segment_id: int
     code_id: str
     probability: float | None
     features: tuple[str, ...]
+    label: str | None = None
 
 
 def model_suggestions(conn: sqlite3.Connection) -> dict[int, list[ModelSuggestion]]:
@@ -127,8 +167,11 @@ def model_suggestions(conn: sqlite3.Connection) -> dict[int, list[ModelSuggestio
     for seg, code, probability, features in conn.execute(
             "SELECT segment_id, code_id, probability, features FROM model_codings "
             "ORDER BY segment_id, code_id"):
-        found.setdefault(seg, []).append(
-            ModelSuggestion(seg, code, probability, tuple(json.loads(features or "[]"))))
+        data = json.loads(features or "[]")
+        label = data.get("label") if isinstance(data, dict) else None
+        names = tuple(str(f) for f in data) if isinstance(data, list) else ()
+        found.setdefault(seg, []).append(ModelSuggestion(
+            seg, code, probability, names, label if isinstance(label, str) else None))
     return found
 
 

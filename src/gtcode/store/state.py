@@ -21,7 +21,8 @@ from typing import Any
 MODEL_ID_OFFSET = 1 << 40
 
 STATE_META = ("created_at", "rule_codebook_hash", "rule_coded_at", "selective_options",
-              "machine_coder", "model_codebook_hash", "model_coded_at", "model_name")
+              "machine_coder", "model_codebook_hash", "model_coded_at", "model_name",
+              "model_fingerprint")
 
 
 def _segment_refs(conn: sqlite3.Connection) -> dict[int, list]:

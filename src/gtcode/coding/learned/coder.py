@@ -16,24 +16,26 @@ the model's decisions and the rule hits into one combined suggestion per
    model has no label for is kept as the rules' own suggestion (no
    probability); a label refused by ``--min-kappa`` gets no suggestion at all.
 
-The evidence of a suggestion is the rule hits under it; its features are the
-n-grams of the turn that weighed most for it.
+The evidence of a suggestion is the rule hits under it; its features, the
+n-grams of the turn that weighed most for it, are named when it is shown
+(:mod:`gtcode.coding.learned.explain`): ``gtcode open`` stores the label they
+are to be named for.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from gtcode.codebook import Codebook
 from gtcode.codebook.hierarchy import ancestors, main_category
 from gtcode.coding.learned import builtin, embed
-from gtcode.coding.learned.features import Grams, rule_columns
+from gtcode.coding.learned.explain import label_marker, strongest_names
+from gtcode.coding.learned.features import ngram_counts, rule_columns
 from gtcode.coding.learned.model import LearnedModel
 from gtcode.coding.learned.turns import Turn, decision_examples, embeddings_for, fingerprint
 from gtcode.progress import Progress
@@ -41,8 +43,6 @@ from gtcode.store import learned as db
 from gtcode.store.project import Study
 
 STUDY_MODEL = "study"
-#: How many n-grams a suggestion names as its strongest features.
-TOP_FEATURES = 3
 
 
 @dataclass
@@ -98,18 +98,16 @@ def _staleness(study: Study, stored: db.StoredModel, codebook: Codebook) -> str 
 
 
 def _probabilities(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
-                   vectors: np.ndarray | None
-                   ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, Grams]:
-    """Probabilities of every label for ``turns`` (turns × labels), the decisions, and the
-    turns' n-grams and their counts."""
+                   vectors: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities of every label for ``turns`` (turns × labels), and the decisions."""
     model = coder.model
-    grams = Grams([t.text for t in turns], ngrams=model.spec.ngrams, bits=model.spec.bits)
-    counts = grams.counts()
+    counts = ngram_counts([t.text for t in turns], ngrams=model.spec.ngrams,
+                          bits=model.spec.bits)
     rolls = _rolls(codebook, {code for t in turns for code in t.rules})
     design = model.design(counts, rule_columns([t.rules for t in turns], model.labels, rolls),
                           vectors)
     probabilities = model.probabilities(design)
-    return probabilities, model.decide(probabilities), counts, grams
+    return probabilities, model.decide(probabilities)
 
 
 def probabilities_of(study: Study, coder: MachineCoder, codebook: Codebook,
@@ -121,12 +119,19 @@ def probabilities_of(study: Study, coder: MachineCoder, codebook: Codebook,
 
 
 def suggest(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
-            evidence: dict[tuple[int, str], list], vectors: np.ndarray | None
-            ) -> list[tuple[int, str, float | None, str, str]]:
-    """Combined suggestions of ``turns`` as rows for ``store.learned.insert_model_codings``."""
+            hits: Mapping[int, Mapping[str, str]], vectors: np.ndarray | None, *,
+            name_now: bool = False) -> list[tuple[int, str, float | None, str, str]]:
+    """Combined suggestions of ``turns`` as rows for ``store.learned.insert_model_codings``.
+
+    ``hits``: segment id -> code -> the evidence JSON of the rule hit. A
+    suggestion's features hold the model's label it came from; its strongest
+    n-grams are named when it is shown (:mod:`gtcode.coding.learned.explain`),
+    or now with ``name_now`` (for suggestions of another model than the study's
+    last ``gtcode open`` recorded).
+    """
     if not turns:
         return []
-    probabilities, decided, counts, grams = _probabilities(coder, codebook, turns, vectors)
+    probabilities, decided = _probabilities(coder, codebook, turns, vectors)
     model = coder.model
     index = {label: j for j, label in enumerate(model.labels)}
     refused = {label for j, label in enumerate(model.labels) if model.thresholds[j] > 1}
@@ -135,20 +140,25 @@ def suggest(coder: MachineCoder, codebook: Codebook, turns: Sequence[Turn],
     lineage = functools.cache(lambda code: frozenset((code, *ancestors(code, links))))
     combined = [_combined(model, category, turn, probabilities[i], decided[i], index, refused)
                 for i, turn in enumerate(turns)]
-    tops = _strongest(model, counts, combined)
-    texts = grams.text({(i, column) for (i, _label), columns in tops.items()
-                        for column in columns})
+    markers: list[str | None] = [label_marker(label) for label in model.labels]
+    if name_now:
+        markers = [None] * len(model.labels)
+        named = strongest_names(model, [t.text for t in turns],
+                                [[model.labels[j] for _c, _p, j in found if j is not None]
+                                 for found in combined])
     rows = []
     for i, turn in enumerate(turns):
-        named: dict[int | None, str] = {}
+        mine = hits.get(turn.segment_id, {})
         for code, probability, label in combined[i]:
-            hits = _hits_under(turn, code, evidence, lineage)
-            if label not in named:
-                named[label] = json.dumps(_chosen([texts.get((i, c), "") for c in
-                                                   tops.get((i, label), [])]),
-                                          ensure_ascii=False)
+            if label is None:
+                features = "[]"
+            elif name_now:
+                features = json.dumps(named[i].get(model.labels[label], []),
+                                      ensure_ascii=False)
+            else:
+                features = markers[label]
             rows.append((turn.segment_id, code, probability,
-                         json.dumps(hits, ensure_ascii=False), named[label]))
+                         _evidence_under(turn, code, mine, lineage), features))
     return rows
 
 
@@ -187,55 +197,22 @@ def _combined(model: LearnedModel, category: Callable[[str], str | None], turn: 
     return [(code, p, j) for code, (p, j) in sorted(chosen.items())]
 
 
-def _hits_under(turn: Turn, code: str, evidence: dict[tuple[int, str], list],
-                lineage: Callable[[str], frozenset[str]]) -> list:
-    """The rule hits of the turn on ``code`` or on codes beneath it.
+def _evidence_under(turn: Turn, code: str, hits: Mapping[str, str],
+                    lineage: Callable[[str], frozenset[str]]) -> str:
+    """The evidence JSON of a combined suggestion: the rule hits of the turn on ``code`` or
+    on codes beneath it, by start and term.
 
-    ``lineage``: a hit code -> itself and its ancestors.
+    ``hits``: the turn's rule codes -> their evidence JSON; ``lineage``: a hit code ->
+    itself and its ancestors. One code's single hit is its evidence as the rules wrote
+    it (the same JSON as parsing and writing it again), without parsing it.
     """
-    hits = []
-    for hit_code in sorted(turn.rules):
-        if code in lineage(hit_code):
-            hits.extend(evidence.get((turn.segment_id, hit_code), []))
-    return sorted(hits, key=lambda h: (h.get("start", 0), h.get("term", "")))
+    under = [hit_code for hit_code in sorted(turn.rules) if code in lineage(hit_code)]
+    if len(under) == 1:
+        raw = hits.get(under[0])
+        if raw is not None and raw.count('{"term": ') == 1:
+            return raw
+    found = [hit for hit_code in under for hit in json.loads(hits.get(hit_code) or "[]")]
+    found.sort(key=lambda h: (h.get("start", 0), h.get("term", "")))
+    return json.dumps(found, ensure_ascii=False)
 
 
-def _strongest(model: LearnedModel, counts: sp.csr_matrix,
-               combined: list[list[tuple[str, float | None, int | None]]]
-               ) -> dict[tuple[int, int], list[int]]:
-    """(turn, label) -> the n-gram columns of the turn that add most to the label's score,
-    strongest first, for every label a combined suggestion of the turn came from.
-
-    A contribution is the n-gram's TF-IDF weight (the turn's norm, common to all its
-    grams, left out) times its coefficient; only positive ones count.
-    """
-    place = model.places(counts)
-    known = place >= 0
-    weight = np.zeros(len(place), dtype=np.float32)
-    weight[known] = (1 + np.log(counts.data[known])) * model.idf[place[known]]
-    found: dict[tuple[int, int], list[int]] = {}
-    for i, suggestions in enumerate(combined):
-        labels = sorted({j for _c, _p, j in suggestions if j is not None})
-        if not labels:
-            continue
-        start, end = counts.indptr[i], counts.indptr[i + 1]
-        mine = known[start:end]
-        rows, columns = place[start:end][mine], counts.indices[start:end][mine]
-        contribution = weight[start:end][mine][:, None] * model.coef[rows][:, labels]
-        order = np.argsort(-contribution, axis=0, kind="stable")[:TOP_FEATURES * 4]
-        for k, label in enumerate(labels):
-            strongest = order[:, k]
-            found[(i, label)] = columns[strongest[contribution[strongest, k] > 0]].tolist()
-    return found
-
-
-def _chosen(grams: list[str]) -> list[str]:
-    """The strongest n-grams, strongest first, none inside another one chosen."""
-    chosen: list[str] = []
-    for gram in (g for g in grams if g.strip()):
-        if any(gram in kept for kept in chosen):
-            continue
-        chosen = [kept for kept in chosen if kept not in gram] + [gram]
-        if len(chosen) == TOP_FEATURES:
-            break
-    return chosen

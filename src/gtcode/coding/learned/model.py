@@ -13,6 +13,7 @@ scikit-learn gives the same probabilities in any other. It is stored as an
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass, field
@@ -142,6 +143,20 @@ class LearnedModel:
         spec = FeatureSpec(**{**spec, "ngrams": tuple(spec["ngrams"])})
         return cls(header["labels"], header["levels"], spec, scores=[
             LabelScore(**s) for s in header["scores"]], meta=header["meta"], **arrays)
+
+    def fingerprint(self) -> str:
+        """A hash of what its predictions and its strongest n-grams depend on (labels,
+        features, weights, calibration, thresholds): equal fingerprints, equal results."""
+        found = self.__dict__.get("_fingerprint")
+        if found is None:
+            digest = hashlib.sha256(json.dumps(
+                [self.labels, self.levels, asdict(self.spec)], sort_keys=True).encode())
+            for array in (self.columns, self.idf, self.coef, self.intercept, self.calibration,
+                          self.thresholds):
+                digest.update(str(array.dtype).encode() + str(array.shape).encode())
+                digest.update(np.ascontiguousarray(array).tobytes())
+            found = self.__dict__["_fingerprint"] = digest.hexdigest()
+        return found
 
     def score_of(self, label: str) -> LabelScore | None:
         return next((s for s in self.scores if s.label == label), None)
