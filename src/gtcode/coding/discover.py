@@ -24,12 +24,12 @@ run proposed and nobody adopted.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from gtcode.coding.axial import count_words
 from gtcode.coding.clusters import EXACT_LIMIT, cluster
 from gtcode.coding.invivo import segment_phrases
 from gtcode.coding.rules import default_tokenizer
@@ -47,8 +47,6 @@ MIN_LENGTH = 12
 PHRASES, EXAMPLES = 5, 3
 #: Most turns the phrases of a cluster are weighed against.
 BACKGROUND = 2000
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -109,11 +107,6 @@ class Discovery:
                 "candidates": [c.to_dict() for c in self.candidates]}
 
 
-def content_length(text: str) -> int:
-    """Chinese characters plus words of Latin letters or digits."""
-    return len(_CJK.findall(text)) + len(_WORD.findall(text))
-
-
 def discover(study: Study, *, min_size: int = 3, min_interviews: int = 2,
              min_length: int = MIN_LENGTH, top: int | None = None,
              embeddings: bool | None = None, propose: bool = False,
@@ -138,7 +131,7 @@ def discover(study: Study, *, min_size: int = 3, min_interviews: int = 2,
     corpus = load_corpus(study, embeddings=embeddings, progress=progress)
     uncovered = [i for i, p in enumerate(corpus.passages) if not p.coded]
     rows = np.asarray([i for i in uncovered
-                       if content_length(corpus.passages[i].text) >= min_length], dtype=int)
+                       if count_words(corpus.passages[i].text) >= min_length], dtype=int)
     result = Discovery(corpus.features, len(corpus.passages), len(uncovered), len(rows), 0)
     if len(rows) < min_size:
         return _proposed(study, result, propose)
